@@ -1,0 +1,37 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: run test install db lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+# The embedded database with the bundled sample data (skipped when it holds data).
+db: $(STAMP)
+	$(BIN)/purpose-metrics init --sample
+
+run: db
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: db
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,181 @@
+"""The console script `purpose-metrics`, thin over the library.
+
+Exit codes (SPEC section 5): 0 success, 2 bad input or validation failure
+(a clear message on stderr, nothing written), 1 anything else (one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from . import db, output
+from .periods import PeriodError, Periods, parse_date
+from .validation import ValidationFailed
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+class UsageError(Exception):
+    """Bad input from the command line: exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer.")
+    p.add_argument("--db", help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("init", help="create the schema (idempotent)")
+    s.add_argument("--sample", action="store_true", help="load the bundled sample data if the database is empty")
+
+    s = sub.add_parser("import", help="validate a CSV or Parquet file and append it to a table")
+    s.add_argument("table")
+    s.add_argument("file")
+
+    s = sub.add_parser("kpis", help="print every metric for a period")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--week", help="ISO week, e.g. 2026-W10")
+    g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
+    s.add_argument("--brand")
+    s.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    s = sub.add_parser("cohorts", help="print cohort retention")
+    s.add_argument("--grain", choices=["week", "month"], required=True)
+    s.add_argument("--brand")
+    s.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    s = sub.add_parser("generate", help="write a synthetic data set")
+    s.add_argument("--out", required=True)
+    s.add_argument("--orders", type=int, default=30_000)
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--file-format", choices=["csv", "parquet"], default="csv")
+
+    s = sub.add_parser("deck", help="build the weekly board pack (PPTX or PDF)")
+    s.add_argument("--week")
+    s.add_argument("--brand")
+    s.add_argument("--out", required=True)
+    return p
+
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own message; bad usage is exit 2
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except (UsageError, PeriodError) as exc:
+        print(f"purpose-metrics: {exc}", file=sys.stderr)
+        return 2
+    except ValidationFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except db.DatabaseError as exc:
+        print(f"purpose-metrics: {exc}", file=sys.stderr)
+        return 1
+    except sa.exc.SQLAlchemyError as exc:
+        print(f"purpose-metrics: {db._describe_db_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 1
+    except Exception as exc:  # no traceback for users; the message says what failed
+        print(f"purpose-metrics: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        return 1
+
+
+def _engine(args: argparse.Namespace) -> sa.Engine:
+    return db.make_engine(args.db)
+
+
+def _check_brand(engine: sa.Engine, brand: str | None) -> list[str] | None:
+    from . import data
+
+    known = data.brands(engine).get_column("brand_id").to_list()
+    if brand is None:
+        return None
+    if brand not in known:
+        raise UsageError(f"unknown brand {brand[:40]!r} (known: {', '.join(known) or 'none'})")
+    return [brand]
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        from .generate import generate
+
+        counts = generate(args.out, orders=args.orders, seed=args.seed, fmt=args.file_format, progress=True)
+        print(", ".join(f"{t}: {n:,}" for t, n in counts.items()))
+        return 0
+
+    engine = _engine(args)
+    if args.command == "init":
+        db.create_schema(engine)
+        if args.sample:
+            if db.is_empty(engine):
+                from .validation import import_folder
+
+                results = import_folder(engine, SAMPLE_DIR)
+                print(f"loaded sample data: {sum(r.rows for r in results):,} rows into {len(results)} tables")
+            else:
+                print("database already holds data: sample not loaded")
+        print(f"schema ready at {db.safe_url(engine.url)}")
+        return 0
+
+    if args.command == "import":
+        from .validation import import_file
+
+        result = import_file(engine, args.table, args.file)
+        print(f"imported {result.rows:,} rows into {result.table}")
+        return 0
+
+    if args.command == "kpis":
+        from . import data
+        from .metrics import kpi_frame
+
+        if args.week:
+            if args.date_to:
+                raise UsageError("use --week or --from/--to, not both")
+            periods = Periods.week(args.week)
+        else:
+            if not args.date_to:
+                raise UsageError("--from needs --to")
+            start, end = parse_date(args.date_from), parse_date(args.date_to)
+            if start >= end:
+                raise UsageError(f"--from ({start}) must be before --to ({end})")
+            periods = Periods(start, end)
+        scopes = _check_brand(engine, args.brand)
+        ds = data.load_dataset(engine)
+        frame = kpi_frame(ds, periods, scopes=scopes)
+        sys.stdout.write(output.render(frame, "kpis", args.format))
+        return 0
+
+    if args.command == "cohorts":
+        from . import data
+        from .metrics import cohorts
+
+        scopes = _check_brand(engine, args.brand)
+        ds = data.load_dataset(engine, ["brands", "orders"])
+        sys.stdout.write(output.render(cohorts(ds, args.grain, scopes), "cohorts", args.format))
+        return 0
+
+    if args.command == "deck":
+        from .export.deck import build_deck_cli
+
+        return build_deck_cli(engine, args.week, args.brand, args.out)
+    raise UsageError(f"unknown command {args.command}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

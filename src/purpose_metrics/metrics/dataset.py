@@ -1,0 +1,103 @@
+"""The inputs of the engine: one LazyFrame per table, plus the as-of instant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..contract import TABLES
+
+
+def empty(table: str) -> pl.LazyFrame:
+    return pl.LazyFrame(schema=TABLES[table].polars_schema)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Segment filters. None means no filter; a tuple keeps those values.
+
+    channel applies to orders; region and segment to everything linked to a
+    customer (orders, customer surveys, tickets, messages: guests drop out);
+    customer_purpose to customer survey metrics.
+    """
+
+    channel: tuple[str, ...] | None = None
+    region: tuple[str, ...] | None = None
+    segment: tuple[str, ...] | None = None
+    customer_purpose: tuple[str, ...] | None = None
+
+    @property
+    def by_customer(self) -> bool:
+        return self.region is not None or self.segment is not None
+
+    def is_empty(self) -> bool:
+        return not (self.channel or self.by_customer or self.customer_purpose is not None)
+
+    def describe(self) -> str:
+        parts = [
+            f"{name}: {', '.join(values) or 'none'}"
+            for name, values in (
+                ("channel", self.channel),
+                ("region", self.region),
+                ("segment", self.segment),
+                ("customer purpose", self.customer_purpose),
+            )
+            if values is not None
+        ]
+        return "; ".join(parts) or "no filters"
+
+
+@dataclass
+class Dataset:
+    """Every table as a LazyFrame typed by the contract.
+
+    `as_of` is the latest ordered_at of any order (cancelled included): the
+    same for every scope (SPEC section 2).
+    """
+
+    frames: dict[str, pl.LazyFrame] = field(default_factory=dict)
+    as_of: dt.datetime | None = None
+    _history: pl.DataFrame | None = field(default=None, repr=False)
+
+    def __getitem__(self, table: str) -> pl.LazyFrame:
+        return self.frames.get(table, empty(table))
+
+    @property
+    def brand_ids(self) -> list[str]:
+        return sorted(self["brands"].select("brand_id").collect().get_column("brand_id").to_list())
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> Dataset:
+        lazy = {k: (v.lazy() if isinstance(v, pl.DataFrame) else v) for k, v in frames.items()}
+        ds = cls(lazy)
+        ds.as_of = ds["orders"].select(pl.col("ordered_at").max()).collect().item()
+        return ds
+
+    def order_history(self) -> pl.DataFrame:
+        """Completed orders with each customer's order sequence, computed once.
+
+        Grain: one row per completed order. Adds, for company scope (`_c`)
+        and brand scope (`_b`): `seq` (1 for the customer's first completed
+        order in scope, by (ordered_at, order_id)) and `next_at` (when their
+        next one in scope was placed). Guests have NULLs.
+        """
+        if self._history is None:
+            self._history = order_history(self["orders"]).collect()
+        return self._history
+
+
+def order_history(orders: pl.LazyFrame) -> pl.LazyFrame:
+    completed = orders.filter(pl.col("status") == "completed").drop("status")
+    known = completed.filter(pl.col("customer_id").is_not_null()).sort(
+        "customer_id", "ordered_at", "order_id"
+    )
+    known = known.with_columns(
+        seq_c=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("customer_id"),
+        next_at_c=pl.col("ordered_at").shift(-1).over("customer_id"),
+        seq_b=pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over("customer_id", "brand_id"),
+        next_at_b=pl.col("ordered_at").shift(-1).over("customer_id", "brand_id"),
+    )
+    guests = completed.filter(pl.col("customer_id").is_null())
+    return pl.concat([known, guests], how="diagonal")

@@ -1,0 +1,322 @@
+"""Facts: the per (scope, period) aggregates every metric is finished from.
+
+Grain of every frame here: one row per (scope, period_start). `scope` is
+"company" (all rows, brand-less ones included) or a brand_id (that brand's
+rows only, and that brand's history). Counts and sums are 0 when nothing
+qualifies; facts of the monthly tables stay NULL when the scope has no rows
+(their `*_rows` fact is then 0).
+
+Each function is one fluent chain over LazyFrames; `compute_facts` joins
+them onto the full scope × period grid and collects once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import polars as pl
+
+from ..constants import REPURCHASE_WINDOW_DAYS
+from ..periods import Periods
+from .dataset import Dataset, Filters
+
+Aggs = Callable[[str], list[pl.Expr]]  # suffix ("_c" company, "_b" brand) -> aggregations
+
+KEYS = ["scope", "period_start"]
+
+
+def _dt(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _window(lf: pl.LazyFrame, ts: str, periods: Periods) -> pl.LazyFrame:
+    """Rows whose timestamp lies in the periods, with their `period_start`."""
+    lf = lf.filter(
+        (pl.col(ts) >= _dt(periods.start)) & (pl.col(ts) < _dt(periods.range_end))
+    )
+    if periods.grain is None:
+        bucket = pl.lit(periods.start, dtype=pl.Date)
+    else:
+        every = "1w" if periods.grain == "week" else "1mo"
+        bucket = pl.col(ts).dt.truncate(every).cast(pl.Date)
+    return lf.with_columns(period_start=bucket)
+
+
+def _by_scope(lf: pl.LazyFrame, aggs: Aggs, keys: tuple[str, ...] = ()) -> pl.LazyFrame:
+    """Aggregate once for the company (all rows) and once per brand."""
+    company = (
+        lf.group_by("period_start", *keys)
+        .agg(aggs("_c"))
+        .with_columns(scope=pl.lit("company"))
+    )
+    brands = (
+        lf.filter(pl.col("brand_id").is_not_null())
+        .group_by("period_start", "brand_id", *keys)
+        .agg(aggs("_b"))
+        .rename({"brand_id": "scope"})
+    )
+    return pl.concat([company, brands], how="diagonal_relaxed")
+
+
+def _customer_filter(lf: pl.LazyFrame, customers: pl.LazyFrame, filters: Filters) -> pl.LazyFrame:
+    if not filters.by_customer:
+        return lf
+    keep = customers
+    if filters.region is not None:
+        keep = keep.filter(pl.col("region").is_in(list(filters.region)))
+    if filters.segment is not None:
+        keep = keep.filter(pl.col("segment").is_in(list(filters.segment)))
+    return lf.join(keep.select("customer_id"), on="customer_id", how="semi")
+
+
+# --- orders and customers -------------------------------------------------------
+
+
+def _order_aggs(suffix: str) -> list[pl.Expr]:
+    both_packaging = pl.col("packaging_kg").is_not_null() & pl.col("packaging_recycled_kg").is_not_null()
+    promised_delivered = pl.col("promised_delivery_date").is_not_null() & pl.col("delivered_at").is_not_null()
+    return [
+        pl.len().alias("orders"),
+        pl.col("units").sum().alias("units"),
+        pl.col("net_revenue").sum().alias("revenue"),
+        pl.col("refunded_amount").sum().alias("refunded"),
+        pl.col("returned_units").sum().alias("returned_units"),
+        pl.col("customer_id").is_not_null().sum().alias("known_orders"),
+        (pl.col(f"seq{suffix}") >= 2).sum().alias("returning_orders"),
+        (pl.col("donation_amount") > 0).sum().alias("donating_orders"),
+        pl.col("donation_amount").sum().alias("donations"),
+        promised_delivered.sum().alias("promised_delivered"),
+        (promised_delivered & (pl.col("delivered_at").dt.date() <= pl.col("promised_delivery_date")))
+        .sum()
+        .alias("on_time"),
+        pl.col("shipping_co2e_kg").sum().alias("shipping_co2e"),
+        pl.col("shipping_co2e_kg").is_not_null().sum().alias("orders_with_co2e"),
+        pl.col("packaging_kg").filter(both_packaging).sum().alias("packaging"),
+        pl.col("packaging_recycled_kg").filter(both_packaging).sum().alias("packaging_recycled"),
+        both_packaging.sum().alias("orders_with_packaging"),
+    ]
+
+
+def order_facts(orders: pl.LazyFrame) -> pl.LazyFrame:
+    return _by_scope(orders, _order_aggs)
+
+
+def customer_facts(orders: pl.LazyFrame, customers: pl.LazyFrame) -> pl.LazyFrame:
+    """Facts about distinct customers of known orders in the period."""
+    window = pl.duration(days=REPURCHASE_WINDOW_DAYS)
+
+    def per_customer(suffix: str) -> list[pl.Expr]:
+        seq, next_at = pl.col(f"seq{suffix}"), pl.col(f"next_at{suffix}")
+        first = seq == 1
+        return [
+            seq.max().alias("max_seq"),
+            first.any().alias("is_new"),
+            (first & next_at.is_not_null() & (next_at <= pl.col("ordered_at") + window))
+            .any()
+            .alias("repurchased"),
+        ]
+
+    known = orders.filter(pl.col("customer_id").is_not_null())
+    per = _by_scope(known, per_customer, keys=("customer_id",)).join(
+        customers.select("customer_id", "marketing_opt_in"), on="customer_id", how="left"
+    )
+    return per.group_by(KEYS).agg(
+        pl.len().alias("active_customers"),
+        (pl.col("max_seq") >= 2).sum().alias("repeat_customers"),
+        pl.col("is_new").sum().alias("new_customers"),
+        pl.col("repurchased").sum().alias("repurchased_90d"),
+        pl.col("marketing_opt_in").fill_null(False).sum().alias("opted_in_customers"),
+    )
+
+
+# --- surveys, tickets, messages --------------------------------------------------
+
+
+def _promoters(col: str) -> pl.Expr:
+    return (pl.col(col) >= 9).sum()
+
+
+def _detractors(col: str) -> pl.Expr:
+    return (pl.col(col) <= 6).sum()
+
+
+def survey_facts(surveys: pl.LazyFrame) -> pl.LazyFrame:
+    def aggs(_: str) -> list[pl.Expr]:
+        return [
+            (pl.col("purpose_achieved") == True).sum().alias("purpose_achieved"),  # noqa: E712
+            pl.col("purpose_achieved").is_not_null().sum().alias("purpose_answers"),
+            (pl.col("csat_score") >= 4).sum().alias("csat_satisfied"),
+            pl.col("csat_score").is_not_null().sum().alias("csat_answers"),
+            pl.col("effort_score").cast(pl.Float64).sum().alias("effort_sum"),
+            pl.col("effort_score").is_not_null().sum().alias("effort_answers"),
+            _promoters("nps_score").alias("nps_promoters"),
+            _detractors("nps_score").alias("nps_detractors"),
+            pl.col("nps_score").is_not_null().sum().alias("nps_answers"),
+        ]
+
+    return _by_scope(surveys, aggs)
+
+
+def ticket_facts(tickets: pl.LazyFrame) -> pl.LazyFrame:
+    resolved = pl.col("resolved_at").is_not_null()
+    return _by_scope(
+        tickets,
+        lambda _: [
+            resolved.sum().alias("tickets_resolved"),
+            (resolved & (pl.col("contacts") == 1)).sum().alias("tickets_one_contact"),
+        ],
+    )
+
+
+def message_facts(messages: pl.LazyFrame) -> pl.LazyFrame:
+    return _by_scope(
+        messages,
+        lambda _: [
+            pl.len().alias("messages"),
+            pl.col("clicked_at").is_not_null().sum().alias("messages_clicked"),
+            pl.col("unsubscribed_at").is_not_null().sum().alias("messages_unsubscribed"),
+        ],
+    )
+
+
+def employee_facts(responses: pl.LazyFrame) -> pl.LazyFrame:
+    return _by_scope(
+        responses,
+        lambda _: [
+            _promoters("enps_score").alias("enps_promoters"),
+            _detractors("enps_score").alias("enps_detractors"),
+            pl.col("enps_score").is_not_null().sum().alias("enps_answers"),
+            pl.col("engagement_score").sum().alias("engagement_sum"),
+            pl.col("engagement_score").is_not_null().sum().alias("engagement_answers"),
+            (pl.col("purpose_alignment") >= 4).sum().alias("aligned"),
+            pl.col("purpose_alignment").is_not_null().sum().alias("alignment_answers"),
+        ],
+    )
+
+
+# --- monthly tables ----------------------------------------------------------------
+
+
+def _monthly_window(lf: pl.LazyFrame, periods: Periods) -> pl.LazyFrame:
+    """Rows whose whole month lies in a period (none for weeks)."""
+    if periods.grain == "week":
+        return lf.filter(pl.lit(False)).with_columns(row_month=pl.col("period_start"))
+    month_end = pl.col("period_start").dt.offset_by("1mo")
+    if periods.grain is None:
+        return lf.filter(
+            (pl.col("period_start") >= periods.start) & (month_end <= periods.end)
+        ).with_columns(row_month=pl.col("period_start"), period_start=pl.lit(periods.start, dtype=pl.Date))
+    return lf.filter(
+        (pl.col("period_start") >= periods.start) & (month_end <= periods.range_end)
+    ).with_columns(row_month=pl.col("period_start").dt.truncate("1mo"))
+
+
+def workforce_facts(workforce: pl.LazyFrame) -> pl.LazyFrame:
+    month = pl.col("row_month")
+    last = month == month.max()
+    return _by_scope(
+        workforce,
+        lambda _: [
+            pl.len().alias("workforce_rows"),
+            pl.col("voluntary_leavers").sum().alias("voluntary_leavers"),
+            (pl.col("voluntary_leavers") + pl.col("involuntary_leavers")).sum().alias("leavers"),
+            (
+                ((pl.col("headcount_start") + pl.col("headcount_end")) / 2).sum()
+                / month.n_unique()
+            ).alias("average_headcount"),
+            pl.col("headcount_end").filter(last).sum().alias("last_headcount"),
+            pl.col("training_hours").sum().alias("training_hours"),
+        ],
+    )
+
+
+def ledger_facts(ledger: pl.LazyFrame) -> pl.LazyFrame:
+    return _by_scope(
+        ledger,
+        lambda _: [
+            pl.len().alias("ledger_rows"),
+            (1000 * (pl.col("scope1_tco2e") + pl.col("scope2_tco2e") + pl.col("scope3_tco2e")))
+            .sum()
+            .alias("ghg_kg"),
+            pl.col("energy_kwh").sum().alias("energy"),
+            pl.col("renewable_energy_kwh").sum().alias("renewable_energy"),
+            pl.col("waste_kg").sum().alias("waste"),
+            pl.col("waste_diverted_kg").sum().alias("waste_diverted"),
+            pl.col("community_investment").sum().alias("community_investment"),
+            pl.col("procurement_spend").sum().alias("procurement"),
+            pl.col("local_procurement_spend").sum().alias("local_procurement"),
+            pl.col("privacy_complaints").sum().alias("privacy_complaints"),
+        ],
+    )
+
+
+MONTHLY_FACTS = {
+    "workforce_rows", "voluntary_leavers", "leavers", "average_headcount", "last_headcount",
+    "training_hours", "ledger_rows", "ghg_kg", "energy", "renewable_energy", "waste",
+    "waste_diverted", "community_investment", "procurement", "local_procurement",
+    "privacy_complaints",
+}
+ROW_COUNTS = {"workforce_rows", "ledger_rows"}
+
+
+def grid(periods: Periods, scopes: list[str]) -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {
+            "scope": [s for s in scopes for _ in periods.starts()],
+            "period_start": [p for _ in scopes for p in periods.starts()],
+        },
+        schema={"scope": pl.String, "period_start": pl.Date},
+    )
+
+
+def compute_facts(
+    data: Dataset, periods: Periods, scopes: list[str], filters: Filters = Filters()
+) -> pl.DataFrame:
+    """All facts for every scope × period of the grid, collected once.
+
+    Grain: one row per (scope, period_start).
+    """
+    customers = data["customers"]
+    orders = _window(data.order_history().lazy(), "ordered_at", periods)
+    if filters.channel is not None:
+        orders = orders.filter(pl.col("channel").is_in(list(filters.channel)))
+    orders = _customer_filter(orders, customers, filters)
+
+    surveys = _window(data["customer_surveys"], "submitted_at", periods)
+    if filters.customer_purpose is not None:
+        surveys = surveys.filter(pl.col("customer_purpose").is_in(list(filters.customer_purpose)))
+    surveys = _customer_filter(surveys, customers, filters)
+    tickets = _customer_filter(_window(data["support_tickets"], "opened_at", periods), customers, filters)
+    messages = _customer_filter(_window(data["marketing_messages"], "sent_at", periods), customers, filters)
+    employees = _window(data["employee_surveys"], "submitted_at", periods)
+
+    parts = [
+        order_facts(orders),
+        customer_facts(orders, customers),
+        survey_facts(surveys),
+        ticket_facts(tickets),
+        message_facts(messages),
+        employee_facts(employees),
+        workforce_facts(_monthly_window(data["workforce"], periods)),
+        ledger_facts(_monthly_window(data["impact_ledger"], periods)),
+    ]
+    out = grid(periods, scopes)
+    for part in parts:
+        out = out.join(part, on=KEYS, how="left")
+    counts = [c for c in out.collect_schema().names() if c not in KEYS and c not in MONTHLY_FACTS]
+    out = out.with_columns(
+        [pl.col(c).fill_null(0) for c in counts] + [pl.col(c).fill_null(0) for c in ROW_COUNTS]
+    ).with_columns(
+        net_revenue=pl.col("revenue") - pl.col("refunded"),
+        nps_net=pl.col("nps_promoters").cast(pl.Int64) - pl.col("nps_detractors"),
+        enps_net=pl.col("enps_promoters").cast(pl.Int64) - pl.col("enps_detractors"),
+        period_end=_period_end(periods),
+    )
+    return out.collect()
+
+
+def _period_end(periods: Periods) -> pl.Expr:
+    if periods.grain is None:
+        return pl.lit(periods.end, dtype=pl.Date)
+    return pl.col("period_start").dt.offset_by("1w" if periods.grain == "week" else "1mo")

@@ -1,0 +1,396 @@
+"""Validation and import: files -> typed frames -> every rule -> one transaction.
+
+The general mechanism: a file is first read as text (every column a string),
+then each column is parsed to its contract type, and every value that does
+not parse is a failure of rule "type" on that row. The typed frame then goes
+through the table's Pandera model (lazy: all failures at once), then through
+the rules that need the database (keys already stored, references). Only
+when nothing failed is anything written, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from . import db
+from .contract import REFERENCES, TABLES, Table
+from .schemas import CHECK_COLUMNS, MODELS, overlapping_windows
+
+MAX_ROWS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One rule broken by one or more rows."""
+
+    table: str
+    column: str
+    rule: str
+    rows: tuple[int, ...]  # line numbers (CSV, header = line 1) or row numbers (Parquet)
+    count: int
+    examples: tuple[str, ...] = ()
+
+    def describe(self, unit: str = "line") -> str:
+        where = ""
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:MAX_ROWS_SHOWN])
+            more = f" and {self.count - len(self.rows[:MAX_ROWS_SHOWN])} more" if self.count > MAX_ROWS_SHOWN else ""
+            where = f" at {unit}{'s' if self.count > 1 else ''} {shown}{more}"
+        ex = f" (e.g. {', '.join(self.examples[:3])})" if self.examples else ""
+        n = f"{self.count} row{'s' if self.count != 1 else ''}" if self.count else "the file"
+        return f"{self.table}.{self.column}: {self.rule} — {n}{where}{ex}"
+
+
+class ValidationFailed(Exception):
+    """Bad input: the message names table, column, rule and rows."""
+
+    def __init__(self, table: str, failures: list[Failure], unit: str = "line"):
+        self.table = table
+        self.failures = failures
+        self.unit = unit
+        total = len(failures)
+        lines = [f"{table}: {total} problem{'s' if total != 1 else ''} found; nothing was imported"]
+        lines += ["  " + f.describe(unit) for f in failures]
+        super().__init__("\n".join(lines))
+
+    def as_frame(self) -> pl.DataFrame:
+        """The report as a table (for the dashboard's data page)."""
+        return pl.DataFrame(
+            {
+                "table": [f.table for f in self.failures],
+                "column": [f.column for f in self.failures],
+                "rule": [f.rule for f in self.failures],
+                "rows": [f.count for f in self.failures],
+                f"first {self.unit}s": [", ".join(map(str, f.rows[:MAX_ROWS_SHOWN])) for f in self.failures],
+                "examples": [", ".join(f.examples[:3]) for f in self.failures],
+            }
+        )
+
+
+def _file_failure(table: str, rule: str, column: str = "(file)") -> ValidationFailed:
+    return ValidationFailed(table, [Failure(table, column, rule, (), 0)])
+
+
+# --- reading files ----------------------------------------------------------------
+
+
+def read_text_frame(table: str, path: Path) -> tuple[pl.DataFrame, str, int]:
+    """The file as strings: (frame, row unit, number of the first data row)."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            raw = pl.read_parquet(path)
+        except Exception as exc:  # corrupt or truncated parquet
+            raise _file_failure(table, f"not a readable Parquet file ({_first_line(exc)})") from None
+        return _stringify(raw), "row", 1
+    if suffix not in (".csv", ".txt"):
+        raise _file_failure(table, f"unsupported file type {suffix or '(none)'}: use .csv or .parquet")
+    data = path.read_bytes()
+    if not data.strip():
+        raise _file_failure(table, "the file is empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationFailed(
+            table, [Failure(table, "(file)", "not UTF-8 text (save the file as UTF-8)", (line,), 1)]
+        ) from None
+    text = data.decode("utf-8").lstrip("\ufeff")
+    try:
+        df = pl.read_csv(
+            text.encode("utf-8"),
+            infer_schema=False,
+            raise_if_empty=True,
+        )
+    except Exception as exc:  # ragged rows, bad quoting, ...
+        raise _file_failure(table, f"not a readable CSV file ({_first_line(exc)})") from None
+    return df, "line", 2
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+def _stringify(df: pl.DataFrame) -> pl.DataFrame:
+    """Parquet columns to text, so one parser handles both formats."""
+    cols = []
+    for name, dtype in df.schema.items():
+        s = df.get_column(name)
+        if isinstance(dtype, pl.Datetime):
+            if dtype.time_zone:
+                s = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            s = s.dt.strftime("%Y-%m-%d %H:%M:%S%.f")
+        elif dtype == pl.Date:
+            s = s.dt.strftime("%Y-%m-%d")
+        elif dtype == pl.Boolean:
+            s = s.cast(pl.String)
+        elif dtype != pl.String:
+            s = s.cast(pl.String, strict=False)
+        cols.append(s.alias(name))
+    return pl.DataFrame(cols, schema={n: pl.String for n in df.columns}) if cols else df
+
+
+_OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+
+
+def _parse_column(s: pl.Series, type_: str) -> pl.Series:
+    text = s.str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    frame = pl.DataFrame({"t": s}).with_columns(t=text)
+    t = pl.col("t")
+    if type_ in ("id", "int"):
+        out = t.cast(pl.Int64, strict=False)
+    elif type_ == "num":
+        out = t.cast(pl.Float64, strict=False)
+        out = pl.when(out.is_finite()).then(out)
+    elif type_ == "bool":
+        low = t.str.to_lowercase()
+        out = pl.when(low.is_in(["true", "1"])).then(True).when(low.is_in(["false", "0"])).then(False)
+    elif type_ == "date":
+        out = t.str.to_date("%Y-%m-%d", strict=False)
+    elif type_ == "ts":
+        norm = t.str.replace("T", " ", literal=True)
+        base = norm.str.replace(_OFFSET, "").str.strip_chars_end()
+        parsed = base.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False)
+        offset = norm.str.extract(_OFFSET).str.replace("Z", "+00:00").str.replace(":", "")
+        sign = pl.when(offset.str.slice(0, 1) == "-").then(-1).otherwise(1)
+        minutes = sign * (
+            offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+            + offset.str.slice(3, 2).cast(pl.Int64, strict=False)
+        )
+        out = parsed - pl.duration(minutes=minutes.fill_null(0))
+    else:
+        out = t
+    return frame.select(out.alias(s.name)).to_series()
+
+
+_TYPE_WORDS = {
+    "id": "a whole number",
+    "int": "a whole number",
+    "num": "a finite number",
+    "bool": "true or false",
+    "date": "a date YYYY-MM-DD",
+    "ts": "a timestamp YYYY-MM-DD HH:MM:SS",
+    "text": "text",
+}
+
+
+def parse_frame(
+    table: Table, raw: pl.DataFrame, first_row: int
+) -> tuple[pl.DataFrame, list[Failure], dict[str, set[int]] | None]:
+    """Strings -> contract types; values that do not parse are failures.
+
+    Returns the typed frame (unparsable values NULL), the failures, and per
+    column the row indexes that did not parse (None when the header itself
+    is wrong and no frame could be typed)."""
+    failures: list[Failure] = []
+    unparsed: dict[str, set[int]] = {}
+    header = [c.strip() for c in raw.columns]
+    raw = raw.rename(dict(zip(raw.columns, header)))
+    missing = [c for c in table.column_names if c not in header]
+    unknown = [c for c in header if c not in table.column_names]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    for c in missing:
+        failures.append(Failure(table.name, c, "missing column (the header must list every column of the contract)", (), 0))
+    for c in unknown:
+        failures.append(Failure(table.name, c or "(blank)", "unknown column", (), 0))
+    for c in dupes:
+        failures.append(Failure(table.name, c, "column appears more than once", (), 0))
+    if failures:
+        return raw, failures, None
+    cols = []
+    for col in table.columns:
+        s = raw.get_column(col.name)
+        parsed = _parse_column(s, col.type)
+        bad = (s.str.strip_chars().fill_null("") != "") & parsed.is_null()
+        if bad.any():
+            idx = bad.arg_true()
+            unparsed[col.name] = set(idx.to_list())
+            failures.append(
+                Failure(
+                    table.name,
+                    col.name,
+                    f"type: must be {_TYPE_WORDS[col.type]}",
+                    tuple(int(i) + first_row for i in idx[:MAX_ROWS_SHOWN]),
+                    len(idx),
+                    tuple(repr(v)[:40] for v in s.gather(idx[:3]).to_list()),
+                )
+            )
+        cols.append(parsed.alias(col.name))
+    return pl.DataFrame(cols), failures, unparsed
+
+
+# --- rules ---------------------------------------------------------------------------
+
+
+def check_rules(
+    table: str, df: pl.DataFrame, first_row: int = 2, unparsed: dict[str, set[int]] | None = None
+) -> list[Failure]:
+    """Every rule of the table's Pandera model, all failures at once.
+
+    `unparsed` holds, per column, the row indexes whose value did not parse
+    (already reported as a type failure): they are not reported again as
+    missing values."""
+    unparsed = unparsed or {}
+    model = MODELS[table]
+    try:
+        model.validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    except pa.errors.SchemaError as err:  # pragma: no cover - lazy=True raises SchemaErrors
+        return [Failure(table, "(table)", str(err).splitlines()[0], (), 0)]
+    out: list[Failure] = []
+    grouped = (
+        cases.with_columns(pl.col("index").cast(pl.Int64))
+        .group_by("column", "check", maintain_order=True)
+        .agg(pl.col("index").drop_nulls().unique().sort(), pl.col("failure_case").head(3))
+    )
+    for row in grouped.iter_rows(named=True):
+        column, check = row["column"], row["check"]
+        frame_level = column == model.__name__
+        if frame_level:
+            column = CHECK_COLUMNS.get(check, "(table)")
+        rule = _rule_words(check)
+        idx = [i for i in row["index"] if not (check == "not_nullable" and i in unparsed.get(column, ()))]
+        if not idx and row["index"]:
+            continue
+        examples = () if frame_level else tuple(str(v)[:40] for v in row["failure_case"])
+        out.append(
+            Failure(table, column, rule, tuple(i + first_row for i in idx[:MAX_ROWS_SHOWN]), len(idx), examples)
+        )
+    return out
+
+
+def _rule_words(check: str) -> str:
+    words = {
+        "field_uniqueness": "unique: the key appears more than once",
+        "not_nullable": "not null: a value is required",
+    }
+    if check in words:
+        return words[check]
+    return (
+        check.replace("greater_than_or_equal_to", ">=")
+        .replace("less_than_or_equal_to", "<=")
+        .replace("in_range", "in range")
+        .replace("str_matches", "format")
+    )
+
+
+def check_against_database(engine: Engine, table: str, df: pl.DataFrame, first_row: int) -> list[Failure]:
+    """Rules that need what is already stored: keys, references, one company row."""
+    meta = TABLES[table]
+    out: list[Failure] = []
+    with engine.connect() as conn:
+        if meta.key:
+            stored = db.read_table(conn, table, list(meta.key))
+            if stored.height:
+                clash = df.select(pl.struct(list(meta.key)).is_in(stored.select(pl.struct(list(meta.key))).to_series().implode()))
+                out += _rows_failure(table, ", ".join(meta.key), "key already in the database (import each row once)", clash.to_series(), first_row)
+        if table == "company":
+            n = conn.execute(sa.select(sa.func.count()).select_from(db.SA_TABLES["company"])).scalar_one()
+            if n + df.height > 1:
+                out.append(Failure(table, "(table)", "at most one company row (one is already stored)", tuple(range(first_row, first_row + df.height)), df.height))
+        if table == "targets":
+            stored = db.read_table(conn, "targets").with_columns(_new=pl.lit(False))
+            both = pl.concat([stored, df.with_columns(_new=pl.lit(True))])
+            flags = both.select(overlapping_windows(both)).to_series()
+            mask = flags.filter(both.get_column("_new"))
+            new_only = overlapping_windows_in(df)
+            out += _rows_failure(table, "valid_from, valid_to", "window overlaps a stored target of the same metric and scope", mask & ~new_only, first_row)
+        for column, ref_table, ref_column in REFERENCES.get(table, ()):
+            values = df.get_column(column).drop_nulls().unique()
+            if values.len() == 0:
+                continue
+            known = db.read_table(conn, ref_table, [ref_column]).get_column(ref_column)
+            missing = df.get_column(column).is_not_null() & ~df.get_column(column).is_in(known.implode())
+            out += _rows_failure(table, column, f"reference: must exist in {ref_table}.{ref_column}", missing, first_row, df.get_column(column))
+    return out
+
+
+def overlapping_windows_in(df: pl.DataFrame) -> pl.Series:
+    return df.select(overlapping_windows(df)).to_series()
+
+
+def _rows_failure(table, column, rule, mask: pl.Series, first_row: int, values: pl.Series | None = None) -> list[Failure]:
+    if not mask.any():
+        return []
+    idx = mask.arg_true()
+    examples = tuple(str(v)[:40] for v in values.gather(idx[:3]).to_list()) if values is not None else ()
+    return [Failure(table, column, rule, tuple(int(i) + first_row for i in idx[:MAX_ROWS_SHOWN]), len(idx), examples)]
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    table: str
+    rows: int
+    source: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_file(table: str, path: str | Path) -> tuple[pl.DataFrame, str, int]:
+    """Read and type a file, raising ValidationFailed with every problem."""
+    if table not in TABLES:
+        raise _file_failure(table, f"unknown table (known: {', '.join(TABLES)})", "(table)")
+    path = Path(path)
+    if not path.exists():
+        raise _file_failure(table, f"no such file: {path}")
+    if path.is_dir():
+        raise _file_failure(table, f"{path} is a folder, not a file")
+    raw, unit, first_row = read_text_frame(table, path)
+    df, failures, unparsed = parse_frame(TABLES[table], raw, first_row)
+    if unparsed is None:  # the header is wrong: no rule can be checked
+        raise ValidationFailed(table, failures, unit)
+    if df.height == 0:
+        raise _file_failure(table, "the file has a header but no rows")
+    failures += check_rules(table, df, first_row, unparsed)
+    if failures:
+        raise ValidationFailed(table, failures, unit)
+    return df, unit, first_row
+
+
+def import_file(engine: Engine, table: str, path: str | Path) -> ImportResult:
+    """Validate everything, then append in one transaction (or write nothing)."""
+    df, unit, first_row = load_file(table, path)
+    return import_frame(engine, table, df, source=Path(path).name, unit=unit, first_row=first_row)
+
+
+def import_frame(engine: Engine, table: str, df: pl.DataFrame, source: str, unit: str = "row", first_row: int = 1) -> ImportResult:
+    failures = check_against_database(engine, table, df, first_row)
+    if failures:
+        raise ValidationFailed(table, failures, unit)
+    with engine.begin() as conn:
+        db.insert_frame(conn, table, df)
+        conn.execute(
+            db.IMPORT_LOG.insert().values(
+                table_name=table, imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), row_count=df.height, source=source[:200]
+            )
+        )
+    return ImportResult(table, df.height, source)
+
+
+def import_folder(engine: Engine, folder: str | Path) -> list[ImportResult]:
+    """Import one file per table found in `folder`, in load order.
+
+    Each table is one transaction; the first bad file stops the load.
+    """
+    folder = Path(folder)
+    results = []
+    for table in TABLES:
+        for suffix in (".csv", ".parquet"):
+            path = folder / f"{table}{suffix}"
+            if path.exists():
+                results.append(import_file(engine, table, path))
+                break
+    return results
