@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"purpose-metrics: {exc}", file=sys.stderr)
         return 1
     except sa.exc.SQLAlchemyError as exc:
-        print(f"purpose-metrics: {db._describe_db_error(exc)}", file=sys.stderr)
+        print(f"purpose-metrics: {db.describe_db_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 1

@@ -39,11 +39,15 @@ ENGINE_COLUMNS: dict[str, list[str]] = {
 }
 
 
-def as_of(engine: Engine) -> dt.datetime | None:
+def as_of(engine: Engine | sa.Connection) -> dt.datetime | None:
     """The latest ordered_at of any order, cancelled included."""
     orders = db.SA_TABLES["orders"]
-    with engine.connect() as conn:
-        value = conn.execute(sa.select(sa.func.max(orders.c.ordered_at))).scalar_one()
+    query = sa.select(sa.func.max(orders.c.ordered_at))
+    if isinstance(engine, sa.Connection):
+        value = engine.execute(query).scalar_one()
+    else:
+        with engine.connect() as conn:
+            value = conn.execute(query).scalar_one()
     if isinstance(value, str):  # SQLite
         value = dt.datetime.fromisoformat(value)
     return value
@@ -52,8 +56,13 @@ def as_of(engine: Engine) -> dt.datetime | None:
 def load_dataset(engine: Engine, tables: Iterable[str] | None = None) -> Dataset:
     """Every table the engine needs, typed, with the as-of instant."""
     names = list(tables) if tables is not None else list(ENGINE_COLUMNS)
-    frames = {name: db.read_table(engine, name, ENGINE_COLUMNS[name]).lazy() for name in names}
-    return Dataset(frames, as_of=as_of(engine))
+    try:
+        with engine.connect() as conn:  # one connection for the whole load
+            frames = {name: db.read_table(conn, name, ENGINE_COLUMNS[name]).lazy() for name in names}
+            instant = as_of(conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.DatabaseError(db.describe_db_error(exc)) from exc
+    return Dataset(frames, as_of=instant)
 
 
 def company(engine: Engine) -> dict | None:

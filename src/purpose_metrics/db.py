@@ -51,10 +51,14 @@ def safe_url(url: str | sa.URL) -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     parsed = sa.make_url(url)
-    if parsed.drivername.startswith("duckdb") and parsed.database not in (None, "", ":memory:"):
+    file_backed = parsed.database not in (None, "", ":memory:")
+    if parsed.drivername.startswith(("duckdb", "sqlite")) and file_backed:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.drivername.startswith("duckdb") and file_backed:
+        # A DuckDB file admits one writing process at a time. Holding no
+        # connection between uses lets the CLI import while the dashboard is
+        # open (each side opens the file only for the moment it needs it).
+        return sa.create_engine(parsed, poolclass=sa.pool.NullPool)
     return sa.create_engine(parsed)
 
 
@@ -181,7 +185,7 @@ def read_table(
         else:
             df = _fetch(engine, query)
     except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(_describe_db_error(exc)) from exc
+        raise DatabaseError(describe_db_error(exc)) from exc
     if df.height == 0:
         return pl.DataFrame(schema=schema)
     return type_frame(df, table).select(cols)
@@ -202,7 +206,7 @@ def _fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
     return pl.DataFrame([list(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
 
 
-def _describe_db_error(exc: Exception) -> str:
+def describe_db_error(exc: Exception) -> str:
     orig = getattr(exc, "orig", None) or exc
     first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return f"database error: {first}"
