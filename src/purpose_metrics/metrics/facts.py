@@ -301,6 +301,12 @@ def compute_facts(
         workforce_facts(_monthly_window(data["workforce"], periods)),
         ledger_facts(_monthly_window(data["impact_ledger"], periods)),
     ]
+    return assemble(parts, periods, scopes)
+
+
+def assemble(parts: list[pl.LazyFrame], periods: Periods, scopes: list[str]) -> pl.DataFrame:
+    """Join fact parts (each keyed by scope, period_start) onto the full grid:
+    every scope × period gets a row, counts and sums 0 when nothing qualified."""
     out = grid(periods, scopes)
     for part in parts:
         out = out.join(part, on=KEYS, how="left")

@@ -1,0 +1,213 @@
+"""Pushdown mode: the database computes the facts, Polars finishes them.
+
+The SQL in `sql/facts/` computes, per (scope, period), the same facts as
+`metrics/facts.py` does in memory: counts and sums over orders (with each
+customer's order sequence from window functions), survey tallies and the
+monthly tables. What crosses the wire grows with scopes × periods, not with
+orders. The engine's own `finish` and `attach_targets` then make the
+metrics, so ratios, suppression, intervals and targets have one definition.
+
+Placeholders in the SQL files are dialect snippets chosen here (DuckDB,
+PostgreSQL, SQLite); every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from . import catalog, db
+from .constants import REPURCHASE_WINDOW_DAYS
+from .metrics.dataset import Filters
+from .metrics.engine import KPI_COLUMNS, attach_targets, finish
+from .metrics.facts import assemble
+from .periods import Periods
+
+FACT_QUERIES = (
+    "orders",
+    "customer_surveys",
+    "support_tickets",
+    "marketing_messages",
+    "employee_surveys",
+    "workforce",
+    "impact_ledger",
+)
+
+# Orders at or above this many rows switch `mode="auto"` to pushdown.
+AUTO_PUSHDOWN_ORDERS = 2_000_000
+
+
+def _sql_dir() -> Path:
+    return db.SQL_DIR / "facts"
+
+
+class _Dialect:
+    def __init__(self, name: str):
+        self.sqlite = name == "sqlite"
+
+    def ts(self, param: str) -> str:
+        # SQLite keeps timestamps as ISO text; a CAST there would make a number.
+        return f":{param}" if self.sqlite else f"CAST(:{param} AS TIMESTAMP)"
+
+    def date(self, param: str) -> str:
+        return f":{param}" if self.sqlite else f"CAST(:{param} AS DATE)"
+
+    @property
+    def month_end(self) -> str:
+        if self.sqlite:
+            return "date(t.period_start, '+1 month')"
+        return "CAST(t.period_start + INTERVAL '1 month' AS DATE)"
+
+    @property
+    def delivered_date(self) -> str:
+        return "date(delivered_at)" if self.sqlite else "CAST(delivered_at AS DATE)"
+
+    @property
+    def next_within_90(self) -> str:
+        days = REPURCHASE_WINDOW_DAYS
+        if self.sqlite:
+            return f"datetime(next_at) <= datetime(ordered_at, '+{days} days')"
+        return f"next_at <= ordered_at + INTERVAL '{days} days'"
+
+    def ts_value(self, value: dt.datetime) -> object:
+        return value.strftime("%Y-%m-%d %H:%M:%S") if self.sqlite else value
+
+    def date_value(self, value: dt.date) -> object:
+        return value.isoformat() if self.sqlite else value
+
+
+def _dt(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _in_list(column: str, prefix: str, values: Sequence[str], params: dict) -> str:
+    names = []
+    for i, v in enumerate(values):
+        params[f"{prefix}{i}"] = v
+        names.append(f":{prefix}{i}")
+    return f"{column} IN ({', '.join(names)})" if names else "1 = 0"
+
+
+def _customer_filter(filters: Filters, params: dict) -> str:
+    if not filters.by_customer:
+        return ""
+    conds = []
+    if filters.region is not None:
+        conds.append(_in_list("region", "f_region", filters.region, params))
+    if filters.segment is not None:
+        conds.append(_in_list("segment", "f_segment", filters.segment, params))
+    return f"AND customer_id IN (SELECT customer_id FROM customers WHERE {' AND '.join(conds)})"
+
+
+def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dict[str, tuple[str, dict]]:
+    """Each fact query's SQL text and bound parameters."""
+    d = _Dialect(dialect_name)
+    params: dict[str, object] = {}
+    starts = periods.starts()
+    ts_rows, date_rows = [], []
+    for k, start in enumerate(starts):
+        end = periods.end_of(start)
+        params[f"p{k}_start"], params[f"p{k}_end"] = d.ts_value(_dt(start)), d.ts_value(_dt(end))
+        params[f"d{k}_start"], params[f"d{k}_end"] = d.date_value(start), d.date_value(end)
+        ts_rows.append(f"SELECT {k} AS k, {d.ts(f'p{k}_start')} AS period_start, {d.ts(f'p{k}_end')} AS period_end")
+        date_rows.append(f"SELECT {k} AS k, {d.date(f'd{k}_start')} AS period_start, {d.date(f'd{k}_end')} AS period_end")
+    range_end = _dt(periods.range_end)
+    params["range_start"] = d.ts_value(_dt(periods.start))
+    params["range_end"] = d.ts_value(range_end)
+    params["history_end"] = d.ts_value(range_end + dt.timedelta(days=REPURCHASE_WINDOW_DAYS, seconds=1))
+
+    order_filters = ""
+    if filters.channel is not None:
+        order_filters += " AND " + _in_list("channel", "f_channel", filters.channel, params)
+    customer_filters = _customer_filter(filters, params)
+    order_filters += " " + customer_filters
+    survey_filters = customer_filters
+    if filters.customer_purpose is not None:
+        survey_filters += " AND " + _in_list("customer_purpose", "f_purpose", filters.customer_purpose, params)
+
+    snippets = {
+        "periods": "\n    UNION ALL ".join(ts_rows),
+        "date_periods": "\n    UNION ALL ".join(date_rows),
+        "month_end": d.month_end,
+        "delivered_date": d.delivered_date,
+        "next_within_90": d.next_within_90,
+        "order_filters": order_filters,
+        "customer_filters": customer_filters,
+        "survey_filters": survey_filters,
+    }
+    out = {}
+    for name in FACT_QUERIES:
+        text = (_sql_dir() / f"{name}.sql").read_text(encoding="utf-8")
+        out[name] = (text.format(**snippets), params)
+    return out
+
+
+def _fetch(conn: Connection, sql: str, params: dict) -> pl.DataFrame:
+    stmt = sa.text(sql)
+    used = {k: v for k, v in params.items() if f":{k}" in sql}
+    if conn.dialect.name == "duckdb":
+        compiled = stmt.bindparams(**used).compile(dialect=conn.dialect)
+        ordered = [compiled.params[k] for k in compiled.positiontup] if compiled.positiontup else []
+        raw = conn.connection.dbapi_connection
+        return pl.from_arrow(raw.sql(str(compiled), params=ordered).to_arrow_table())
+    result = conn.execute(stmt, used)
+    names = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pl.DataFrame(schema={n: pl.Null for n in names})
+    return pl.DataFrame([list(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
+
+
+def fact_frames(conn: Connection, periods: Periods, filters: Filters = Filters()) -> tuple[list[pl.LazyFrame], int]:
+    """Run every fact query; returns the parts keyed by (scope, period_start)
+    and the number of bytes the database sent (the size of what came back)."""
+    starts = periods.starts()
+    k_to_start = pl.DataFrame({"k": list(range(len(starts))), "period_start": starts},
+                              schema={"k": pl.Int64, "period_start": pl.Date})
+    parts, transferred = [], 0
+    for name, (sql, params) in render_queries(conn.dialect.name, periods, filters).items():
+        df = _fetch(conn, sql, params)
+        transferred += int(df.estimated_size())
+        df = df.with_columns(
+            pl.col("scope").cast(pl.String),
+            pl.col("k").cast(pl.Int64),
+            *[pl.col(c).cast(pl.Float64) for c in df.columns if c not in ("scope", "k")],
+        )
+        parts.append(df.join(k_to_start, on="k").drop("k").lazy())
+    return parts, transferred
+
+
+def kpi_frame_pushdown(
+    engine: Engine,
+    periods: Periods,
+    scopes: Sequence[str] | None = None,
+    metric_ids: Sequence[str] | None = None,
+    filters: Filters = Filters(),
+) -> pl.DataFrame:
+    """Same result as `metrics.kpi_frame` on the loaded data, with the heavy
+    lifting done in the database."""
+    from . import data
+
+    try:
+        with engine.connect() as conn:
+            brands = db.read_table(conn, "brands", ["brand_id"]).get_column("brand_id").sort().to_list()
+            scopes = list(scopes) if scopes is not None else ["company", *brands]
+            parts, _ = fact_frames(conn, periods, filters)
+            targets = db.read_table(conn, "targets").lazy()
+            as_of = data.as_of(conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.DatabaseError(db.describe_db_error(exc)) from exc
+    metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
+    facts = assemble(parts, periods, scopes)
+    rows = attach_targets(finish(facts, metrics, as_of), targets)
+    order = {s: i for i, s in enumerate(scopes)}
+    return (
+        rows.with_columns(pl.col("scope").replace_strict(order, return_dtype=pl.UInt32).alias("_s"))
+        .sort("_s", "period_start", "_order")
+        .select(KPI_COLUMNS)
+    )
