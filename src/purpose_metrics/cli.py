@@ -14,8 +14,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from . import db, output
+from .errors import ValidationFailed
 from .periods import PeriodError, Periods, parse_date
-from .validation import ValidationFailed
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 

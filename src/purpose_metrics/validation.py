@@ -21,57 +21,10 @@ from sqlalchemy.engine import Engine
 
 from . import db
 from .contract import REFERENCES, TABLES, Table
+from .errors import MAX_ROWS_SHOWN, Failure, ValidationFailed
 from .schemas import CHECK_COLUMNS, MODELS, overlapping_windows
 
-MAX_ROWS_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One rule broken by one or more rows."""
-
-    table: str
-    column: str
-    rule: str
-    rows: tuple[int, ...]  # line numbers (CSV, header = line 1) or row numbers (Parquet)
-    count: int
-    examples: tuple[str, ...] = ()
-
-    def describe(self, unit: str = "line") -> str:
-        where = ""
-        if self.rows:
-            shown = ", ".join(str(r) for r in self.rows[:MAX_ROWS_SHOWN])
-            more = f" and {self.count - len(self.rows[:MAX_ROWS_SHOWN])} more" if self.count > MAX_ROWS_SHOWN else ""
-            where = f" at {unit}{'s' if self.count > 1 else ''} {shown}{more}"
-        ex = f" (e.g. {', '.join(self.examples[:3])})" if self.examples else ""
-        n = f"{self.count} row{'s' if self.count != 1 else ''}" if self.count else "the file"
-        return f"{self.table}.{self.column}: {self.rule} — {n}{where}{ex}"
-
-
-class ValidationFailed(Exception):
-    """Bad input: the message names table, column, rule and rows."""
-
-    def __init__(self, table: str, failures: list[Failure], unit: str = "line"):
-        self.table = table
-        self.failures = failures
-        self.unit = unit
-        total = len(failures)
-        lines = [f"{table}: {total} problem{'s' if total != 1 else ''} found; nothing was imported"]
-        lines += ["  " + f.describe(unit) for f in failures]
-        super().__init__("\n".join(lines))
-
-    def as_frame(self) -> pl.DataFrame:
-        """The report as a table (for the dashboard's data page)."""
-        return pl.DataFrame(
-            {
-                "table": [f.table for f in self.failures],
-                "column": [f.column for f in self.failures],
-                "rule": [f.rule for f in self.failures],
-                "rows": [f.count for f in self.failures],
-                f"first {self.unit}s": [", ".join(map(str, f.rows[:MAX_ROWS_SHOWN])) for f in self.failures],
-                "examples": [", ".join(f.examples[:3]) for f in self.failures],
-            }
-        )
+__all__ = ["Failure", "ValidationFailed", "import_file", "import_folder", "load_file"]
 
 
 def _file_failure(table: str, rule: str, column: str = "(file)") -> ValidationFailed:
@@ -194,7 +147,7 @@ def parse_frame(
     failures: list[Failure] = []
     unparsed: dict[str, set[int]] = {}
     header = [c.strip() for c in raw.columns]
-    raw = raw.rename(dict(zip(raw.columns, header)))
+    raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
     missing = [c for c in table.column_names if c not in header]
     unknown = [c for c in header if c not in table.column_names]
     dupes = sorted({c for c in header if header.count(c) > 1})
