@@ -216,23 +216,37 @@ def describe_db_error(exc: Exception) -> str:
 
 
 def insert_frame(conn: Connection, name: str, df: pl.DataFrame) -> None:
-    """Append a typed frame inside the caller's transaction."""
+    """Append a typed frame inside the caller's transaction.
+
+    Any failure surfaces as DatabaseError carrying the database's own reason
+    (a primary-key clash, a value out of range ...), never a driver error."""
     if df.height == 0:
         return
+    try:
+        _insert(conn, name, df)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # driver errors differ per backend; one message for all
+        raise DatabaseError(f"could not write {name}: {describe_db_error(exc).removeprefix('database error: ')}") from exc
+
+
+def _insert(conn: Connection, name: str, df: pl.DataFrame) -> None:
     cols = df.columns
+    col_list = ", ".join(cols)
     dialect = conn.dialect.name
     if dialect == "duckdb":
         raw = conn.connection.dbapi_connection
         view = f"_pm_import_{name}"
         raw.register(view, df.to_arrow())
         try:
-            col_list = ", ".join(cols)
             conn.exec_driver_sql(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM {view}")
         finally:
-            raw.unregister(view)
+            try:
+                raw.unregister(view)
+            except Exception:  # the transaction failed: keep the real error, not this one
+                pass
     elif dialect == "postgresql":
         raw = conn.connection.dbapi_connection
-        col_list = ", ".join(cols)
         with raw.cursor() as cur, cur.copy(f"COPY {name} ({col_list}) FROM STDIN") as copy:
             for row in df.iter_rows():
                 copy.write_row(row)

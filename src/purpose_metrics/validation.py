@@ -56,15 +56,50 @@ def read_text_frame(table: str, path: Path) -> tuple[pl.DataFrame, str, int]:
             table, [Failure(table, "(file)", "not UTF-8 text (save the file as UTF-8)", (line,), 1)]
         ) from None
     text = data.decode("utf-8").lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header:
+                raise _file_failure(table, f"the file is delimited by {name}; the contract asks for commas")
+    ragged = _ragged_lines(text) if len(data) <= RAGGED_CHECK_BYTES else []
+    if ragged:
+        lines = tuple(line for line, _, _ in ragged[:MAX_ROWS_SHOWN])
+        expected = ragged[0][2]
+        raise ValidationFailed(
+            table,
+            [Failure(table, "(file)", f"wrong number of fields (the header has {expected}): truncated or misquoted rows", lines, len(ragged))],
+        )
     try:
         df = pl.read_csv(
             text.encode("utf-8"),
             infer_schema=False,
             raise_if_empty=True,
         )
-    except Exception as exc:  # ragged rows, bad quoting, ...
+    except Exception as exc:  # bad quoting, ...
         raise _file_failure(table, f"not a readable CSV file ({_first_line(exc)})") from None
     return df, "line", 2
+
+
+# Files up to this size get a row-by-row field count (truncated files, rows
+# with too few or too many fields); Polars alone would pad short rows with NULLs.
+RAGGED_CHECK_BYTES = 200 * 2**20
+
+
+def _ragged_lines(text: str) -> list[tuple[int, int, int]]:
+    """(line number, fields, expected) of every row whose field count differs from the header's."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out = []
+    expected = None
+    for row in reader:
+        if expected is None:
+            expected = len(row)
+            continue
+        if row and len(row) != expected:
+            out.append((reader.line_num, len(row), expected))
+    return out
 
 
 def _first_line(exc: Exception) -> str:
@@ -99,8 +134,11 @@ def _parse_column(s: pl.Series, type_: str) -> pl.Series:
     text = pl.when(text == "").then(None).otherwise(text)
     frame = pl.DataFrame({"t": s}).with_columns(t=text)
     t = pl.col("t")
-    if type_ in ("id", "int"):
+    if type_ == "id":
         out = t.cast(pl.Int64, strict=False)
+    elif type_ == "int":  # SQL INTEGER: 32 bits on every backend
+        out = t.cast(pl.Int64, strict=False)
+        out = pl.when(out.is_between(INT32_MIN, INT32_MAX)).then(out)
     elif type_ == "num":
         out = t.cast(pl.Float64, strict=False)
         out = pl.when(out.is_finite()).then(out)
@@ -125,9 +163,11 @@ def _parse_column(s: pl.Series, type_: str) -> pl.Series:
     return frame.select(out.alias(s.name)).to_series()
 
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
 _TYPE_WORDS = {
-    "id": "a whole number",
-    "int": "a whole number",
+    "id": "a whole number (64-bit)",
+    "int": f"a whole number from {INT32_MIN:,} to {INT32_MAX:,}",
     "num": "a finite number",
     "bool": "true or false",
     "date": "a date YYYY-MM-DD",
