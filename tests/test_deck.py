@@ -1,0 +1,101 @@
+"""The weekly board pack: structure, pictures, and the same numbers as `kpis`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from pptx import Presentation
+
+from purpose_metrics import catalog, formatting
+from purpose_metrics.cli import main
+
+WEEK = "2026-W10"
+
+
+@pytest.fixture(scope="module")
+def decks(example_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("deck")
+    pptx, pdf = out / "pack.pptx", out / "pack.pdf"
+    assert main(["--db", example_db, "deck", "--week", WEEK, "--out", str(pptx)]) == 0
+    assert main(["--db", example_db, "deck", "--week", WEEK, "--out", str(pdf)]) == 0
+    return pptx, pdf
+
+
+def _title(slide) -> str:
+    return max((s for s in slide.shapes if s.has_text_frame), key=lambda s: s.text_frame.paragraphs[0].font.size or 0).text_frame.text
+
+
+def test_pptx_has_title_pillars_brands_and_appendix(decks):
+    prs = Presentation(str(decks[0]))
+    # 1 title + 4 pillars (Loyalty, Customer purpose, People, Planet and community) + brands + appendix
+    assert len(prs.slides) == 7
+    assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
+    texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in prs.slides]
+    assert "Holdout Goods" in texts[0] and "Help people buy less, better." in texts[0] and WEEK in texts[0]
+    for i, pillar in enumerate(["Loyalty", "Customer purpose", "People", "Planet and community"], start=1):
+        assert f"{pillar} — Company, {WEEK}" in texts[i]
+    assert "Brands compared" in texts[5]
+    assert "Appendix" in texts[6] and "Data as of" in texts[6]
+    # every slide carries the period and the source in its footer
+    assert all("Source: Purpose Metrics" in t and "2026-W10" in t for t in texts)
+
+
+def test_every_pillar_slide_holds_a_picture(decks):
+    prs = Presentation(str(decks[0]))
+    for slide in list(prs.slides)[1:5]:
+        pictures = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+        assert pictures, _title(slide)
+
+
+def test_kpi_tables_show_what_kpis_prints(decks, example_db, capsys):
+    assert main(["--db", example_db, "kpis", "--week", WEEK, "--format", "json"]) == 0
+    printed = {(r["metric_id"], r["scope"]): r for r in json.loads(capsys.readouterr().out)}
+    prs = Presentation(str(decks[0]))
+    checked = 0
+    for slide in list(prs.slides)[1:5]:
+        table = next(s.table for s in slide.shapes if s.has_table)
+        for row in list(table.rows)[1:]:
+            label, value = row.cells[0].text, row.cells[1].text
+            if label.endswith("(month)"):
+                continue  # monthly metrics show the latest whole month, not the week
+            metric = next(m for m in catalog.METRICS if formatting.card_label(m) == label)
+            r = printed[(metric.id, "company")]
+            expected = formatting.value_text(
+                metric, r["value"], "EUR", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
+            )
+            assert value == expected, metric.id
+            target = row.cells[3].text
+            assert target == ("—" if r["target"] is None else formatting.value_text(metric, r["target"], "EUR"))
+            checked += 1
+    assert checked >= 25
+
+
+def test_pdf_has_one_page_per_slide(decks):
+    data = decks[1].read_bytes()
+    assert data.startswith(b"%PDF")
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(decks[1])], capture_output=True, text=True, check=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    else:
+        pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert pages == 7
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--week", "2026-W99", "--out", "x.pptx"],
+        ["--brand", "nope", "--out", "x.pptx"],
+        ["--out", "x.docx"],
+        ["--out", "/no/such/folder/x.pptx"],
+    ],
+)
+def test_bad_deck_requests_exit_2_and_write_nothing(example_db, tmp_path, monkeypatch, capsys, args):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", example_db, "deck", *args]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
