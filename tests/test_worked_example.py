@@ -35,7 +35,7 @@ def test_kpis_match_the_worked_example(example_db, example_dir, capsys, start, e
     assert [(r["scope"], r["metric_id"]) for r in got] == [(r["scope"], r["metric_id"]) for r in expected]
     mismatches = [
         (e["scope"], e["metric_id"], f, e[f], g[f])
-        for e, g in zip(expected, got)
+        for e, g in zip(expected, got, strict=True)
         for f in FIELDS
         if not _same(e[f], g[f])
     ]

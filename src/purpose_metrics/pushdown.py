@@ -170,7 +170,7 @@ def fact_frames(conn: Connection, periods: Periods, filters: Filters = Filters()
     k_to_start = pl.DataFrame({"k": list(range(len(starts))), "period_start": starts},
                               schema={"k": pl.Int64, "period_start": pl.Date})
     parts, transferred = [], 0
-    for name, (sql, params) in render_queries(conn.dialect.name, periods, filters).items():
+    for sql, params in render_queries(conn.dialect.name, periods, filters).values():
         df = _fetch(conn, sql, params)
         transferred += int(df.estimated_size())
         df = df.with_columns(

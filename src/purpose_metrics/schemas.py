@@ -9,8 +9,8 @@ Rules that need the database (references, keys already stored) live in
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from .catalog import METRIC_IDS
 from .contract import CHANNELS, ORDER_STATUSES

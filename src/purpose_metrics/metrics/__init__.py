@@ -1,8 +1,8 @@
 """The metric engine: pure Polars, LazyFrames in, frames out."""
 
+from .cohorts import cohorts
 from .dataset import Dataset, Filters
 from .engine import compute_kpis, kpi_frame
-from .cohorts import cohorts
 from .scenarios import sales_lift
 
 __all__ = ["Dataset", "Filters", "compute_kpis", "kpi_frame", "cohorts", "sales_lift"]
