@@ -48,7 +48,12 @@ def monday_view_pushdown(engine, filters: Filters = Filters()) -> pl.DataFrame:
     )
 
 
+def monday_dataset(engine) -> Dataset:
+    """What the home page reads: the 13 weeks it shows (monthly tables whole)."""
+    weeks, _ = monday_periods(data.as_of(engine))
+    return data.load_dataset(engine, start=weeks.start, end=weeks.range_end)
+
+
 def cold_monday(url: str) -> pl.DataFrame:
     """Everything from a fresh process: engine, load, compute."""
-    engine = db.make_engine(url)
-    return monday_view(data.load_dataset(engine))
+    return monday_view(monday_dataset(db.make_engine(url)))

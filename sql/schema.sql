@@ -148,3 +148,26 @@ CREATE TABLE IF NOT EXISTS import_log (
     row_count BIGINT NOT NULL,
     source TEXT NOT NULL
 );
+
+-- Each completed order's place in its customer's history, derived from
+-- orders (see sql/order_history.sql): seq 1 is the customer's first completed
+-- order in company scope (_c) or in the order's brand (_b), by
+-- (ordered_at, order_id); next_at is when the next one was placed.
+-- Rebuilt after every import of orders, and on load when the fingerprint in
+-- history_state no longer matches the orders table.
+CREATE TABLE IF NOT EXISTS order_history (
+    order_id BIGINT PRIMARY KEY,
+    ordered_at TIMESTAMP NOT NULL, -- the order's, so a date range can cut both sides of a join
+    seq_c INTEGER NOT NULL,
+    next_at_c TIMESTAMP,
+    seq_b INTEGER NOT NULL,
+    next_at_b TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS history_state (
+    orders_total BIGINT NOT NULL,
+    orders_completed BIGINT NOT NULL,
+    max_order_id BIGINT,
+    sum_order_id DOUBLE PRECISION,
+    refreshed_at TIMESTAMP NOT NULL
+);

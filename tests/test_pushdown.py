@@ -6,14 +6,12 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from compare import kpi_mismatches
 
 from purpose_metrics import data, pushdown
 from purpose_metrics.metrics import Filters, kpi_frame
 from purpose_metrics.periods import Periods
 from purpose_metrics.validation import import_folder
-
-FLOATS = ["value", "numerator", "denominator", "ci_low", "ci_high", "target"]
-EXACT = ["n", "suppressed", "immature", "status"]
 
 CASES = [
     (Periods(dt.date(2026, 3, 2), dt.date(2026, 3, 9)), Filters()),
@@ -25,18 +23,6 @@ CASES = [
         Filters(channel=("web", "app"), region=("north",), customer_purpose=("gift",)),
     ),
 ]
-
-
-def _mismatches(a: pl.DataFrame, b: pl.DataFrame) -> list[tuple]:
-    j = a.join(b, on=["metric_id", "scope", "period_start"], suffix="_b", how="full", coalesce=True)
-    out = []
-    for c in FLOATS:
-        x, y = pl.col(c), pl.col(f"{c}_b")
-        same = (x.is_null() & y.is_null()) | ((x - y).abs() <= 1e-9 * x.abs() + 1e-12)
-        out += j.filter(~same.fill_null(False)).select("metric_id", "scope", "period_start", c, f"{c}_b").rows()
-    for c in EXACT:
-        out += j.filter(pl.col(c).ne_missing(pl.col(f"{c}_b"))).select("metric_id", "scope", c, f"{c}_b").rows()
-    return out
 
 
 @pytest.fixture
@@ -51,7 +37,7 @@ def test_pushdown_equals_in_memory_metric_by_metric(loaded):
         in_memory = kpi_frame(ds, periods, filters=filters)
         pushed = pushdown.kpi_frame_pushdown(loaded, periods, filters=filters)
         assert pushed.height == in_memory.height == len(periods.starts()) * 5 * 38
-        assert _mismatches(in_memory, pushed) == []
+        assert kpi_mismatches(in_memory, pushed) == []
 
 
 def test_pushdown_transfers_facts_not_orders(duck, example_dir):

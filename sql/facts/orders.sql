@@ -13,26 +13,15 @@ range_orders AS (
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
       {order_filters}
 ),
-history AS (
-    -- The completed orders of the customers seen in range, up to 90 days
-    -- past it: each order's sequence and the next order's time, in company
-    -- scope (_c) and brand scope (_b). Earlier = (ordered_at, order_id).
-    SELECT o.order_id,
-           ROW_NUMBER() OVER (PARTITION BY o.customer_id ORDER BY o.ordered_at, o.order_id) AS seq_c,
-           LEAD(o.ordered_at) OVER (PARTITION BY o.customer_id ORDER BY o.ordered_at, o.order_id) AS next_at_c,
-           ROW_NUMBER() OVER (PARTITION BY o.customer_id, o.brand_id ORDER BY o.ordered_at, o.order_id) AS seq_b,
-           LEAD(o.ordered_at) OVER (PARTITION BY o.customer_id, o.brand_id ORDER BY o.ordered_at, o.order_id) AS next_at_b
-    FROM orders o
-    WHERE o.status = 'completed'
-      AND o.ordered_at < :history_end
-      AND o.customer_id IN (SELECT customer_id FROM range_orders WHERE customer_id IS NOT NULL)
-),
 in_period AS (
     SELECT p.k, o.*, h.seq_c, h.next_at_c, h.seq_b, h.next_at_b
     FROM orders o
     JOIN range_orders r ON r.order_id = o.order_id
     JOIN periods p ON o.ordered_at >= p.period_start AND o.ordered_at < p.period_end
-    LEFT JOIN history h ON h.order_id = o.order_id
+    -- Each order's place in its customer's history, materialised once when
+    -- orders change (sql/order_history.sql): no window over the order book.
+    LEFT JOIN order_history h
+        ON h.order_id = o.order_id AND h.ordered_at >= :range_start AND h.ordered_at < :range_end
 ),
 scoped AS (
     -- Each order once for the company (company history) and once for its

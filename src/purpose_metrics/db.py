@@ -84,6 +84,16 @@ SA_TABLES: dict[str, sa.Table] = {
     )
     for t in TABLES.values()
 }
+ORDER_HISTORY = sa.Table(
+    "order_history",
+    metadata,
+    sa.Column("order_id", sa.BigInteger, primary_key=True),
+    sa.Column("ordered_at", sa.DateTime),
+    sa.Column("seq_c", sa.Integer),
+    sa.Column("next_at_c", sa.DateTime),
+    sa.Column("seq_b", sa.Integer),
+    sa.Column("next_at_b", sa.DateTime),
+)
 IMPORT_LOG = sa.Table(
     "import_log",
     metadata,
@@ -122,7 +132,7 @@ def is_empty(engine: Engine) -> bool:
 # --- typed reads ----------------------------------------------------------------
 
 
-def _to_datetime(s: pl.Series) -> pl.Series:
+def to_datetime(s: pl.Series) -> pl.Series:
     if s.dtype == pl.String:
         return s.str.strip_chars().str.replace("T", " ").str.to_datetime(
             time_unit="us", strict=False
@@ -145,7 +155,7 @@ def type_frame(df: pl.DataFrame, table: Table) -> pl.DataFrame:
         col = table.column(name)
         s = df.get_column(name)
         if col.type == "ts":
-            s = _to_datetime(s)
+            s = to_datetime(s)
         elif col.type == "date":
             s = _to_date(s)
         else:
@@ -189,6 +199,11 @@ def read_table(
     if df.height == 0:
         return pl.DataFrame(schema=schema)
     return type_frame(df, table).select(cols)
+
+
+def fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
+    """Run a query, frame as the backend hands it back (untyped)."""
+    return _fetch(conn, query)
 
 
 def _fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:

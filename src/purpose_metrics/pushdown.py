@@ -119,7 +119,6 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
     range_end = _dt(periods.range_end)
     params["range_start"] = d.ts_value(_dt(periods.start))
     params["range_end"] = d.ts_value(range_end)
-    params["history_end"] = d.ts_value(range_end + dt.timedelta(days=REPURCHASE_WINDOW_DAYS, seconds=1))
 
     order_filters = ""
     if filters.channel is not None:
@@ -191,9 +190,10 @@ def kpi_frame_pushdown(
 ) -> pl.DataFrame:
     """Same result as `metrics.kpi_frame` on the loaded data, with the heavy
     lifting done in the database."""
-    from . import data
+    from . import data, history
 
     try:
+        history.ensure_fresh(engine)
         with engine.connect() as conn:
             brands = db.read_table(conn, "brands", ["brand_id"]).get_column("brand_id").sort().to_list()
             scopes = list(scopes) if scopes is not None else ["company", *brands]

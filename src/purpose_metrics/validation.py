@@ -19,7 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import db
+from . import db, history
 from .contract import REFERENCES, TABLES, Table
 from .errors import MAX_ROWS_SHOWN, Failure, ValidationFailed
 from .schemas import CHECK_COLUMNS, MODELS, overlapping_windows
@@ -365,6 +365,8 @@ def import_frame(engine: Engine, table: str, df: pl.DataFrame, source: str, unit
         raise ValidationFailed(table, failures, unit)
     with engine.begin() as conn:
         db.insert_frame(conn, table, df)
+        if table == "orders":  # same transaction: history never lags the orders
+            history.refresh(conn)
         conn.execute(
             db.IMPORT_LOG.insert().values(
                 table_name=table, imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), row_count=df.height, source=source[:200]

@@ -59,6 +59,10 @@ class Dataset:
 
     frames: dict[str, pl.LazyFrame] = field(default_factory=dict)
     as_of: dt.datetime | None = None
+    # The first order ever placed (the frames may hold only a range of them).
+    first_order_at: dt.datetime | None = None
+    # [start, end) of the ranged tables when only part was read; None: all.
+    loaded_range: tuple[dt.datetime | None, dt.datetime | None] | None = None
     _history: pl.DataFrame | None = field(default=None, repr=False)
 
     def __getitem__(self, table: str) -> pl.LazyFrame:
@@ -73,6 +77,7 @@ class Dataset:
         lazy = {k: (v.lazy() if isinstance(v, pl.DataFrame) else v) for k, v in frames.items()}
         ds = cls(lazy)
         ds.as_of = ds["orders"].select(pl.col("ordered_at").max()).collect().item()
+        ds.first_order_at = ds["orders"].select(pl.col("ordered_at").min()).collect().item()
         return ds
 
     def order_history(self) -> pl.DataFrame:
@@ -84,7 +89,13 @@ class Dataset:
         next one in scope was placed). Guests have NULLs.
         """
         if self._history is None:
-            self._history = order_history(self["orders"]).collect()
+            orders = self["orders"]
+            if "seq_c" in orders.collect_schema().names():  # read with its materialised history
+                if "status" in orders.collect_schema().names():
+                    orders = orders.filter(pl.col("status") == "completed").drop("status")
+                self._history = orders.collect()
+            else:
+                self._history = order_history(orders).collect()
         return self._history
 
 
