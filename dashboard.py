@@ -1,0 +1,27 @@
+"""Purpose Metrics dashboard — the router.
+
+`streamlit run dashboard.py`. This file only declares the pages, the page
+configuration and the sidebar every page shares. Each page is a thin file in
+pages/ (widgets -> purpose_metrics.ui / views -> render); adding a page is
+one file there and one line in PAGES.
+"""
+
+import streamlit as st
+
+from purpose_metrics.ui import sidebar
+
+st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
+
+PAGES = [
+    st.Page("pages/this_week.py", title="This week", icon=":material/calendar_view_week:", default=True),
+    st.Page("pages/brands.py", title="Brands and segments", icon=":material/compare_arrows:"),
+    st.Page("pages/loyalty.py", title="Loyalty and retention", icon=":material/autorenew:"),
+    st.Page("pages/customer_purpose.py", title="Customer purpose", icon=":material/emoji_people:"),
+    st.Page("pages/people.py", title="People", icon=":material/groups:"),
+    st.Page("pages/impact.py", title="Impact", icon=":material/eco:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+]
+
+page = st.navigation(PAGES)
+sidebar.render()
+page.run()

@@ -1,0 +1,66 @@
+"""Brands and segments: one metric, brands side by side with their 95 %
+intervals, filtered by channel, region and customer segment."""
+
+import streamlit as st
+
+from purpose_metrics import catalog, views
+from purpose_metrics.charts import interval_chart, small_multiples
+from purpose_metrics.ui import charts, filters, page, state
+
+ctx = page.context()
+colours, currency = ctx.colours, ctx.currency
+
+st.title("Brands and segments")
+first, second, third = st.columns([3, 2, 4], vertical_alignment="bottom")
+metric_id = filters.metric_picker(key="metric", default="nps", container=first)
+week = filters.week_picker(ctx.weeks, ctx.latest, container=second)
+span = filters.span_picker(container=third)
+segment_filters = filters.segment_filters(state.filter_options(), containers=st.columns(3))
+metric = catalog.get(metric_id)
+
+window, compared, trends = state.comparison(metric_id, week, span, segment_filters)
+st.caption(f"{window.label} · {segment_filters.describe()} · {metric.definition}")
+note = views.filter_note(metric, segment_filters)
+if note:
+    st.caption(f":material/filter_alt_off: {note}")
+
+shown = []
+st.header("Side by side")
+if views.has_values(compared):
+    title = f"{metric.label} by brand — {window.label}"
+    fig = interval_chart(compared, metric, colours, title, currency)
+    charts.show_chart(fig, title, key="brands_intervals")
+    shown.append((title, fig))
+else:
+    reason = views.no_values_reason(compared, metric)
+    st.info(f"No brand has a {metric.label} value for {window.label}: {reason}.", icon=":material/info:")
+
+st.subheader("Where brands differ")
+pairs = views.pairwise(compared, metric, currency)
+if pairs.height:
+    st.dataframe(views.pairwise_display(pairs, metric, currency), hide_index=True, width="stretch")
+    st.caption(
+        "Two brands differ when their 95 % intervals do not overlap — a cautious test: "
+        "overlapping intervals can still hide a real difference, but a gap this clear is not noise."
+    )
+else:
+    st.caption("There is only one brand: nothing to compare.")
+
+st.header("Trend by brand")
+if views.has_values(trends):
+    grain = "monthly" if window.monthly else "weekly"
+    title = f"{metric.label}, {grain} — {len(window.trend.starts())} {'months' if window.monthly else 'weeks'} to {week}"
+    flags = state.markers(window.trend.start, window.trend.range_end, (metric_id,))
+    fig = small_multiples(trends, metric, colours, title, currency, markers=flags)
+    charts.show_chart(fig, title, key="brands_trends")
+    shown.append((title, fig))
+else:
+    reason = views.no_values_reason(trends, metric)
+    st.info(
+        f"No {metric.label} trend to draw for the {len(window.trend.starts())} "
+        f"{'months' if window.monthly else 'weeks'} to {week}: {reason}. "
+        "The side-by-side view above pools the whole period.",
+        icon=":material/info:",
+    )
+
+charts.download_all(shown, f"brands-{metric_id}-{week}.zip", key="brands")

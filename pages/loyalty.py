@@ -1,0 +1,71 @@
+"""Loyalty and retention: who comes back, cohort by cohort, and what a
+small change in buying would be worth."""
+
+import streamlit as st
+
+from purpose_metrics import formatting, views
+from purpose_metrics.charts import cohort_heatmap
+from purpose_metrics.metrics import sales_lift
+from purpose_metrics.ui import charts, filters, page, state
+
+ctx = page.context()
+st.title("Loyalty and retention")
+week, scope, window = page.week_and_scope(ctx)
+kpis = state.week_kpis(week)
+loyalty = views.DASHBOARD_PILLARS["Loyalty"]
+
+page.kpi_cards(ctx, kpis, scope, window, pillars=["Loyalty"])
+
+st.header("Trend")
+shown = page.trend(
+    ctx, week, scope, window, metric_ids=loyalty, default="returning_order_share", key="loyalty_kpi"
+)
+
+st.header("Cohorts")
+grain = filters.url_select(
+    "Cohorts by", ["month", "week"], key="cohort", default="month", format_func=str.capitalize, segmented=True
+)
+grid = state.cohort_grid(grain, scope, week)
+if grid.height:
+    title = f"Customers coming back — {ctx.names[scope]}, {grain}ly cohorts complete by {week}"
+    fig = cohort_heatmap(grid, title, grain)
+    charts.show_chart(fig, title, key="cohorts")
+    shown.append((title, fig))
+    st.caption(
+        f"A cohort is the customers whose first order (in scope) fell in that {grain}; a cell is the share of "
+        f"them who ordered again in the {grain} shown. Blank cells have not ended yet."
+    )
+else:
+    st.info(f"{ctx.names[scope]} has no customer with a first order up to {week}.")
+
+st.header("What a small change is worth")
+customers, aur = views.sales_lift_inputs(kpis, scope)
+if aur is None:
+    st.info(f"{ctx.names[scope]} sold nothing in {week}, so there is no unit price to build on.")
+else:
+    c1, c2, c3 = st.columns(3)
+    people = c1.number_input("Customers", min_value=0, value=customers, step=100, key="lift_customers")
+    extra = c2.number_input(
+        "Extra units per customer per week",
+        min_value=0.0,
+        value=0.1,
+        step=0.05,
+        format="%.2f",
+        key="lift_units",
+    )
+    weeks = c3.number_input("Weeks", min_value=1, max_value=520, value=52, step=1, key="lift_weeks")
+    lift = sales_lift(people, extra, aur, weeks)
+    st.metric(
+        "Sales lift",
+        formatting.money(lift, ctx.currency),
+        help="customers × extra units per customer per week × average unit retail × weeks",
+    )
+    st.caption(
+        f"At {'the company' if scope == 'company' else ctx.names[scope]}'s average unit retail of "
+        f"{formatting.money(aur, ctx.currency)} in {week}; "
+        f"customers start at the week's {customers:,} active customers."
+    )
+
+st.header("All brands this week")
+page.brands_table(ctx, kpis, loyalty)
+charts.download_all(shown, f"loyalty-{week}.zip", key="loyalty")

@@ -1,0 +1,25 @@
+"""People: how employees feel about the purpose and whether they stay."""
+
+import streamlit as st
+
+from purpose_metrics import views
+from purpose_metrics.ui import charts, page, state
+
+ctx = page.context()
+st.title("People")
+week, scope, window = page.week_and_scope(ctx)
+kpis = state.week_kpis(week)
+pillar = views.DASHBOARD_PILLARS["People"]
+
+page.kpi_cards(ctx, kpis, scope, window, pillars=["People"])
+st.caption(
+    "Employee surveys are anonymous: a value from fewer than 5 answers is suppressed. "
+    "Turnover and training come from monthly workforce snapshots."
+)
+
+st.header("Trend")
+shown = page.trend(ctx, week, scope, window, metric_ids=pillar, default="enps", key="people_kpi")
+
+st.header("All brands this week")
+page.brands_table(ctx, kpis, pillar)
+charts.download_all(shown, f"people-{week}.zip", key="people")

@@ -1,0 +1,28 @@
+"""This week (home): an ISO week's purpose KPIs against targets, for the
+company or one brand — what needs attention, every KPI by pillar, a trend."""
+
+import streamlit as st
+
+from purpose_metrics import views
+from purpose_metrics.ui import cards, page, state
+
+ctx = page.context()
+st.title("This week")
+week, scope, window = page.week_and_scope(ctx)
+page.purpose(ctx, scope)
+kpis = state.week_kpis(week)
+
+st.header("Needs attention")
+in_view = ctx.scopes if scope == "company" else [scope]
+worst = views.headline_kpi(kpis, scope, ctx.scopes)
+cards.headline(worst, ctx.names, ctx.currency, company_view=scope == "company")
+if scope == "company" and len(ctx.scopes) > 1:
+    cards.scope_status(views.scope_summary(kpis, ctx.scopes), ctx.names, ctx.colours, ctx.currency)
+cards.attention_list(views.attention(kpis, in_view), ctx.names, ctx.colours, ctx.currency)
+
+page.kpi_cards(ctx, kpis, scope, window)
+
+st.header("Trend")
+worst_here = views.furthest_below(kpis, [scope])
+default = worst_here["metric_id"] if worst_here else "net_revenue"
+page.trend(ctx, week, scope, window, metric_ids=views.METRIC_ORDER, default=default, key="kpi")

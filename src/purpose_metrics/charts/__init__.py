@@ -1,0 +1,12 @@
+"""Plotly chart builders: (rows, metric, colours, title) -> Figure.
+
+Styling lives in `theme` (one template, fixed brand colours); builders only
+choose what goes where.
+"""
+
+from .cohorts import cohort_heatmap
+from .compare import interval_chart
+from .theme import scope_colours
+from .trends import small_multiples, trend_chart
+
+__all__ = ["cohort_heatmap", "interval_chart", "scope_colours", "small_multiples", "trend_chart"]

@@ -1,0 +1,269 @@
+"""Trend charts: a metric over a weekly or monthly grid, with its 95 %
+interval band, its target and the initiatives meant to move it.
+
+Input rows are kpi_frame rows (one per scope × period_start) with a `name`
+column; initiative markers are `views.initiative_markers` rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from .. import formatting
+from ..catalog import Metric
+from . import theme
+
+_MARKER_COLOUR = "#6A3D9A"  # initiatives: one colour, distinct from the brands' lines
+
+
+def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> list[str]:
+    out = []
+    for r in rows.iter_rows(named=True):
+        when = f"week of {r['period_start']:%-d %b %Y}" if grain == "week" else f"{r['period_start']:%B %Y}"
+        text = formatting.value_text(
+            metric, r["value"], currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
+        )
+        ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], currency)
+        lines = [f"<b>{r['name']}</b>", when, text]
+        if ci and r["value"] is not None:
+            lines.append(f"95 % interval {ci}")
+        if r["target"] is not None:
+            lines.append(f"target {formatting.value_text(metric, r['target'], currency)}")
+        lines.append(f"n = {r['n']:,}")
+        out.append("<br>".join(lines))
+    return out
+
+
+def _grain(rows: pl.DataFrame) -> str:
+    starts = rows.get_column("period_start").unique().sort()
+    if starts.len() > 1 and (starts[1] - starts[0]).days > 7:
+        return "month"
+    return "week"
+
+
+def _runs(rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """The stretches of consecutive periods that have an interval (a band
+    drawn across a gap would invent values)."""
+    has = rows.get_column("ci_low").is_not_null() & rows.get_column("ci_high").is_not_null()
+    runs = rows.with_columns(_has=has, _run=(has != has.shift(1, fill_value=False)).cum_sum())
+    return [
+        part.drop("_has", "_run")
+        for part in runs.filter(pl.col("_has")).partition_by("_run", maintain_order=True)
+    ]
+
+
+def _add_scope(
+    fig: go.Figure,
+    rows: pl.DataFrame,
+    metric: Metric,
+    colour: str,
+    currency: str,
+    grain: str,
+    *,
+    show_target: bool,
+    showlegend: bool,
+    row: int | None = None,
+    col: int | None = None,
+) -> None:
+    pos = {"row": row, "col": col} if row is not None else {}
+    x = rows.get_column("period_start").to_list()
+    name = rows.get_column("name")[0]
+    for run in _runs(rows):  # one band per stretch of periods with an interval
+        rx = run.get_column("period_start").to_list()
+        fig.add_trace(
+            go.Scatter(
+                x=rx + rx[::-1],
+                y=run.get_column("ci_high").to_list() + run.get_column("ci_low").to_list()[::-1],
+                mode="lines",
+                fill="toself",
+                fillcolor=theme.translucent(colour, 0.15),
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"{name} 95 % interval",
+            ),
+            **pos,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=rows.get_column("value").to_list(),
+            mode="lines+markers",
+            line=dict(color=colour, width=2.5),
+            marker=dict(size=6, color=colour),
+            name=name,
+            legendgroup=name,
+            showlegend=showlegend,
+            hovertext=_hover(rows, metric, currency, grain),
+            hoverinfo="text",
+            connectgaps=False,
+        ),
+        **pos,
+    )
+    if show_target and rows.get_column("target").is_not_null().any():
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=rows.get_column("target").to_list(),
+                mode="lines",
+                line=dict(color=theme.MUTED, width=1.5, dash="dash", shape="hv"),
+                name="target",
+                legendgroup="target",
+                showlegend=showlegend,
+                hoverinfo="skip",
+            ),
+            **pos,
+        )
+
+
+def _add_markers(fig: go.Figure, markers: pl.DataFrame, axis_suffix: str = "") -> None:
+    """Initiatives: a dotted vertical line and a flag label at the top."""
+    for i, m in enumerate(markers.iter_rows(named=True)):
+        x = m["launched_at"]
+        fig.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            xref=f"x{axis_suffix}",
+            y0=0,
+            y1=1,
+            yref=f"y{axis_suffix} domain",
+            line=dict(color=_MARKER_COLOUR, width=1.5, dash="dot"),
+        )
+        fig.add_annotation(
+            x=x,
+            xref=f"x{axis_suffix}",
+            y=1 - 0.09 * (i % 3),
+            yref=f"y{axis_suffix} domain",
+            text=f"⚑ {m['label']}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font=dict(color=_MARKER_COLOUR, size=12),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+
+
+def _y_title(metric: Metric, currency: str) -> str:
+    if metric.fmt == "currency":
+        return currency or "amount"
+    return metric.unit
+
+
+def _footnote(rows: pl.DataFrame, metric: Metric) -> str | None:
+    suppressed = rows.filter(pl.col("suppressed")).height
+    immature = rows.filter(pl.col("immature")).height
+    parts = []
+    if suppressed:
+        parts.append(f"gaps: fewer than {metric.survey_min} answers (suppressed)")
+    if immature:
+        parts.append("gaps: not yet measurable (the 90 days have not passed)")
+    return "; ".join(parts) or None
+
+
+def trend_chart(
+    rows: pl.DataFrame,
+    metric: Metric,
+    colours: dict[str, str],
+    title: str,
+    currency: str = "",
+    markers: pl.DataFrame | None = None,
+) -> go.Figure:
+    """One line per scope in `rows` (with a band for its 95 % interval), the
+    target as a dashed step when a single scope is shown, and initiatives."""
+    grain = _grain(rows)
+    scopes = rows.get_column("scope").unique(maintain_order=True).to_list()
+    fig = go.Figure()
+    for scope in scopes:
+        part = rows.filter(pl.col("scope") == scope).sort("period_start")
+        _add_scope(
+            fig, part, metric, colours.get(scope, theme.MUTED), currency, grain,
+            show_target=len(scopes) == 1, showlegend=True,
+        )  # fmt: skip
+    if markers is not None and markers.height:
+        _add_markers(fig, markers.unique(["launched_at", "label"], maintain_order=True))
+    note = _footnote(rows, metric)
+    fig.update_layout(
+        template=theme.TEMPLATE,
+        title=dict(text=title),
+        height=theme.SCREEN_HEIGHT,
+        yaxis_title=_y_title(metric, currency),
+        showlegend=len(scopes) > 1 or rows.get_column("target").is_not_null().any(),
+    )
+    if note:
+        fig.add_annotation(
+            text=note, xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
+            showarrow=False, font=dict(size=11, color=theme.MUTED),
+        )  # fmt: skip
+    return fig
+
+
+def small_multiples(
+    rows: pl.DataFrame,
+    metric: Metric,
+    colours: dict[str, str],
+    title: str,
+    currency: str = "",
+    markers: pl.DataFrame | None = None,
+    columns: int = 3,
+) -> go.Figure:
+    """One panel per scope (in the order of `rows`), sharing the y axis, each
+    with its band, target and the initiatives shown on it. A panel with no
+    value says so in words instead of showing an empty axis."""
+    grain = _grain(rows)
+    scopes = rows.get_column("scope").unique(maintain_order=True).to_list()
+    names = dict(rows.select("scope", "name").unique().iter_rows())
+    n_rows = math.ceil(len(scopes) / columns)
+    fig = make_subplots(
+        rows=n_rows,
+        cols=columns,
+        shared_xaxes="all",
+        shared_yaxes="all",
+        subplot_titles=[names[s] for s in scopes],
+        horizontal_spacing=0.04,
+        vertical_spacing=0.16 if n_rows > 1 else 0.1,
+    )
+    fig.update_annotations(font=dict(size=14))  # the panel titles, before any note is added
+    for i, scope in enumerate(scopes):
+        r, c = divmod(i, columns)
+        part = rows.filter(pl.col("scope") == scope).sort("period_start")
+        suffix = "" if i == 0 else str(i + 1)
+        if part.get_column("value").is_null().all():
+            reason = formatting.NO_DATA
+            if part.get_column("suppressed").any():
+                reason = f"suppressed (fewer than {metric.survey_min} answers)"
+            elif part.get_column("immature").any():
+                reason = formatting.IMMATURE
+            fig.add_annotation(
+                text=f"{names[scope]}: {reason}",
+                xref=f"x{suffix} domain", yref=f"y{suffix} domain", x=0.5, y=0.5,
+                showarrow=False, font=dict(color=theme.MUTED, size=13),
+            )  # fmt: skip
+            fig.update_xaxes(visible=False, row=r + 1, col=c + 1)
+            continue
+        _add_scope(
+            fig, part, metric, colours.get(scope, theme.MUTED), currency, grain,
+            show_target=True, showlegend=False, row=r + 1, col=c + 1,
+        )  # fmt: skip
+        if markers is not None and markers.height:
+            _add_markers(fig, markers.filter(pl.col("scope") == scope), suffix)
+    fig.update_layout(
+        template=theme.TEMPLATE,
+        title=dict(text=title),
+        height=max(theme.SCREEN_HEIGHT, 260 * n_rows + 80),
+        showlegend=False,
+    )
+    note = _footnote(rows, metric)
+    if note:
+        fig.add_annotation(
+            text=note, xref="paper", yref="paper", x=1, y=1.0, xanchor="right", yanchor="bottom",
+            yshift=28, showarrow=False, font=dict(size=11, color=theme.MUTED),
+        )  # fmt: skip
+    fig.update_yaxes(title_text=_y_title(metric, currency), col=1)
+    # Every panel keeps its dates (a short last row leaves gaps); narrow panels take fewer.
+    fig.update_xaxes(showticklabels=True, nticks=5)
+    return fig

@@ -1,0 +1,1 @@
+"""Exports: chart images (images.py); the deck and CSV live beside it."""

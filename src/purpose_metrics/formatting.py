@@ -1,0 +1,174 @@
+"""Numbers as people read them: with their unit and the company's currency.
+
+One place for every label the dashboard (and any export) prints, so a value
+reads the same on a card, in a table, in a tooltip and on a slide:
+"€1,234", "72.4 %", "+1.2 pp", "suppressed (n = 7 < 10)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .catalog import Metric
+
+# ISO 4217 codes with a symbol everyone reads; any other code prints as a
+# prefix ("CHF 1,234").
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+# Units already carried by the number's own format (no suffix needed).
+_SELF_EVIDENT = {"%", "currency", "points", "% of net revenue"}
+# Scales read better after the number than as a unit name.
+_SUFFIXES = {"score 1–7": "on 1–7", "index 0–100": "of 100"}
+
+NO_DATA = "no data"
+IMMATURE = "not yet measurable"
+MINUS = "-"  # ASCII: Streamlit reads a leading "-" as a fall in st.metric
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+
+
+def money(value: float, currency: str, decimals: int | None = None) -> str:
+    """€1,234 (no cents from a thousand up), €45.20 below; CHF 1,234 for other codes."""
+    if decimals is None:
+        decimals = 0 if abs(value) >= 1000 else 2
+    sign = MINUS if value < 0 else ""
+    number = f"{abs(value):,.{decimals}f}"
+    symbol = CURRENCY_SYMBOLS.get(currency.upper()) if currency else None
+    if symbol:
+        return f"{sign}{symbol}{number}"
+    return f"{sign}{currency.upper()} {number}" if currency else f"{sign}{number}"
+
+
+def number(metric: Metric, value: float, currency: str) -> str:
+    """The bare number in the metric's format, without a unit suffix."""
+    fmt = metric.fmt
+    if fmt == "currency":
+        return money(value, currency)
+    if fmt == "int":
+        return f"{value:,.0f}"
+    if fmt == "pct":
+        return f"{value:,.1f} %"
+    if fmt == "points":
+        return f"{value:,.1f}"
+    if fmt == "float1":
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def unit_suffix(metric: Metric) -> str:
+    """What follows the number: '' for %, currency and points (self-evident)."""
+    if metric.unit in _SELF_EVIDENT:
+        return ""
+    return _SUFFIXES.get(metric.unit, metric.unit)
+
+
+def value_text(
+    metric: Metric,
+    value: float | None,
+    currency: str,
+    *,
+    n: int | None = None,
+    suppressed: bool = False,
+    immature: bool = False,
+    with_unit: bool = True,
+) -> str:
+    """A KPI value as shown: '72.4 %', '€1,234', '1.23 orders / customer',
+    'suppressed (n = 7 < 10)', 'not yet measurable' or 'no data'."""
+    if suppressed:
+        minimum = metric.survey_min
+        shown_n = 0 if n is None else int(n)
+        return f"suppressed (n = {shown_n} < {minimum})" if minimum else "suppressed"
+    if immature:
+        return IMMATURE
+    if _is_missing(value):
+        return NO_DATA
+    text = number(metric, float(value), currency)
+    suffix = unit_suffix(metric) if with_unit else ""
+    return f"{text} {suffix}".strip()
+
+
+def _places(metric: Metric, size: float) -> int:
+    """Decimals a number of this metric is shown with."""
+    if metric.fmt == "currency":
+        return 0 if size >= 1000 else 2
+    return {"int": 0, "pct": 1, "points": 1, "float1": 1}.get(metric.fmt, 2)
+
+
+def change_text(metric: Metric, change: float | None, currency: str) -> str | None:
+    """A change between two values: '+1.2 pp' for percentages (percentage
+    points), '+3.0 points' for NPS, '-€12.30', '+14', '±0.0 pp' when it
+    rounds to nothing. None when unknown."""
+    if _is_missing(change):
+        return None
+    size = round(abs(float(change)), _places(metric, abs(float(change))))
+    sign = "±" if size == 0 else "+" if change > 0 else MINUS
+    fmt = metric.fmt
+    if fmt == "pct":
+        return f"{sign}{size:,.1f} pp"
+    if fmt == "points":
+        return f"{sign}{size:,.1f} points"
+    if fmt == "currency":
+        return f"{sign}{money(size, currency)}"
+    if fmt == "int":
+        return f"{sign}{size:,.0f}"
+    if fmt == "float1":
+        return f"{sign}{size:,.1f}"
+    return f"{sign}{size:,.2f}"
+
+
+def is_zero_change(metric: Metric, change: float | None) -> bool:
+    """Whether a change rounds to zero in the metric's shown precision."""
+    if _is_missing(change):
+        return False
+    return round(abs(float(change)), _places(metric, abs(float(change)))) == 0
+
+
+def card_label(metric: Metric) -> str:
+    """The label with the unit when the number alone does not say it:
+    'GHG intensity (kg CO2e / order)', 'Engagement index (0–100)', but
+    'Orders' and 'Net revenue' (the unit is in the name or the number)."""
+    unit = metric.unit
+    if unit in ("%", "currency", "points"):
+        return metric.label
+    label_words = set(metric.label.lower().replace("-", " ").split()) | {"per", "/"}
+    first, *rest = unit.split()
+    if first.lower() in label_words:  # 'Orders' needs no 'orders'; 'Engagement index' no 'index'
+        unit = " ".join(rest)
+    elif rest and all(w.lower() in label_words for w in rest):  # 'Delivery CO2e per order' (kg)
+        unit = first
+    return f"{metric.label} ({unit})" if unit else metric.label
+
+
+def interval_text(metric: Metric, low: float | None, high: float | None, currency: str) -> str | None:
+    """'68.1 – 76.3 %' for a 95 % interval; None without one."""
+    if _is_missing(low) or _is_missing(high):
+        return None
+    lo = number(metric, float(low), currency)
+    hi = number(metric, float(high), currency)
+    if metric.fmt == "pct":
+        lo = lo.removesuffix(" %")
+    return f"{lo} – {hi}"
+
+
+STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target"}
+
+
+def status_text(status: str | None) -> str:
+    return STATUS_WORDS.get(status or "", "no target")
+
+
+def week_range(start: dt.date, end: dt.date) -> str:
+    """'2 – 8 Mar 2026' for the half-open [start, end)."""
+    last = end - dt.timedelta(days=1)
+    if start.year != last.year:
+        return f"{start:%-d %b %Y} – {last:%-d %b %Y}"
+    if start.month != last.month:
+        return f"{start:%-d %b} – {last:%-d %b %Y}"
+    return f"{start:%-d} – {last:%-d %b %Y}"
+
+
+def month_name(start: dt.date) -> str:
+    return f"{start:%B %Y}"

@@ -1,0 +1,13 @@
+"""The Streamlit adapter: the only package of the library that imports streamlit.
+
+- state:    cached engine, data and computations; database errors; empty state
+- page:     the sections a week-based page is built from (context, pickers, cards, trend, brands table)
+- filters:  widgets bound to the URL (week, brand, metric, period, segments), validating what a link asks for
+- cards:    KPI cards, needs attention, purpose statements, brand status
+- charts:   a chart with its PNG / SVG downloads (rendered on click)
+- importer: the data page's validated file import
+- sidebar:  what every page shares
+
+Pages import these modules and the pure `views` they wrap; a new page is a
+thin file in pages/ composed from them and one line in dashboard.py.
+"""

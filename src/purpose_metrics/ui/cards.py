@@ -1,0 +1,200 @@
+"""KPI cards, the needs-attention list, purpose statements, brand status.
+
+Renders rows of `views.week_kpis` / `views.attention` / `views.scope_summary`;
+computes nothing beyond choosing words and colours.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import polars as pl
+import streamlit as st
+
+from .. import catalog, formatting, views
+from ..catalog import Metric
+
+STATUS_BADGE = {
+    "green": ":green-badge[:material/check_circle: on target]",
+    "amber": ":orange-badge[:material/error: near target]",
+    "red": ":red-badge[:material/cancel: off target]",
+}
+CARD_COLUMNS = 3  # wide enough for a label with its unit
+ATTENTION_SHOWN = 8
+
+
+def dot(colour: str) -> str:
+    """A coloured bullet for a brand (its fixed chart colour)."""
+    return f'<span style="color:{colour};font-size:1.1em">●</span>'
+
+
+def purpose_banner(big: str | None, medium: str | None, brand_name: str | None, company_name: str) -> None:
+    """The company's purpose (Big-P) and, for a brand, its purpose (Medium-P)."""
+    with st.container(border=True):
+        if big:
+            st.markdown(f"**{html.escape(company_name or 'Our')} purpose** · {big}")
+        else:
+            st.caption("The company has not stated its purpose yet.")
+        if brand_name is not None:
+            if medium:
+                st.markdown(f"**{html.escape(brand_name)} purpose** · {medium}")
+            else:
+                st.caption(f"{brand_name} has not stated its own purpose yet.")
+
+
+def shortfall_text(metric: Metric, shortfall: float, currency: str) -> str:
+    size = formatting.change_text(metric, abs(shortfall), currency) or ""
+    return f"{size.lstrip('+')} {'short' if metric.direction == 'up' else 'over'}"
+
+
+def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], currency: str) -> str:
+    metric = catalog.get(row["metric_id"])
+    value = formatting.value_text(metric, row["value"], currency)
+    target = formatting.value_text(metric, row["target"], currency)
+    when = views.period_label(row["grain"], row["period_start"])
+    return (
+        f"{STATUS_BADGE[row['status']]} {dot(colours.get(row['scope'], '#888'))} "
+        f"**{html.escape(names.get(row['scope'], row['scope']))}** · {metric.label} **{value}** "
+        f"vs target {target} — {shortfall_text(metric, row['shortfall'], currency)} ({when})"
+    )
+
+
+def headline(worst: dict | None, names: dict[str, str], currency: str, company_view: bool) -> None:
+    """One sentence: who is furthest below target this week, and on what."""
+    if worst is None:
+        st.success("Every KPI with a target is on target this week.", icon=":material/check_circle:")
+        return
+    metric = catalog.get(worst["metric_id"])
+    who = names.get(worst["scope"], worst["scope"])
+    value = formatting.value_text(metric, worst["value"], currency)
+    target = formatting.value_text(metric, worst["target"], currency)
+    lead = "Furthest below target" + (" among brands" if company_view and worst["scope"] != "company" else "")
+    st.markdown(
+        f"#### {lead}: {who} — {metric.label}, {value} against {target} "
+        f"({shortfall_text(metric, worst['shortfall'], currency)})"
+    )
+
+
+def attention_list(rows: pl.DataFrame, names: dict[str, str], colours: dict[str, str], currency: str) -> None:
+    """The red and amber KPIs, worst first; the first few, the rest folded."""
+    if rows.height == 0:
+        st.caption("Nothing needs attention: no KPI with a target is off or near it.")
+        return
+    lines = [_attention_line(r, names, colours, currency) for r in rows.iter_rows(named=True)]
+    st.markdown(
+        "\n".join(f"{i}. {line}" for i, line in enumerate(lines[:ATTENTION_SHOWN], 1)), unsafe_allow_html=True
+    )
+    if len(lines) > ATTENTION_SHOWN:
+        with st.expander(f"{len(lines) - ATTENTION_SHOWN} more"):
+            st.markdown(
+                "\n".join(
+                    f"{i}. {line}" for i, line in enumerate(lines[ATTENTION_SHOWN:], ATTENTION_SHOWN + 1)
+                ),
+                unsafe_allow_html=True,
+            )
+
+
+def scope_status(
+    summary: pl.DataFrame, names: dict[str, str], colours: dict[str, str], currency: str
+) -> None:
+    """One small panel per brand: how many KPIs are off, near and on target,
+    and the worst of them."""
+    rows = summary.to_dicts()
+    columns = st.columns(len(rows)) if rows else []
+    for column, row in zip(columns, rows, strict=True):
+        with column.container(border=True, height="stretch"):
+            st.markdown(
+                f"{dot(colours.get(row['scope'], '#888'))} **{html.escape(names.get(row['scope'], row['scope']))}**",
+                unsafe_allow_html=True,
+            )
+            total = row["red"] + row["amber"] + row["green"]
+            if total == 0:
+                st.caption("No target applies this week.")
+                continue
+            st.markdown(
+                f":red[**{row['red']}** off] · :orange[**{row['amber']}** near] · :green[**{row['green']}** on target]"
+            )
+            if row["worst_metric"]:
+                metric = catalog.get(row["worst_metric"])
+                value = formatting.value_text(metric, row["worst_value"], currency)
+                target = formatting.value_text(metric, row["worst_target"], currency)
+                st.caption(f"Worst: {metric.label}, {value} vs {target}")
+
+
+def _delta_colour(metric: Metric, change: float | None) -> str:
+    if change is None or formatting.is_zero_change(metric, change):
+        return "off"
+    return "normal" if metric.direction == "up" else "inverse"
+
+
+def kpi_card(row: dict, currency: str, initiatives: list[str]) -> None:
+    """Value and unit, change against the previous week (or month), target
+    and status, and the trend as a sparkline."""
+    metric = catalog.get(row["metric_id"])
+    shown = row["value"] is not None
+    value = formatting.value_text(
+        metric, row["value"], currency, n=row["n"], suppressed=row["suppressed"], immature=row["immature"],
+        with_unit=False,  # the unit is in the card's label (formatting.card_label)
+    )  # fmt: skip
+    change = row["change"] if shown else None
+    delta = formatting.change_text(metric, change, currency)
+    previous = "previous month" if row["grain"] == "month" else "previous week"
+    spark = [v for v in row["trend"] if v is not None]
+    help_text = f"{metric.definition}\n\nn = {row['n']:,} ({metric.population})."
+    with st.container(border=True, height="stretch"):
+        st.metric(
+            formatting.card_label(metric),
+            value if shown else None,
+            delta=delta,
+            delta_color=_delta_colour(metric, change),
+            delta_arrow="off" if delta and formatting.is_zero_change(metric, change) else "auto",
+            delta_description=f"vs {previous}" if delta else None,
+            help=help_text,
+            chart_data=spark if len(spark) >= 2 else None,
+            chart_type="line",
+        )
+        if not shown:
+            st.markdown(f"**{value}**")
+        footer = []
+        if row["status"]:
+            footer.append(STATUS_BADGE[row["status"]])
+        if row["target"] is not None:
+            footer.append(f"target {formatting.value_text(metric, row['target'], currency)}")
+        if row["grain"] == "month":
+            footer.append(f"{formatting.month_name(row['period_start'])} (whole month)")
+        if footer:
+            st.markdown(" · ".join(footer))
+        for name in initiatives:
+            st.caption(f":violet[⚑ {name}]")
+
+
+def kpi_grid(
+    kpis: pl.DataFrame,
+    scope: str,
+    currency: str,
+    markers: pl.DataFrame,
+    columns: int = CARD_COLUMNS,
+    pillars: Sequence[str] | None = None,
+) -> None:
+    """The scope's cards grouped by the dashboard's pillars (all by default)."""
+    cards = kpis.filter(pl.col("scope") == scope)
+    flags = markers.filter(pl.col("scope") == scope)
+    for pillar in pillars or list(views.DASHBOARD_PILLARS):
+        metric_ids = views.DASHBOARD_PILLARS[pillar]
+        st.subheader(pillar, divider="gray")
+        rows = cards.filter(pl.col("metric_id").is_in(list(metric_ids))).to_dicts()
+        for start in range(0, len(rows), columns):
+            cols = st.columns(columns)
+            for col, row in zip(cols, rows[start : start + columns], strict=False):
+                # Initiatives launched within the card's sparkline.
+                launched = flags.filter(
+                    (pl.col("metric_id") == row["metric_id"])
+                    & (pl.col("launched_at") >= row["trend_starts"][0])
+                    & (pl.col("launched_at") < row["period_end"])
+                )
+                labels = [
+                    f"{r['label']}, {r['launched_at']:%-d %b %Y}" for r in launched.iter_rows(named=True)
+                ]
+                with col:
+                    kpi_card(row, currency, labels)

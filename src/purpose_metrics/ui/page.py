@@ -1,0 +1,123 @@
+"""Sections every week-based page is built from.
+
+A page is a few calls:
+
+    ctx = page.context()                        # data, names, colours, currency (or empty state)
+    week, scope, window = page.week_and_scope(ctx)
+    kpis = state.week_kpis(week)
+    page.cards(ctx, kpis, scope, window, pillars=["People"])
+    page.trend(ctx, week, scope, window, metric_ids=..., default=...)
+    page.brands_table(ctx, kpis, metric_ids)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from .. import catalog, formatting, views
+from ..charts import scope_colours, trend_chart
+from ..metrics.dataset import Dataset
+from . import cards, charts, filters, state
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page needs to know about the data set, read once per run."""
+
+    data: Dataset
+    names: dict[str, str]
+    colours: dict[str, str]
+    currency: str
+    company: dict
+    scopes: list[str]
+    weeks: list[str]
+    latest: str
+
+
+def context() -> PageContext:
+    """The loaded data and its names and colours; an empty database or a
+    database error shows its message and stops the page."""
+    data = state.data_or_empty_state()
+    weeks, latest = state.weeks()
+    return PageContext(
+        data=data,
+        names=views.scope_names(data),
+        colours=scope_colours(data.brand_ids),
+        currency=views.currency(data),
+        company=views.company_info(data),
+        scopes=views.scopes(data),
+        weeks=weeks,
+        latest=latest,
+    )
+
+
+def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
+    """The week and company-or-brand pickers (bound to ?week= and ?brand=),
+    and a line saying which days and which month the numbers cover."""
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    week = filters.week_picker(ctx.weeks, ctx.latest, container=left)
+    scope = filters.scope_picker(ctx.scopes, ctx.names, container=right)
+    window = views.week_window(week)
+    st.caption(
+        f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}. "
+        f"Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
+        "the latest whole month ending before the week's end."
+    )
+    return week, scope, window
+
+
+def purpose(ctx: PageContext, scope: str) -> None:
+    big, medium = views.purposes(ctx.data, scope)
+    brand = None if scope == "company" else ctx.names[scope]
+    cards.purpose_banner(big, medium, brand, ctx.company.get("name", ""))
+
+
+def kpi_cards(
+    ctx: PageContext,
+    kpis: pl.DataFrame,
+    scope: str,
+    window: views.WeekWindow,
+    pillars: Sequence[str] | None = None,
+) -> None:
+    """The scope's KPI cards of the given pillars (all four by default)."""
+    markers = state.markers(window.months.start, window.week.end)
+    cards.kpi_grid(kpis, scope, ctx.currency, markers, pillars=pillars)
+
+
+def trend(
+    ctx: PageContext,
+    week: str,
+    scope: str,
+    window: views.WeekWindow,
+    *,
+    metric_ids: Sequence[str],
+    default: str,
+    key: str,
+) -> list[tuple[str, go.Figure]]:
+    """A KPI picker (bound to ?key=) and a year of that KPI for the scope,
+    with its interval, target and initiatives. Returns the chart shown."""
+    metric_id = filters.metric_picker(key=key, default=default, label="KPI", metric_ids=metric_ids)
+    metric = catalog.get(metric_id)
+    rows = state.metric_trend(metric_id, week, scope)
+    span = f"{views.LONG_TREND_MONTHS} months" if metric.monthly else f"{views.LONG_TREND_WEEKS} weeks"
+    title = f"{metric.label} — {ctx.names[scope]}, {span} to {week}"
+    if not views.has_values(rows):
+        reason = views.no_values_reason(rows, metric)
+        st.info(f"No {metric.label} trend for {ctx.names[scope]} in the {span} to {week}: {reason}.")
+        return []
+    flags = state.markers(rows["period_start"].min(), window.week.end, (metric_id,), (scope,))
+    fig = trend_chart(rows, metric, ctx.colours, title, ctx.currency, markers=flags)
+    charts.show_chart(fig, title, key=f"trend_{key}")
+    return [(title, fig)]
+
+
+def brands_table(ctx: PageContext, kpis: pl.DataFrame, metric_ids: Sequence[str]) -> None:
+    """The week's value of each metric for the company and every brand."""
+    table = views.scope_matrix(kpis, metric_ids, ctx.scopes, ctx.names, ctx.currency)
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
+    st.caption("✔ on target · △ within 10 % of target · ✖ off target; no mark: no target applies.")

@@ -1,0 +1,254 @@
+"""The dashboard's data access: the only place with st.cache_*.
+
+Layers of caching, so changing a filter never re-reads the database:
+
+- `engine(url)`: st.cache_resource, one SQLAlchemy engine per URL, opened on
+  first use (never at import time).
+- `_frames(url)`: st.cache_data with a TTL, every table the engine reads as
+  Polars frames plus the as-of instant: the only database read of a page.
+- `_week_kpis`, `_comparison`, ...: st.cache_data with a TTL, the pure
+  `views` computations keyed by their (hashable) arguments.
+
+Every cached function takes the database URL first, so two databases never
+share entries. "Refresh data" clears them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from .. import catalog, db, inventory, views
+from .. import data as data_io
+from ..constants import CACHE_TTL_SECONDS
+from ..metrics.dataset import Dataset, Filters
+
+# Errors that mean "the database cannot be read", shown as one line.
+DATABASE_ERRORS = (db.DatabaseError, sa.exc.SQLAlchemyError, duckdb.Error, OSError)
+MAX_MESSAGE = 300
+
+
+def database_url() -> str:
+    return db.database_url()
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    return db.make_engine(url)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the database…")
+def _frames(url: str) -> tuple[dict[str, pl.DataFrame], dt.datetime | None, dt.datetime | None]:
+    """(every table as a frame, the as-of instant, the first order's time)."""
+    eng = engine(url)
+    try:
+        loaded = data_io.load_dataset(eng)
+        frames = {name: frame.collect() for name, frame in loaded.frames.items()}
+        return frames, loaded.as_of, loaded.first_order_at
+    finally:
+        # Hand the file back between reads: DuckDB lets one process write, and
+        # `purpose-metrics import` must work while the dashboard runs.
+        eng.dispose()
+
+
+def _dataset(url: str) -> Dataset:
+    frames, as_of, first_order_at = _frames(url)
+    lazy = {name: frame.lazy() for name, frame in frames.items()}
+    return Dataset(lazy, as_of=as_of, first_order_at=first_order_at)
+
+
+def refresh() -> None:
+    """Forget every cached read and result (the sidebar's "Refresh data")."""
+    st.cache_data.clear()
+
+
+def _retry() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def describe_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first[:MAX_MESSAGE]
+
+
+def show_database_error(exc: BaseException) -> None:
+    """One clear line and a Retry button; never a traceback."""
+    st.error(
+        f"Could not read the database at {db.safe_url(database_url())}: {describe_error(exc)}",
+        icon=":material/database:",
+    )
+    st.button("Retry", on_click=_retry, icon=":material/refresh:", key="retry_database")
+
+
+def dataset_or_stop() -> Dataset:
+    """The loaded data set, or an error message and a Retry button (and the
+    page stops)."""
+    try:
+        return _dataset(database_url())
+    except DATABASE_ERRORS as exc:
+        show_database_error(exc)
+        st.stop()
+        raise  # st.stop() raises; this line is for type checkers
+
+
+def data_or_empty_state() -> Dataset:
+    """As `dataset_or_stop`, and a sentence instead of the page when there is
+    no order yet."""
+    data = dataset_or_stop()
+    if not views.has_data(data):
+        st.info(
+            "The database holds no orders yet, so there is no week to show. "
+            "Import files on the **Data** page (or run `purpose-metrics init --sample`).",
+            icon=":material/inbox:",
+        )
+        st.page_link("pages/data.py", label="Go to the Data page", icon=":material/upload_file:")
+        st.stop()
+    return data
+
+
+def try_dataset() -> Dataset | None:
+    """The data set, or None when the database cannot be read (no message)."""
+    try:
+        return _dataset(database_url())
+    except DATABASE_ERRORS:
+        return None
+
+
+# --- cached computations ------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _weeks(url: str) -> tuple[list[str], str]:
+    data = _dataset(url)
+    return views.available_weeks(data), views.default_week(data)
+
+
+def weeks() -> tuple[list[str], str]:
+    """(every week with data, latest first; the latest complete week)."""
+    return _weeks(database_url())
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Computing this week's KPIs…")
+def _week_kpis(url: str, week: str) -> pl.DataFrame:
+    data = _dataset(url)
+    return views.week_kpis(data, views.week_window(week))
+
+
+def week_kpis(week: str) -> pl.DataFrame:
+    """Every scope's cards for the week (see views.week_kpis)."""
+    return _week_kpis(database_url(), week)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _metric_trend(url: str, metric_id: str, week: str, scope: str) -> pl.DataFrame:
+    return views.metric_trend(_dataset(url), metric_id, views.week_window(week), [scope])
+
+
+def metric_trend(metric_id: str, week: str, scope: str) -> pl.DataFrame:
+    return _metric_trend(database_url(), metric_id, week, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _markers(
+    url: str,
+    start: dt.date,
+    end: dt.date,
+    metric_ids: tuple[str, ...] | None,
+    scope_ids: tuple[str, ...] | None,
+) -> pl.DataFrame:
+    return views.initiative_markers(_dataset(url), start, end, metric_ids, scope_ids)
+
+
+def markers(
+    start: dt.date,
+    end: dt.date,
+    metric_ids: tuple[str, ...] | None = None,
+    scope_ids: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """Initiatives launched in [start, end) on the trends they target."""
+    return _markers(database_url(), start, end, metric_ids, scope_ids)
+
+
+def _filters(segments: tuple[tuple[str, ...] | None, ...]) -> Filters:
+    channel, region, segment = segments
+    return Filters(channel=channel, region=region, segment=segment)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Comparing brands…")
+def _comparison(
+    url: str, metric_id: str, week: str, span: int, segments: tuple[tuple[str, ...] | None, ...]
+) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
+    data = _dataset(url)
+    window = views.comparison_window(week, span, catalog.get(metric_id))
+    filters = _filters(segments)
+    compared = views.compare_scopes(data, metric_id, window.period, filters)
+    trends = views.scope_trends(data, metric_id, window.trend, filters)
+    return window, compared, trends
+
+
+def comparison(
+    metric_id: str, week: str, span: int, filters: Filters
+) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
+    """(the window, one row per scope over the period, the trend grid per scope)."""
+    segments = (filters.channel, filters.region, filters.segment)
+    return _comparison(database_url(), metric_id, week, span, segments)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Building cohorts…")
+def _cohort_grid(url: str, grain: str, scope: str, week: str) -> pl.DataFrame:
+    return views.cohort_grid(_dataset(url), grain, scope, views.week_window(week).week.end)
+
+
+def cohort_grid(grain: str, scope: str, week: str) -> pl.DataFrame:
+    """The latest cohorts' retention up to the week (see views.cohort_grid)."""
+    return _cohort_grid(database_url(), grain, scope, week)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _purpose_by_category(url: str, week: str, span: int, scope: str) -> tuple[str, pl.DataFrame]:
+    window = views.comparison_window(week, span, catalog.get("purpose_achieved_rate"))
+    return window.label, views.purpose_by_category(_dataset(url), window.period, scope)
+
+
+def purpose_by_category(week: str, span: int, scope: str) -> tuple[str, pl.DataFrame]:
+    """(the period in words, purpose achieved per customer purpose)."""
+    return _purpose_by_category(database_url(), week, span, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _filter_options(url: str) -> dict[str, list[str]]:
+    return views.filter_options(_dataset(url))
+
+
+def filter_options() -> dict[str, list[str]]:
+    return _filter_options(database_url())
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the inventory…")
+def _inventory(url: str) -> pl.DataFrame:
+    eng = engine(url)
+    try:
+        return inventory.table_inventory(eng)
+    finally:
+        eng.dispose()
+
+
+def inventory_or_error() -> pl.DataFrame | None:
+    """The table inventory, or None after showing the error and Retry."""
+    try:
+        return _inventory(database_url())
+    except DATABASE_ERRORS as exc:
+        show_database_error(exc)
+        return None
+
+
+def current_engine() -> Engine:
+    """The shared engine of the configured database (imports write through it)."""
+    return engine(database_url())

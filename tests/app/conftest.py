@@ -1,0 +1,100 @@
+"""AppTest fixtures: the dashboard against a temporary DuckDB.
+
+The worked example (tests/data/small/data) goes in through the importer,
+exactly as a user's files would; the app finds the database through
+PURPOSE_METRICS_DATABASE_URL. Streamlit's caches are process-wide and keyed
+by the database URL, so every test database gets its own entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from purpose_metrics import db
+from purpose_metrics.validation import import_folder
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = ROOT / "dashboard.py"
+TIMEOUT = 60  # seconds per script run: the first one imports and computes everything
+
+
+def _database(path: Path, folder: Path | None) -> str:
+    url = f"duckdb:///{path}"
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    if folder is not None:
+        import_folder(engine, folder)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory, example_dir) -> str:
+    """The spec's small example: brands alpine, hearth, stride, tiny; Jan 2025 – Jun 2026."""
+    return _database(tmp_path_factory.mktemp("app") / "small.duckdb", example_dir / "data")
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory) -> str:
+    return _database(tmp_path_factory.mktemp("app-empty") / "empty.duckdb", None)
+
+
+@pytest.fixture
+def app(monkeypatch) -> Callable[..., AppTest]:
+    """app(url, page=None, **query) -> an AppTest that has run the router
+    (and switched to `page`, e.g. "pages/brands.py") with that URL's query."""
+
+    def open_app(url: str, page: str | None = None, **query: str | list[str]) -> AppTest:
+        monkeypatch.setenv(db.ENV_URL, url)
+        at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+        if page is None:
+            at.query_params.update(query)
+            return at.run()
+        at.run()  # the router must run once before a page switch
+        at.switch_page(page)
+        at.query_params.update(query)
+        return at.run()
+
+    return open_app
+
+
+def page_text(at: AppTest) -> str:
+    """Everything a person reads on the page, as one string."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [
+        e.value
+        for kind in ("title", "header", "subheader", "info", "warning", "error", "success")
+        for e in at.get(kind)
+    ]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def read() -> Callable[[AppTest], str]:
+    return page_text
+
+
+@pytest.fixture
+def database_reads(monkeypatch) -> Iterator[list[str]]:
+    """Counts the app's database reads (one entry per load_dataset call),
+    starting from empty caches."""
+    import streamlit as st
+
+    from purpose_metrics import data
+
+    st.cache_data.clear()
+    reads: list[str] = []
+    real = data.load_dataset
+
+    def counting(engine, *args, **kwargs):
+        reads.append(str(engine.url))
+        return real(engine, *args, **kwargs)
+
+    monkeypatch.setattr(data, "load_dataset", counting)
+    yield reads
+    st.cache_data.clear()  # later tests must not see data read through the counter

@@ -1,0 +1,96 @@
+"""The "Brands and segments" page as a person sees it (AppTest over the router).
+
+Counts are recomputed here straight from the worked example's orders.csv,
+independently of the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+PAGE = "pages/brands.py"
+# "13 weeks" ending with 2026-W25: [2026-03-23, 2026-06-22).
+START, END = dt.datetime(2026, 3, 23), dt.datetime(2026, 6, 22)
+
+
+@pytest.fixture(scope="module")
+def orders(example_dir) -> pl.DataFrame:
+    return pl.read_csv(example_dir / "data" / "orders.csv", try_parse_dates=True).filter(
+        (pl.col("status") == "completed") & (pl.col("ordered_at") >= START) & (pl.col("ordered_at") < END)
+    )
+
+
+def by_hand(orders: pl.DataFrame) -> dict[str, float]:
+    counts = dict(orders.group_by("brand_id").len().iter_rows())
+    names = {"alpine": "Alpine", "hearth": "Hearth", "stride": "Stride", "tiny": "Tiny"}
+    return {"Company": float(orders.height)} | {names[b]: float(n) for b, n in counts.items()}
+
+
+def dots(at) -> dict[str, float]:
+    """{scope name: value} from the side-by-side chart's traces."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return {t["y"][0]: t["x"][0] for t in spec["data"] if t.get("mode") == "markers+text"}
+
+
+def test_renders_nps_by_default_with_intervals_and_a_verdict_table(app, small_db):
+    at = app(small_db, PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Brands and segments"
+    assert at.selectbox(key="metric").value == "nps"
+    assert at.button_group(key="span").value == "13 weeks"
+    assert list(at.dataframe[0].value.columns) == [
+        "Brand A", "A [95 % interval]", "Brand B", "B [95 % interval]", "A − B", "Verdict",
+    ]  # fmt: skip
+
+
+def test_brands_side_by_side_match_orders_counted_by_hand(app, small_db, orders):
+    at = app(small_db, PAGE, metric="Orders")
+    assert dots(at) == by_hand(orders)
+
+
+def test_the_channel_filter_changes_what_is_shown(app, small_db, orders):
+    at = app(small_db, PAGE, metric="Orders")
+    at.multiselect(key="channel").set_value(["web"]).run()
+    assert not at.exception
+    assert dots(at) == by_hand(orders.filter(pl.col("channel") == "web"))
+
+
+def test_changing_filters_does_not_read_the_database_again(app, small_db, database_reads):
+    at = app(small_db, PAGE, metric="Orders")
+    assert len(database_reads) == 1
+    at.multiselect(key="channel").set_value(["web"]).run()
+    at.multiselect(key="region").set_value(["north"]).run()
+    at.button_group(key="span").set_value("4 weeks").run()
+    assert not at.exception
+    assert len(database_reads) == 1
+
+
+def test_the_table_says_where_brands_differ_and_where_they_do_not(app, small_db):
+    at = app(small_db, PAGE, metric="Returning-order share", span="26 weeks")
+    verdicts = at.dataframe[0].value["Verdict"].tolist()
+    assert any(v.startswith("✔ differs: Hearth higher, beyond both 95 % intervals") for v in verdicts)
+    assert any(v.startswith("≈ no clear difference") for v in verdicts)
+
+
+def test_small_multiples_have_one_panel_per_brand(app, small_db):
+    at = app(small_db, PAGE, metric="Orders")
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    titles = [a["text"] for a in spec["layout"]["annotations"]][:5]
+    assert titles == ["Company", "Alpine", "Hearth", "Stride", "Tiny"]
+
+
+def test_an_unknown_metric_in_the_link_falls_back_to_nps_with_a_message(app, small_db):
+    at = app(small_db, PAGE, metric="Happiness")
+    assert not at.exception
+    assert "There is no metric “Happiness”; showing NPS instead." in at.warning[0].value
+    assert at.selectbox(key="metric").value == "nps"
+
+
+def test_an_empty_database_says_so(app, empty_db):
+    at = app(empty_db, PAGE)
+    assert not at.exception
+    assert "The database holds no orders yet" in at.info[0].value

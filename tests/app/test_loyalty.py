@@ -1,0 +1,49 @@
+"""The "Loyalty and retention" page (AppTest over the router), on the
+worked example in its latest complete week, 2026-W25 (15–21 Jun 2026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+
+PAGE = "pages/loyalty.py"
+
+
+def test_renders_the_loyalty_cards_the_cohorts_and_the_scenario(app, small_db):
+    at = app(small_db, PAGE)
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Loyalty"]
+    assert len(at.metric) == 12 + 1  # the pillar's cards and the sales lift
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert spec["data"][0]["type"] == "heatmap"
+
+
+def test_the_sales_lift_is_customers_times_units_times_aur_times_weeks(app, small_db, example_dir):
+    orders = pl.read_csv(example_dir / "data" / "orders.csv", try_parse_dates=True).filter(
+        (pl.col("status") == "completed")
+        & (pl.col("ordered_at") >= dt.datetime(2026, 6, 15))
+        & (pl.col("ordered_at") < dt.datetime(2026, 6, 22))
+    )
+    aur = orders["net_revenue"].sum() / orders["units"].sum()  # revenue before refunds per unit
+    at = app(small_db, PAGE)
+    at.number_input(key="lift_customers").set_value(10_000).run()
+    at.number_input(key="lift_units").set_value(1.0).run()
+    lift = next(m.value for m in at.metric if m.label == "Sales lift")
+    assert lift == f"€{10_000 * 1.0 * aur * 52:,.0f}"
+
+
+def test_cohorts_by_week_change_the_grid(app, small_db):
+    at = app(small_db, PAGE)
+    monthly = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
+    at.button_group(key="cohort").set_value("week").run()
+    weekly = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
+    # Whole cohorts by the end of 2026-W25 (21 Jun): May 2026, and the week itself.
+    assert monthly[-1].startswith("2026-05") and weekly[-1].startswith("2026-W25")
+
+
+def test_an_empty_database_says_so(app, empty_db):
+    at = app(empty_db, PAGE)
+    assert not at.exception
+    assert "The database holds no orders yet" in at.info[0].value

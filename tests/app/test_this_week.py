@@ -1,0 +1,113 @@
+"""The home page, "This week", as a person sees it (AppTest over the router).
+
+Expectations come from the worked example's CSVs, counted by hand: in ISO
+week 2026-W25 (15–21 Jun 2026, the latest complete week before the data's
+as-of of 28 Jun 2026) the company has 14 completed orders and Alpine 8;
+Alpine's returning-order share is 4 of 8 known orders = 50.0 % against its
+2026 target of 90 %, the furthest below target of any brand.
+"""
+
+from __future__ import annotations
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_renders_the_latest_complete_week_without_exception(app, small_db, read):
+    at = app(small_db)
+    assert not at.exception
+    assert at.title[0].value == "This week"
+    assert at.selectbox(key="week").value == "2026-W25"
+    assert metric(at, "Orders") == "14"
+    assert "Help people buy less, better." in read(at)
+
+
+def test_names_the_brand_furthest_below_target_and_lists_it_first(app, small_db, read):
+    at = app(small_db)
+    text = read(at)
+    assert "Furthest below target among brands: Alpine — Returning-order share, 50.0 % against 90.0 %" in text
+    attention = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    assert "**Alpine** · Returning-order share **50.0 %** vs target 90.0 % — 40.0 pp short" in attention
+
+
+def test_cards_group_every_metric_under_four_pillars(app, small_db):
+    at = app(small_db)
+    assert [s.value for s in at.subheader] == [
+        "Loyalty",
+        "Customer purpose",
+        "People",
+        "Planet and community",
+    ]
+    assert len(at.metric) == 38
+
+
+def test_choosing_a_brand_shows_its_purpose_and_its_numbers(app, small_db, read):
+    at = app(small_db)
+    at.button_group(key="brand").set_value("alpine").run()
+    assert not at.exception
+    assert metric(at, "Orders") == "8"
+    assert "**Alpine purpose** · alpine purpose" in read(at)
+
+
+def test_choosing_another_week_changes_the_numbers(app, small_db):
+    at = app(small_db)
+    at.selectbox(key="week").set_value("2026-W24").run()
+    assert not at.exception
+    # W24 (8–14 Jun 2026): 12 completed orders in orders.csv.
+    assert metric(at, "Orders") == "12"
+
+
+def test_suppressed_and_immature_values_are_words_not_numbers(app, small_db, read):
+    at = app(small_db)
+    text = read(at)
+    assert "**suppressed (n = 4 < 10)**" in text  # NPS: 4 answers in W25
+    assert "**not yet measurable**" in text  # 90-day repurchase of a June week
+
+
+def test_monthly_metrics_show_the_latest_whole_month(app, small_db, read):
+    at = app(small_db)
+    assert "May 2026 (whole month)" in read(at)
+
+
+def test_an_unknown_brand_or_malformed_week_in_the_link_falls_back_with_a_message(app, small_db):
+    at = app(small_db, brand="Nowhere", week="2026-W99")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "There is no brand “Nowhere”; showing Company instead." in warnings
+    assert "not an ISO week like 2026-W10; showing 2026-W25 instead." in warnings
+    assert at.selectbox(key="week").value == "2026-W25"
+
+
+def test_a_link_opens_the_same_view(app, small_db):
+    at = app(small_db, brand="Hearth", week="2026-W24", kpi="Orders")
+    assert not at.warning
+    assert at.button_group(key="brand").value == "hearth"
+    assert at.selectbox(key="week").value == "2026-W24"
+    assert at.selectbox(key="kpi").value == "orders"
+
+
+def test_refresh_data_reads_the_database_again(app, small_db, database_reads):
+    at = app(small_db)
+    assert len(database_reads) == 1
+    # (AppTest drops the sidebar from its tree after a rerun under
+    # st.navigation, so the button is clicked from the first run's tree.)
+    at.button(key="refresh_data").click().run()
+    assert not at.exception
+    assert len(database_reads) == 2
+
+
+def test_an_empty_database_says_so(app, empty_db, read):
+    at = app(empty_db)
+    assert not at.exception
+    assert "The database holds no orders yet" in read(at)
+
+
+def test_an_unreadable_database_shows_one_line_and_a_retry_button(app, tmp_path):
+    broken = tmp_path / "not-a-database.duckdb"
+    broken.write_text("this is not a DuckDB file")
+    at = app(f"duckdb:///{broken}")
+    assert not at.exception
+    assert at.error[0].value.startswith("Could not read the database at duckdb:///")
+    assert "\n" not in at.error[0].value
+    assert at.button(key="retry_database").label == "Retry"

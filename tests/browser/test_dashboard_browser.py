@@ -1,0 +1,164 @@
+"""The dashboard in a real browser: `streamlit run dashboard.py` against a
+temporary database holding the worked example, driven by headless Chromium.
+
+Every page must render without a Streamlit exception box; a screenshot of
+each lands in screenshots/ (git-ignored) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from purpose_metrics import db
+from purpose_metrics.validation import import_folder
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic",
+]  # fmt: skip
+WIDTH = 1440
+# (sidebar title, screenshot name); the first is the home page.
+PAGES = [
+    ("This week", "this_week"), ("Brands and segments", "brands"), ("Loyalty and retention", "loyalty"),
+    ("Customer purpose", "customer_purpose"), ("People", "people"), ("Impact", "impact"), ("Data", "data"),
+]  # fmt: skip
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, example_dir) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"duckdb:///{folder / 'dashboard.duckdb'}"
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    import_folder(engine, example_dir / "data")
+    engine.dispose()
+
+    port = _free_port()
+    log = (folder / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+        ],
+        cwd=ROOT, env={**os.environ, db.ENV_URL: url}, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit did not start:\n" + (folder / "streamlit.log").read_text()[-2000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def tab(server, browser) -> Iterator:
+    """One browser tab on the dashboard; tests move through it with the
+    sidebar (as a person does), which is much faster than reloading."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900}, accept_downloads=True)
+    page.goto(server)
+    settle(page, "This week")
+    yield page
+    page.close()
+
+
+def settle(page, title: str) -> None:
+    """Wait until the page titled `title` has run and its lazily drawn parts
+    (cards, charts) are on screen, with the whole page in the viewport."""
+    page.wait_for_function(
+        "t => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning' && "
+        "[...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t)",
+        arg=title,
+        timeout=60_000,
+    )
+    # Streamlit draws off-screen elements lazily: show the whole page at once.
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": WIDTH, "height": min(max(900, height), 12_000)})
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid^=stSkeleton]') && "
+        "document.querySelectorAll('[data-testid=stPlotlyChart]').length === "
+        "document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot').length",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)  # the last sparklines' transition
+
+
+def exceptions(page) -> list[str]:
+    return [e.inner_text()[:500] for e in page.query_selector_all('[data-testid="stException"]')]
+
+
+@pytest.mark.parametrize(("title", "name"), PAGES, ids=[n for _, n in PAGES])
+def test_every_page_renders_without_an_exception(tab, title, name):
+    tab.set_viewport_size({"width": WIDTH, "height": 900})
+    # Exact text: an icon's ligature ("emoji_people") must not match "People".
+    tab.locator('[data-testid="stSidebarNav"] a').filter(has=tab.get_by_text(title, exact=True)).click()
+    settle(tab, title)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert exceptions(tab) == []
+    assert tab.query_selector_all('[data-testid="stAlertContentError"]') == []
+
+
+def test_a_copied_link_opens_the_same_view(server, tab):
+    tab.goto(f"{server}/?brand=Hearth&week=2026-W24")
+    settle(tab, "This week")
+    assert exceptions(tab) == []
+    assert "Hearth purpose" in tab.inner_text('[data-testid="stMain"]')
+    assert tab.input_value('[data-testid="stSelectbox"] input') == "2026-W24"
+    tab.screenshot(path=str(SCREENSHOTS / "this_week_hearth_2026-W24.png"), full_page=True)
+
+
+def test_a_chart_downloads_as_a_1600_by_900_png(tab):
+    with tab.expect_download(timeout=90_000) as download:
+        tab.get_by_role("button", name="PNG 1600×900").first.click()
+    data = Path(download.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1600, 900)

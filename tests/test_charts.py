@@ -1,0 +1,172 @@
+"""Chart builders, the theme, and the image export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import struct
+import zipfile
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from purpose_metrics import catalog
+from purpose_metrics.charts import interval_chart, scope_colours, small_multiples, theme, trend_chart
+from purpose_metrics.export import images
+
+D = dt.date
+CSAT = catalog.get("csat")
+
+_SCHEMA = {
+    "scope": pl.String, "name": pl.String, "period_start": pl.Date, "value": pl.Float64,
+    "ci_low": pl.Float64, "ci_high": pl.Float64, "target": pl.Float64, "n": pl.Int64,
+    "suppressed": pl.Boolean, "immature": pl.Boolean,
+}  # fmt: skip
+
+
+def trend_rows(
+    scope: str, name: str, values: list[float | None], target: float | None = 80.0
+) -> pl.DataFrame:
+    """Weekly rows from 5 Jan 2026; a None value is a suppressed week."""
+    return pl.DataFrame(
+        [
+            {
+                "scope": scope, "name": name, "period_start": D(2026, 1, 5) + dt.timedelta(days=7 * i),
+                "value": v, "ci_low": None if v is None else v - 5, "ci_high": None if v is None else v + 5,
+                "target": target, "n": 50 if v is not None else 4, "suppressed": v is None, "immature": False,
+            }
+            for i, v in enumerate(values)
+        ],
+        schema=_SCHEMA,
+    )  # fmt: skip
+
+
+def test_brand_colours_are_fixed_by_the_whole_brand_list():
+    colours = scope_colours(["verde", "gala", "kern"])
+    assert colours["company"] == theme.COMPANY_COLOUR
+    assert colours["gala"] == theme.OKABE_ITO[0]  # sorted: gala, kern, verde
+    assert colours["verde"] == theme.OKABE_ITO[2]
+    assert scope_colours(["kern", "gala", "verde"]) == colours  # order given does not matter
+
+
+def test_trend_chart_draws_no_band_across_a_suppressed_week():
+    fig = trend_chart(trend_rows("a", "Alder", [70.0, 72.0, None, 75.0]), CSAT, {"a": "#0072B2"}, "CSAT")
+    bands = [t for t in fig.data if t.fill == "toself"]
+    assert len(bands) == 2  # weeks 1–2, then week 4 alone
+    line = next(t for t in fig.data if t.name == "Alder")
+    assert list(line.y) == [70.0, 72.0, None, 75.0]
+    assert "72.0 %" in line.hovertext[1] and "95 % interval 67.0 – 77.0 %" in line.hovertext[1]
+    assert "gaps: fewer than 10 answers (suppressed)" in fig.layout.annotations[0].text
+
+
+def test_trend_chart_shows_the_target_and_initiative_markers():
+    markers = pl.DataFrame({"scope": ["a"], "launched_at": [D(2026, 1, 12)], "label": ["Repair (Alder)"]})
+    fig = trend_chart(trend_rows("a", "Alder", [70.0, 72.0]), CSAT, {}, "CSAT", markers=markers)
+    target = next(t for t in fig.data if t.name == "target")
+    assert list(target.y) == [80.0, 80.0]
+    assert fig.layout.shapes[0].x0 == D(2026, 1, 12)
+    assert any(a.text == "⚑ Repair (Alder)" for a in fig.layout.annotations)
+    assert fig.layout.template.layout.colorway == theme.OKABE_ITO
+
+
+def test_small_multiples_say_in_words_when_a_panel_has_no_value():
+    rows = pl.concat([trend_rows("a", "Alder", [70.0, 72.0]), trend_rows("b", "Birch", [None, None])])
+    fig = small_multiples(rows, CSAT, {"a": "#0072B2", "b": "#E69F00"}, "CSAT by brand")
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts[:2] == ["Alder", "Birch"]  # panel titles
+    assert "Birch: suppressed (fewer than 10 answers)" in texts
+    assert [t.name for t in fig.data if t.mode == "lines+markers"] == ["Alder"]
+
+
+def test_interval_chart_draws_each_interval_and_names_what_it_cannot_show():
+    rows = pl.DataFrame(
+        [
+            {"scope": "company", "name": "Company", "value": 60.0, "ci_low": 55.0, "ci_high": 64.0, "target": 70.0,
+             "n": 200, "suppressed": False, "immature": False},
+            {"scope": "a", "name": "Alder", "value": 50.0, "ci_low": 40.0, "ci_high": 58.0, "target": None,
+             "n": 90, "suppressed": False, "immature": False},
+            {"scope": "b", "name": "Birch", "value": None, "ci_low": None, "ci_high": None, "target": None,
+             "n": 7, "suppressed": True, "immature": False},
+        ]
+    )  # fmt: skip
+    fig = interval_chart(rows, CSAT, scope_colours(["a", "b"]), "CSAT by brand")
+    alder = next(t for t in fig.data if t.name == "Alder")
+    assert (alder.x[0], alder.error_x.array[0], alder.error_x.arrayminus[0]) == (50.0, 8.0, 10.0)
+    assert alder.marker.color == theme.OKABE_ITO[0]
+    birch = next(t for t in fig.data if t.mode == "text")
+    assert birch.y[0] == "Birch" and birch.text[0].strip() == "suppressed (n = 7 < 10)"
+    assert list(fig.layout.yaxis.categoryarray) == ["Birch", "Alder", "Company"]  # company on top
+    assert list(next(t for t in fig.data if t.name == "target").x) == [70.0]
+
+
+def test_presentation_copy_is_16_by_9_at_1600_wide():
+    fig = theme.for_presentation(go.Figure(layout=dict(height=300)))
+    assert (fig.layout.width, fig.layout.height) == (1600, 900)
+
+
+def test_all_figures_go_through_one_kaleido_session(monkeypatch):
+    import kaleido
+
+    opened = []
+
+    class FakeKaleido:
+        def __init__(self, **kwargs):
+            opened.append(kwargs)
+
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *exc):
+            return None
+
+        async def calc_fig(self, fig, opts):
+            return f"{opts['format']}:{opts['width']}x{opts['height']}".encode()
+
+    monkeypatch.setattr(kaleido, "Kaleido", FakeKaleido)
+    out = images.render_images([go.Figure(), go.Figure(), go.Figure()], ("png", "svg"))
+    assert len(opened) == 1
+    assert out == [{"png": b"png:1600x900", "svg": b"svg:1600x900"}] * 3
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+def test_charts_render_to_png_and_svg_at_presentation_size():
+    rows = trend_rows("a", "Alder", [70.0, 72.0, 71.0])
+    figs = [
+        ("CSAT — Alder", trend_chart(rows, CSAT, {"a": "#0072B2"}, "CSAT — Alder")),
+        ("CSAT — Alder", trend_chart(rows, CSAT, {"a": "#0072B2"}, "CSAT — Alder")),
+    ]
+    with zipfile.ZipFile(io.BytesIO(images.zip_images(figs))) as zf:
+        assert sorted(zf.namelist()) == [
+            "csat-alder-2.png",
+            "csat-alder-2.svg",
+            "csat-alder.png",
+            "csat-alder.svg",
+        ]
+        assert _png_size(zf.read("csat-alder.png")) == (1600, 900)
+        svg = zf.read("csat-alder.svg").decode()
+        assert svg.startswith("<svg") and 'width="1600"' in svg and "CSAT — Alder" in svg
+
+
+def test_cohort_heatmap_leaves_unmeasured_cells_blank():
+    from purpose_metrics.charts import cohort_heatmap
+
+    rows = pl.DataFrame(
+        {
+            "scope": ["company"] * 4,
+            "cohort": ["2026-01", "2026-01", "2026-01", "2026-02"],
+            "period_index": [0, 1, 2, 0],
+            "cohort_size": [10, 10, 10, 4],
+            "customers": [10, 3, 2, 4],
+            "retention": [100.0, 30.0, 20.0, 100.0],
+        }
+    )
+    heat = cohort_heatmap(rows, "Retention").data[0]
+    assert list(heat.x) == ["+1", "+2"]  # month 0 is 100 % by definition
+    assert [list(r) for r in heat.z] == [[30.0, 20.0], [None, None]]
+    assert list(heat.y) == ["2026-01  (n = 10)", "2026-02  (n = 4)"]

@@ -1,0 +1,58 @@
+"""Numbers as people read them: unit, currency, percentage points, words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from purpose_metrics import catalog
+from purpose_metrics import formatting as f
+
+M = catalog.get
+
+
+def test_money_uses_the_symbol_of_the_company_currency_or_its_code():
+    assert f.value_text(M("net_revenue"), 1234.4, "EUR") == "€1,234"
+    assert f.value_text(M("aov"), 45.2, "GBP") == "£45.20"
+    assert f.value_text(M("net_revenue"), 1234.4, "CHF") == "CHF 1,234"
+
+
+def test_percentages_counts_and_units():
+    assert f.value_text(M("returning_order_share"), 72.44, "EUR") == "72.4 %"
+    assert f.value_text(M("orders"), 1234.0, "EUR") == "1,234 orders"
+    assert f.value_text(M("ghg_intensity"), 1.234, "EUR") == "1.23 kg CO2e / order"
+    assert f.value_text(M("customer_effort"), 5.666, "EUR") == "5.67 on 1–7"
+    assert f.value_text(M("orders"), 1234.0, "EUR", with_unit=False) == "1,234"
+
+
+def test_missing_values_are_words():
+    assert f.value_text(M("nps"), None, "EUR", n=7, suppressed=True) == "suppressed (n = 7 < 10)"
+    assert f.value_text(M("enps"), None, "EUR", n=3, suppressed=True) == "suppressed (n = 3 < 5)"
+    assert f.value_text(M("repurchase_90d"), None, "EUR", n=40, immature=True) == "not yet measurable"
+    assert f.value_text(M("aov"), None, "EUR") == "no data"
+    assert f.value_text(M("aov"), float("nan"), "EUR") == "no data"
+
+
+def test_changes_of_percentages_are_percentage_points():
+    assert f.change_text(M("csat"), 1.24, "EUR") == "+1.2 pp"
+    assert f.change_text(M("csat"), -0.04, "EUR") == "±0.0 pp"
+    assert f.change_text(M("nps"), -3.0, "EUR") == "-3.0 points"
+    assert f.change_text(M("aov"), -12.3, "EUR") == "-€12.30"
+    assert f.change_text(M("orders"), 14.0, "EUR") == "+14"
+    assert f.change_text(M("orders"), None, "EUR") is None
+    assert f.is_zero_change(M("csat"), 0.04) and not f.is_zero_change(M("csat"), 0.06)
+
+
+def test_card_labels_carry_the_unit_only_when_the_number_does_not():
+    assert f.card_label(M("orders")) == "Orders"
+    assert f.card_label(M("net_revenue")) == "Net revenue"
+    assert f.card_label(M("ghg_intensity")) == "GHG intensity (kg CO2e / order)"
+    assert f.card_label(M("delivery_co2e_per_order")) == "Delivery CO2e per order (kg)"
+    assert f.card_label(M("engagement_index")) == "Engagement index (0–100)"
+
+
+def test_intervals_and_periods():
+    assert f.interval_text(M("csat"), 68.06, 76.34, "EUR") == "68.1 – 76.3 %"
+    assert f.interval_text(M("csat"), None, 76.3, "EUR") is None
+    assert f.week_range(dt.date(2026, 3, 2), dt.date(2026, 3, 9)) == "2 – 8 Mar 2026"
+    assert f.week_range(dt.date(2026, 3, 30), dt.date(2026, 4, 6)) == "30 Mar – 5 Apr 2026"
+    assert f.week_range(dt.date(2025, 12, 29), dt.date(2026, 1, 5)) == "29 Dec 2025 – 4 Jan 2026"
