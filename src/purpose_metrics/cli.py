@@ -151,7 +151,8 @@ def _run(args: argparse.Namespace) -> int:
                 raise UsageError(f"--from ({start}) must be before --to ({end})")
             periods = Periods(start, end)
         scopes = _check_brand(engine, args.brand)
-        ds = data.load_dataset(engine)
+        # Only the period's rows: customer history comes materialised with them.
+        ds = data.load_dataset(engine, start=periods.start, end=periods.range_end)
         frame = kpi_frame(ds, periods, scopes=scopes)
         sys.stdout.write(output.render(frame, "kpis", args.format))
         return 0
