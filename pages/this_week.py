@@ -4,12 +4,13 @@ company or one brand — what needs attention, every KPI by pillar, a trend."""
 import streamlit as st
 
 from purpose_metrics import views
-from purpose_metrics.ui import cards, page, state
+from purpose_metrics.ui import boardpack, cards, page, state
 
 ctx = page.context()
 st.title("This week")
 week, scope, window = page.week_and_scope(ctx)
 page.purpose(ctx, scope)
+boardpack.download(week, scope, ctx.names[scope])
 kpis = state.week_kpis(week)
 
 st.header("Needs attention")
