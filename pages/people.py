@@ -17,6 +17,17 @@ st.caption(
     "Turnover and training come from monthly workforce snapshots."
 )
 
+st.header("By team")
+teams = state.team_matrix(week, scope)
+if teams.height:
+    st.dataframe(teams, hide_index=True, width="stretch", height="content")
+    st.caption(
+        "A team's value from fewer than 5 answers is suppressed; a value is also withheld when showing it "
+        "would let a smaller group be worked out by subtracting one shown number from another."
+    )
+else:
+    st.info(f"No employee survey answers from {ctx.names[scope]} in week {week}.", icon=":material/info:")
+
 st.header("Trend")
 shown = page.trend(ctx, week, scope, window, metric_ids=pillar, default="enps", key="people_kpi")
 

@@ -23,6 +23,9 @@ _SUFFIXES = {"score 1–7": "on 1–7", "index 0–100": "of 100"}
 
 NO_DATA = "no data"
 IMMATURE = "not yet measurable"
+# A value from enough answers, hidden because showing it would let a smaller
+# group be recovered by subtraction (secondary suppression, privacy.py).
+WITHHELD = "withheld (protects a small group)"
 MINUS = "-"  # ASCII: Streamlit reads a leading "-" as a fall in st.metric
 
 
@@ -80,6 +83,8 @@ def value_text(
     if suppressed:
         minimum = metric.survey_min
         shown_n = 0 if n is None else int(n)
+        if minimum and shown_n >= minimum:  # hidden so a smaller group cannot be subtracted out (privacy.py)
+            return WITHHELD
         return f"suppressed (n = {shown_n} < {minimum})" if minimum else "suppressed"
     if immature:
         return IMMATURE

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from . import catalog, formatting
+from . import catalog, formatting, privacy
 from .catalog import Metric
 from .metrics.cohorts import cohorts
 from .metrics.dataset import Dataset, Filters
@@ -83,6 +83,22 @@ def purposes(data: Dataset, scope: str) -> tuple[str | None, str | None]:
 def has_data(data: Dataset) -> bool:
     """Whether there is any order to anchor weeks on."""
     return data.as_of is not None
+
+
+def dashboard_kpis(
+    data: Dataset,
+    periods: Periods,
+    scope_ids: Sequence[str],
+    metric_ids: Sequence[str],
+    filters: Filters = Filters(),
+) -> pl.DataFrame:
+    """`kpi_frame` as the dashboard may show it: employee-survey values that
+    would let a group below the anonymity minimum be recovered by
+    subtraction are withheld too (privacy.protect). Same grain and columns."""
+    rows = kpi_frame(data, periods, scope_ids, metric_ids, filters)
+    if not set(metric_ids) & set(privacy.EMPLOYEE_ITEMS):
+        return rows
+    return privacy.protect(rows, data["employee_surveys"], data.brand_ids)
 
 
 # --- weeks ---------------------------------------------------------------------------
@@ -172,8 +188,8 @@ def week_kpis(data: Dataset, window: WeekWindow, scope_ids: Sequence[str] | None
     weekly_ids = [m for m in METRIC_ORDER if not catalog.get(m).monthly]
     monthly_ids = [m for m in METRIC_ORDER if catalog.get(m).monthly]
     frames = [
-        kpi_frame(data, window.weeks, scope_ids, weekly_ids).with_columns(grain=pl.lit("week")),
-        kpi_frame(data, window.months, scope_ids, monthly_ids).with_columns(grain=pl.lit("month")),
+        dashboard_kpis(data, window.weeks, scope_ids, weekly_ids).with_columns(grain=pl.lit("week")),
+        dashboard_kpis(data, window.months, scope_ids, monthly_ids).with_columns(grain=pl.lit("month")),
     ]
     rows = pl.concat(frames, how="vertical_relaxed")
     scope_order = {s: i for i, s in enumerate(scope_ids)}
@@ -404,7 +420,7 @@ def compare_scopes(
     """
     scope_ids = list(scope_ids) if scope_ids is not None else scopes(data)
     names = scope_names(data)
-    return kpi_frame(data, period, scope_ids, [metric_id], filters).with_columns(
+    return dashboard_kpis(data, period, scope_ids, [metric_id], filters).with_columns(
         name=pl.col("scope").replace_strict(names, default=pl.col("scope"), return_dtype=pl.String)
     )
 
@@ -419,7 +435,7 @@ def scope_trends(
     """The metric on a weekly or monthly grid. Grain: one row per (scope, period_start)."""
     scope_ids = list(scope_ids) if scope_ids is not None else scopes(data)
     names = scope_names(data)
-    return kpi_frame(data, grid, scope_ids, [metric_id], filters).with_columns(
+    return dashboard_kpis(data, grid, scope_ids, [metric_id], filters).with_columns(
         name=pl.col("scope").replace_strict(names, default=pl.col("scope"), return_dtype=pl.String)
     )
 
@@ -647,6 +663,85 @@ def purpose_by_category(data: Dataset, period: Periods, scope: str) -> pl.DataFr
     if not frames:
         return compare_scopes(data, "purpose_achieved_rate", period, scope_ids=[scope]).head(0)
     return pl.concat(frames)
+
+
+TEAM_METRICS: tuple[str, ...] = tuple(privacy.EMPLOYEE_ITEMS)  # the survey metrics shown per team
+COMPANY_WIDE_LABEL = "Company-wide"
+
+
+def team_kpis(data: Dataset, period: Periods, scope: str) -> pl.DataFrame:
+    """Employee-survey metrics per team of the scope (for the company: every
+    brand's teams and the company-wide functions'), over one period.
+
+    Grain: one row per (team, metric_id) with the kpi_frame columns plus
+    `brand_id` and `team`; teams with an answer in the period, by brand then
+    team. Each team is computed by the engine as a scope of its own, then
+    what would reveal a small group is withheld (privacy.protect).
+    """
+    responses = data["employee_surveys"]
+    mine = responses if scope == "company" else responses.filter(pl.col("brand_id") == scope)
+    start, end = (
+        dt.datetime.combine(period.start, dt.time()),
+        dt.datetime.combine(period.range_end, dt.time()),
+    )
+    teams = (
+        mine.filter((pl.col("submitted_at") >= start) & (pl.col("submitted_at") < end))
+        .select("brand_id", "team")
+        .unique()
+        .sort("brand_id", "team", nulls_last=True)
+        .collect()
+        .with_row_index("_i")
+        .with_columns(_key=pl.format("team-{}", pl.col("_i")))
+    )
+    columns = {"brand_id": pl.String, "team": pl.String}
+    if teams.height == 0:
+        return (
+            kpi_frame(data, period, [scope], TEAM_METRICS)
+            .head(0)
+            .with_columns(pl.lit(None, pl.String).alias(c) for c in columns)
+        )
+    # Each team becomes a "brand" of its own: one engine pass for all of them.
+    relabeled = (
+        mine.join(teams.lazy().select("brand_id", "team", "_key"), on=["brand_id", "team"], nulls_equal=True)
+        .with_columns(brand_id=pl.col("_key"))
+        .drop("_key")
+    )
+    keys = teams.get_column("_key").to_list()
+    team_data = Dataset(
+        {
+            "employee_surveys": relabeled,
+            "brands": pl.LazyFrame({"brand_id": keys}).with_columns(
+                name=pl.col("brand_id"), purpose_statement=pl.lit(None, pl.String)
+            ),
+        },
+        as_of=data.as_of,
+    )
+    rows = kpi_frame(team_data, period, keys, TEAM_METRICS)
+    groups = {k: privacy.team_key(b, t) for k, b, t in teams.select("_key", "brand_id", "team").iter_rows()}
+    rows = privacy.protect(rows, responses, data.brand_ids, scope_keys=groups)
+    return rows.join(
+        teams.select("_key", *columns), left_on="scope", right_on="_key", how="left", maintain_order="left"
+    )
+
+
+def team_matrix(rows: pl.DataFrame, names: dict[str, str], with_brand: bool) -> pl.DataFrame:
+    """team_kpis as a person reads it. Grain: one row per team; a column per
+    metric (value, or why it is not shown) and the answers behind it."""
+    out = []
+    for (brand_id, team), part in rows.group_by("brand_id", "team", maintain_order=True):
+        label = team.replace("_", " ").capitalize()
+        if with_brand:
+            label = f"{names.get(brand_id, brand_id) if brand_id else COMPANY_WIDE_LABEL} · {label}"
+        cells = {"Team": label}
+        for r in part.iter_rows(named=True):
+            metric = catalog.get(r["metric_id"])
+            cells[metric.label] = formatting.value_text(
+                metric, r["value"], "", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
+            )
+        cells["Answers"] = f"{int(part.get_column('n').max() or 0):,}"
+        out.append(cells)
+    columns = ["Team", *(catalog.get(m).label for m in TEAM_METRICS), "Answers"]
+    return pl.DataFrame(out, schema=dict.fromkeys(columns, pl.String))
 
 
 def sales_lift_inputs(kpis: pl.DataFrame, scope: str) -> tuple[int, float | None]:

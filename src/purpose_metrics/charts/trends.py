@@ -159,7 +159,10 @@ def _footnote(rows: pl.DataFrame, metric: Metric) -> str | None:
     immature = rows.filter(pl.col("immature")).height
     parts = []
     if suppressed:
-        parts.append(f"gaps: fewer than {metric.survey_min} answers (suppressed)")
+        note = f"gaps: fewer than {metric.survey_min} answers (suppressed)"
+        if rows.filter(pl.col("suppressed") & (pl.col("n") >= (metric.survey_min or 0))).height:
+            note += " or withheld to protect a small group"
+        parts.append(note)
     if immature:
         parts.append("gaps: not yet measurable (the 90 days have not passed)")
     return "; ".join(parts) or None
@@ -236,6 +239,8 @@ def small_multiples(
             reason = formatting.NO_DATA
             if part.get_column("suppressed").any():
                 reason = f"suppressed (fewer than {metric.survey_min} answers)"
+                if part.filter(pl.col("suppressed") & (pl.col("n") >= (metric.survey_min or 0))).height:
+                    reason = "suppressed or withheld (small groups stay anonymous)"
             elif part.get_column("immature").any():
                 reason = formatting.IMMATURE
             fig.add_annotation(

@@ -223,6 +223,19 @@ def purpose_by_category(week: str, span: int, scope: str) -> tuple[str, pl.DataF
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _team_matrix(url: str, week: str, scope: str) -> pl.DataFrame:
+    data = _dataset(url)
+    rows = views.team_kpis(data, views.week_window(week).week, scope)
+    return views.team_matrix(rows, views.scope_names(data), with_brand=scope == "company")
+
+
+def team_matrix(week: str, scope: str) -> pl.DataFrame:
+    """The week's employee-survey metrics per team of the scope, as text
+    (small groups suppressed or withheld, see privacy.py)."""
+    return _team_matrix(database_url(), week, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _filter_options(url: str) -> dict[str, list[str]]:
     return views.filter_options(_dataset(url))
 
