@@ -56,3 +56,15 @@ def test_intervals_and_periods():
     assert f.week_range(dt.date(2026, 3, 2), dt.date(2026, 3, 9)) == "2 – 8 Mar 2026"
     assert f.week_range(dt.date(2026, 3, 30), dt.date(2026, 4, 6)) == "30 Mar – 5 Apr 2026"
     assert f.week_range(dt.date(2025, 12, 29), dt.date(2026, 1, 5)) == "29 Dec 2025 – 4 Jan 2026"
+
+
+def test_plain_text_cannot_form_markdown():
+    from purpose_metrics.formatting import plain
+
+    assert plain("[x](https://evil.example) *b* :red[c] $d$") == (
+        r"\[x\]\(https\://evil.example\) \*b\* \:red\[c\] \$d\$"
+    )
+    assert plain("see www.evil.example") == r"see www\.evil.example"
+    assert plain("a\nb\x00c\u202ed") == "a b cd"
+    assert plain("my-file_2.csv") == r"my-file\_2.csv"
+    assert plain("y" * 50, 40) == "y" * 40 + "…"

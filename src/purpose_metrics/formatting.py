@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 
 from .catalog import Metric
 
@@ -177,3 +179,28 @@ def week_range(start: dt.date, end: dt.date) -> str:
 
 def month_name(start: dt.date) -> str:
     return f"{start:%B %Y}"
+
+
+# What can start Markdown (or Streamlit's :colour[] and :icon: directives, or
+# $LaTeX$) in the middle of a line; ":" also stops bare URLs becoming links.
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()<>#+!|~:$")
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)  # www.example.com would become a link
+
+
+def plain(text: str, limit: int | None = None) -> str:
+    """`text` to show as itself inside Markdown (what a link or a file name
+    holds): the punctuation Markdown is made of escaped, so no link, image,
+    bare URL, emphasis, LaTeX or colour directive can form; control
+    characters and line breaks become spaces; cut to `limit` characters with
+    an ellipsis."""
+    # Control characters become spaces; format characters (bidi overrides,
+    # zero-width joiners) that could make the text read differently go.
+    text = "".join(
+        " " if unicodedata.category(ch) == "Cc" else ch
+        for ch in str(text)
+        if unicodedata.category(ch) != "Cf"
+    )
+    cut = limit is not None and len(text) > limit
+    text = text[:limit] if cut else text
+    escaped = _WWW.sub(r"\1\\.", "".join(f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch for ch in text))
+    return escaped + ("…" if cut else "")

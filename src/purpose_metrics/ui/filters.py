@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from .. import catalog, views
+from .. import catalog, formatting, views
 from ..metrics.dataset import Filters
 from ..periods import PeriodError, parse_week
 
@@ -22,8 +22,8 @@ _SHOWN = 40  # characters of a bad URL value repeated back
 
 
 def _quote(raw: str) -> str:
-    raw = raw.strip()
-    return f"“{raw[:_SHOWN]}{'…' if len(raw) > _SHOWN else ''}”"
+    """A value from the URL, repeated back as text (never as Markdown)."""
+    return f"“{formatting.plain(raw.strip(), _SHOWN)}”"
 
 
 def _url_value(key: str) -> str | None:

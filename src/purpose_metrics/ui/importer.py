@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import validation
+from .. import formatting, validation
 from ..contract import TABLES
 from . import state
 
@@ -60,12 +60,13 @@ def import_form() -> None:
     if not clicked or upload is None:
         return
     try:
-        with st.spinner(f"Checking {upload.name} against the {table} contract…"):
+        with st.spinner(f"Checking {formatting.plain(upload.name, 80)} against the {table} contract…"):
             result = run_import(table, upload.name, upload.getvalue())
     except validation.ValidationFailed as exc:
         problems = len(exc.failures)
         st.error(
-            f"{upload.name}: {problems} problem{'s' if problems != 1 else ''} found in {table}; nothing was imported.",
+            f"{formatting.plain(upload.name, 80)}: {problems} problem{'s' if problems != 1 else ''} found in {table}; "
+            "nothing was imported.",
             icon=":material/rule:",
         )
         st.dataframe(exc.as_frame(), hide_index=True, width="stretch")
@@ -75,5 +76,5 @@ def import_form() -> None:
         return
     state.refresh()  # the next read sees the new rows
     rows = f"{result.rows:,} row{'s' if result.rows != 1 else ''}"
-    st.session_state[_DONE] = f"Imported {rows} from {result.source} into {table}."
+    st.session_state[_DONE] = f"Imported {rows} from {formatting.plain(result.source, 80)} into {table}."
     st.rerun()  # so the inventory above shows the new rows at once
