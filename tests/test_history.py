@@ -62,3 +62,15 @@ def test_a_ranged_load_gives_the_full_loads_numbers(duck, example_dir):
     assert ranged_ds["orders"].select(pl.len()).collect().item() < data.load_dataset(duck)["orders"].select(pl.len()).collect().item()
     assert ranged.height == full.height
     assert kpi_mismatches(ranged, full) == []
+
+
+def test_cohorts_from_a_ranged_load_are_exact_for_cohorts_inside_it(duck, example_dir):
+    from purpose_metrics.metrics import cohorts
+
+    import_folder(duck, example_dir / "data")
+    full = cohorts(data.load_dataset(duck), "month")
+    recent = cohorts(data.load_dataset(duck, start=dt.date(2026, 1, 1)), "month")
+    # Customers who first bought before 2026 are in no 2026 cohort, whatever
+    # part of their history was read.
+    assert recent.equals(full.filter(pl.col("cohort") >= "2026-01"))
+    assert recent.height > 0

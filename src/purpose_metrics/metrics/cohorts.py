@@ -44,9 +44,13 @@ def cohorts(data: Dataset, grain: Grain, scopes: Sequence[str] | None = None) ->
     for scope in scopes:
         # Brand scope: that brand's orders, so the first order is the brand's first.
         orders = hist if scope == "company" else hist.filter(pl.col("brand_id") == scope)
-        orders = orders.with_columns(period=start).with_columns(
-            first_start=pl.col("period").min().over("customer_id")
-        )
+        seq = pl.col("seq_c" if scope == "company" else "seq_b")
+        # The cohort is the period of the customer's first order in scope (seq 1
+        # in the materialised history), so a data set holding only recent orders
+        # still gives exact cohorts for every cohort that starts inside it.
+        orders = orders.with_columns(period=start)
+        firsts = orders.filter(seq == 1).select("customer_id", first_start=pl.col("period"))
+        orders = orders.join(firsts, on="customer_id", how="inner")
         cells = (
             orders.with_columns(period_index=index)
             .group_by("first_start", "period_index")
