@@ -3,8 +3,9 @@ with the GRI disclosures and SDG targets each metric relates to."""
 
 import streamlit as st
 
-from purpose_metrics import views
-from purpose_metrics.ui import charts, page, state
+from purpose_metrics import formatting, views
+from purpose_metrics.reports import content_index_csv, indicator_table
+from purpose_metrics.ui import charts, page, reports, state
 
 ctx = page.context()
 st.title("Impact")
@@ -17,6 +18,41 @@ page.kpi_cards(ctx, kpis, scope, window, pillars=["Planet and community"])
 st.header("Trend")
 shown = page.trend(
     ctx, week, scope, window, metric_ids=pillar, default="recycled_packaging_share", key="impact_kpi"
+)
+
+st.header("By month")
+monthly, content_index = reports.impact_indicators(week, scope)
+months = reports.indicator_months(week)
+span = f"{formatting.month_name(months.start)} – {formatting.month_name(months.starts()[-1])}"
+if monthly.get_column("value").is_not_null().any():
+    table = indicator_table(monthly, ctx.currency)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        column_config={
+            "Metric": st.column_config.TextColumn(pinned=True),
+            "Trend": st.column_config.LineChartColumn("Trend", width="small", help=f"Month by month, {span}."),
+            "Change": st.column_config.TextColumn(help="The last month against the first month shown."),
+        },
+    )
+    st.caption(
+        f"{ctx.names[scope]}, the 12 whole months {span}; each value in the unit of its row. "
+        "Change: the last month against the first, ▲ up or ▼ down, and whether that is better or worse."
+    )
+else:
+    st.info(f"{ctx.names[scope]} has no impact indicator with a value in {span}: there is no data.")
+st.download_button(
+    "GRI content index (CSV)",
+    data=content_index_csv(content_index),
+    file_name=f"gri-content-index-{scope}-{months.start:%Y-%m}-to-{months.starts()[-1]:%Y-%m}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="gri_content_index",
+    help="One row per GRI disclosure: the metric's value over the 12 months as a whole, its unit, "
+    "the SDG target it contributes to. Aggregates only, no personal data.",
 )
 
 st.header("All brands this week")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
+
 from purpose_metrics import views
 
 PAGE = "pages/impact.py"
@@ -30,3 +33,39 @@ def test_an_empty_database_says_so(app, empty_db):
     at = app(empty_db, PAGE)
     assert not at.exception
     assert "The database holds no orders yet" in at.info[0].value
+
+
+def test_the_indicators_by_month_show_twelve_whole_months_with_standards(app, small_db):
+    at = app(small_db, PAGE)
+    headers = [h.value for h in at.header]
+    assert "By month" in headers
+    table = at.dataframe[0].value
+    # 2026-W25 ends on 22 Jun 2026: the 12 whole months June 2025 – May 2026.
+    assert list(table.columns[:5]) == ["Metric", "GRI disclosure", "SDG target", "Trend", "Change"]
+    months = [f"{m} 2025" for m in ("Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")]
+    months += [f"{m} 2026" for m in ("Jan", "Feb", "Mar", "Apr", "May")]
+    assert list(table.columns[5:]) == months
+    ghg = table[table["Metric"] == "GHG intensity (kg CO2e / order)"].iloc[0]
+    assert (ghg["GRI disclosure"], ghg["SDG target"]) == ("GRI 305-4", "13.2")
+
+
+def test_the_gri_content_index_downloads_as_csv(app, small_db, monkeypatch):
+    # AppTest keeps downloads in an in-memory media store it makes per run: keep a handle on it.
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    at = app(small_db, PAGE)
+    button = next(b for b in at.get("download_button") if b.proto.label == "GRI content index (CSV)")
+    csv = stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content.decode()
+    header, *rows = csv.splitlines()
+    assert header == (
+        "gri_disclosure,disclosure_title,metric_id,metric,unit,value,n,period_start,period_end,scope,sdg_target,note"
+    )
+    assert len(rows) == 9  # the nine GRI-cited impact metrics
+    assert rows[0].startswith("GRI 201-1,201-1 Direct economic value generated and distributed,")
+    assert ",2025-06-01,2026-06-01,company," in rows[0]  # the 12 whole months to 2026-W25
