@@ -5,7 +5,9 @@ import streamlit as st
 
 from purpose_metrics import catalog, views
 from purpose_metrics.charts import interval_chart
-from purpose_metrics.ui import charts, filters, page, state
+from purpose_metrics.charts.relevance import relevance_scatter, relevance_trend_chart
+from purpose_metrics.charts.service import service_chart
+from purpose_metrics.ui import charts, filters, page, reports, state
 
 ctx = page.context()
 st.title("Customer purpose")
@@ -33,6 +35,44 @@ if views.has_values(by_purpose):
 else:
     reason = views.no_values_reason(by_purpose, metric)
     st.info(f"No purpose-achieved rate by customer purpose for {ctx.names[scope]}, {period}: {reason}.")
+
+st.header("NPS, CSAT and effort")
+label, scores = reports.service_scores(week, span)
+if views.has_values(scores):
+    title = f"NPS, CSAT and customer effort by brand — {label}"
+    fig = service_chart(scores, ctx.colours, title)
+    charts.show_chart(fig, title, key="service_scores")
+    shown.append((title, fig))
+    st.caption(
+        "Dot: the value; bar: its 95 % interval (NPS: promoters minus detractors; CSAT: Wilson). "
+        "Customer effort is a mean score from 1 to 7 and has no interval: its value is shown alone. "
+        "A brand with fewer than 10 answers is suppressed and says so."
+    )
+else:
+    reason = views.no_values_reason(scores, catalog.get("nps"))
+    st.info(f"No NPS, CSAT or effort score for any brand in {label}: {reason}.")
+
+st.header("Message relevance")
+label, relevance, relevance_weeks = reports.message_relevance(week, span, scope)
+if relevance.get_column("click_rate").is_not_null().any():
+    title = f"Clicks against unsubscribes — {label}"
+    fig = relevance_scatter(relevance, ctx.colours, title)
+    charts.show_chart(fig, title, key="relevance_scatter")
+    shown.append((title, fig))
+    st.caption(
+        "Relevant messages sit bottom-right: many clicks, few unsubscribes. Each share is of the messages "
+        "a brand sent in the period; the bars are 95 % Wilson intervals."
+    )
+else:
+    st.info(f"No marketing message was sent in {label}, so there is no click or unsubscribe rate.")
+if views.has_values(relevance_weeks):
+    weeks = relevance_weeks.get_column("period_start").n_unique()
+    title = f"Clicks and unsubscribes by week — {ctx.names[scope]}, {weeks} weeks to {week}"
+    fig = relevance_trend_chart(relevance_weeks, ctx.colours.get(scope, "#333333"), title)
+    charts.show_chart(fig, title, key="relevance_trend")
+    shown.append((title, fig))
+else:
+    st.info(f"{ctx.names[scope]} sent no marketing message in the weeks to {week}.")
 
 st.header("Trend")
 shown += page.trend(

@@ -16,7 +16,7 @@ from . import theme
 
 
 def _panel_title(metric: catalog.Metric) -> str:
-    scale = {"points": "points, −100 to 100", "%": "% satisfied (4–5)", "score 1–7": "mean, 1–7"}
+    scale = {"points": "points, −100 to 100", "%": "% scoring 4 or 5", "score 1–7": "mean, 1–7"}
     return f"{metric.label} ({scale.get(metric.unit, metric.unit)})"
 
 
