@@ -826,3 +826,50 @@ def test_parquet_with_a_missing_column(tmp_path):
     with pytest.raises(ValidationFailed) as info:
         load_file("orders", pq)
     assert [f.column for f in info.value.failures] == ["cause"]
+
+
+# --- values no backend (or Python) can hold, found by tests/test_import_properties.py ----------
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["0001-01-01 00:00:00+05:00", "9999-12-31 23:59:59-05:00", "0000-06-01 00:00:00", "+2025-01-06 11:57:30",
+     "2025-1-6 11:57:30", "2025-01-06 11:57:30.1234567", "2025-01-06 11:57"],
+)  # fmt: skip
+def test_a_timestamp_outside_years_1_to_9999_or_of_another_shape_is_a_type_failure(tmp_path, stamp):
+    failures = failures_of("customers", write(tmp_path, CUSTOMERS_HEADER + f"1,{stamp},,,true\n"))
+    assert [(f.column, f.rule, f.rows) for f in failures] == [
+        ("created_at", "type: must be a timestamp YYYY-MM-DD HH:MM:SS (years 1-9999)", (2,))
+    ]
+
+
+@pytest.mark.parametrize("day", ["0000-01-01", "+2025-01-06", "2025-1-6", "20250106"])
+def test_a_date_of_another_shape_or_year_0_is_a_type_failure(tmp_path, day):
+    text = "initiative_id,brand_id,name,launched_at,metric_id,expected_change\n" + f"1,,Repair,{day},,\n"
+    failures = failures_of("initiatives", write(tmp_path, text))
+    assert [(f.column, f.rows) for f in failures] == [("launched_at", (2,))]
+
+
+def test_a_nul_character_in_text_is_a_type_failure(tmp_path):
+    # PostgreSQL cannot store it: refused on every backend alike.
+    failures = failures_of("brands", write(tmp_path, 'brand_id,name,purpose_statement\nx,"a\x00b",\n'))
+    assert [(f.column, f.rule, f.rows) for f in failures] == [
+        ("name", "type: must be text without NUL characters", (2,))
+    ]
+
+
+def test_parquet_with_nanosecond_timestamps_loads_to_the_microsecond(tmp_path):
+    pq = tmp_path / "customers.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": [1],
+            # 2025-01-06 11:57:30.123456789 in nanoseconds since 1970.
+            "created_at": pl.Series([1736164650123456789], dtype=pl.Int64).cast(pl.Datetime("ns")),
+            "segment": [None],
+            "region": [None],
+            "marketing_opt_in": [True],
+        },
+        schema_overrides={"segment": pl.String, "region": pl.String},
+    ).write_parquet(pq)
+    df, _, _ = load_file("customers", pq)
+    assert df.get_column("created_at").to_list() == [T(2025, 1, 6, 11, 57, 30, 123456)]

@@ -115,7 +115,8 @@ def _stringify(df: pl.DataFrame) -> pl.DataFrame:
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone:
                 s = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-            s = s.dt.strftime("%Y-%m-%d %H:%M:%S%.f")
+            # Microseconds, as stored (pandas writes nanoseconds).
+            s = s.dt.cast_time_unit("us").dt.strftime("%Y-%m-%d %H:%M:%S%.f")
         elif dtype == pl.Date:
             s = s.dt.strftime("%Y-%m-%d")
         elif dtype == pl.Boolean:
@@ -127,6 +128,10 @@ def _stringify(df: pl.DataFrame) -> pl.DataFrame:
 
 
 _OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+# The forms SPEC section 5 accepts (Polars' parser alone also takes
+# "+2026-1-2" and nanoseconds).
+_DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
+_TS_SHAPE = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?\s*(Z|[+-]\d{2}:?\d{2})?$"
 
 
 def _parse_column(s: pl.Series, type_: str) -> pl.Series:
@@ -146,8 +151,10 @@ def _parse_column(s: pl.Series, type_: str) -> pl.Series:
         low = t.str.to_lowercase()
         out = pl.when(low.is_in(["true", "1"])).then(True).when(low.is_in(["false", "0"])).then(False)
     elif type_ == "date":
-        out = t.str.to_date("%Y-%m-%d", strict=False)
+        out = pl.when(t.str.contains(_DATE_SHAPE)).then(t.str.to_date("%Y-%m-%d", strict=False))
+        out = pl.when(out.is_between(TS_MIN.date(), TS_MAX.date())).then(out)
     elif type_ == "ts":
+        t = pl.when(t.str.contains(_TS_SHAPE)).then(t)
         norm = t.str.replace("T", " ", literal=True)
         base = norm.str.replace(_OFFSET, "").str.strip_chars_end()
         parsed = base.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False)
@@ -158,12 +165,17 @@ def _parse_column(s: pl.Series, type_: str) -> pl.Series:
             + offset.str.slice(3, 2).cast(pl.Int64, strict=False)
         )
         out = parsed - pl.duration(minutes=minutes.fill_null(0))
+        # Every backend and Python itself hold years 1-9999 (an offset can
+        # push 0001-01-01 00:00 into year 0).
+        out = pl.when(out.is_between(TS_MIN, TS_MAX)).then(out)
     else:
-        out = t
+        # PostgreSQL text cannot hold a NUL byte: refuse it on every backend.
+        out = pl.when(t.str.contains("\x00", literal=True)).then(None).otherwise(t)
     return frame.select(out.alias(s.name)).to_series()
 
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+TS_MIN, TS_MAX = dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)
 
 _TYPE_WORDS = {
     "id": "a whole number (64-bit)",
@@ -171,8 +183,8 @@ _TYPE_WORDS = {
     "num": "a finite number",
     "bool": "true or false",
     "date": "a date YYYY-MM-DD",
-    "ts": "a timestamp YYYY-MM-DD HH:MM:SS",
-    "text": "text",
+    "ts": "a timestamp YYYY-MM-DD HH:MM:SS (years 1-9999)",
+    "text": "text without NUL characters",
 }
 
 

@@ -69,3 +69,50 @@ def test_an_empty_database_still_shows_the_inventory_and_the_import(app, empty_d
     assert "The database is empty" in at.info[0].value
     assert at.dataframe[0].value["rows"].sum() == 0
     assert at.button(key="import_go").disabled
+
+
+def test_a_bad_parquet_file_shows_every_problem_with_table_column_rule_and_rows(app, tmp_path, example_dir):
+    import io
+
+    import polars as pl
+
+    at = app(_fresh_db(tmp_path, example_dir), PAGE)
+    at.selectbox(key="import_table").set_value("initiatives").run()
+    buffer = io.BytesIO()
+    pl.DataFrame(
+        {
+            "initiative_id": [1, 1, 2],  # a duplicate key on rows 1 and 2
+            "brand_id": ["alpine", "alpine", "nowhere"],  # row 3: not a brand
+            "name": ["Repair", None, "Swap"],  # row 2: required
+            "launched_at": ["2025-10-01", "2025-10-02", "soon"],  # row 3: not a date
+            "metric_id": ["returning_order_share", None, None],
+            "expected_change": [5.0, None, None],
+        }
+    ).write_parquet(buffer)
+    parquet = buffer.getvalue()
+    at.file_uploader(key="import_file").upload("initiatives.parquet", parquet, "application/octet-stream")
+    at.run()
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    assert "problems found in initiatives; nothing was imported" in at.error[0].value
+    report = at.dataframe[-1].value
+    assert list(report.columns) == ["table", "column", "rule", "rows", "first rows", "examples"]
+    problems = {(r["column"], r["first rows"]) for _, r in report.iterrows()}
+    assert ("launched_at", "3") in problems
+    assert ("name", "2") in problems
+    assert ("initiative_id", "1, 2") in problems
+    assert set(report["table"]) == {"initiatives"}
+    assert at.dataframe[0].value.set_index("table").loc["initiatives", "rows"] == 0
+
+
+def test_a_file_that_is_not_utf8_is_rejected_as_a_table_not_an_exception(app, tmp_path, example_dir):
+    at = app(_fresh_db(tmp_path, example_dir), PAGE)
+    at.selectbox(key="import_table").set_value("initiatives").run()
+    latin1 = (INITIATIVES_HEADER + "1,alpine,Réparation,2025-10-01,,\n").encode("latin-1")
+    at.file_uploader(key="import_file").upload("initiatives.csv", latin1, "text/csv").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    report = at.dataframe[-1].value
+    assert report.iloc[0]["column"] == "(file)"
+    assert "UTF-8" in report.iloc[0]["rule"]
+    assert report.iloc[0]["first lines"] == "2"
