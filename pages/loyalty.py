@@ -5,7 +5,9 @@ import streamlit as st
 
 from purpose_metrics import formatting, views
 from purpose_metrics.charts import cohort_heatmap
+from purpose_metrics.charts.retention import retention_chart
 from purpose_metrics.metrics import sales_lift
+from purpose_metrics.reports import CURVE_COHORTS, retention_curves
 from purpose_metrics.ui import charts, filters, page, state
 
 ctx = page.context()
@@ -35,6 +37,21 @@ if grid.height:
         f"A cohort is the customers whose first order (in scope) fell in that {grain}; a cell is the share of "
         f"them who ordered again in the {grain} shown. Blank cells have not ended yet."
     )
+    curves = retention_curves(grid, CURVE_COHORTS[grain])
+    if (curves.get_column("period_index").max() or 0) >= 1:
+        n = curves.get_column("curve").n_unique() - 1  # the cohorts, without their average
+        title = f"Retention curves — {ctx.names[scope]}, the latest {n} {grain}ly cohorts by {week}"
+        fig = retention_chart(curves, title, grain)
+        charts.show_chart(fig, title, key="retention_curves")
+        shown.append((title, fig))
+        st.caption(
+            f"One light line per cohort (darker: more recent) and, in dark blue, all {n} cohorts together: "
+            f"customers back in that {grain} ÷ customers of the cohorts that have reached it, so later points "
+            "rest on fewer, older cohorts. A line stops where its periods have not ended yet; the first "
+            f"{grain} itself (100 % by definition) is left out."
+        )
+    else:
+        st.info(f"No {grain}ly cohort of {ctx.names[scope]} has a whole {grain} after its first one yet.")
 else:
     st.info(f"{ctx.names[scope]} has no customer with a first order up to {week}.")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import polars as pl
+import pytest
 
 PAGE = "pages/loyalty.py"
 
@@ -47,3 +49,21 @@ def test_an_empty_database_says_so(app, empty_db):
     at = app(empty_db, PAGE)
     assert not at.exception
     assert "The database holds no orders yet" in at.info[0].value
+
+
+def test_retention_curves_pool_the_latest_monthly_cohorts(app, small_db):
+    at = app(small_db, PAGE)
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert spec["layout"]["title"]["text"].startswith("Retention curves — Company, the latest")
+    average = next(t for t in spec["data"] if t["name"].endswith("cohorts together"))
+    cohorts = [t for t in spec["data"] if t is not average]
+    assert 1 <= len(cohorts) <= 6 and average["x"][0] == 1  # the first month itself (100 %) is left out
+    # +1 month, pooled by hand from each cohort's size and customers back (read off its line).
+    def count(pattern: str, text: str) -> int:
+        return int(re.search(pattern, text).group(1).replace(",", ""))
+
+    sizes = [count(r"\(n = ([\d,]+)\)", t["name"]) for t in cohorts]
+    back = [count(r"\+1: ([\d,]+) back", t["hovertext"][0]) for t in cohorts]
+    assert average["y"][0] == pytest.approx(100 * sum(back) / sum(sizes))
+    assert "in dark blue, all" in "\n".join(c.value for c in at.caption)
