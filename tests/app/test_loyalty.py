@@ -59,6 +59,7 @@ def test_retention_curves_pool_the_latest_monthly_cohorts(app, small_db):
     average = next(t for t in spec["data"] if t["name"].endswith("cohorts together"))
     cohorts = [t for t in spec["data"] if t is not average]
     assert 1 <= len(cohorts) <= 6 and average["x"][0] == 1  # the first month itself (100 %) is left out
+
     # +1 month, pooled by hand from each cohort's size and customers back (read off its line).
     def count(pattern: str, text: str) -> int:
         return int(re.search(pattern, text).group(1).replace(",", ""))
