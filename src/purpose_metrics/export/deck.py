@@ -287,10 +287,10 @@ def write_pptx(pack: Pack, path: Path) -> None:
             para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             run = para.add_run()
             run.text = f"{label} ({unit}): "
-            run.font.bold, run.font.size = True, Pt(8.5)
+            run.font.bold, run.font.size = True, Pt(9.5)
             run = para.add_run()
             run.text = definition
-            run.font.size = Pt(8.5)
+            run.font.size = Pt(9.5)
     as_of = pack.as_of.strftime("%Y-%m-%d %H:%M UTC") if pack.as_of else "no data"
     text(s, 0.4, 6.5, 12.5, 0.4, f"Data as of {as_of}. Filters: {pack.filters_text}.", size=11, colour=muted)
     footer(s, k + 1)
@@ -316,7 +316,7 @@ def _pdf_html(pack: Pack) -> str:
     .charts { position: absolute; top: 1.15in; left: 7.9in; width: 5.1in; }
     .charts img { width: 5.1in; display: block; margin-bottom: 0.1in; }
     .note { position: absolute; bottom: 0.6in; left: 0.4in; font-size: 10pt; color: #6b6b6b; }
-    .defs { position: absolute; top: 1.05in; left: 0.4in; right: 0.4in; columns: 2; font-size: 8.5pt; }
+    .defs { position: absolute; top: 1.05in; left: 0.4in; right: 0.4in; columns: 2; font-size: 10pt; }
     .defs p { margin: 0 0 3px 0; }
     """
     status_colour = theme.STATUS_COLOURS
