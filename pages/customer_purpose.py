@@ -39,7 +39,7 @@ else:
 st.header("NPS, CSAT and effort")
 label, scores = reports.service_scores(week, span)
 if views.has_values(scores):
-    title = f"NPS, CSAT and customer effort by brand — {label}"
+    title = f"NPS, CSAT and effort — {label}"
     fig = service_chart(scores, ctx.colours, title)
     charts.show_chart(fig, title, key="service_scores")
     shown.append((title, fig))

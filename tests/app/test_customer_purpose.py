@@ -45,7 +45,7 @@ def test_nps_csat_and_effort_show_every_scope_in_three_panels(app, small_db):
     at.button_group(key="span").set_value("52 weeks").run()
     assert not at.exception
     assert "NPS, CSAT and effort" in [h.value for h in at.header]
-    spec = _chart(at, "NPS, CSAT and customer effort by brand")
+    spec = _chart(at, "NPS, CSAT and effort — ")
     panels = [a["text"] for a in spec["layout"]["annotations"]]
     assert panels[:3] == [
         "NPS (points, −100 to 100)",
