@@ -79,16 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except db.DatabaseError as exc:
-        print(f"purpose-metrics: {exc}", file=sys.stderr)
+        _fail(str(exc), args)
         return 1
-    except sa.exc.SQLAlchemyError as exc:
-        print(f"purpose-metrics: {db.describe_db_error(exc)}", file=sys.stderr)
+    except db.DRIVER_ERRORS as exc:
+        _fail(db.describe_db_error(exc), args)
         return 1
     except KeyboardInterrupt:
         return 1
     except Exception as exc:  # no traceback for users; the message says what failed
-        print(f"purpose-metrics: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", args)
         return 1
+
+
+def _fail(message: str, args: argparse.Namespace) -> None:
+    """One line on stderr, with no password in it (whatever raised it)."""
+    line = " ".join(message.split())  # one line, whatever the driver sent
+    print(f"purpose-metrics: {db.redact(line, getattr(args, 'db', None))}", file=sys.stderr)
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -20,6 +23,11 @@ from sqlalchemy.engine import Connection, Engine
 from .contract import TABLES, Table
 
 ENV_URL = "PURPOSE_METRICS_DATABASE_URL"
+# How long to wait for another process to hand back the DuckDB file (an
+# import while the dashboard reads, or the other way round) before giving up.
+ENV_LOCK_WAIT = "PURPOSE_METRICS_LOCK_WAIT"
+LOCK_WAIT_SECONDS = 30.0
+SUPPORTED_SCHEMES = ("duckdb", "sqlite", "postgresql")
 DEFAULT_DB_PATH = Path("data") / "purpose_metrics.duckdb"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 if not SQL_DIR.exists():  # running from a source checkout: sql/ sits at the root
@@ -48,18 +56,97 @@ def safe_url(url: str | sa.URL) -> str:
         return "<invalid database URL>"
 
 
+_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*):(?P<password>[^@\s]+)@")
+_KEY_VALUE_PASSWORD = re.compile(r"(?P<head>password\s*=\s*)(?P<password>'[^']*'|\S+)", re.IGNORECASE)
+
+
+def redact(text: str, url: str | sa.URL | None = None) -> str:
+    """`text` (an error message) with every password in it masked: the
+    configured URL's, and any in a URL or a `password=` pair."""
+    out = _CREDENTIALS.sub(lambda m: f"{m['head']}:***@", str(text))
+    out = _KEY_VALUE_PASSWORD.sub(lambda m: f"{m['head']}***", out)
+    for url_ in (url, os.environ.get(ENV_URL)):
+        password = _password_of(url_)
+        if password and len(password) >= 3:
+            from urllib.parse import quote
+
+            for form in {password, quote(password, safe="")}:
+                out = out.replace(form, "***")
+    return out
+
+
+def _password_of(url: str | sa.URL | None) -> str | None:
+    if url is None:
+        return None
+    try:
+        return sa.make_url(str(url)).password
+    except Exception:  # an unparsable URL has no password we can tell
+        match = _CREDENTIALS.search(str(url))
+        return match["password"] if match else None
+
+
 def make_engine(url: str | None = None) -> Engine:
+    """An engine for a URL (see `database_url`). Raises DatabaseError for a
+    URL that cannot be used; connecting happens on first use."""
     url = database_url(url)
-    parsed = sa.make_url(url)
+    try:
+        parsed = sa.make_url(url)
+    except Exception as exc:
+        raise DatabaseError(f"cannot read the database URL: {redact(_first(exc), url)}") from None
+    if parsed.get_backend_name() not in SUPPORTED_SCHEMES:
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r}: use duckdb:///FILE, sqlite:///FILE "
+            "or postgresql+psycopg://USER@HOST:PORT/DB"
+        )
     file_backed = parsed.database not in (None, "", ":memory:")
     if parsed.drivername.startswith(("duckdb", "sqlite")) and file_backed:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    if parsed.drivername.startswith("duckdb") and file_backed:
-        # A DuckDB file admits one writing process at a time. Holding no
-        # connection between uses lets the CLI import while the dashboard is
-        # open (each side opens the file only for the moment it needs it).
-        return sa.create_engine(parsed, poolclass=sa.pool.NullPool)
-    return sa.create_engine(parsed)
+    try:
+        if parsed.drivername.startswith("duckdb") and file_backed:
+            # A DuckDB file admits one writing process at a time. Holding no
+            # connection between uses lets the CLI import while the dashboard
+            # is open (each side opens the file only for the moment it needs
+            # it), and each side waits for the other's moment to pass.
+            engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
+            _wait_for_file_lock(engine, lock_wait_seconds())
+            return engine
+        return sa.create_engine(parsed)
+    except (ImportError, ValueError, TypeError, sa.exc.ArgumentError) as exc:  # bad port, options, driver
+        reason = redact(_first(exc), url)
+        raise DatabaseError(f"cannot use the database URL {safe_url(url)}: {reason}") from None
+
+
+def lock_wait_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get(ENV_LOCK_WAIT, LOCK_WAIT_SECONDS)))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """Another process holds the DuckDB file (or SQLite's write lock)."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return "Could not set lock on file" in text or "database is locked" in text
+
+
+def _wait_for_file_lock(engine: Engine, seconds: float) -> None:
+    @sa.event.listens_for(engine, "do_connect")
+    def connect(dialect, connection_record, cargs, cparams):
+        deadline = time.monotonic() + seconds
+        pause = 0.05
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except Exception as exc:
+                if not is_lock_conflict(exc) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # --- schema -------------------------------------------------------------------
@@ -194,7 +281,7 @@ def read_table(
                 df = _fetch(conn, query)
         else:
             df = _fetch(engine, query)
-    except sa.exc.SQLAlchemyError as exc:
+    except DRIVER_ERRORS as exc:
         raise DatabaseError(describe_db_error(exc)) from exc
     if df.height == 0:
         return pl.DataFrame(schema=schema)
@@ -202,8 +289,12 @@ def read_table(
 
 
 def fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
-    """Run a query, frame as the backend hands it back (untyped)."""
-    return _fetch(conn, query)
+    """Run a query, frame as the backend hands it back (untyped). Raises
+    DatabaseError (one line, no password) when the database fails."""
+    try:
+        return _fetch(conn, query)
+    except DRIVER_ERRORS as exc:
+        raise DatabaseError(describe_db_error(exc)) from exc
 
 
 def _fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
@@ -221,10 +312,29 @@ def _fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
     return pl.DataFrame([list(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
 
 
-def describe_db_error(exc: Exception) -> str:
+# Errors a database driver raises outside SQLAlchemy (DuckDB's Arrow reads go
+# straight to its connection), besides SQLAlchemy's own.
+DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, duckdb.Error)
+
+
+_MISSING_TABLE = re.compile(r"Table with name \w+ does not exist|no such table|relation \"\w+\" does not exist")
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line a person can act on, with no password in it."""
     orig = getattr(exc, "orig", None) or exc
-    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    return f"database error: {first}"
+    first = _first(orig)
+    lock = re.search(r"Could not set lock on file \"(?P<file>[^\"]+)\".*?\(PID (?P<pid>\d+)\)", first)
+    if lock:
+        first = (
+            f"{lock['file']} is in use by another process (PID {lock['pid']}), "
+            f"still after waiting {lock_wait_seconds():g} s; try again when it has finished"
+        )
+    elif "database is locked" in first:
+        first = "the database is locked by another writer, still after waiting; try again when it has finished"
+    elif _MISSING_TABLE.search(first):
+        first += " (is this a Purpose Metrics database? `purpose-metrics init` creates the tables)"
+    return redact(f"database error: {first}")
 
 
 # --- writes --------------------------------------------------------------------

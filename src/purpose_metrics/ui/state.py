@@ -73,9 +73,12 @@ def _retry() -> None:
 
 
 def describe_error(exc: BaseException) -> str:
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return first[:MAX_MESSAGE]
+    """One line, at most MAX_MESSAGE characters, with no password in it."""
+    if isinstance(exc, db.DRIVER_ERRORS):
+        text = db.describe_db_error(exc)
+    else:
+        text = str(exc).strip() or type(exc).__name__
+    return db.redact(" ".join(text.split()), database_url())[:MAX_MESSAGE]
 
 
 def show_database_error(exc: BaseException) -> None:
