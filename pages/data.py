@@ -29,7 +29,9 @@ if tables is not None:
             "rows": st.column_config.NumberColumn("Rows", format="localized"),
             "first": "First date",
             "last": "Last date",
-            "last_import": st.column_config.DatetimeColumn("Last import (UTC)", format="D MMM YYYY, HH:mm"),
+            "last_import": st.column_config.DatetimeColumn(
+                "Last changed (UTC)", format="D MMM YYYY, HH:mm", help="When an import last added rows"
+            ),
             "last_import_rows": st.column_config.NumberColumn("Rows imported", format="localized"),
             "last_import_source": "From file",
         },

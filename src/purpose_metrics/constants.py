@@ -1,5 +1,7 @@
 """Thresholds and minimums, in one place, with why."""
 
+import os
+
 # Survey metrics from fewer answers than these are suppressed (SPEC section 2):
 # customer surveys below 10 are noise; employee surveys below 5 could identify
 # people (anonymity).
@@ -15,5 +17,10 @@ AMBER_BAND = 0.1
 # repurchase_90d looks this many days past a first order.
 REPURCHASE_WINDOW_DAYS = 90
 
-# Dashboard query cache lifetime (seconds).
+# Dashboard cache lifetime (seconds): no number on a page comes from a read
+# older than this (ui/state.py). PURPOSE_METRICS_CACHE_TTL overrides it.
 CACHE_TTL_SECONDS = 600
+try:
+    CACHE_TTL_SECONDS = max(1, int(os.environ.get("PURPOSE_METRICS_CACHE_TTL", CACHE_TTL_SECONDS)))
+except ValueError:  # a typo in the environment is no reason not to start
+    pass

@@ -5,16 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import db, views
-from ..constants import CACHE_TTL_SECONDS
 from . import state
 
 
 def render() -> None:
     with st.sidebar:
-        data = state.try_dataset()
-        if data is None:
+        loaded = state.try_loaded()
+        if loaded is None:
             st.caption(":material/database: The database cannot be read right now.")
         else:
+            data, read_at = loaded
             company = views.company_info(data)
             if company.get("name"):
                 st.markdown(f"**{company['name']}**")
@@ -22,11 +22,13 @@ def render() -> None:
                 st.caption(f"Data as of {data.as_of:%-d %b %Y, %H:%M} UTC (the latest order)")
             else:
                 st.caption("No orders yet.")
+            # Nothing on a page is older than this read plus the time to live (ui/state.py).
+            st.caption(f"Data read {read_at:%H:%M} UTC, refreshed every {state.ttl_words()}")
         st.button(
             "Refresh data",
             on_click=state.refresh,
             icon=":material/refresh:",
             key="refresh_data",
-            help=f"Re-read the database now. Otherwise results are kept for {CACHE_TTL_SECONDS // 60} minutes.",
+            help=f"Re-read the database now. Otherwise it is read again every {state.ttl_words()}.",
         )
         st.caption(f"Database: `{db.safe_url(state.database_url())}`")

@@ -4,10 +4,17 @@ Layers of caching, so changing a filter never re-reads the database:
 
 - `engine(url)`: st.cache_resource, one SQLAlchemy engine per URL, opened on
   first use (never at import time).
-- `_frames(url)`: st.cache_data with a TTL, every table the engine reads as
-  Polars frames plus the as-of instant: the only database read of a page.
-- `_week_kpis`, `_comparison`, ...: st.cache_data with a TTL, the pure
-  `views` computations keyed by their (hashable) arguments.
+- `_generation(url)`: st.cache_data with the TTL, the moment the current
+  generation of reads began. Every cache below takes it as an argument, so
+  when it expires everything computed from the old read is out of reach:
+  nothing shown is older than CACHE_TTL_SECONDS (a result computed from a
+  read keeps its own TTL; without the generation it could outlive the read
+  it came from by up to another TTL).
+- `_frames(url, generation)`: every table the engine reads as Polars frames,
+  the as-of instant and the time of the read: the only database read of a
+  page.
+- `_week_kpis`, `_comparison`, ...: the pure `views` computations keyed by
+  (url, generation) and their (hashable) arguments; `key()` gives the first two.
 
 Every cached function takes the database URL first, so two databases never
 share entries. "Refresh data" clears them all.
@@ -16,6 +23,7 @@ share entries. "Refresh data" clears them all.
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
@@ -42,24 +50,56 @@ def engine(url: str) -> Engine:
     return db.make_engine(url)
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _generation(url: str) -> dt.datetime:
+    """When the current generation of cached reads and results began (UTC)."""
+    return _now()
+
+
+class CacheKey(NamedTuple):
+    """The first arguments of every cached computation: which database, and
+    which generation of its reads."""
+
+    url: str
+    generation: dt.datetime
+
+
+def key() -> CacheKey:
+    url = database_url()
+    return CacheKey(url, _generation(url))
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the database…")
-def _frames(url: str) -> tuple[dict[str, pl.DataFrame], dt.datetime | None, dt.datetime | None]:
-    """(every table as a frame, the as-of instant, the first order's time)."""
+def _frames(
+    url: str, generation: dt.datetime
+) -> tuple[dict[str, pl.DataFrame], dt.datetime | None, dt.datetime | None, dt.datetime]:
+    """(every table as a frame, the as-of instant, the first order's time,
+    when the database was read (UTC))."""
     eng = engine(url)
     try:
+        read_at = _now()
         loaded = data_io.load_dataset(eng)
         frames = {name: frame.collect() for name, frame in loaded.frames.items()}
-        return frames, loaded.as_of, loaded.first_order_at
+        return frames, loaded.as_of, loaded.first_order_at, read_at
     finally:
         # Hand the file back between reads: DuckDB lets one process write, and
         # `purpose-metrics import` must work while the dashboard runs.
         eng.dispose()
 
 
-def _dataset(url: str) -> Dataset:
-    frames, as_of, first_order_at = _frames(url)
+def _loaded(url: str, generation: dt.datetime | None = None) -> tuple[Dataset, dt.datetime]:
+    frames, as_of, first_order_at, read_at = _frames(url, generation or _generation(url))
     lazy = {name: frame.lazy() for name, frame in frames.items()}
-    return Dataset(lazy, as_of=as_of, first_order_at=first_order_at)
+    return Dataset(lazy, as_of=as_of, first_order_at=first_order_at), read_at
+
+
+def _dataset(url: str, generation: dt.datetime | None = None) -> Dataset:
+    """The data set of the generation (the current one when not given)."""
+    return _loaded(url, generation)[0]
 
 
 def refresh() -> None:
@@ -94,7 +134,7 @@ def dataset_or_stop() -> Dataset:
     """The loaded data set, or an error message and a Retry button (and the
     page stops)."""
     try:
-        return _dataset(database_url())
+        return _dataset(*key())
     except DATABASE_ERRORS as exc:
         show_database_error(exc)
         st.stop()
@@ -118,55 +158,72 @@ def data_or_empty_state() -> Dataset:
 
 def try_dataset() -> Dataset | None:
     """The data set, or None when the database cannot be read (no message)."""
+    loaded = try_loaded()
+    return None if loaded is None else loaded[0]
+
+
+def try_loaded() -> tuple[Dataset, dt.datetime] | None:
+    """(the data set, when it was read from the database (UTC)), or None
+    when the database cannot be read (no message)."""
     try:
-        return _dataset(database_url())
+        return _loaded(*key())
     except DATABASE_ERRORS:
         return None
+
+
+def ttl_words(seconds: int = CACHE_TTL_SECONDS) -> str:
+    """'10 min', '90 s', '2 h'."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
 
 
 # --- cached computations ------------------------------------------------------------
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _weeks(url: str) -> tuple[list[str], str]:
-    data = _dataset(url)
+def _weeks(url: str, generation: dt.datetime) -> tuple[list[str], str]:
+    data = _dataset(url, generation)
     return views.available_weeks(data), views.default_week(data)
 
 
 def weeks() -> tuple[list[str], str]:
     """(every week with data, latest first; the latest complete week)."""
-    return _weeks(database_url())
+    return _weeks(*key())
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Computing this week's KPIs…")
-def _week_kpis(url: str, week: str) -> pl.DataFrame:
-    data = _dataset(url)
+def _week_kpis(url: str, generation: dt.datetime, week: str) -> pl.DataFrame:
+    data = _dataset(url, generation)
     return views.week_kpis(data, views.week_window(week))
 
 
 def week_kpis(week: str) -> pl.DataFrame:
     """Every scope's cards for the week (see views.week_kpis)."""
-    return _week_kpis(database_url(), week)
+    return _week_kpis(*key(), week)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _metric_trend(url: str, metric_id: str, week: str, scope: str) -> pl.DataFrame:
-    return views.metric_trend(_dataset(url), metric_id, views.week_window(week), [scope])
+def _metric_trend(url: str, generation: dt.datetime, metric_id: str, week: str, scope: str) -> pl.DataFrame:
+    return views.metric_trend(_dataset(url, generation), metric_id, views.week_window(week), [scope])
 
 
 def metric_trend(metric_id: str, week: str, scope: str) -> pl.DataFrame:
-    return _metric_trend(database_url(), metric_id, week, scope)
+    return _metric_trend(*key(), metric_id, week, scope)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _markers(
     url: str,
+    generation: dt.datetime,
     start: dt.date,
     end: dt.date,
     metric_ids: tuple[str, ...] | None,
     scope_ids: tuple[str, ...] | None,
 ) -> pl.DataFrame:
-    return views.initiative_markers(_dataset(url), start, end, metric_ids, scope_ids)
+    return views.initiative_markers(_dataset(url, generation), start, end, metric_ids, scope_ids)
 
 
 def markers(
@@ -176,7 +233,7 @@ def markers(
     scope_ids: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
     """Initiatives launched in [start, end) on the trends they target."""
-    return _markers(database_url(), start, end, metric_ids, scope_ids)
+    return _markers(*key(), start, end, metric_ids, scope_ids)
 
 
 def _filters(segments: tuple[tuple[str, ...] | None, ...]) -> Filters:
@@ -186,9 +243,14 @@ def _filters(segments: tuple[tuple[str, ...] | None, ...]) -> Filters:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Comparing brands…")
 def _comparison(
-    url: str, metric_id: str, week: str, span: int, segments: tuple[tuple[str, ...] | None, ...]
+    url: str,
+    generation: dt.datetime,
+    metric_id: str,
+    week: str,
+    span: int,
+    segments: tuple[tuple[str, ...] | None, ...],
 ) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
-    data = _dataset(url)
+    data = _dataset(url, generation)
     window = views.comparison_window(week, span, catalog.get(metric_id))
     filters = _filters(segments)
     compared = views.compare_scopes(data, metric_id, window.period, filters)
@@ -201,33 +263,35 @@ def comparison(
 ) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
     """(the window, one row per scope over the period, the trend grid per scope)."""
     segments = (filters.channel, filters.region, filters.segment)
-    return _comparison(database_url(), metric_id, week, span, segments)
+    return _comparison(*key(), metric_id, week, span, segments)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Building cohorts…")
-def _cohort_grid(url: str, grain: str, scope: str, week: str) -> pl.DataFrame:
-    return views.cohort_grid(_dataset(url), grain, scope, views.week_window(week).week.end)
+def _cohort_grid(url: str, generation: dt.datetime, grain: str, scope: str, week: str) -> pl.DataFrame:
+    return views.cohort_grid(_dataset(url, generation), grain, scope, views.week_window(week).week.end)
 
 
 def cohort_grid(grain: str, scope: str, week: str) -> pl.DataFrame:
     """The latest cohorts' retention up to the week (see views.cohort_grid)."""
-    return _cohort_grid(database_url(), grain, scope, week)
+    return _cohort_grid(*key(), grain, scope, week)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _purpose_by_category(url: str, week: str, span: int, scope: str) -> tuple[str, pl.DataFrame]:
+def _purpose_by_category(
+    url: str, generation: dt.datetime, week: str, span: int, scope: str
+) -> tuple[str, pl.DataFrame]:
     window = views.comparison_window(week, span, catalog.get("purpose_achieved_rate"))
-    return window.label, views.purpose_by_category(_dataset(url), window.period, scope)
+    return window.label, views.purpose_by_category(_dataset(url, generation), window.period, scope)
 
 
 def purpose_by_category(week: str, span: int, scope: str) -> tuple[str, pl.DataFrame]:
     """(the period in words, purpose achieved per customer purpose)."""
-    return _purpose_by_category(database_url(), week, span, scope)
+    return _purpose_by_category(*key(), week, span, scope)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _team_matrix(url: str, week: str, scope: str) -> pl.DataFrame:
-    data = _dataset(url)
+def _team_matrix(url: str, generation: dt.datetime, week: str, scope: str) -> pl.DataFrame:
+    data = _dataset(url, generation)
     rows = views.team_kpis(data, views.week_window(week).week, scope)
     return views.team_matrix(rows, views.scope_names(data), with_brand=scope == "company")
 
@@ -235,20 +299,20 @@ def _team_matrix(url: str, week: str, scope: str) -> pl.DataFrame:
 def team_matrix(week: str, scope: str) -> pl.DataFrame:
     """The week's employee-survey metrics per team of the scope, as text
     (small groups suppressed or withheld, see privacy.py)."""
-    return _team_matrix(database_url(), week, scope)
+    return _team_matrix(*key(), week, scope)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _filter_options(url: str) -> dict[str, list[str]]:
-    return views.filter_options(_dataset(url))
+def _filter_options(url: str, generation: dt.datetime) -> dict[str, list[str]]:
+    return views.filter_options(_dataset(url, generation))
 
 
 def filter_options() -> dict[str, list[str]]:
-    return _filter_options(database_url())
+    return _filter_options(*key())
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the inventory…")
-def _inventory(url: str) -> pl.DataFrame:
+def _inventory(url: str, generation: dt.datetime) -> pl.DataFrame:
     eng = engine(url)
     try:
         return inventory.table_inventory(eng)
@@ -259,7 +323,7 @@ def _inventory(url: str) -> pl.DataFrame:
 def inventory_or_error() -> pl.DataFrame | None:
     """The table inventory, or None after showing the error and Retry."""
     try:
-        return _inventory(database_url())
+        return _inventory(*key())
     except DATABASE_ERRORS as exc:
         show_database_error(exc)
         return None
