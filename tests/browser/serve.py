@@ -1,0 +1,80 @@
+"""Starting `streamlit run dashboard.py` for browser tests, and Chromium.
+
+A helper module (not a test file): the browser tests import it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from purpose_metrics import db
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def dashboard(url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A dashboard server on `url`, its output in `log`; yields its address."""
+    port = free_port()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+            ],
+            cwd=ROOT, env={**os.environ, db.ENV_URL: url, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start:\n" + log.read_text()[-2000:])
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wait_until_run(page, title: str | None = None, timeout_ms: int = 60_000) -> None:
+    """Until the script has run (and, with `title`, that page's title is shown)."""
+    page.wait_for_function(
+        "t => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning' && "
+        "(t === null || [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t))",
+        arg=title,
+        timeout=timeout_ms,
+    )
+
+
+def exceptions(page) -> list[str]:
+    return [e.inner_text()[:500] for e in page.query_selector_all('[data-testid="stException"]')]
