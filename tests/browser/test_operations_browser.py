@@ -37,7 +37,11 @@ def browser() -> Iterator:
 
 def metric(page, label: str) -> str:
     """A KPI card's value (cards are drawn once in view: the page is tall)."""
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
+    find = """l => [...document.querySelectorAll('[data-testid=stMetric]')]
+              .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === l)
+              ?.querySelector('[data-testid=stMetricValue]')?.innerText.trim()"""
+    # After a reload the cards arrive over a few deltas: wait for this one.
+    page.wait_for_function(f"l => !!({find})(l)", arg=label, timeout=30_000)
     return page.evaluate(
         """l => [...document.querySelectorAll('[data-testid=stMetric]')]
               .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === l)
