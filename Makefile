@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test install db lint bench clean
+.PHONY: run test install db lint bench clean load
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ run: db
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Ten browser sessions clicking through every page for a minute (LOAD_SECONDS,
+# LOAD_SESSIONS); prints the 95th-percentile page load, writes screenshots/load-report.json.
+load: $(STAMP)
+	$(BIN)/python -m pytest -m load -s -q tests/browser/test_load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -11,3 +11,11 @@
 Pages import these modules and the pure `views` they wrap; a new page is a
 thin file in pages/ composed from them and one line in dashboard.py.
 """
+
+# Imported here, once, under Python's import lock, before any page runs:
+# Plotly (through narwhals) looks pandas and pyarrow up in sys.modules, and a
+# first import racing in two sessions' script threads handed one of them a
+# half-initialised module ("partially initialized module 'pandas' has no
+# attribute 'Series'", found by tests/browser/test_load.py).
+import pandas  # noqa: E402, F401
+import pyarrow  # noqa: E402, F401
