@@ -41,7 +41,15 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 # (a lock-up, a cache that never hits). On a 2-CPU machine the ten Chromium
 # tabs rendering the pages take most of the CPU: one session alone sees ~1.5 s.
 P95_LIMIT = float(os.environ.get("LOAD_P95_LIMIT", "90"))
-PAGES = ["This week", "Brands and segments", "Loyalty and retention", "Customer purpose", "People", "Impact", "Data"]
+PAGES = [
+    "This week",
+    "Brands and segments",
+    "Loyalty and retention",
+    "Customer purpose",
+    "People",
+    "Impact",
+    "Data",
+]
 REPORT = ROOT / "screenshots" / "load-report.json"
 WAIT_MS = 180_000
 
@@ -81,7 +89,9 @@ async def one_person(browser, base: str, index: int, deadline: float, timings: l
             if time.monotonic() >= deadline and rounds > 0:
                 break
             start = time.perf_counter()
-            link = page.locator('[data-testid="stSidebarNav"] a').filter(has=page.get_by_text(title, exact=True))
+            link = page.locator('[data-testid="stSidebarNav"] a').filter(
+                has=page.get_by_text(title, exact=True)
+            )
             await link.click()
             await loaded(page, title)
             timings.append((title, time.perf_counter() - start))
