@@ -110,6 +110,10 @@ def make_engine(url: str | None = None) -> Engine:
             engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
             _wait_for_file_lock(engine, lock_wait_seconds())
             return engine
+        if parsed.get_backend_name() == "postgresql":
+            # A pooled connection may have died (server restarted, database
+            # dropped): test it before use, so the error says what is wrong now.
+            return sa.create_engine(parsed, pool_pre_ping=True)
         return sa.create_engine(parsed)
     except (ImportError, ValueError, TypeError, sa.exc.ArgumentError) as exc:  # bad port, options, driver
         reason = redact(_first(exc), url)

@@ -176,6 +176,13 @@ def test_cli_waits_for_a_short_lock_and_then_imports(duck_copy, hold, tmp_path):
     assert "imported 1 rows into initiatives" in done.stdout
 
 
+def test_a_page_waits_for_a_short_import_and_shows_the_data(app, duck_copy, hold):
+    hold(duck_copy, seconds=2)  # an import holding the file for two seconds
+    at = app(duck_copy)
+    assert not at.exception and not at.error
+    assert at.title[0].value == "This week"
+
+
 def test_cli_on_a_file_another_process_keeps_exits_1_with_one_line(duck_copy, hold):
     hold(duck_copy, seconds=60)
     done = run_cli("--db", duck_copy, "kpis", "--week", "2026-W10", env={db.ENV_LOCK_WAIT: "1"})
@@ -224,7 +231,6 @@ def test_a_database_dropped_mid_session_gives_a_message_and_retry_then_cli_exit_
     url, admin = pg_example
     at = app(url)
     assert not at.exception and not at.error
-    st.cache_resource.clear()  # the pooled connections would die with the database too
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE "{sa.make_url(url).database}" WITH (FORCE)'))
     at.button(key="refresh_data").click().run()  # or the cache's time to live running out
