@@ -117,7 +117,7 @@ def settle(page, title: str) -> None:
         "t => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning' && "
         "[...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t)",
         arg=title,
-        timeout=60_000,
+        timeout=120_000,
     )
     # Streamlit draws off-screen elements lazily: show the whole page at once.
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
@@ -126,7 +126,7 @@ def settle(page, title: str) -> None:
         "() => !document.querySelector('[data-testid^=stSkeleton]') && "
         "document.querySelectorAll('[data-testid=stPlotlyChart]').length === "
         "document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot').length",
-        timeout=30_000,
+        timeout=90_000,  # generous: a loaded two-core machine draws 40 charts slowly
     )
     page.wait_for_timeout(300)  # the last sparklines' transition
 
