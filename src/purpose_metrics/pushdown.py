@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 import sqlalchemy as sa
@@ -187,27 +188,53 @@ def kpi_frame_pushdown(
     scopes: Sequence[str] | None = None,
     metric_ids: Sequence[str] | None = None,
     filters: Filters = Filters(),
+    context: Context | None = None,
 ) -> pl.DataFrame:
     """Same result as `metrics.kpi_frame` on the loaded data, with the heavy
-    lifting done in the database."""
-    from . import data, history
+    lifting done in the database.
 
+    `context` (brands, targets and the as-of instant, as a pushdown Dataset
+    already holds them) saves reading them again; without it they are read.
+    """
     try:
-        history.ensure_fresh(engine)
+        if context is None:
+            context = read_context(engine)
+        else:
+            from . import history
+
+            history.ensure_fresh(engine)
         with engine.connect() as conn:
-            brands = db.read_table(conn, "brands", ["brand_id"]).get_column("brand_id").sort().to_list()
-            scopes = list(scopes) if scopes is not None else ["company", *brands]
             parts, _ = fact_frames(conn, periods, filters)
-            targets = db.read_table(conn, "targets").lazy()
-            as_of = data.as_of(conn)
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
+    scopes = list(scopes) if scopes is not None else ["company", *context.brand_ids]
     metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
     facts = assemble(parts, periods, scopes)
-    rows = attach_targets(finish(facts, metrics, as_of), targets)
+    rows = attach_targets(finish(facts, metrics, context.as_of), context.targets)
     order = {s: i for i, s in enumerate(scopes)}
     return (
         rows.with_columns(pl.col("scope").replace_strict(order, return_dtype=pl.UInt32).alias("_s"))
         .sort("_s", "period_start", "_order")
         .select(KPI_COLUMNS)
     )
+
+
+class Context(NamedTuple):
+    """What finishing needs besides the facts: small, read once."""
+
+    brand_ids: list[str]
+    targets: pl.LazyFrame
+    as_of: dt.datetime | None
+
+
+def read_context(engine: Engine) -> Context:
+    """Brands, targets and the as-of instant, after making sure the order
+    history the fact queries join is current."""
+    from . import data, history
+
+    history.ensure_fresh(engine)
+    with engine.connect() as conn:
+        brands = db.read_table(conn, "brands", ["brand_id"]).get_column("brand_id").sort().to_list()
+        targets = db.read_table(conn, "targets").lazy()
+        as_of = data.as_of(conn)
+    return Context(brands, targets, as_of)
