@@ -14,19 +14,22 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from . import db, output
-from .errors import ValidationFailed
+from .errors import UsageError, ValidationFailed
 from .periods import PeriodError, Periods, parse_date
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
-class UsageError(Exception):
-    """Bad input from the command line: exit 2."""
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer.")
     p.add_argument("--db", help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb)")
+    p.add_argument(
+        "--mode",
+        choices=["auto", "memory", "pushdown"],
+        help="where metrics are computed: read rows into memory, or push aggregation down to the "
+        "database (default: $PURPOSE_METRICS_MODE, else auto: pushdown for a server database "
+        "with 2M orders or more)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the schema (idempotent)")
@@ -157,8 +160,9 @@ def _run(args: argparse.Namespace) -> int:
                 raise UsageError(f"--from ({start}) must be before --to ({end})")
             periods = Periods(start, end)
         scopes = _check_brand(engine, args.brand)
-        # Only the period's rows: customer history comes materialised with them.
-        ds = data.load_dataset(engine, start=periods.start, end=periods.range_end)
+        # Only the period's rows (customer history comes materialised with
+        # them), or in pushdown mode only the small tables.
+        ds = data.load_dataset(engine, start=periods.start, end=periods.range_end, mode=args.mode)
         frame = kpi_frame(ds, periods, scopes=scopes)
         sys.stdout.write(output.render(frame, "kpis", args.format))
         return 0
@@ -168,14 +172,14 @@ def _run(args: argparse.Namespace) -> int:
         from .metrics import cohorts
 
         scopes = _check_brand(engine, args.brand)
-        ds = data.load_dataset(engine, ["brands", "orders"])
+        ds = data.load_dataset(engine, ["brands", "orders"], mode=args.mode)
         sys.stdout.write(output.render(cohorts(ds, args.grain, scopes), "cohorts", args.format))
         return 0
 
     if args.command == "deck":
         from .export.deck import build_deck_cli
 
-        return build_deck_cli(engine, args.week, args.brand, args.out)
+        return build_deck_cli(engine, args.week, args.brand, args.out, mode=args.mode)
     raise UsageError(f"unknown command {args.command}")
 
 

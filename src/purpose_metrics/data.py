@@ -119,6 +119,7 @@ def load_dataset(
     tables: Iterable[str] | None = None,
     start: dt.date | dt.datetime | None = None,
     end: dt.date | dt.datetime | None = None,
+    mode: str | None = None,
 ) -> Dataset:
     """The tables the engine needs, typed, with the as-of instant.
 
@@ -127,11 +128,21 @@ def load_dataset(
     tables, targets and initiatives are small and read whole. Orders come
     with their materialised customer history (rebuilt first if stale), so
     no view ever sorts the whole order book.
+
+    `mode` (see modes.py; None: $PURPOSE_METRICS_MODE, else auto): in
+    pushdown mode the large tables are not read at all; the Dataset carries
+    a PushdownSource and the engine asks the database for facts instead.
     """
+    from . import modes
+
     names = list(tables) if tables is not None else list(ENGINE_COLUMNS)
     start, end = _dt(start), _dt(end)
     try:
-        if "orders" in names:
+        pushdown = modes.resolve_mode(engine, mode) == "pushdown"
+        if pushdown:
+            # What finishing needs: brands and targets, whatever was asked for.
+            names = [n for n in dict.fromkeys([*names, "brands", "targets"]) if n not in modes.LARGE_TABLES]
+        if "orders" in names or pushdown:
             history.ensure_fresh(engine)
         with engine.connect() as conn:  # one connection for the whole load
             frames = {}
@@ -148,7 +159,10 @@ def load_dataset(
             first = first_order_at(conn)
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
-    return Dataset(frames, as_of=instant, first_order_at=first, loaded_range=(start, end))
+    ds = Dataset(frames, as_of=instant, first_order_at=first, loaded_range=(start, end))
+    if pushdown:
+        ds.source = modes.PushdownSource(engine, tuple(ds.brand_ids), ds["targets"], instant)
+    return ds
 
 
 def first_order_at(conn: sa.Connection) -> dt.datetime | None:

@@ -58,3 +58,5 @@ class ValidationFailed(Exception):
         )
 
 
+class UsageError(Exception):
+    """Bad input from the command line or the configuration: exit 2."""

@@ -558,14 +558,10 @@ def no_values_reason(rows: pl.DataFrame, metric: Metric) -> str:
 def filter_options(data: Dataset) -> dict[str, list[str]]:
     """The values each segment filter can take, from the data."""
 
-    def distinct(table: str, column: str) -> list[str]:
-        values = data[table].select(pl.col(column).drop_nulls().unique()).collect().get_column(column)
-        return sorted(values.to_list())
-
     return {
-        "channel": distinct("orders", "channel"),
-        "region": distinct("customers", "region"),
-        "segment": distinct("customers", "segment"),
+        "channel": data.distinct("orders", "channel"),
+        "region": data.distinct("customers", "region"),
+        "segment": data.distinct("customers", "segment"),
     }
 
 
@@ -647,13 +643,7 @@ def purpose_by_category(data: Dataset, period: Periods, scope: str) -> pl.DataFr
     category count in the overall value only); each category is suppressed
     on its own below the survey minimum. `name` is the category in words.
     """
-    categories = (
-        data["customer_surveys"]
-        .select(pl.col("customer_purpose").drop_nulls().unique().sort())
-        .collect()
-        .get_column("customer_purpose")
-        .to_list()
-    )
+    categories = data.distinct("customer_surveys", "customer_purpose")
     frames = [
         kpi_frame(
             data, period, [scope], ["purpose_achieved_rate"], Filters(customer_purpose=(category,))

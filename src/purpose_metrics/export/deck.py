@@ -427,10 +427,10 @@ def deck_bytes(pack: Pack, suffix: str = ".pptx") -> bytes:
         return write_deck(pack, Path(folder) / f"board-pack{suffix}").read_bytes()
 
 
-def build_deck_cli(engine, week: str | None, brand: str | None, out: str) -> int:
+def build_deck_cli(engine, week: str | None, brand: str | None, out: str, mode: str | None = None) -> int:
     """`purpose-metrics deck`: exit 2 on bad input, 0 when written."""
     from .. import data as data_mod
-    from ..cli import UsageError
+    from ..errors import UsageError
     from ..periods import PeriodError, parse_week
 
     suffix = Path(out).suffix.lower()
@@ -440,7 +440,7 @@ def build_deck_cli(engine, week: str | None, brand: str | None, out: str) -> int
         raise UsageError(f"folder {Path(out).resolve().parent} does not exist")
     if week is not None:
         parse_week(week)  # raises PeriodError (exit 2) when malformed
-    dataset = data_mod.load_dataset(engine)
+    dataset = data_mod.load_dataset(engine, mode=mode)
     if dataset.as_of is None:
         raise UsageError("the database holds no orders: nothing to put in a board pack")
     if brand is not None and brand not in dataset.brand_ids:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ..contract import TABLES
+
+if TYPE_CHECKING:
+    from ..modes import PushdownSource
 
 
 def empty(table: str) -> pl.LazyFrame:
@@ -55,6 +59,10 @@ class Dataset:
 
     `as_of` is the latest ordered_at of any order (cancelled included): the
     same for every scope (SPEC section 2).
+
+    In pushdown mode (`source` set) the large tables are not in `frames`:
+    `kpi_frame` and `cohorts` ask the source's database for facts, and
+    asking for such a table here is an error rather than an empty frame.
     """
 
     frames: dict[str, pl.LazyFrame] = field(default_factory=dict)
@@ -64,9 +72,21 @@ class Dataset:
     # [start, end) of the ranged tables when only part was read; None: all.
     loaded_range: tuple[dt.datetime | None, dt.datetime | None] | None = None
     _history: pl.DataFrame | None = field(default=None, repr=False)
+    # Set in pushdown mode: the database that computes the facts.
+    source: PushdownSource | None = field(default=None, repr=False)
 
     def __getitem__(self, table: str) -> pl.LazyFrame:
+        if table not in self.frames and self.source is not None:
+            raise LookupError(f"{table} is not read in pushdown mode: its facts come from the database")
         return self.frames.get(table, empty(table))
+
+    def distinct(self, table: str, column: str) -> list[str]:
+        """The non-NULL values a column takes, sorted (from the database in
+        pushdown mode when the table is not read)."""
+        if table not in self.frames and self.source is not None:
+            return self.source.distinct(table, column)
+        values = self[table].select(pl.col(column).drop_nulls().unique()).collect().get_column(column)
+        return sorted(str(v) for v in values.to_list())
 
     @property
     def brand_ids(self) -> list[str]:
@@ -89,7 +109,7 @@ class Dataset:
         next one in scope was placed). Guests have NULLs.
         """
         if self._history is None:
-            orders = self["orders"]
+            orders = self["orders"]  # raises in pushdown mode: cohorts go to the source
             if "seq_c" in orders.collect_schema().names():  # read with its materialised history
                 if "status" in orders.collect_schema().names():
                     orders = orders.filter(pl.col("status") == "completed").drop("status")

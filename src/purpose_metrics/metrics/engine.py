@@ -179,7 +179,12 @@ def kpi_frame(
     `scopes` defaults to the company then every brand by brand_id. Grain:
     one row per (scope, period_start, metric_id), ordered by scope (as
     given), period, then the catalog.
+
+    A Dataset in pushdown mode (`data.source`) gets the same rows with the
+    facts computed by its database (pushdown.py), finished by this module.
     """
+    if data.source is not None:
+        return data.source.kpi_frame(periods, scopes, metric_ids, filters)
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
     metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
     facts = compute_facts(data, periods, scopes, filters)

@@ -7,6 +7,15 @@ import streamlit as st
 from .. import db, views
 from . import state
 
+MODE_WORDS = {
+    "memory": ":material/memory: Computed here, from rows read into memory",
+    "pushdown": ":material/cloud_sync: Computed in the database (pushdown): only totals are read",
+}
+MODE_HELP = (
+    "Set PURPOSE_METRICS_MODE to memory, pushdown or auto (the default: pushdown for a server "
+    "database holding 2 million orders or more). Both modes give the same numbers."
+)
+
 
 def render() -> None:
     with st.sidebar:
@@ -32,3 +41,6 @@ def render() -> None:
             help=f"Re-read the database now. Otherwise it is read again every {state.ttl_words()}.",
         )
         st.caption(f"Database: `{db.safe_url(state.database_url())}`")
+        mode = state.current_mode()
+        if mode is not None:
+            st.caption(MODE_WORDS[mode], help=MODE_HELP)

@@ -12,7 +12,10 @@ Layers of caching, so changing a filter never re-reads the database:
   it came from by up to another TTL).
 - `_frames(url, generation)`: every table the engine reads as Polars frames,
   the as-of instant and the time of the read: the only database read of a
-  page.
+  page in memory mode. In pushdown mode (modes.py) it holds the small tables
+  only, and the computations below send their fact queries to the database
+  (each cached like the rest, so a page revisited or a filter set back does
+  not query again).
 - `_week_kpis`, `_comparison`, ...: the pure `views` computations keyed by
   (url, generation) and their (hashable) arguments; `key()` gives the first two.
 
@@ -31,13 +34,14 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from .. import catalog, db, inventory, views
+from .. import catalog, db, inventory, modes, views
 from .. import data as data_io
 from ..constants import CACHE_TTL_SECONDS
+from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
 
 # Errors that mean "the database cannot be read", shown as one line.
-DATABASE_ERRORS = (db.DatabaseError, sa.exc.SQLAlchemyError, duckdb.Error, OSError)
+DATABASE_ERRORS = (db.DatabaseError, sa.exc.SQLAlchemyError, duckdb.Error, OSError, UsageError)
 MAX_MESSAGE = 300
 
 
@@ -73,33 +77,60 @@ def key() -> CacheKey:
     return CacheKey(url, _generation(url))
 
 
+class Read(NamedTuple):
+    """One read of the database (what `_frames` caches)."""
+
+    frames: dict[str, pl.DataFrame]
+    as_of: dt.datetime | None
+    first_order_at: dt.datetime | None
+    read_at: dt.datetime  # UTC
+    mode: modes.Mode
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the database…")
-def _frames(
-    url: str, generation: dt.datetime
-) -> tuple[dict[str, pl.DataFrame], dt.datetime | None, dt.datetime | None, dt.datetime]:
-    """(every table as a frame, the as-of instant, the first order's time,
-    when the database was read (UTC))."""
+def _frames(url: str, generation: dt.datetime) -> Read:
+    """Every table the engine reads as Polars frames — in pushdown mode only
+    the small ones (modes.py) — with the as-of instant, the first order's
+    time and when the database was read."""
     eng = engine(url)
     try:
         read_at = _now()
-        loaded = data_io.load_dataset(eng)
+        loaded = data_io.load_dataset(eng, mode=mode_setting())
         frames = {name: frame.collect() for name, frame in loaded.frames.items()}
-        return frames, loaded.as_of, loaded.first_order_at, read_at
+        mode: modes.Mode = "pushdown" if loaded.source is not None else "memory"
+        return Read(frames, loaded.as_of, loaded.first_order_at, read_at, mode)
     finally:
         # Hand the file back between reads: DuckDB lets one process write, and
         # `purpose-metrics import` must work while the dashboard runs.
         eng.dispose()
 
 
+def mode_setting() -> str:
+    """The configured mode ($PURPOSE_METRICS_MODE; auto when unset)."""
+    return modes.requested_mode()
+
+
 def _loaded(url: str, generation: dt.datetime | None = None) -> tuple[Dataset, dt.datetime]:
-    frames, as_of, first_order_at, read_at = _frames(url, generation or _generation(url))
-    lazy = {name: frame.lazy() for name, frame in frames.items()}
-    return Dataset(lazy, as_of=as_of, first_order_at=first_order_at), read_at
+    read = _frames(url, generation or _generation(url))
+    lazy = {name: frame.lazy() for name, frame in read.frames.items()}
+    data = Dataset(lazy, as_of=read.as_of, first_order_at=read.first_order_at)
+    if read.mode == "pushdown":
+        # The engine is a cache_resource (not pickled with the frames).
+        data.source = modes.PushdownSource(engine(url), tuple(data.brand_ids), data["targets"], read.as_of)
+    return data, read.read_at
 
 
 def _dataset(url: str, generation: dt.datetime | None = None) -> Dataset:
     """The data set of the generation (the current one when not given)."""
     return _loaded(url, generation)[0]
+
+
+def current_mode() -> modes.Mode | None:
+    """memory or pushdown for the data on screen; None when unreadable."""
+    try:
+        return _frames(*key()).mode
+    except DATABASE_ERRORS:
+        return None
 
 
 def refresh() -> None:
