@@ -27,7 +27,7 @@ from .constants import REPURCHASE_WINDOW_DAYS
 from .metrics.dataset import Filters
 from .metrics.engine import KPI_COLUMNS, attach_targets, finish
 from .metrics.facts import assemble
-from .periods import Periods
+from .periods import Grain, Periods
 
 FACT_QUERIES = (
     "orders",
@@ -74,6 +74,21 @@ class _Dialect:
         if self.sqlite:
             return f"datetime(next_at) <= datetime(ordered_at, '+{days} days')"
         return f"next_at <= ordered_at + INTERVAL '{days} days'"
+
+    @property
+    def week_start(self) -> str:
+        """The Monday (a date) of the ISO week holding o.ordered_at."""
+        if self.sqlite:
+            # 'weekday 0' moves on to the Sunday ending the week (or stays on it).
+            return "date(o.ordered_at, 'weekday 0', '-6 days')"
+        return "CAST(date_trunc('week', o.ordered_at) AS DATE)"
+
+    @property
+    def month_start(self) -> str:
+        """The first day (a date) of the month holding o.ordered_at."""
+        if self.sqlite:
+            return "date(o.ordered_at, 'start of month')"
+        return "CAST(date_trunc('month', o.ordered_at) AS DATE)"
 
     def ts_value(self, value: dt.datetime) -> object:
         return value.strftime("%Y-%m-%d %H:%M:%S") if self.sqlite else value
@@ -238,3 +253,78 @@ def read_context(engine: Engine) -> Context:
         targets = db.read_table(conn, "targets").lazy()
         as_of = data.as_of(conn)
     return Context(brands, targets, as_of)
+
+
+def render_cohorts(dialect_name: str, grain: Grain, scopes: Sequence[str]) -> tuple[str, dict]:
+    """The cohort query's SQL text (sql/facts/cohorts.sql) and bound parameters."""
+    d = _Dialect(dialect_name)
+    params: dict[str, object] = {}
+    snippets = {
+        "period_start": d.week_start if grain == "week" else d.month_start,
+        "scope_filter": _in_list("scope", "scope", list(dict.fromkeys(scopes)), params),
+    }
+    text = (_sql_dir() / "cohorts.sql").read_text(encoding="utf-8")
+    return text.format(**snippets), params
+
+
+def cohort_facts(conn: Connection, grain: Grain, scopes: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(cells, sizes, bytes the database sent) for `metrics.cohorts.finish_cohorts`.
+
+    cells: scope, first_start, period_index, customers; sizes: scope,
+    first_start, cohort_size (the k = 0 cell: every customer of a cohort
+    ordered in its first period). What comes back grows with scopes ×
+    cohorts × periods, not with orders.
+    """
+    from .metrics.cohorts import period_index
+
+    sql, params = render_cohorts(conn.dialect.name, grain, scopes)
+    raw = _fetch(conn, sql, params)
+    transferred = int(raw.estimated_size())
+
+    def as_date(name: str) -> pl.Expr:
+        col = pl.col(name)
+        if raw.schema[name] == pl.String:  # SQLite: ISO text
+            return col.str.to_date("%Y-%m-%d")
+        return col.cast(pl.Date)
+
+    cells = raw.select(
+        pl.col("scope").cast(pl.String),
+        as_date("first_start"),
+        as_date("period_start"),
+        pl.col("customers").cast(pl.Int64),
+    ).with_columns(period_index=period_index("period_start", "first_start", grain))
+    sizes = cells.filter(pl.col("period_index") == 0).select(
+        "scope", "first_start", pl.col("customers").alias("cohort_size")
+    )
+    return cells.select("scope", "first_start", "period_index", "customers"), sizes, transferred
+
+
+def cohorts_pushdown(
+    engine: Engine,
+    grain: Grain,
+    scopes: Sequence[str] | None = None,
+    as_of: dt.datetime | None = None,
+) -> pl.DataFrame:
+    """Same result as `metrics.cohorts.cohorts` on the loaded data, with the
+    cells counted in the database (one pass over orders; no customer-level
+    row crosses the wire). Default scopes: 'company', then brands by id.
+
+    `as_of` (as a pushdown Dataset already holds it) saves reading it again.
+    The query reads orders alone (the cohort is each customer's earliest
+    period), so the materialised order history is not needed here.
+    """
+    from . import data
+    from .metrics.cohorts import finish_cohorts
+
+    try:
+        with engine.connect() as conn:
+            if scopes is None:
+                brands = db.read_table(conn, "brands", ["brand_id"]).get_column("brand_id").sort().to_list()
+                scopes = ["company", *brands]
+            scopes = list(scopes)
+            if as_of is None:
+                as_of = data.as_of(conn)
+            cells, sizes, _ = cohort_facts(conn, grain, scopes)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.DatabaseError(db.describe_db_error(exc)) from exc
+    return finish_cohorts(cells, sizes, scopes, grain, as_of)
