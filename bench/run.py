@@ -51,6 +51,9 @@ RESULTS = ROOT / "RESULTS.md"
 PYTHON = sys.executable
 CLI = str(Path(sys.executable).parent / "purpose-metrics")
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+# "all", or "postgresql" to re-measure only the dashboard on PostgreSQL (merged
+# into the figures already in RESULTS.md).
+PARTS = os.environ.get("BENCH_PARTS", "all")
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000000,10000000").split(",")]
 PG_ADMIN = os.environ.get("PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -254,7 +257,45 @@ def bench_size(n: int) -> dict:
         with pg.connect() as conn:
             result["pg_pushdown_bytes"] = pushdown.fact_frames(conn, weeks)[1] + pushdown.fact_frames(conn, month)[1]
         result["pg_disagree"] = agree(pg_rows, pg_pushed)
+        pg.dispose()
+        result.update(bench_pg_dashboard(n, urls["postgresql"]))
     return result
+
+
+def bench_pg_dashboard(n: int, url: str) -> dict:
+    """The dashboard against PostgreSQL: its home page from a fresh process
+    in both modes (memory reads every row, as the dashboard does), and the
+    monthly cohorts pushed down."""
+    out: dict = {}
+    homes = {}
+    for mode in ("pushdown", "memory"):
+        log(f"[{n:,}] PostgreSQL: the dashboard's home page, {mode} mode")
+        path = CACHE / f"home_{mode}_{n}.parquet"
+        # Reading every row of 10M orders takes minutes: once is enough to show it.
+        repeats = REPEATS if mode == "pushdown" or n < 5_000_000 else 1
+        runs = []
+        for _ in range(repeats):
+            wall, _, stdout = fresh_process([PYTHON, "-m", "bench.cold", url, f"home-{mode}", str(path)])
+            runs.append((wall, json.loads(stdout.strip().splitlines()[-1])["peak_rss_mb"]))
+        out[f"pg_home_{mode}"] = statistics.median(w for w, _ in runs)
+        out[f"pg_home_{mode}_rss"] = max(r for _, r in runs)
+        homes[mode] = pl.read_parquet(path)
+    out["pg_home_disagree"] = agree(homes["memory"], homes["pushdown"])
+    log(f"[{n:,}] PostgreSQL: monthly cohorts, pushdown")
+    walls = [fresh_process([CLI, "--db", url, "--mode", "pushdown", "cohorts", "--grain", "month"]) for _ in range(REPEATS)]
+    out["pg_cohorts_pushdown"] = statistics.median(w for w, _, _ in walls)
+    out["pg_cohorts_pushdown_rss"] = max(r for _, r, _ in walls)
+    out["pg_measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return out
+
+
+def bench_pg_only(n: int) -> dict:
+    """BENCH_PARTS=postgresql: only the PostgreSQL figures (the data sets
+    must have been prepared by a full run)."""
+    urls = prepare(n)
+    if "postgresql" not in urls:
+        return {"orders": n}
+    return {"orders": n, **bench_pg_dashboard(n, urls["postgresql"])}
 
 
 def machine() -> str:
@@ -279,6 +320,8 @@ def write_results(rows: list[dict]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        if "cold_rss" not in r:
+            continue
         rss = max(r["cold_rss"], r["kpis_year_rss"], r["cohorts_rss"])
         agreement = "yes"
         if r["pandas_disagree"] or r["duckdb_sql_disagree"]:
@@ -289,6 +332,21 @@ def write_results(rows: list[dict]) -> str:
             f"{r['pandas'] / r['cold_wall']:.1f}× | {r['cold_wall'] / r['duckdb_sql_cold_wall']:.2f}× | "
             f"{agreement} |"
         )
+    home = [r for r in rows if "pg_home_pushdown" in r]
+    if home:
+        lines += [
+            "",
+            "PostgreSQL, the dashboard (`PURPOSE_METRICS_DATABASE_URL` at the database), from a fresh process:",
+            "",
+            "| orders | home page, pushdown | peak RSS | home page, memory (reads every row) | peak RSS | same numbers | monthly cohorts, pushdown |",
+            "|---:|---:|---:|---:|---:|---|---:|",
+        ]
+        for r in home:
+            lines.append(
+                f"| {r['orders']:,} | {f(r['pg_home_pushdown'])} | {r['pg_home_pushdown_rss'] / 1024:.2f} GB | "
+                f"{f(r['pg_home_memory'])} | {r['pg_home_memory_rss'] / 1024:.2f} GB | "
+                f"{'yes' if r['pg_home_disagree'] == 0 else 'NO'} | {f(r['pg_cohorts_pushdown'])} |"
+            )
     pg = [r for r in rows if "pg_pushdown" in r]
     if pg:
         lines += [
@@ -307,16 +365,20 @@ def write_results(rows: list[dict]) -> str:
 
 
 def main() -> int:
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    marker_start, marker_end = "<!-- bench:start -->", "<!-- bench:end -->"
     rows = []
     for n in SIZES:
-        rows.append(bench_size(n))
+        rows.append(bench_size(n) if PARTS == "all" else bench_pg_only(n))
         # Keep what was measured even if a later size fails.
         (CACHE / "last_results.json").write_text(json.dumps(rows, indent=1, default=str))
+    if PARTS != "all":  # merge into the figures of the last full run
+        rows = merge(previous_figures(text), rows)
     table = write_results(rows)
     print(table)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    marker_start, marker_end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if PARTS != "all":
+        stamp += f" (BENCH_PARTS={PARTS}; other figures from the previous run)"
     block = (
         f"{marker_start}\nLast run: {stamp}, `make bench` (BENCH_SIZES={','.join(map(str, SIZES))}, "
         f"median of {REPEATS}).\nMachine: {machine()}.\n\n{table}\n\nRaw figures:\n\n```json\n"
@@ -329,6 +391,22 @@ def main() -> int:
         text += "\n" + block + "\n"
     RESULTS.write_text(text)
     return 0
+
+
+def previous_figures(text: str) -> list[dict]:
+    """The raw figures of the last run, from RESULTS.md."""
+    try:
+        block = text.split("<!-- bench:start -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+        return json.loads(block)
+    except (IndexError, ValueError):
+        return []
+
+
+def merge(old: list[dict], new: list[dict]) -> list[dict]:
+    by_size = {r["orders"]: dict(r) for r in old}
+    for r in new:
+        by_size.setdefault(r["orders"], {}).update(r)
+    return [by_size[n] for n in sorted(by_size)]
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from purpose_metrics import catalog, data, db, pushdown
+from purpose_metrics import catalog, data, db, pushdown, views
 from purpose_metrics.metrics import Dataset, Filters, kpi_frame
 from purpose_metrics.periods import Periods, add_months, latest_complete_week, month_start
 
@@ -57,3 +57,12 @@ def monday_dataset(engine) -> Dataset:
 def cold_monday(url: str) -> pl.DataFrame:
     """Everything from a fresh process: engine, load, compute."""
     return monday_view(monday_dataset(db.make_engine(url)))
+
+
+def home_page(engine, mode: str) -> pl.DataFrame:
+    """What the dashboard's home page computes on a first visit, in a mode:
+    the read (ui/state.py: every table in memory mode, the small ones in
+    pushdown mode), then the week's cards with their 12-week and 12-month
+    grids (views.week_kpis)."""
+    ds = data.load_dataset(engine, mode=mode)
+    return views.week_kpis(ds, views.week_window(views.default_week(ds)))
