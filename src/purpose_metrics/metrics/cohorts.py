@@ -153,7 +153,13 @@ def finish_cohorts(
 
 
 def cohorts(data: Dataset, grain: Grain, scopes: Sequence[str] | None = None) -> pl.DataFrame:
-    """Grain of the result: one row per (scope, cohort, period_index)."""
+    """Grain of the result: one row per (scope, cohort, period_index).
+
+    A Dataset in pushdown mode (`data.source`) gets the same rows with the
+    cells counted in the database.
+    """
+    if data.source is not None:
+        return data.source.cohorts(grain, scopes)
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
     cells, sizes = cohort_cells(data, grain, scopes)
     return finish_cohorts(cells, sizes, scopes, grain, data.as_of)
