@@ -152,3 +152,19 @@ def test_cli_refuses_an_unknown_mode(example_db, monkeypatch, capsys):
     assert cli.main(["--db", example_db, "kpis", "--week", WEEK]) == 2
     err = capsys.readouterr().err
     assert "unknown mode 'fast'" in err and "Traceback" not in err
+
+
+def test_each_metric_alone_runs_only_the_queries_it_needs(loaded):
+    """A trend of one metric runs only its fact queries (pushdown.queries_for)
+    and still gets the in-memory numbers: no fact it needs is left out."""
+    from purpose_metrics import catalog, pushdown
+
+    memory, pushed = _both(loaded)
+    months = Periods(dt.date(2025, 9, 1), dt.date(2026, 3, 1), "month")
+    for metric in catalog.METRICS:
+        a = kpi_frame(memory, months, metric_ids=[metric.id])
+        b = kpi_frame(pushed, months, metric_ids=[metric.id])
+        assert a.height == b.height == 5 * 6
+        assert kpi_mismatches(a, b) == [], metric.id
+    assert pushdown.queries_for([catalog.get("nps")]) == ("customer_surveys",)
+    assert pushdown.queries_for([catalog.get("ghg_intensity")]) == ("orders", "impact_ledger")

@@ -178,14 +178,42 @@ def _fetch(conn: Connection, sql: str, params: dict) -> pl.DataFrame:
     return pl.DataFrame([list(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
 
 
-def fact_frames(conn: Connection, periods: Periods, filters: Filters = Filters()) -> tuple[list[pl.LazyFrame], int]:
-    """Run every fact query; returns the parts keyed by (scope, period_start)
-    and the number of bytes the database sent (the size of what came back)."""
+# The fact queries each catalog source needs (Metric.source); ledger metrics
+# divide by orders or net revenue.
+QUERIES_OF_SOURCE: dict[str, tuple[str, ...]] = {
+    "orders": ("orders",),
+    "customers": ("orders",),
+    "surveys": ("customer_surveys",),
+    "tickets": ("support_tickets",),
+    "messages": ("marketing_messages",),
+    "employees": ("employee_surveys",),
+    "workforce": ("workforce",),
+    "ledger": ("impact_ledger", "orders"),
+}
+
+
+def queries_for(metrics: Sequence[catalog.Metric]) -> tuple[str, ...]:
+    """The fact queries these metrics need, in FACT_QUERIES order: a trend of
+    one survey metric does not aggregate a year of orders."""
+    needed = {q for m in metrics for q in QUERIES_OF_SOURCE[m.source]}
+    return tuple(q for q in FACT_QUERIES if q in needed)
+
+
+def fact_frames(
+    conn: Connection,
+    periods: Periods,
+    filters: Filters = Filters(),
+    queries: Sequence[str] = FACT_QUERIES,
+) -> tuple[list[pl.LazyFrame], int]:
+    """Run the fact queries (all by default); returns the parts keyed by
+    (scope, period_start) and the number of bytes the database sent (the
+    size of what came back)."""
     starts = periods.starts()
     k_to_start = pl.DataFrame({"k": list(range(len(starts))), "period_start": starts},
                               schema={"k": pl.Int64, "period_start": pl.Date})
     parts, transferred = [], 0
-    for sql, params in render_queries(conn.dialect.name, periods, filters).values():
+    rendered = render_queries(conn.dialect.name, periods, filters)
+    for sql, params in (rendered[q] for q in queries):
         df = _fetch(conn, sql, params)
         transferred += int(df.estimated_size())
         df = df.with_columns(
@@ -218,12 +246,12 @@ def kpi_frame_pushdown(
             from . import history
 
             history.ensure_fresh(engine)
+        metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
         with engine.connect() as conn:
-            parts, _ = fact_frames(conn, periods, filters)
+            parts, _ = fact_frames(conn, periods, filters, queries_for(metrics))
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
     scopes = list(scopes) if scopes is not None else ["company", *context.brand_ids]
-    metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
     facts = assemble(parts, periods, scopes)
     rows = attach_targets(finish(facts, metrics, context.as_of), context.targets)
     order = {s: i for i, s in enumerate(scopes)}

@@ -310,13 +310,20 @@ def assemble(parts: list[pl.LazyFrame], periods: Periods, scopes: list[str]) -> 
     out = grid(periods, scopes)
     for part in parts:
         out = out.join(part, on=KEYS, how="left")
-    counts = [c for c in out.collect_schema().names() if c not in KEYS and c not in MONTHLY_FACTS]
+    names = set(out.collect_schema().names())
+    counts = [c for c in names if c not in KEYS and c not in MONTHLY_FACTS]
+    # Parts may be a subset (pushdown runs only the queries its metrics need):
+    # derive what their columns allow.
+    derived = {
+        "net_revenue": pl.col("revenue") - pl.col("refunded"),
+        "nps_net": pl.col("nps_promoters").cast(pl.Int64) - pl.col("nps_detractors"),
+        "enps_net": pl.col("enps_promoters").cast(pl.Int64) - pl.col("enps_detractors"),
+    }
+    needs = {"net_revenue": "revenue", "nps_net": "nps_promoters", "enps_net": "enps_promoters"}
     out = out.with_columns(
-        [pl.col(c).fill_null(0) for c in counts] + [pl.col(c).fill_null(0) for c in ROW_COUNTS]
+        [pl.col(c).fill_null(0) for c in counts] + [pl.col(c).fill_null(0) for c in ROW_COUNTS & names]
     ).with_columns(
-        net_revenue=pl.col("revenue") - pl.col("refunded"),
-        nps_net=pl.col("nps_promoters").cast(pl.Int64) - pl.col("nps_detractors"),
-        enps_net=pl.col("enps_promoters").cast(pl.Int64) - pl.col("enps_detractors"),
+        *[expr.alias(name) for name, expr in derived.items() if needs[name] in names],
         period_end=_period_end(periods),
     )
     return out.collect()
