@@ -16,9 +16,10 @@ def test_prepare_then_download_the_pack_for_the_week_on_screen(app, small_db):
     buttons = [b for b in at.get("download_button") if b.proto.label.startswith("Download board pack")]
     assert len(buttons) == 1
     # The deck that was built is the one for the view on screen.
-    from purpose_metrics.ui import boardpack
+    from purpose_metrics.ui import boardpack, state
 
-    body = boardpack._pack(small_db, "2026-W10", "hearth", ".pptx")
+    # Keyed by the read it came from (the generation the page used).
+    body = boardpack._pack(small_db, state._generation(small_db), "2026-W10", "hearth", ".pptx")
     prs = Presentation(io.BytesIO(body))
     titles = [
         next(s.text_frame.text for s in slide.shapes if s.has_text_frame)

@@ -1,8 +1,12 @@
 """The home page's "Download board pack": the CLI's deck, for the week and
 scope on screen, built on request (it renders every chart: ~20 s) and kept
-for the cache's lifetime so a second download is instant."""
+for the cache's lifetime so a second download is instant. Like every
+cached result (ui/state.py) it is keyed by the generation of the read it
+came from, so a pack is never older than the data on screen."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
@@ -19,8 +23,8 @@ MIME = {
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=8)
-def _pack(url: str, week: str, scope: str, suffix: str) -> bytes:
-    data = state._dataset(url)
+def _pack(url: str, generation: dt.datetime, week: str, scope: str, suffix: str) -> bytes:
+    data = state._dataset(url, generation)
     pack = build_pack(data, week, None if scope == "company" else scope)
     return deck_bytes(pack, suffix)
 
@@ -39,13 +43,13 @@ def download(week: str, scope: str, scope_name: str) -> None:
         if middle.button(f"Prepare the pack for {week}", icon=":material/slideshow:", key="pack_build"):
             try:
                 with st.spinner(f"Rendering the charts and slides for {scope_name}, {week} (about 20 s)…"):
-                    _pack(state.database_url(), week, scope, suffix)
+                    _pack(*state.key(), week, scope, suffix)
                 st.session_state["pack_ready"] = ready = key
             except (ExportError, OSError, RuntimeError) as exc:
                 st.error(f"The board pack could not be built: {state.describe_error(exc)}")
                 return
         if ready == key:
-            body = _pack(state.database_url(), week, scope, suffix)
+            body = _pack(*state.key(), week, scope, suffix)
             file_name = f"board-pack-{week}-{scope}{suffix}"
             right.download_button(
                 f"Download board pack ({suffix[1:].upper()})", body, file_name=file_name,
