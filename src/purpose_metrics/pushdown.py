@@ -287,9 +287,19 @@ def render_cohorts(dialect_name: str, grain: Grain, scopes: Sequence[str]) -> tu
     """The cohort query's SQL text (sql/facts/cohorts.sql) and bound parameters."""
     d = _Dialect(dialect_name)
     params: dict[str, object] = {}
+    scopes = list(dict.fromkeys(scopes))
+    # Each requested brand's cohort is one more running minimum in the
+    # query's single window pass; other brands still count for the company.
+    firsts, cases = [], []
+    for i, brand in enumerate(s for s in scopes if s != "company"):
+        params[f"brand{i}"] = brand
+        firsts.append(f",\n           MIN(CASE WHEN brand_id = :brand{i} THEN period_start END) OVER w AS first_b{i}")
+        cases.append(f" WHEN :brand{i} THEN first_b{i}")
     snippets = {
         "period_start": d.week_start if grain == "week" else d.month_start,
-        "scope_filter": _in_list("scope", "scope", list(dict.fromkeys(scopes)), params),
+        "brand_firsts": "".join(firsts),
+        "first_b": f"CASE brand_id{''.join(cases)} END" if cases else "CAST(NULL AS DATE)",
+        "scope_filter": _in_list("scope", "scope", scopes, params),
     }
     text = (_sql_dir() / "cohorts.sql").read_text(encoding="utf-8")
     return text.format(**snippets), params
