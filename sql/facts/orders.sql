@@ -1,44 +1,57 @@
 -- Order and customer facts per (scope, period), computed in the database.
 -- Grain of the result: one row per (scope, k), k the index of a period.
--- Placeholders in braces are dialect snippets chosen by pushdown.py (never
--- values); every value is a bound parameter.
+-- Placeholders in braces are snippets chosen by pushdown.py (never values);
+-- every value is a bound parameter. (No braces in comments: they would be
+-- filled in too.)
+--
+-- Written to read each order once and never group by customer:
+--  * every fact is a sum over orders, taken per (brand, period) and summed
+--    again for the company, so there is no UNION ALL fan-out of the orders;
+--  * a customer is counted on their LAST order in the period (snippets
+--    last_c, last_b). Without a channel filter that is the order whose next order
+--    (order_history.next_at) falls after the period or does not exist; with
+--    one, the next order may be filtered out, so the last is found by
+--    ROW_NUMBER instead. Repeat = that last order's seq >= 2; new = the
+--    period holds the customer's order with seq 1 (there is at most one).
 WITH periods AS (
     {periods}
 ),
-range_orders AS (
-    -- Completed orders placed in any period, after the segment filters.
-    SELECT o.order_id, o.customer_id
-    FROM orders o
+in_period AS (
+    -- Completed orders placed in a period, after the segment filters.
+    SELECT p.k, p.period_end,
+           o.order_id, o.customer_id, o.brand_id, o.ordered_at, o.units, o.net_revenue,
+           o.refunded_amount, o.returned_units, o.donation_amount, o.promised_delivery_date,
+           o.delivered_at, o.shipping_co2e_kg, o.packaging_kg, o.packaging_recycled_kg
+    FROM periods p
+    JOIN orders o ON o.ordered_at >= p.period_start AND o.ordered_at < p.period_end
     WHERE o.status = 'completed'
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
       {order_filters}
 ),
-in_period AS (
-    SELECT p.k, o.*, h.seq_c, h.next_at_c, h.seq_b, h.next_at_b
-    FROM orders o
-    JOIN range_orders r ON r.order_id = o.order_id
-    JOIN periods p ON o.ordered_at >= p.period_start AND o.ordered_at < p.period_end
+flagged AS (
     -- Each order's place in its customer's history, materialised once when
     -- orders change (sql/order_history.sql): no window over the order book.
+    SELECT i.*, h.seq_c, h.seq_b,
+           CASE WHEN i.customer_id IS NOT NULL AND {last_c} THEN 1 ELSE 0 END AS last_c,
+           CASE WHEN i.customer_id IS NOT NULL AND {last_b} THEN 1 ELSE 0 END AS last_b,
+           CASE WHEN h.seq_c = 1 AND h.next_at_c IS NOT NULL AND {next_c_within_90} THEN 1 ELSE 0 END AS repurchased_c,
+           CASE WHEN h.seq_b = 1 AND h.next_at_b IS NOT NULL AND {next_b_within_90} THEN 1 ELSE 0 END AS repurchased_b,
+           CASE WHEN c.customer_id IS NOT NULL THEN 1 ELSE 0 END AS opted_in
+    FROM in_period i
     LEFT JOIN order_history h
-        ON h.order_id = o.order_id AND h.ordered_at >= :range_start AND h.ordered_at < :range_end
+        ON h.order_id = i.order_id AND h.ordered_at >= :range_start AND h.ordered_at < :range_end
+    -- Only opted-in customers: a smaller hash table, the same count.
+    LEFT JOIN customers c ON c.customer_id = i.customer_id AND c.marketing_opt_in
 ),
-scoped AS (
-    -- Each order once for the company (company history) and once for its
-    -- brand (brand history).
-    SELECT 'company' AS scope, i.*, i.seq_c AS seq, i.next_at_c AS next_at FROM in_period i
-    UNION ALL
-    SELECT i.brand_id AS scope, i.*, i.seq_b AS seq, i.next_at_b AS next_at FROM in_period i
-),
-order_facts AS (
-    SELECT scope, k,
+by_brand AS (
+    -- _c columns count in the company's history, _b in the brand's.
+    SELECT brand_id, k,
            COUNT(*) AS orders,
            SUM(units) AS units,
            SUM(net_revenue) AS revenue,
            SUM(refunded_amount) AS refunded,
            SUM(returned_units) AS returned_units,
            SUM(CASE WHEN customer_id IS NOT NULL THEN 1 ELSE 0 END) AS known_orders,
-           SUM(CASE WHEN seq >= 2 THEN 1 ELSE 0 END) AS returning_orders,
            SUM(CASE WHEN donation_amount > 0 THEN 1 ELSE 0 END) AS donating_orders,
            SUM(donation_amount) AS donations,
            SUM(CASE WHEN promised_delivery_date IS NOT NULL AND delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS promised_delivered,
@@ -48,31 +61,55 @@ order_facts AS (
            COUNT(shipping_co2e_kg) AS orders_with_co2e,
            SUM(CASE WHEN packaging_recycled_kg IS NOT NULL THEN packaging_kg END) AS packaging,
            SUM(CASE WHEN packaging_kg IS NOT NULL THEN packaging_recycled_kg END) AS packaging_recycled,
-           SUM(CASE WHEN packaging_kg IS NOT NULL AND packaging_recycled_kg IS NOT NULL THEN 1 ELSE 0 END) AS orders_with_packaging
-    FROM scoped
-    GROUP BY scope, k
-),
-per_customer AS (
-    SELECT scope, k, customer_id,
-           MAX(seq) AS max_seq,
-           MAX(CASE WHEN seq = 1 THEN 1 ELSE 0 END) AS is_new,
-           MAX(CASE WHEN seq = 1 AND next_at IS NOT NULL AND {next_within_90} THEN 1 ELSE 0 END) AS repurchased
-    FROM scoped
-    WHERE customer_id IS NOT NULL
-    GROUP BY scope, k, customer_id
-),
-customer_facts AS (
-    SELECT pc.scope, pc.k,
-           COUNT(*) AS active_customers,
-           SUM(CASE WHEN pc.max_seq >= 2 THEN 1 ELSE 0 END) AS repeat_customers,
-           SUM(pc.is_new) AS new_customers,
-           SUM(pc.repurchased) AS repurchased_90d,
-           SUM(CASE WHEN c.marketing_opt_in THEN 1 ELSE 0 END) AS opted_in_customers
-    FROM per_customer pc
-    LEFT JOIN customers c ON c.customer_id = pc.customer_id
-    GROUP BY pc.scope, pc.k
+           SUM(CASE WHEN packaging_kg IS NOT NULL AND packaging_recycled_kg IS NOT NULL THEN 1 ELSE 0 END) AS orders_with_packaging,
+           SUM(CASE WHEN seq_c >= 2 THEN 1 ELSE 0 END) AS returning_orders_c,
+           SUM(CASE WHEN seq_b >= 2 THEN 1 ELSE 0 END) AS returning_orders_b,
+           SUM(last_c) AS active_customers_c,
+           SUM(last_b) AS active_customers_b,
+           SUM(CASE WHEN last_c = 1 AND seq_c >= 2 THEN 1 ELSE 0 END) AS repeat_customers_c,
+           SUM(CASE WHEN last_b = 1 AND seq_b >= 2 THEN 1 ELSE 0 END) AS repeat_customers_b,
+           SUM(CASE WHEN seq_c = 1 THEN 1 ELSE 0 END) AS new_customers_c,
+           SUM(CASE WHEN seq_b = 1 THEN 1 ELSE 0 END) AS new_customers_b,
+           SUM(repurchased_c) AS repurchased_90d_c,
+           SUM(repurchased_b) AS repurchased_90d_b,
+           SUM(last_c * opted_in) AS opted_in_customers_c,
+           SUM(last_b * opted_in) AS opted_in_customers_b
+    FROM flagged
+    GROUP BY brand_id, k
 )
-SELECT f.*, cf.active_customers, cf.repeat_customers, cf.new_customers, cf.repurchased_90d,
-       cf.opted_in_customers
-FROM order_facts f
-LEFT JOIN customer_facts cf ON cf.scope = f.scope AND cf.k = f.k
+SELECT 'company' AS scope, k,
+       SUM(orders) AS orders,
+       SUM(units) AS units,
+       SUM(revenue) AS revenue,
+       SUM(refunded) AS refunded,
+       SUM(returned_units) AS returned_units,
+       SUM(known_orders) AS known_orders,
+       SUM(returning_orders_c) AS returning_orders,
+       SUM(donating_orders) AS donating_orders,
+       SUM(donations) AS donations,
+       SUM(promised_delivered) AS promised_delivered,
+       SUM(on_time) AS on_time,
+       SUM(shipping_co2e) AS shipping_co2e,
+       SUM(orders_with_co2e) AS orders_with_co2e,
+       SUM(packaging) AS packaging,
+       SUM(packaging_recycled) AS packaging_recycled,
+       SUM(orders_with_packaging) AS orders_with_packaging,
+       SUM(active_customers_c) AS active_customers,
+       SUM(repeat_customers_c) AS repeat_customers,
+       SUM(new_customers_c) AS new_customers,
+       SUM(repurchased_90d_c) AS repurchased_90d,
+       SUM(opted_in_customers_c) AS opted_in_customers
+FROM by_brand
+GROUP BY k
+UNION ALL
+SELECT brand_id AS scope, k,
+       orders, units, revenue, refunded, returned_units, known_orders,
+       returning_orders_b AS returning_orders,
+       donating_orders, donations, promised_delivered, on_time, shipping_co2e, orders_with_co2e,
+       packaging, packaging_recycled, orders_with_packaging,
+       active_customers_b AS active_customers,
+       repeat_customers_b AS repeat_customers,
+       new_customers_b AS new_customers,
+       repurchased_90d_b AS repurchased_90d,
+       opted_in_customers_b AS opted_in_customers
+FROM by_brand

@@ -70,10 +70,14 @@ class _Dialect:
 
     @property
     def next_within_90(self) -> str:
+        return self.within_90("next_at")
+
+    def within_90(self, next_at: str, ordered_at: str = "ordered_at") -> str:
+        """Column `next_at` within the repurchase window of column `ordered_at`."""
         days = REPURCHASE_WINDOW_DAYS
         if self.sqlite:
-            return f"datetime(next_at) <= datetime(ordered_at, '+{days} days')"
-        return f"next_at <= ordered_at + INTERVAL '{days} days'"
+            return f"datetime({next_at}) <= datetime({ordered_at}, '+{days} days')"
+        return f"{next_at} <= {ordered_at} + INTERVAL '{days} days'"
 
     @property
     def week_start(self) -> str:
@@ -120,6 +124,27 @@ def _customer_filter(filters: Filters, params: dict) -> str:
     return f"AND customer_id IN (SELECT customer_id FROM customers WHERE {' AND '.join(conds)})"
 
 
+def _last_in_period(filters: Filters) -> dict[str, str]:
+    """Is this order its customer's last in the period (company: _c, brand: _b)?
+
+    Unfiltered, the history says so: the customer's next order is after the
+    period or there is none. A channel filter may drop that next order, so
+    the last of the orders that are left is found by ROW_NUMBER (a sort, but
+    only for a filtered view). Region and segment keep or drop a customer's
+    orders whole, so they need no sort.
+    """
+    if filters.channel is None:
+        return {
+            "last_c": "(h.next_at_c IS NULL OR h.next_at_c >= i.period_end)",
+            "last_b": "(h.next_at_b IS NULL OR h.next_at_b >= i.period_end)",
+        }
+    order = "ORDER BY i.ordered_at DESC, i.order_id DESC"
+    return {
+        "last_c": f"ROW_NUMBER() OVER (PARTITION BY i.k, i.customer_id {order}) = 1",
+        "last_b": f"ROW_NUMBER() OVER (PARTITION BY i.k, i.brand_id, i.customer_id {order}) = 1",
+    }
+
+
 def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dict[str, tuple[str, dict]]:
     """Each fact query's SQL text and bound parameters."""
     d = _Dialect(dialect_name)
@@ -151,6 +176,9 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
         "month_end": d.month_end,
         "delivered_date": d.delivered_date,
         "next_within_90": d.next_within_90,
+        "next_c_within_90": d.within_90("h.next_at_c", "i.ordered_at"),
+        "next_b_within_90": d.within_90("h.next_at_b", "i.ordered_at"),
+        **_last_in_period(filters),
         "order_filters": order_filters,
         "customer_filters": customer_filters,
         "survey_filters": survey_filters,
