@@ -1,27 +1,39 @@
 -- Customer survey tallies per (scope, period): responses submitted in it.
-WITH periods AS (
-    {periods}
-),
-responses AS (
-    SELECT p.k, s.brand_id, s.nps_score, s.csat_score, s.effort_score, s.purpose_achieved
-    FROM customer_surveys s
-    JOIN periods p ON s.submitted_at >= p.period_start AND s.submitted_at < p.period_end
-    WHERE 1 = 1 {survey_filters}
-),
-scoped AS (
-    SELECT 'company' AS scope, r.* FROM responses r
-    UNION ALL
-    SELECT r.brand_id AS scope, r.* FROM responses r
+-- Tallied once per (brand, period), in one pass over the range (k_submitted_at,
+-- a snippet, is the period of submitted_at); the company's tallies are their sums.
+WITH by_brand AS (
+    SELECT brand_id, k,
+           SUM(CASE WHEN purpose_achieved THEN 1 ELSE 0 END) AS purpose_achieved,
+           COUNT(purpose_achieved) AS purpose_answers,
+           SUM(CASE WHEN csat_score >= 4 THEN 1 ELSE 0 END) AS csat_satisfied,
+           COUNT(csat_score) AS csat_answers,
+           SUM(CAST(effort_score AS DOUBLE PRECISION)) AS effort_sum,
+           COUNT(effort_score) AS effort_answers,
+           SUM(CASE WHEN nps_score >= 9 THEN 1 ELSE 0 END) AS nps_promoters,
+           SUM(CASE WHEN nps_score <= 6 THEN 1 ELSE 0 END) AS nps_detractors,
+           COUNT(nps_score) AS nps_answers
+    FROM (
+        SELECT {k_submitted_at} AS k, brand_id, nps_score, csat_score, effort_score, purpose_achieved
+        FROM customer_surveys
+        WHERE submitted_at >= :range_start AND submitted_at < :range_end
+          {survey_filters}
+    ) responses
+    GROUP BY brand_id, k
 )
-SELECT scope, k,
-       SUM(CASE WHEN purpose_achieved THEN 1 ELSE 0 END) AS purpose_achieved,
-       COUNT(purpose_achieved) AS purpose_answers,
-       SUM(CASE WHEN csat_score >= 4 THEN 1 ELSE 0 END) AS csat_satisfied,
-       COUNT(csat_score) AS csat_answers,
-       SUM(CAST(effort_score AS DOUBLE PRECISION)) AS effort_sum,
-       COUNT(effort_score) AS effort_answers,
-       SUM(CASE WHEN nps_score >= 9 THEN 1 ELSE 0 END) AS nps_promoters,
-       SUM(CASE WHEN nps_score <= 6 THEN 1 ELSE 0 END) AS nps_detractors,
-       COUNT(nps_score) AS nps_answers
-FROM scoped
-GROUP BY scope, k
+SELECT 'company' AS scope, k,
+       SUM(purpose_achieved) AS purpose_achieved,
+       SUM(purpose_answers) AS purpose_answers,
+       SUM(csat_satisfied) AS csat_satisfied,
+       SUM(csat_answers) AS csat_answers,
+       SUM(effort_sum) AS effort_sum,
+       SUM(effort_answers) AS effort_answers,
+       SUM(nps_promoters) AS nps_promoters,
+       SUM(nps_detractors) AS nps_detractors,
+       SUM(nps_answers) AS nps_answers
+FROM by_brand
+GROUP BY k
+UNION ALL
+SELECT brand_id AS scope, k,
+       purpose_achieved, purpose_answers, csat_satisfied, csat_answers, effort_sum, effort_answers,
+       nps_promoters, nps_detractors, nps_answers
+FROM by_brand

@@ -1,21 +1,25 @@
 -- Message tallies per (scope, period): messages sent in it.
-WITH periods AS (
-    {periods}
-),
-messages AS (
-    SELECT p.k, m.brand_id, m.clicked_at, m.unsubscribed_at
-    FROM marketing_messages m
-    JOIN periods p ON m.sent_at >= p.period_start AND m.sent_at < p.period_end
-    WHERE 1 = 1 {customer_filters}
-),
-scoped AS (
-    SELECT 'company' AS scope, m.* FROM messages m
-    UNION ALL
-    SELECT m.brand_id AS scope, m.* FROM messages m
+-- Tallied once per (brand, period), in one pass over the range (k_sent_at,
+-- a snippet, is the period of sent_at); the company's tallies are their sums.
+WITH by_brand AS (
+    SELECT brand_id, k,
+           COUNT(*) AS messages,
+           COUNT(clicked_at) AS messages_clicked,
+           COUNT(unsubscribed_at) AS messages_unsubscribed
+    FROM (
+        SELECT {k_sent_at} AS k, brand_id, clicked_at, unsubscribed_at
+        FROM marketing_messages
+        WHERE sent_at >= :range_start AND sent_at < :range_end
+          {customer_filters}
+    ) messages
+    GROUP BY brand_id, k
 )
-SELECT scope, k,
-       COUNT(*) AS messages,
-       COUNT(clicked_at) AS messages_clicked,
-       COUNT(unsubscribed_at) AS messages_unsubscribed
-FROM scoped
-GROUP BY scope, k
+SELECT 'company' AS scope, k,
+       SUM(messages) AS messages,
+       SUM(messages_clicked) AS messages_clicked,
+       SUM(messages_unsubscribed) AS messages_unsubscribed
+FROM by_brand
+GROUP BY k
+UNION ALL
+SELECT brand_id AS scope, k, messages, messages_clicked, messages_unsubscribed
+FROM by_brand

@@ -1,20 +1,23 @@
 -- Ticket tallies per (scope, period): tickets opened in it, resolved whenever.
-WITH periods AS (
-    {periods}
-),
-tickets AS (
-    SELECT p.k, t.brand_id, t.resolved_at, t.contacts
-    FROM support_tickets t
-    JOIN periods p ON t.opened_at >= p.period_start AND t.opened_at < p.period_end
-    WHERE 1 = 1 {customer_filters}
-),
-scoped AS (
-    SELECT 'company' AS scope, t.* FROM tickets t
-    UNION ALL
-    SELECT t.brand_id AS scope, t.* FROM tickets t
+-- Tallied once per (brand, period), in one pass over the range (k_opened_at,
+-- a snippet, is the period of opened_at); the company's tallies are their sums.
+WITH by_brand AS (
+    SELECT brand_id, k,
+           COUNT(resolved_at) AS tickets_resolved,
+           SUM(CASE WHEN resolved_at IS NOT NULL AND contacts = 1 THEN 1 ELSE 0 END) AS tickets_one_contact
+    FROM (
+        SELECT {k_opened_at} AS k, brand_id, resolved_at, contacts
+        FROM support_tickets
+        WHERE opened_at >= :range_start AND opened_at < :range_end
+          {customer_filters}
+    ) tickets
+    GROUP BY brand_id, k
 )
-SELECT scope, k,
-       COUNT(resolved_at) AS tickets_resolved,
-       SUM(CASE WHEN resolved_at IS NOT NULL AND contacts = 1 THEN 1 ELSE 0 END) AS tickets_one_contact
-FROM scoped
-GROUP BY scope, k
+SELECT 'company' AS scope, k,
+       SUM(tickets_resolved) AS tickets_resolved,
+       SUM(tickets_one_contact) AS tickets_one_contact
+FROM by_brand
+GROUP BY k
+UNION ALL
+SELECT brand_id AS scope, k, tickets_resolved, tickets_one_contact
+FROM by_brand

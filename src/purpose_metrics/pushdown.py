@@ -145,6 +145,24 @@ def _last_in_period(filters: Filters) -> dict[str, str]:
     }
 
 
+# Timestamp columns the fact queries place in a period by `{k_<column>}`.
+_PERIOD_COLUMNS = ("submitted_at", "opened_at", "sent_at")
+
+
+def _period_snippets(d: _Dialect, n: int) -> dict[str, str]:
+    """`k_<column>`: the index of the period holding the (unqualified) column,
+    for rows already cut to [range_start, range_end). The periods are
+    contiguous, so it is a chain of comparisons with each period's end: one
+    pass over the rows, where a join to the periods scans a table once per
+    period when no index on the column serves the join."""
+    ends = [d.ts(f"p{k}_end") for k in range(n - 1)]
+    out = {}
+    for column in _PERIOD_COLUMNS:
+        whens = " ".join(f"WHEN {column} < {end} THEN {k}" for k, end in enumerate(ends))
+        out[f"k_{column}"] = f"CASE {whens} ELSE {n - 1} END" if whens else "0"
+    return out
+
+
 def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dict[str, tuple[str, dict]]:
     """Each fact query's SQL text and bound parameters."""
     d = _Dialect(dialect_name)
@@ -153,6 +171,8 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
     ts_rows, date_rows = [], []
     for k, start in enumerate(starts):
         end = periods.end_of(start)
+        if k + 1 < len(starts) and starts[k + 1] != end:  # pragma: no cover - Periods makes a contiguous grid
+            raise ValueError(f"periods are not contiguous at {start}")
         params[f"p{k}_start"], params[f"p{k}_end"] = d.ts_value(_dt(start)), d.ts_value(_dt(end))
         params[f"d{k}_start"], params[f"d{k}_end"] = d.date_value(start), d.date_value(end)
         ts_rows.append(f"SELECT {k} AS k, {d.ts(f'p{k}_start')} AS period_start, {d.ts(f'p{k}_end')} AS period_end")
@@ -179,6 +199,7 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
         "next_c_within_90": d.within_90("h.next_at_c", "i.ordered_at"),
         "next_b_within_90": d.within_90("h.next_at_b", "i.ordered_at"),
         **_last_in_period(filters),
+        **_period_snippets(d, len(starts)),
         "order_filters": order_filters,
         "customer_filters": customer_filters,
         "survey_filters": survey_filters,
