@@ -167,4 +167,5 @@ def test_each_metric_alone_runs_only_the_queries_it_needs(loaded):
         assert a.height == b.height == 5 * 6
         assert kpi_mismatches(a, b) == [], metric.id
     assert pushdown.queries_for([catalog.get("nps")]) == ("customer_surveys",)
-    assert pushdown.queries_for([catalog.get("ghg_intensity")]) == ("orders", "impact_ledger")
+    assert pushdown.queries_for([catalog.get("ghg_intensity")]) == ("order_totals", "impact_ledger")
+    assert "order_totals" not in pushdown.queries_for(catalog.METRICS)  # orders has its columns

@@ -31,6 +31,7 @@ from .periods import Grain, Periods
 
 FACT_QUERIES = (
     "orders",
+    "order_totals",
     "customer_surveys",
     "support_tickets",
     "marketing_messages",
@@ -237,7 +238,7 @@ QUERIES_OF_SOURCE: dict[str, tuple[str, ...]] = {
     "messages": ("marketing_messages",),
     "employees": ("employee_surveys",),
     "workforce": ("workforce",),
-    "ledger": ("impact_ledger", "orders"),
+    "ledger": ("impact_ledger", "order_totals"),
 }
 
 
@@ -245,6 +246,8 @@ def queries_for(metrics: Sequence[catalog.Metric]) -> tuple[str, ...]:
     """The fact queries these metrics need, in FACT_QUERIES order: a trend of
     one survey metric does not aggregate a year of orders."""
     needed = {q for m in metrics for q in QUERIES_OF_SOURCE[m.source]}
+    if "orders" in needed:  # its columns include every order total
+        needed.discard("order_totals")
     return tuple(q for q in FACT_QUERIES if q in needed)
 
 
@@ -252,9 +255,9 @@ def fact_frames(
     conn: Connection,
     periods: Periods,
     filters: Filters = Filters(),
-    queries: Sequence[str] = FACT_QUERIES,
+    queries: Sequence[str] | None = None,
 ) -> tuple[list[pl.LazyFrame], int]:
-    """Run the fact queries (all by default); returns the parts keyed by
+    """Run the fact queries (by default those every metric needs); returns the parts keyed by
     (scope, period_start) and the number of bytes the database sent (the
     size of what came back)."""
     starts = periods.starts()
@@ -262,6 +265,8 @@ def fact_frames(
                               schema={"k": pl.Int64, "period_start": pl.Date})
     parts, transferred = [], 0
     rendered = render_queries(conn.dialect.name, periods, filters)
+    if queries is None:  # what every metric needs
+        queries = queries_for(catalog.METRICS)
     for sql, params in (rendered[q] for q in queries):
         df = _fetch(conn, sql, params)
         transferred += int(df.estimated_size())
@@ -289,12 +294,10 @@ def kpi_frame_pushdown(
     already holds them) saves reading them again; without it they are read.
     """
     try:
+        # The history the fact queries join was checked when the context was
+        # read (a Dataset's load); imports rebuild it in their transaction.
         if context is None:
             context = read_context(engine)
-        else:
-            from . import history
-
-            history.ensure_fresh(engine)
         metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
         with engine.connect() as conn:
             parts, _ = fact_frames(conn, periods, filters, queries_for(metrics))
