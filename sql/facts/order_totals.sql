@@ -7,20 +7,17 @@
 -- Placeholders in braces are snippets chosen by pushdown.py (never values);
 -- every value is a bound parameter. (No braces in comments: they would be
 -- filled in too.)
-WITH periods AS (
-    {periods}
-),
-by_brand AS (
-    SELECT o.brand_id, p.k,
+WITH by_brand AS (
+    -- The period of each order by a chain of comparisons (see orders.sql).
+    SELECT o.brand_id, {k_ordered_at} AS k,
            COUNT(*) AS orders,
            SUM(o.net_revenue) AS revenue,
            SUM(o.refunded_amount) AS refunded
-    FROM periods p
-    JOIN orders o ON o.ordered_at >= p.period_start AND o.ordered_at < p.period_end
+    FROM orders o
     WHERE o.status = 'completed'
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
       {order_filters}
-    GROUP BY o.brand_id, p.k
+    GROUP BY o.brand_id, {k_ordered_at}
 )
 SELECT 'company' AS scope, k, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(refunded) AS refunded
 FROM by_brand

@@ -147,7 +147,7 @@ def _last_in_period(filters: Filters) -> dict[str, str]:
 
 
 # Timestamp columns the fact queries place in a period by `{k_<column>}`.
-_PERIOD_COLUMNS = ("submitted_at", "opened_at", "sent_at")
+_PERIOD_COLUMNS = ("submitted_at", "opened_at", "sent_at", "ordered_at")
 
 
 def _period_snippets(d: _Dialect, n: int) -> dict[str, str]:
@@ -161,6 +161,12 @@ def _period_snippets(d: _Dialect, n: int) -> dict[str, str]:
     for column in _PERIOD_COLUMNS:
         whens = " ".join(f"WHEN {column} < {end} THEN {k}" for k, end in enumerate(ends))
         out[f"k_{column}"] = f"CASE {whens} ELSE {n - 1} END" if whens else "0"
+    # The end of an order's period, the same way: joining the periods on k
+    # instead makes PostgreSQL guess a few rows and look every order up in
+    # order_history and customers one by one (12 months at 10M: 6 s -> 15 s).
+    last = d.ts(f"p{n - 1}_end")
+    whens = " ".join(f"WHEN ordered_at < {end} THEN {end}" for end in ends)
+    out["end_ordered_at"] = f"CASE {whens} ELSE {last} END" if whens else last
     return out
 
 
