@@ -169,3 +169,26 @@ def test_each_metric_alone_runs_only_the_queries_it_needs(loaded):
     assert pushdown.queries_for([catalog.get("nps")]) == ("customer_surveys",)
     assert pushdown.queries_for([catalog.get("ghg_intensity")]) == ("order_totals", "impact_ledger")
     assert "order_totals" not in pushdown.queries_for(catalog.METRICS)  # orders has its columns
+
+
+def test_board_pack_content_is_the_same_in_both_modes(loaded):
+    """The deck's tables (KPI lines per pillar, brands compared) from a
+    pushdown Dataset are the memory mode's, text for text."""
+    from purpose_metrics.export.deck import build_pack
+
+    memory, pushed = _both(loaded)
+    a, b = build_pack(memory, WEEK), build_pack(pushed, WEEK)
+    assert [p.lines for p in a.pillars] == [p.lines for p in b.pillars]
+    assert sum(len(p.lines) for p in b.pillars) == 38
+    assert (a.brand_columns, a.brand_rows) == (b.brand_columns, b.brand_rows)
+    assert [t for p in a.pillars for t, _ in p.charts] == [t for p in b.pillars for t, _ in p.charts]
+
+
+def test_cli_cohorts_prints_the_same_in_both_modes(loaded, capsys):
+    url = loaded.url.render_as_string(hide_password=False)
+    out = {}
+    for mode in ("memory", "pushdown"):
+        assert cli.main(["--db", url, "--mode", mode, "cohorts", "--grain", "month", "--brand", "alpine"]) == 0
+        out[mode] = capsys.readouterr().out
+    assert out["memory"] == out["pushdown"]
+    assert out["memory"].count("\n") > 10  # a header and many cells
