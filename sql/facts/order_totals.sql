@@ -7,17 +7,21 @@
 -- Placeholders in braces are snippets chosen by pushdown.py (never values);
 -- every value is a bound parameter. (No braces in comments: they would be
 -- filled in too.)
-WITH by_brand AS (
+WITH ranged AS (
     -- The period of each order by a chain of comparisons (see orders.sql).
-    SELECT o.brand_id, {k_ordered_at} AS k,
-           COUNT(*) AS orders,
-           SUM(o.net_revenue) AS revenue,
-           SUM(o.refunded_amount) AS refunded
+    SELECT o.brand_id, {k_ordered_at} AS k, o.net_revenue, o.refunded_amount
     FROM orders o
     WHERE o.status = 'completed'
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
       {order_filters}
-    GROUP BY o.brand_id, {k_ordered_at}
+),
+by_brand AS (
+    SELECT brand_id, k,
+           COUNT(*) AS orders,
+           SUM(net_revenue) AS revenue,
+           SUM(refunded_amount) AS refunded
+    FROM ranged
+    GROUP BY brand_id, k
 )
 SELECT 'company' AS scope, k, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(refunded) AS refunded
 FROM by_brand
