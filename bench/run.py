@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -54,6 +53,9 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 # "all", or "postgresql" to re-measure only the dashboard on PostgreSQL (merged
 # into the figures already in RESULTS.md).
 PARTS = os.environ.get("BENCH_PARTS", "all")
+# The dashboard in memory mode reads every row; above this many orders on
+# PostgreSQL it runs out of this machine's 24 GiB (BENCH_PG_MEMORY_MAX to change).
+PG_MEMORY_MAX_ORDERS = int(os.environ.get("BENCH_PG_MEMORY_MAX", "5000000"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000000,10000000").split(",")]
 PG_ADMIN = os.environ.get("PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -167,13 +169,15 @@ def median_of(fn, repeats: int = REPEATS) -> tuple[float, object]:
 
 
 def fresh_process(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of a child process, and its stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t = time.perf_counter()
-    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT.parent)
-    wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024, out.stdout
+    """Wall seconds and peak RSS (MB) of a child process, and its stdout.
+
+    Started through bench/measure.py: a child of this (large) process would
+    inherit its high-water RSS; the launcher's is a few MB."""
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.measure", *args], check=True, capture_output=True, text=True, cwd=ROOT.parent
+    )
+    fields = dict(item.split("=") for item in out.stderr.strip().splitlines()[-1].split())
+    return float(fields["wall_s"]), float(fields["peak_rss_mb"]), out.stdout
 
 
 def cold(url: str, mode: str) -> tuple[float, float, float]:
@@ -277,10 +281,15 @@ def bench_pg_dashboard(n: int, url: str) -> dict:
     out: dict = {}
     homes = {}
     for mode in ("pushdown", "memory"):
+        if mode == "memory" and n > PG_MEMORY_MAX_ORDERS:
+            # Measured once (2026-11-26, 10M orders): reading every row through
+            # psycopg grew the process to 23.7 GB and the kernel killed it.
+            log(f"[{n:,}] PostgreSQL: memory mode not run above {PG_MEMORY_MAX_ORDERS:,} orders (out of memory)")
+            out["pg_home_memory"] = None
+            continue
         log(f"[{n:,}] PostgreSQL: the dashboard's home page, {mode} mode")
         path = CACHE / f"home_{mode}_{n}.parquet"
-        # Reading every row of 10M orders takes minutes: once is enough to show it.
-        repeats = REPEATS if mode == "pushdown" or n < 5_000_000 else 1
+        repeats = REPEATS
         runs = []
         for _ in range(repeats):
             wall, _, stdout = fresh_process([PYTHON, "-m", "bench.cold", url, f"home-{mode}", str(path)])
@@ -288,7 +297,7 @@ def bench_pg_dashboard(n: int, url: str) -> dict:
         out[f"pg_home_{mode}"] = statistics.median(w for w, _ in runs)
         out[f"pg_home_{mode}_rss"] = max(r for _, r in runs)
         homes[mode] = pl.read_parquet(path)
-    out["pg_home_disagree"] = agree(homes["memory"], homes["pushdown"])
+    out["pg_home_disagree"] = agree(homes["memory"], homes["pushdown"]) if "memory" in homes else None
     log(f"[{n:,}] PostgreSQL: monthly cohorts, pushdown")
     walls = [fresh_process([CLI, "--db", url, "--mode", "pushdown", "cohorts", "--grain", "month"]) for _ in range(REPEATS)]
     out["pg_cohorts_pushdown"] = statistics.median(w for w, _, _ in walls)
@@ -350,10 +359,15 @@ def write_results(rows: list[dict]) -> str:
             "|---:|---:|---:|---:|---:|---|---:|",
         ]
         for r in home:
+            if r.get("pg_home_memory") is None:
+                memory = "out of memory (killed at 23.7 GB of 24 GiB; not re-run) | —"
+                same = "—"
+            else:
+                memory = f"{f(r['pg_home_memory'])} | {r['pg_home_memory_rss'] / 1024:.2f} GB"
+                same = "yes" if r["pg_home_disagree"] == 0 else "NO"
             lines.append(
                 f"| {r['orders']:,} | {f(r['pg_home_pushdown'])} | {r['pg_home_pushdown_rss'] / 1024:.2f} GB | "
-                f"{f(r['pg_home_memory'])} | {r['pg_home_memory_rss'] / 1024:.2f} GB | "
-                f"{'yes' if r['pg_home_disagree'] == 0 else 'NO'} | {f(r['pg_cohorts_pushdown'])} |"
+                f"{memory} | {same} | {f(r['pg_cohorts_pushdown'])} |"
             )
     pg = [r for r in rows if "pg_pushdown" in r]
     if pg:
