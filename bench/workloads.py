@@ -49,9 +49,11 @@ def monday_view_pushdown(engine, filters: Filters = Filters()) -> pl.DataFrame:
 
 
 def monday_dataset(engine) -> Dataset:
-    """What the home page reads: the 13 weeks it shows (monthly tables whole)."""
+    """What the Monday view reads in memory mode: the 13 weeks it shows
+    (monthly tables whole). Memory mode explicitly: `auto` would push a
+    large PostgreSQL database down."""
     weeks, _ = monday_periods(data.as_of(engine))
-    return data.load_dataset(engine, start=weeks.start, end=weeks.range_end)
+    return data.load_dataset(engine, start=weeks.start, end=weeks.range_end, mode="memory")
 
 
 def cold_monday(url: str) -> pl.DataFrame:
