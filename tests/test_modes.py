@@ -163,14 +163,17 @@ def test_each_metric_alone_runs_only_the_queries_it_needs(loaded):
     months = Periods(dt.date(2025, 9, 1), dt.date(2026, 3, 1), "month")
     one_month = Periods(dt.date(2025, 12, 1), dt.date(2026, 1, 1))  # a grid of one period
     for metric in catalog.METRICS:
-        for periods, count in ((months, 6), (one_month, 1)):
-            a = kpi_frame(memory, periods, metric_ids=[metric.id])
-            b = kpi_frame(pushed, periods, metric_ids=[metric.id])
+        filtered = Filters(channel=("web", "app"), region=("north", "east"))
+        for periods, count, filters in ((months, 6, Filters()), (one_month, 1, Filters()), (months, 6, filtered)):
+            a = kpi_frame(memory, periods, metric_ids=[metric.id], filters=filters)
+            b = kpi_frame(pushed, periods, metric_ids=[metric.id], filters=filters)
             assert a.height == b.height == 5 * count
-            assert kpi_mismatches(a, b) == [], (metric.id, count)
+            assert kpi_mismatches(a, b) == [], (metric.id, count, filters)
     assert pushdown.queries_for([catalog.get("nps")]) == ("customer_surveys",)
     assert pushdown.queries_for([catalog.get("ghg_intensity")]) == ("order_totals", "impact_ledger")
     assert "order_totals" not in pushdown.queries_for(catalog.METRICS)  # orders has its columns
+    assert pushdown.queries_for([catalog.get("delivery_co2e_per_order")]) == ("order_totals",)
+    assert pushdown.queries_for([catalog.get("returning_order_share")]) == ("orders",)  # needs the history
 
 
 def test_board_pack_content_is_the_same_in_both_modes(loaded):

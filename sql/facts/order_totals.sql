@@ -1,31 +1,59 @@
--- Order counts and revenue per (scope, period): the denominators of the
--- monthly impact-ledger metrics (GHG and energy per order, community
--- investment as a share of net revenue). Without the customer facts of
--- orders.sql it needs no join to the order history or to customers, so a
--- year of months is one ranged pass over orders.
+-- Order-level sums per (scope, period): every fact of orders.sql that does
+-- not need a customer's history or the customers table (counts, revenue,
+-- units, returns, delivery, CO2e, packaging, donations; and the
+-- denominators of the monthly ledger metrics). With no join, a year of
+-- months is one ranged pass over orders: what a trend of an order metric,
+-- the Impact page and the GRI index run.
 -- Grain of the result: one row per (scope, k), k the index of a period.
 -- Placeholders in braces are snippets chosen by pushdown.py (never values);
 -- every value is a bound parameter. (No braces in comments: they would be
 -- filled in too.)
 WITH ranged AS (
     -- The period of each order by a chain of comparisons (see orders.sql).
-    SELECT o.brand_id, {k_ordered_at} AS k, o.net_revenue, o.refunded_amount
+    SELECT {k_ordered_at} AS k,
+           o.customer_id, o.brand_id, o.ordered_at, o.units, o.net_revenue,
+           o.refunded_amount, o.returned_units, o.donation_amount, o.promised_delivery_date,
+           o.delivered_at, o.shipping_co2e_kg, o.packaging_kg, o.packaging_recycled_kg
     FROM orders o
     WHERE o.status = 'completed'
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
       {order_filters}
 ),
 by_brand AS (
+    -- The same sums as orders.sql, column for column.
     SELECT brand_id, k,
            COUNT(*) AS orders,
+           SUM(units) AS units,
            SUM(net_revenue) AS revenue,
-           SUM(refunded_amount) AS refunded
+           SUM(refunded_amount) AS refunded,
+           SUM(returned_units) AS returned_units,
+           SUM(CASE WHEN customer_id IS NOT NULL THEN 1 ELSE 0 END) AS known_orders,
+           SUM(CASE WHEN donation_amount > 0 THEN 1 ELSE 0 END) AS donating_orders,
+           SUM(donation_amount) AS donations,
+           SUM(CASE WHEN promised_delivery_date IS NOT NULL AND delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS promised_delivered,
+           SUM(CASE WHEN promised_delivery_date IS NOT NULL AND delivered_at IS NOT NULL
+                     AND {delivered_date} <= promised_delivery_date THEN 1 ELSE 0 END) AS on_time,
+           SUM(shipping_co2e_kg) AS shipping_co2e,
+           COUNT(shipping_co2e_kg) AS orders_with_co2e,
+           SUM(CASE WHEN packaging_recycled_kg IS NOT NULL THEN packaging_kg END) AS packaging,
+           SUM(CASE WHEN packaging_kg IS NOT NULL THEN packaging_recycled_kg END) AS packaging_recycled,
+           SUM(CASE WHEN packaging_kg IS NOT NULL AND packaging_recycled_kg IS NOT NULL THEN 1 ELSE 0 END) AS orders_with_packaging
     FROM ranged
     GROUP BY brand_id, k
 )
-SELECT 'company' AS scope, k, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(refunded) AS refunded
+SELECT 'company' AS scope, k,
+       SUM(orders) AS orders, SUM(units) AS units, SUM(revenue) AS revenue, SUM(refunded) AS refunded,
+       SUM(returned_units) AS returned_units, SUM(known_orders) AS known_orders,
+       SUM(donating_orders) AS donating_orders, SUM(donations) AS donations,
+       SUM(promised_delivered) AS promised_delivered, SUM(on_time) AS on_time,
+       SUM(shipping_co2e) AS shipping_co2e, SUM(orders_with_co2e) AS orders_with_co2e,
+       SUM(packaging) AS packaging, SUM(packaging_recycled) AS packaging_recycled,
+       SUM(orders_with_packaging) AS orders_with_packaging
 FROM by_brand
 GROUP BY k
 UNION ALL
-SELECT brand_id AS scope, k, orders, revenue, refunded
+SELECT brand_id AS scope, k,
+       orders, units, revenue, refunded, returned_units, known_orders, donating_orders, donations,
+       promised_delivered, on_time, shipping_co2e, orders_with_co2e, packaging, packaging_recycled,
+       orders_with_packaging
 FROM by_brand

@@ -234,24 +234,38 @@ def _fetch(conn: Connection, sql: str, params: dict) -> pl.DataFrame:
     return pl.DataFrame([list(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
 
 
-# The fact queries each catalog source needs (Metric.source); ledger metrics
-# divide by orders or net revenue.
+# The fact queries each catalog source needs (Metric.source). Order and
+# ledger metrics are decided per metric (_order_query).
 QUERIES_OF_SOURCE: dict[str, tuple[str, ...]] = {
-    "orders": ("orders",),
-    "customers": ("orders",),
     "surveys": ("customer_surveys",),
     "tickets": ("support_tickets",),
     "messages": ("marketing_messages",),
     "employees": ("employee_surveys",),
     "workforce": ("workforce",),
-    "ledger": ("impact_ledger", "order_totals"),
 }
+# Facts only orders.sql computes: they need each order's place in its
+# customer's history, or the customers table. Every other order fact is a
+# plain sum over orders (order_totals.sql, no joins).
+CUSTOMER_FACTS = frozenset(
+    {"returning_orders", "active_customers", "new_customers", "repeat_customers", "repurchased_90d",
+     "opted_in_customers"}
+)  # fmt: skip
+
+
+def _queries_of(metric: catalog.Metric) -> tuple[str, ...]:
+    if metric.source not in ("orders", "customers", "ledger"):
+        return QUERIES_OF_SOURCE[metric.source]
+    facts = {metric.numerator, metric.denominator, metric.n} - {None}
+    orders = "orders" if facts & CUSTOMER_FACTS else "order_totals"
+    # Ledger metrics divide by orders or net revenue.
+    return ("impact_ledger", orders) if metric.source == "ledger" else (orders,)
 
 
 def queries_for(metrics: Sequence[catalog.Metric]) -> tuple[str, ...]:
     """The fact queries these metrics need, in FACT_QUERIES order: a trend of
-    one survey metric does not aggregate a year of orders."""
-    needed = {q for m in metrics for q in QUERIES_OF_SOURCE[m.source]}
+    one survey metric does not aggregate a year of orders, and one of an
+    order metric does not join the customer history."""
+    needed = {q for m in metrics for q in _queries_of(m)}
     if "orders" in needed:  # its columns include every order total
         needed.discard("order_totals")
     return tuple(q for q in FACT_QUERIES if q in needed)
