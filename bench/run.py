@@ -387,13 +387,14 @@ def write_results(rows: list[dict]) -> str:
 
 
 def main() -> int:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     marker_start, marker_end = "<!-- bench:start -->", "<!-- bench:end -->"
     rows = []
     for n in SIZES:
         rows.append(bench_size(n) if PARTS == "all" else bench_pg_only(n))
         # Keep what was measured even if a later size fails.
         (CACHE / "last_results.json").write_text(json.dumps(rows, indent=1, default=str))
+    # Read now, not at the start: the prose may have been edited during the run.
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     if PARTS != "all":  # merge into the figures of the last full run
         rows = merge(previous_figures(text), rows)
     table = write_results(rows)
