@@ -40,8 +40,6 @@ FACT_QUERIES = (
     "impact_ledger",
 )
 
-# Orders at or above this many rows switch `mode="auto"` to pushdown.
-AUTO_PUSHDOWN_ORDERS = 2_000_000
 
 
 def _sql_dir() -> Path:
