@@ -4,8 +4,9 @@ checked by the same validation as the CLI."""
 import streamlit as st
 
 from purpose_metrics import inventory, views
-from purpose_metrics.ui import importer, state
+from purpose_metrics.ui import importer, page, state
 
+page.ensure_router()
 st.title("Data")
 
 st.header("Tables")

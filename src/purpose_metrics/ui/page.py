@@ -12,6 +12,7 @@ A page is a few calls:
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,9 +40,32 @@ class PageContext:
     latest: str
 
 
+def ensure_router() -> None:
+    """Make sure the page runs inside dashboard.py's router.
+
+    Streamlit decides per server whether the app follows the old `pages/`
+    folder convention until some run calls st.navigation; before that, a
+    deep-linked page (`/loyalty`) runs on its own, without the router — no
+    sidebar, a navigation of file names — and so does every later deep
+    link. A page run that way runs the router instead (in this same run, so
+    a click or a widget change is not lost); the router runs the page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    if not PagesManager.uses_pages_directory:
+        return
+    ctx = get_script_run_ctx()
+    if ctx is None:  # pragma: no cover - not inside a Streamlit run
+        return
+    runpy.run_path(ctx.main_script_path, run_name="__main__")
+    st.stop()
+
+
 def context() -> PageContext:
     """The loaded data and its names and colours; an empty database or a
     database error shows its message and stops the page."""
+    ensure_router()
     data = state.data_or_empty_state()
     weeks, latest = state.weeks()
     return PageContext(

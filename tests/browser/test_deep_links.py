@@ -1,0 +1,65 @@
+"""A link to a page opens that page inside the dashboard, even as the very
+first visit to a freshly started server: with the sidebar, its navigation
+by page titles, and the page asked for.
+
+Streamlit decides per server whether the app follows the old `pages/`
+folder convention until some run calls st.navigation; before this was
+handled (ui/page.ensure_router), a first visit to /loyalty ran that page on
+its own, without the router, for every later deep link too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
+
+from purpose_metrics import db
+from purpose_metrics.validation import import_folder
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory, example_dir) -> Iterator[str]:
+    """A server nobody has visited yet (its own, not the shared one)."""
+    folder = tmp_path_factory.mktemp("deep-links")
+    url = f"duckdb:///{folder / 'dashboard.duckdb'}"
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    import_folder(engine, example_dir / "data")
+    engine.dispose()
+    with dashboard(url, folder / "streamlit.log") as base:
+        yield base
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_the_first_visit_may_be_a_link_to_any_page(fresh_server):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for path, title in (("loyalty", "Loyalty and retention"), ("data", "Data"), ("impact", "Impact")):
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.goto(f"{fresh_server}/{path}?week=2026-W10")
+                wait_until_run(page, title, timeout_ms=120_000)
+                page.wait_for_timeout(1000)  # a rerun would start within this
+                wait_until_run(page, title, timeout_ms=120_000)
+                nav = [
+                    e.inner_text().split("\n")[-1]
+                    for e in page.query_selector_all('[data-testid="stSidebarNavLink"]')
+                ]
+                assert nav[:3] == ["This week", "Brands and segments", "Loyalty and retention"], (path, nav)
+                sidebar = page.query_selector('[data-testid="stSidebarUserContent"]').inner_text()
+                assert "Data read" in sidebar, (path, sidebar[:200])
+                assert exceptions(page) == []
+                titles = [h.inner_text().strip() for h in page.query_selector_all("h1")]
+                assert titles.count(title) == 1, titles  # the page ran once, inside the router
+                if path != "data":
+                    assert (
+                        page.input_value('[data-testid="stSelectbox"] input') == "2026-W10"
+                    )  # the link's week
+                page.close()
+        finally:
+            browser.close()
