@@ -209,6 +209,10 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
         "customer_filters": customer_filters,
         "survey_filters": survey_filters,
     }
+    # The order-level sums both order queries select (one definition).
+    sums = (_sql_dir() / "order_sums.part.sql").read_text(encoding="utf-8")
+    body = "\n".join(line for line in sums.splitlines() if not line.lstrip().startswith("--"))
+    snippets["order_sums"] = body.strip().format(**snippets)
     out = {}
     for name in FACT_QUERIES:
         text = (_sql_dir() / f"{name}.sql").read_text(encoding="utf-8")
