@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard
-
-from purpose_metrics import db
-from purpose_metrics.validation import import_folder
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, example_database
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -36,11 +33,7 @@ if not Path(CHROMIUM).exists():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, example_dir) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
-    url = f"duckdb:///{folder / 'dashboard.duckdb'}"
-    engine = db.make_engine(url)
-    db.create_schema(engine)
-    import_folder(engine, example_dir / "data")
-    engine.dispose()
+    url = example_database(folder / "dashboard.duckdb", example_dir)
 
     with dashboard(url, folder / "streamlit.log") as base:
         yield base

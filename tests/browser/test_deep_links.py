@@ -13,10 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
-
-from purpose_metrics import db
-from purpose_metrics.validation import import_folder
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, example_database, exceptions, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -26,11 +23,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 def fresh_server(tmp_path_factory, example_dir) -> Iterator[str]:
     """A server nobody has visited yet (its own, not the shared one)."""
     folder = tmp_path_factory.mktemp("deep-links")
-    url = f"duckdb:///{folder / 'dashboard.duckdb'}"
-    engine = db.make_engine(url)
-    db.create_schema(engine)
-    import_folder(engine, example_dir / "data")
-    engine.dispose()
+    url = example_database(folder / "dashboard.duckdb", example_dir)
     with dashboard(url, folder / "streamlit.log") as base:
         yield base
 

@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
-
-from purpose_metrics import db
-from purpose_metrics.validation import import_folder
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, example_database, exceptions, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -51,11 +48,7 @@ def metric(page, label: str) -> str:
 
 
 def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, example_dir, tmp_path):
-    url = f"duckdb:///{tmp_path / 'fresh.duckdb'}"
-    engine = db.make_engine(url)
-    db.create_schema(engine)
-    import_folder(engine, example_dir / "data")
-    engine.dispose()
+    url = example_database(tmp_path / "fresh.duckdb", example_dir)
     with dashboard(url, tmp_path / "streamlit.log", env={"PURPOSE_METRICS_CACHE_TTL": str(TTL)}) as base:
         page = browser.new_page(viewport={"width": 1440, "height": 8000})  # every card in view
         page.goto(base)
