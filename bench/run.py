@@ -79,7 +79,7 @@ def prepare(n: int) -> dict[str, str]:
         log(f"loading {n:,} orders into DuckDB through the validated import")
         tmp = duck.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
-        engine = db.make_engine(f"duckdb:///{tmp}")
+        engine = db.make_engine(f"duckdb:///{tmp}", create=True)
         db.create_schema(engine)
         import_folder(engine, gen_dir)
         engine.dispose()
@@ -98,7 +98,7 @@ def prepare(n: int) -> dict[str, str]:
 def copy_to_sqlite(src_url: str, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    engine = db.make_engine(f"sqlite:///{tmp}")
+    engine = db.make_engine(f"sqlite:///{tmp}", create=True)
     db.create_schema(engine)
     engine.dispose()
     src = db.make_engine(src_url)
@@ -137,7 +137,7 @@ def pg_database(n: int, src_url: str) -> str | None:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
         log(f"copying {n:,} orders to PostgreSQL")
-        engine = db.make_engine(url)
+        engine = db.make_engine(url, create=True)
         db.create_schema(engine)
         src = db.make_engine(src_url)
         for table in TABLES:

@@ -2,9 +2,11 @@
 -- One portable file for DuckDB, SQLite and PostgreSQL.
 --  * Money and measures are DOUBLE PRECISION: DuckDB's bare NUMERIC is
 --    DECIMAL(18,3) and would round, and the metrics compute in float64.
---  * Keys that may hold a NULL brand_id (workforce, impact_ledger, targets)
---    and references are checked by validation at import, not by constraints:
---    SQL treats NULLs as distinct, the contract treats them as equal.
+--  * Every table's key is a constraint the database enforces. Keys that may
+--    hold a NULL brand_id (workforce, impact_ledger, targets) are unique
+--    indexes on COALESCE(brand_id, ''): SQL treats NULLs as distinct, the
+--    contract treats them as equal, and '' is no brand id (brand ids are
+--    slugs). References are checked by validation at import.
 --  * Every statement is idempotent (IF NOT EXISTS); statements are separated
 --    by a semicolon at the end of a line.
 
@@ -49,8 +51,6 @@ CREATE TABLE IF NOT EXISTS orders (
     donation_amount DOUBLE PRECISION NOT NULL,
     cause TEXT
 );
-
-CREATE INDEX IF NOT EXISTS orders_ordered_at ON orders (ordered_at);
 
 CREATE TABLE IF NOT EXISTS customer_surveys (
     response_id BIGINT PRIMARY KEY,
@@ -141,33 +141,22 @@ CREATE TABLE IF NOT EXISTS initiatives (
     expected_change DOUBLE PRECISION
 );
 
+-- The keys of the tables whose key may hold a NULL brand_id, and the single
+-- company row (an expression on a NOT NULL column is the same for every
+-- row: DuckDB needs an index to name a column). An import checks these
+-- first and says which rows clash; the index stops two imports that race.
+CREATE UNIQUE INDEX IF NOT EXISTS company_single_row ON company ((name IS NULL));
+
+CREATE UNIQUE INDEX IF NOT EXISTS workforce_key ON workforce (period_start, (COALESCE(brand_id, '')), team);
+
+CREATE UNIQUE INDEX IF NOT EXISTS impact_ledger_key ON impact_ledger (period_start, (COALESCE(brand_id, '')));
+
+CREATE UNIQUE INDEX IF NOT EXISTS targets_key ON targets (metric_id, (COALESCE(brand_id, '')), valid_from);
+
 -- When each table last changed through an import (shown on the data page).
 CREATE TABLE IF NOT EXISTS import_log (
     table_name TEXT NOT NULL,
     imported_at TIMESTAMP NOT NULL,
     row_count BIGINT NOT NULL,
     source TEXT NOT NULL
-);
-
--- Each completed order's place in its customer's history, derived from
--- orders (see sql/order_history.sql): seq 1 is the customer's first completed
--- order in company scope (_c) or in the order's brand (_b), by
--- (ordered_at, order_id); next_at is when the next one was placed.
--- Rebuilt after every import of orders, and on load when the fingerprint in
--- history_state no longer matches the orders table.
-CREATE TABLE IF NOT EXISTS order_history (
-    order_id BIGINT PRIMARY KEY,
-    ordered_at TIMESTAMP NOT NULL, -- the order's, so a date range can cut both sides of a join
-    seq_c INTEGER NOT NULL,
-    next_at_c TIMESTAMP,
-    seq_b INTEGER NOT NULL,
-    next_at_b TIMESTAMP
-);
-
-CREATE TABLE IF NOT EXISTS history_state (
-    orders_total BIGINT NOT NULL,
-    orders_completed BIGINT NOT NULL,
-    max_order_id BIGINT,
-    sum_order_id DOUBLE PRECISION,
-    refreshed_at TIMESTAMP NOT NULL
 );

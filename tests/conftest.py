@@ -55,6 +55,16 @@ def _fresh_pg_database(admin_url: str) -> tuple[str, sa.Engine, sa.URL]:
     return name, admin, url
 
 
+@pytest.fixture
+def fresh_pg(pg_server) -> Iterator[sa.URL]:
+    """The URL of a new, empty PostgreSQL database (dropped afterwards)."""
+    name, admin, url = _fresh_pg_database(pg_server)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["duckdb", "sqlite", "postgresql"])
 def engine(request, tmp_path) -> Iterator[sa.Engine]:
     """An empty database with the schema, on each of the three backends."""
@@ -62,7 +72,7 @@ def engine(request, tmp_path) -> Iterator[sa.Engine]:
     if kind == "postgresql":
         admin_url = request.getfixturevalue("pg_server")
         name, admin, url = _fresh_pg_database(admin_url)
-        eng = db.make_engine(url.render_as_string(hide_password=False))
+        eng = db.make_engine(url.render_as_string(hide_password=False), create=True)
         db.create_schema(eng)
         yield eng
         eng.dispose()
@@ -71,7 +81,7 @@ def engine(request, tmp_path) -> Iterator[sa.Engine]:
         admin.dispose()
         return
     path = tmp_path / f"pm.{kind}"
-    eng = db.make_engine(f"{kind}:///{path}")
+    eng = db.make_engine(f"{kind}:///{path}", create=True)
     db.create_schema(eng)
     yield eng
     eng.dispose()
@@ -79,7 +89,7 @@ def engine(request, tmp_path) -> Iterator[sa.Engine]:
 
 @pytest.fixture
 def duck(tmp_path) -> Iterator[sa.Engine]:
-    eng = db.make_engine(f"duckdb:///{tmp_path / 'pm.duckdb'}")
+    eng = db.make_engine(f"duckdb:///{tmp_path / 'pm.duckdb'}", create=True)
     db.create_schema(eng)
     yield eng
     eng.dispose()
@@ -92,7 +102,7 @@ def example_db(tmp_path_factory) -> str:
 
     path = tmp_path_factory.mktemp("example") / "example.duckdb"
     url = f"duckdb:///{path}"
-    eng = db.make_engine(url)
+    eng = db.make_engine(url, create=True)
     db.create_schema(eng)
     import_folder(eng, EXAMPLES / "data")
     eng.dispose()

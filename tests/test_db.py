@@ -121,7 +121,7 @@ def test_every_logical_type_round_trips(engine):
 @pytest.fixture(params=["duckdb", "sqlite"])
 def light_engine(request, tmp_path):
     """The embedded backends only (no PostgreSQL database to create)."""
-    eng = db.make_engine(f"{request.param}:///{tmp_path / ('pm.' + request.param)}")
+    eng = db.make_engine(f"{request.param}:///{tmp_path / ('pm.' + request.param)}", create=True)
     db.create_schema(eng)
     yield eng
     eng.dispose()

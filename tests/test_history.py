@@ -1,5 +1,6 @@
-"""The customer history materialised in the database equals the one the
-engine would compute, stays fresh, and ranged loads give the same KPIs."""
+"""The customer history the fact store keeps in the database equals the one
+the engine computes in Polars, a read never writes it, and ranged loads
+give the same KPIs."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import polars as pl
 import sqlalchemy as sa
 from compare import kpi_mismatches
 
-from purpose_metrics import data, db
+from purpose_metrics import db, reading, store
 from purpose_metrics.metrics import kpi_frame
-from purpose_metrics.metrics.dataset import order_history
+from purpose_metrics.metrics.history import order_history
 from purpose_metrics.periods import Periods
 from purpose_metrics.validation import import_folder
 
@@ -24,7 +25,7 @@ def _in_memory(engine) -> pl.DataFrame:
 
 
 def _stored(engine) -> pl.DataFrame:
-    return data.load_dataset(engine, ["orders"]).order_history().filter(
+    return reading.load_dataset(engine, mode="memory").source.order_history().filter(
         pl.col("customer_id").is_not_null()
     ).select(KEYS).sort("order_id")
 
@@ -34,7 +35,7 @@ def test_materialised_history_equals_the_engines_on_every_backend(engine, exampl
     assert _stored(engine).equals(_in_memory(engine))
 
 
-def test_orders_written_behind_the_importers_back_are_picked_up(duck, example_dir):
+def test_orders_written_behind_the_importers_back_are_read_right_and_refresh_stores_them(duck, example_dir):
     import_folder(duck, example_dir / "data")
     # A customer's new first order, written straight into the table (as a
     # warehouse load would): every later order of theirs moves one place.
@@ -48,18 +49,33 @@ def test_orders_written_behind_the_importers_back_are_picked_up(duck, example_di
             "net_revenue, returned_units, refunded_amount, donation_amount) VALUES "
             "(999999, :c, 'alpine', :t, 'web', 'completed', 1, 10, 0, 0, 0)"
         ), {"c": first[0], "t": first[1] - dt.timedelta(days=1)})
-    stored = _stored(duck)
-    assert stored.equals(_in_memory(duck))
-    assert stored.filter(pl.col("order_id") == 999999).get_column("seq_c").item() == 1
+    # The store no longer matches: a read computes the history itself, and
+    # writes nothing.
+    with duck.connect() as conn:
+        assert not store.is_current(conn)
+    before = db.read_table(duck, "orders").height
+    read = _stored(duck)
+    assert read.equals(_in_memory(duck))
+    assert read.filter(pl.col("order_id") == 999999).get_column("seq_c").item() == 1
+    with duck.connect() as conn:
+        assert not store.is_current(conn)
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM order_history WHERE order_id = 999999").scalar_one() == 0
+    assert db.read_table(duck, "orders").height == before
+    # `purpose-metrics refresh` brings the stored history up to date.
+    store.refresh(duck)
+    with duck.connect() as conn:
+        assert store.is_current(conn)
+    assert _stored(duck).equals(_in_memory(duck))
 
 
 def test_a_ranged_load_gives_the_full_loads_numbers(duck, example_dir):
     import_folder(duck, example_dir / "data")
     weeks = Periods(dt.date(2026, 1, 5), dt.date(2026, 3, 2), "week")
-    full = kpi_frame(data.load_dataset(duck), weeks)
-    ranged_ds = data.load_dataset(duck, start=weeks.start, end=weeks.range_end)
+    full = kpi_frame(reading.load_dataset(duck, mode="memory"), weeks)
+    ranged_ds = reading.load_dataset(duck, start=weeks.start, end=weeks.range_end, mode="memory")
     ranged = kpi_frame(ranged_ds, weeks)
-    assert ranged_ds["orders"].select(pl.len()).collect().item() < data.load_dataset(duck)["orders"].select(pl.len()).collect().item()
+    everything = reading.load_dataset(duck, mode="memory")["orders"].select(pl.len()).collect().item()
+    assert ranged_ds["orders"].select(pl.len()).collect().item() < everything
     assert ranged.height == full.height
     assert kpi_mismatches(ranged, full) == []
 
@@ -68,8 +84,8 @@ def test_cohorts_from_a_ranged_load_are_exact_for_cohorts_inside_it(duck, exampl
     from purpose_metrics.metrics import cohorts
 
     import_folder(duck, example_dir / "data")
-    full = cohorts(data.load_dataset(duck), "month")
-    recent = cohorts(data.load_dataset(duck, start=dt.date(2026, 1, 1)), "month")
+    full = cohorts(reading.load_dataset(duck, mode="memory"), "month")
+    recent = cohorts(reading.load_dataset(duck, start=dt.date(2026, 1, 1), mode="memory"), "month")
     # Customers who first bought before 2026 are in no 2026 cohort, whatever
     # part of their history was read.
     assert recent.equals(full.filter(pl.col("cohort") >= "2026-01"))

@@ -78,7 +78,7 @@ def _duck_template(tmp_path_factory) -> Path:
     """A DuckDB file with the schema, two brands and two customers, built once."""
     folder = tmp_path_factory.mktemp("template")
     path = folder / "template.duckdb"
-    engine = db.make_engine(f"duckdb:///{path}")
+    engine = db.make_engine(f"duckdb:///{path}", create=True)
     db.create_schema(engine)
     import_file(engine, "brands", write(folder, "brands.csv", BRANDS))
     import_file(engine, "customers", write(folder, "customers.csv", CUSTOMERS))

@@ -60,7 +60,7 @@ def templates(tmp_path_factory, example_dir) -> dict[str, Path]:
     out = {}
     for kind in ("duckdb", "sqlite"):
         path = folder / f"template.{kind}"
-        engine = db.make_engine(f"{kind}:///{path}")
+        engine = db.make_engine(f"{kind}:///{path}", create=True)
         db.create_schema(engine)
         for table in ("company", "brands", "customers"):
             import_file(engine, table, example_dir / "data" / f"{table}.csv")

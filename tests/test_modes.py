@@ -1,5 +1,6 @@
-"""Choosing where metrics are computed, and the views giving the same
-numbers in both modes (memory and pushdown) on every backend."""
+"""Choosing where the facts come from, and the views giving the same
+numbers from every source (memory, pushdown, the fact store) on every
+backend."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import polars as pl
 import pytest
 from compare import kpi_mismatches
 
-from purpose_metrics import cli, data, modes, reports, views
+from purpose_metrics import cli, reading, reports, sources, views
 from purpose_metrics.errors import UsageError
 from purpose_metrics.metrics import Filters, kpi_frame
 from purpose_metrics.periods import Periods
@@ -24,47 +25,64 @@ def loaded(engine, example_dir):
     return engine
 
 
+# The sources compared with memory, the plainest one (rows in Polars).
+@pytest.fixture(params=["pushdown", "store"])
+def other(request) -> str:
+    return request.param
+
+
 # --- choosing the mode ------------------------------------------------------------------
 
 
 def test_requested_mode_reads_the_environment(monkeypatch):
-    monkeypatch.delenv(modes.MODE_ENV, raising=False)
-    assert modes.requested_mode() == "auto"
-    monkeypatch.setenv(modes.MODE_ENV, " Pushdown ")
-    assert modes.requested_mode() == "pushdown"
-    assert modes.requested_mode("memory") == "memory"  # an explicit choice wins
+    monkeypatch.delenv(sources.MODE_ENV, raising=False)
+    assert sources.requested_mode() == "auto"
+    monkeypatch.setenv(sources.MODE_ENV, " Pushdown ")
+    assert sources.requested_mode() == "pushdown"
+    assert sources.requested_mode("memory") == "memory"  # an explicit choice wins
 
 
 def test_an_unknown_mode_is_a_usage_error(monkeypatch):
-    monkeypatch.setenv(modes.MODE_ENV, "warehouse")
-    with pytest.raises(UsageError, match="unknown mode 'warehouse'.*auto, memory, pushdown"):
-        modes.requested_mode()
+    monkeypatch.setenv(sources.MODE_ENV, "warehouse")
+    with pytest.raises(UsageError, match="unknown mode 'warehouse'.*auto, store, pushdown, memory"):
+        sources.requested_mode()
 
 
-def test_auto_keeps_small_databases_and_duckdb_in_memory(loaded, monkeypatch):
-    monkeypatch.delenv(modes.MODE_ENV, raising=False)
-    assert modes.resolve_mode(loaded) == "memory"  # a few hundred orders
-    assert modes.resolve_mode(loaded, "pushdown") == "pushdown"
-    orders = modes.order_count(loaded)
+def test_auto_reads_the_store_when_it_is_current(loaded, monkeypatch):
+    monkeypatch.delenv(sources.MODE_ENV, raising=False)
     with loaded.connect() as conn:
+        assert sources.choose(conn) == ("store", True)  # every import kept it current
+        assert sources.choose(conn, "pushdown") == ("pushdown", True)
+
+
+def test_auto_without_a_current_store_keeps_small_and_embedded_databases_in_memory(loaded, monkeypatch):
+    monkeypatch.delenv(sources.MODE_ENV, raising=False)
+    with loaded.begin() as conn:  # rows written behind the importer's back: the store is stale
+        conn.exec_driver_sql("DELETE FROM initiatives")
+        conn.exec_driver_sql("DELETE FROM marketing_messages WHERE message_id IN (SELECT MIN(message_id) FROM marketing_messages)")
+    with loaded.connect() as conn:
+        assert sources.choose(conn) == ("memory", False)
+        orders = sources.order_count(conn)
         assert orders == conn.exec_driver_sql("SELECT COUNT(*) FROM orders").scalar_one()
-    # With a threshold the data reaches, a server database (and SQLite) goes to pushdown.
-    monkeypatch.setattr(modes, "AUTO_PUSHDOWN_ORDERS", orders)
-    expected = "memory" if loaded.dialect.name == "duckdb" else "pushdown"
-    assert modes.resolve_mode(loaded) == expected
-    monkeypatch.setattr(modes, "AUTO_PUSHDOWN_ORDERS", orders + 1)
-    assert modes.resolve_mode(loaded) == "memory"
+        # With a threshold the data reach, a server database goes to pushdown.
+        monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", orders)
+        expected = "pushdown" if loaded.dialect.name == "postgresql" else "memory"
+        assert sources.choose(conn)[0] == expected
+        monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", orders + 1)
+        assert sources.choose(conn)[0] == "memory"
+        with pytest.raises(Exception, match="run `purpose-metrics refresh`"):
+            sources.choose(conn, "store")  # asked for explicitly, a stale store is an error
 
 
-def test_pushdown_dataset_reads_no_large_table(loaded):
-    ds = data.load_dataset(loaded, mode="pushdown")
-    assert ds.source is not None
-    assert not set(ds.frames) & set(modes.LARGE_TABLES)
+def test_a_store_or_pushdown_dataset_reads_no_large_table(loaded, other):
+    ds = reading.load_dataset(loaded, mode=other)
+    assert ds.source.name == other
+    assert not set(ds.frames) & set(reading.LARGE_TABLES)
     assert {"brands", "targets", "employee_surveys", "impact_ledger"} <= set(ds.frames)
-    with pytest.raises(LookupError, match="orders is not read in pushdown mode"):
+    with pytest.raises(LookupError, match=f"orders is not read here: its facts come from the {other} source"):
         ds["orders"]
-    memory = data.load_dataset(loaded, mode="memory")
-    assert memory.source is None
+    memory = reading.load_dataset(loaded, mode="memory")
+    assert memory.source.name == "memory"
     assert (ds.as_of, ds.first_order_at) == (memory.as_of, memory.first_order_at)
 
 
@@ -75,12 +93,12 @@ def _close(x: float | None, y: float | None) -> bool:
     return (x is None and y is None) or (x is not None and y is not None and abs(x - y) <= 1e-9 * abs(x) + 1e-12)
 
 
-def _both(engine) -> tuple:
-    return data.load_dataset(engine, mode="memory"), data.load_dataset(engine, mode="pushdown")
+def _both(engine, other: str) -> tuple:
+    return reading.load_dataset(engine, mode="memory"), reading.load_dataset(engine, mode=other)
 
 
-def test_kpi_frame_dispatches_to_the_database(loaded):
-    memory, pushed = _both(loaded)
+def test_kpi_frame_dispatches_to_the_database(loaded, other):
+    memory, pushed = _both(loaded, other)
     periods = Periods(dt.date(2025, 10, 1), dt.date(2026, 1, 1))
     filters = Filters(channel=("web",), segment=("new", "loyal"))
     a = kpi_frame(memory, periods, filters=filters)
@@ -89,8 +107,8 @@ def test_kpi_frame_dispatches_to_the_database(loaded):
     assert kpi_mismatches(a, b) == []
 
 
-def test_monday_view_is_the_same_in_both_modes(loaded):
-    memory, pushed = _both(loaded)
+def test_monday_view_is_the_same_in_both_modes(loaded, other):
+    memory, pushed = _both(loaded, other)
     window = views.week_window(WEEK)
     a, b = views.week_kpis(memory, window), views.week_kpis(pushed, window)
     assert a.select("scope", "metric_id").rows() == b.select("scope", "metric_id").rows()
@@ -106,8 +124,8 @@ def test_monday_view_is_the_same_in_both_modes(loaded):
     assert views.default_week(memory) == views.default_week(pushed)
 
 
-def test_other_pages_are_the_same_in_both_modes(loaded):
-    memory, pushed = _both(loaded)
+def test_other_pages_are_the_same_in_both_modes(loaded, other):
+    memory, pushed = _both(loaded, other)
     assert views.filter_options(memory) == views.filter_options(pushed)
     window = views.comparison_window(WEEK, 13, views.catalog.get("repeat_customer_rate"))
     filters = Filters(region=("north", "south"))
@@ -130,15 +148,15 @@ def test_other_pages_are_the_same_in_both_modes(loaded):
     assert kpi_mismatches(a, b) == []
 
 
-def test_cli_kpis_prints_the_same_bytes_in_both_modes(loaded, capsys):
+def test_cli_kpis_prints_the_same_bytes_in_every_mode(loaded, capsys, other):
     url = loaded.url.render_as_string(hide_password=False)
     out = {}
-    for mode in ("memory", "pushdown"):
+    for mode in ("memory", other):
         assert cli.main(["--db", url, "--mode", mode, "kpis", "--from", "2025-10-01", "--to", "2026-01-01"]) == 0
         out[mode] = capsys.readouterr().out
     assert out["memory"].count("\n") == 1 + 5 * 38
     memory = pl.read_csv(out["memory"].encode())
-    pushed = pl.read_csv(out["pushdown"].encode())
+    pushed = pl.read_csv(out[other].encode())
     assert memory.columns == pushed.columns
     both = [c for c in memory.columns if memory.schema[c] != pl.Float64]
     assert memory.select(both).equals(pushed.select(both))
@@ -148,18 +166,21 @@ def test_cli_kpis_prints_the_same_bytes_in_both_modes(loaded, capsys):
 
 
 def test_cli_refuses_an_unknown_mode(example_db, monkeypatch, capsys):
-    monkeypatch.setenv(modes.MODE_ENV, "fast")
+    monkeypatch.setenv(sources.MODE_ENV, "fast")
     assert cli.main(["--db", example_db, "kpis", "--week", WEEK]) == 2
     err = capsys.readouterr().err
     assert "unknown mode 'fast'" in err and "Traceback" not in err
 
 
-def test_each_metric_alone_runs_only_the_queries_it_needs(loaded):
-    """A trend of one metric runs only its fact queries (pushdown.queries_for)
-    and still gets the in-memory numbers: no fact it needs is left out."""
-    from purpose_metrics import catalog, pushdown
+def test_each_metric_alone_gets_the_facts_it_needs(loaded, other):
+    """A trend of one metric asks its source only for the fact groups it
+    needs (metrics.facts.groups_for) and still gets the in-memory numbers:
+    no fact it needs is left out."""
+    from purpose_metrics import catalog
+    from purpose_metrics.metrics.facts import groups_for
+    from purpose_metrics.sources.pushdown import queries_for
 
-    memory, pushed = _both(loaded)
+    memory, pushed = _both(loaded, other)
     months = Periods(dt.date(2025, 9, 1), dt.date(2026, 3, 1), "month")
     one_month = Periods(dt.date(2025, 12, 1), dt.date(2026, 1, 1))  # a grid of one period
     for metric in catalog.METRICS:
@@ -169,19 +190,19 @@ def test_each_metric_alone_runs_only_the_queries_it_needs(loaded):
             b = kpi_frame(pushed, periods, metric_ids=[metric.id], filters=filters)
             assert a.height == b.height == 5 * count
             assert kpi_mismatches(a, b) == [], (metric.id, count, filters)
-    assert pushdown.queries_for([catalog.get("nps")]) == ("customer_surveys",)
-    assert pushdown.queries_for([catalog.get("ghg_intensity")]) == ("order_totals", "impact_ledger")
-    assert "order_totals" not in pushdown.queries_for(catalog.METRICS)  # orders has its columns
-    assert pushdown.queries_for([catalog.get("delivery_co2e_per_order")]) == ("order_totals",)
-    assert pushdown.queries_for([catalog.get("returning_order_share")]) == ("orders",)  # needs the history
+    assert groups_for([catalog.get("nps")]) == {"surveys"}
+    assert groups_for([catalog.get("ghg_intensity")]) == {"orders", "ledger"}
+    assert groups_for([catalog.get("returning_order_share")]) == {"orders", "customers"}
+    assert queries_for(["orders"]) == ["order_totals"]
+    assert queries_for(["orders", "customers"]) == ["orders"]  # orders.sql has every order total
 
 
-def test_board_pack_content_is_the_same_in_both_modes(loaded):
+def test_board_pack_content_is_the_same_in_both_modes(loaded, other):
     """The deck's tables (KPI lines per pillar, brands compared) from a
     pushdown Dataset are the memory mode's, text for text."""
     from purpose_metrics.export.deck import build_pack
 
-    memory, pushed = _both(loaded)
+    memory, pushed = _both(loaded, other)
     a, b = build_pack(memory, WEEK), build_pack(pushed, WEEK)
     assert [p.lines for p in a.pillars] == [p.lines for p in b.pillars]
     assert sum(len(p.lines) for p in b.pillars) == 38
@@ -189,11 +210,11 @@ def test_board_pack_content_is_the_same_in_both_modes(loaded):
     assert [t for p in a.pillars for t, _ in p.charts] == [t for p in b.pillars for t, _ in p.charts]
 
 
-def test_cli_cohorts_prints_the_same_in_both_modes(loaded, capsys):
+def test_cli_cohorts_prints_the_same_in_every_mode(loaded, capsys, other):
     url = loaded.url.render_as_string(hide_password=False)
     out = {}
-    for mode in ("memory", "pushdown"):
+    for mode in ("memory", other):
         assert cli.main(["--db", url, "--mode", mode, "cohorts", "--grain", "month", "--brand", "alpine"]) == 0
         out[mode] = capsys.readouterr().out
-    assert out["memory"] == out["pushdown"]
+    assert out["memory"] == out[other]
     assert out["memory"].count("\n") > 10  # a header and many cells

@@ -6,8 +6,6 @@
 -- placed a completed order in it. The cohort size is the cell where
 -- period_start = first_start (every customer of a cohort ordered in its first
 -- period); pushdown.py takes it from there and finishes in Polars.
--- Placeholders in braces are dialect snippets chosen by pushdown.py (never
--- values); every value is a bound parameter.
 --
 -- Cost: one scan of orders, one sort by customer and one window pass; no
 -- join. (At 10M orders a join to order_history, or a GROUP BY per customer
@@ -20,10 +18,10 @@ WITH activity AS (
     -- `+ 0`: grouping on the bare column lets PostgreSQL read orders in
     -- customer order through its index, a random read per order (3x slower
     -- at 10M orders than a scan and a sort).
-    SELECT o.customer_id + 0 AS customer_id, {period_start} AS period_start, o.brand_id
+    SELECT o.customer_id + 0 AS customer_id, {{ period_start }} AS period_start, o.brand_id
     FROM orders o
     WHERE o.status = 'completed' AND o.customer_id IS NOT NULL
-    GROUP BY o.customer_id + 0, {period_start}, o.brand_id
+    GROUP BY o.customer_id + 0, {{ period_start }}, o.brand_id
 ),
 marked AS (
     -- One window, so one pass: the company cohort (the customer's first
@@ -33,17 +31,17 @@ marked AS (
     -- brand, up to and including this row).
     SELECT brand_id, period_start,
            FIRST_VALUE(period_start) OVER w AS first_c,
-           CASE WHEN LAG(period_start) OVER w = period_start THEN 0 ELSE 1 END AS first_of_period{brand_firsts}
+           CASE WHEN LAG(period_start) OVER w = period_start THEN 0 ELSE 1 END AS first_of_period{{ brand_firsts }}
     FROM activity
     WINDOW w AS (PARTITION BY customer_id ORDER BY period_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 combined AS (
     -- Small: brands x company cohorts x brand cohorts x periods at most.
-    SELECT brand_id, first_c, {first_b} AS first_b, period_start,
+    SELECT brand_id, first_c, {{ first_b }} AS first_b, period_start,
            COUNT(*) AS brand_customers,
            SUM(first_of_period) AS company_customers
     FROM marked
-    GROUP BY brand_id, first_c, {first_b}, period_start
+    GROUP BY brand_id, first_c, {{ first_b }}, period_start
 ),
 cells AS (
     SELECT 'company' AS scope, first_c AS first_start, period_start,
@@ -59,4 +57,4 @@ cells AS (
 )
 SELECT scope, first_start, period_start, CAST(customers AS BIGINT) AS customers
 FROM cells
-WHERE {scope_filter}
+WHERE {{ scope_filter }}

@@ -1,22 +1,16 @@
--- Customer survey tallies per (scope, period): responses submitted in it.
--- Tallied once per (brand, period), in one pass over the range (k_submitted_at,
--- a snippet, is the period of submitted_at); the company's tallies are their sums.
+-- Customer survey tallies per (scope, period): responses submitted in it,
+-- computed in the database (pushdown). Grain of the result: one row per
+-- (scope, k), k the index of a period. Tallied once per (brand, period), in
+-- one pass over the range (k_submitted_at is the period of submitted_at);
+-- the company's tallies are their sums.
 WITH by_brand AS (
     SELECT brand_id, k,
-           SUM(CASE WHEN purpose_achieved THEN 1 ELSE 0 END) AS purpose_achieved,
-           COUNT(purpose_achieved) AS purpose_answers,
-           SUM(CASE WHEN csat_score >= 4 THEN 1 ELSE 0 END) AS csat_satisfied,
-           COUNT(csat_score) AS csat_answers,
-           SUM(CAST(effort_score AS DOUBLE PRECISION)) AS effort_sum,
-           COUNT(effort_score) AS effort_answers,
-           SUM(CASE WHEN nps_score >= 9 THEN 1 ELSE 0 END) AS nps_promoters,
-           SUM(CASE WHEN nps_score <= 6 THEN 1 ELSE 0 END) AS nps_detractors,
-           COUNT(nps_score) AS nps_answers
+{{ survey_tallies }}
     FROM (
-        SELECT {k_submitted_at} AS k, brand_id, nps_score, csat_score, effort_score, purpose_achieved
+        SELECT {{ k_submitted_at }} AS k, brand_id, nps_score, csat_score, effort_score, purpose_achieved
         FROM customer_surveys
         WHERE submitted_at >= :range_start AND submitted_at < :range_end
-          {survey_filters}
+          {{ survey_filters }}
     ) responses
     GROUP BY brand_id, k
 )

@@ -1,16 +1,14 @@
--- Message tallies per (scope, period): messages sent in it.
--- Tallied once per (brand, period), in one pass over the range (k_sent_at,
--- a snippet, is the period of sent_at); the company's tallies are their sums.
+-- Message tallies per (scope, period): messages sent in it (pushdown).
+-- Grain: one row per (scope, k). Tallied once per (brand, period) in one
+-- pass over the range; the company's are their sums.
 WITH by_brand AS (
     SELECT brand_id, k,
-           COUNT(*) AS messages,
-           COUNT(clicked_at) AS messages_clicked,
-           COUNT(unsubscribed_at) AS messages_unsubscribed
+{{ message_tallies }}
     FROM (
-        SELECT {k_sent_at} AS k, brand_id, clicked_at, unsubscribed_at
+        SELECT {{ k_sent_at }} AS k, brand_id, clicked_at, unsubscribed_at
         FROM marketing_messages
         WHERE sent_at >= :range_start AND sent_at < :range_end
-          {customer_filters}
+          {{ customer_filters }}
     ) messages
     GROUP BY brand_id, k
 )

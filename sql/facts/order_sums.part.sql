@@ -1,7 +1,7 @@
--- A fragment, not a query: the order-level sums of orders.sql and
--- order_totals.sql, one definition (the orders facts grouped per brand and
--- period). Pasted into their SELECT lists by pushdown.render_queries; no
--- braces in comments.
+-- A fragment, not a query: the order-level sums, one definition, pasted
+-- into the SELECT lists of facts/orders.sql, facts/order_totals.sql and
+-- store/fact_orders.sql (a GROUP BY over completed orders). Sums over no
+-- order are 0 (empty sets: docs/metrics.md).
            COUNT(*) AS orders,
            SUM(units) AS units,
            SUM(net_revenue) AS revenue,
@@ -12,9 +12,9 @@
            SUM(donation_amount) AS donations,
            SUM(CASE WHEN promised_delivery_date IS NOT NULL AND delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS promised_delivered,
            SUM(CASE WHEN promised_delivery_date IS NOT NULL AND delivered_at IS NOT NULL
-                     AND {delivered_date} <= promised_delivery_date THEN 1 ELSE 0 END) AS on_time,
-           SUM(shipping_co2e_kg) AS shipping_co2e,
+                     AND {{ delivered_date }} <= promised_delivery_date THEN 1 ELSE 0 END) AS on_time,
+           COALESCE(SUM(shipping_co2e_kg), 0) AS shipping_co2e,
            COUNT(shipping_co2e_kg) AS orders_with_co2e,
-           SUM(CASE WHEN packaging_recycled_kg IS NOT NULL THEN packaging_kg END) AS packaging,
-           SUM(CASE WHEN packaging_kg IS NOT NULL THEN packaging_recycled_kg END) AS packaging_recycled,
+           COALESCE(SUM(CASE WHEN packaging_recycled_kg IS NOT NULL THEN packaging_kg END), 0) AS packaging,
+           COALESCE(SUM(CASE WHEN packaging_kg IS NOT NULL THEN packaging_recycled_kg END), 0) AS packaging_recycled,
            SUM(CASE WHEN packaging_kg IS NOT NULL AND packaging_recycled_kg IS NOT NULL THEN 1 ELSE 0 END) AS orders_with_packaging

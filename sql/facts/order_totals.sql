@@ -5,24 +5,21 @@
 -- months is one ranged pass over orders: what a trend of an order metric,
 -- the Impact page and the GRI index run.
 -- Grain of the result: one row per (scope, k), k the index of a period.
--- Placeholders in braces are snippets chosen by pushdown.py (never values);
--- every value is a bound parameter. (No braces in comments: they would be
--- filled in too.)
 WITH ranged AS (
     -- The period of each order by a chain of comparisons (see orders.sql).
-    SELECT {k_ordered_at} AS k,
+    SELECT {{ k_ordered_at }} AS k,
            o.customer_id, o.brand_id, o.ordered_at, o.units, o.net_revenue,
            o.refunded_amount, o.returned_units, o.donation_amount, o.promised_delivery_date,
            o.delivered_at, o.shipping_co2e_kg, o.packaging_kg, o.packaging_recycled_kg
     FROM orders o
     WHERE o.status = 'completed'
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
-      {order_filters}
+      {{ order_filters }}
 ),
 by_brand AS (
     -- The order sums orders.sql takes too (order_sums.part.sql).
     SELECT brand_id, k,
-           {order_sums}
+           {{ order_sums }}
     FROM ranged
     GROUP BY brand_id, k
 )

@@ -1,8 +1,5 @@
 -- Order and customer facts per (scope, period), computed in the database.
 -- Grain of the result: one row per (scope, k), k the index of a period.
--- Placeholders in braces are snippets chosen by pushdown.py (never values);
--- every value is a bound parameter. (No braces in comments: they would be
--- filled in too.)
 --
 -- Written to read each order once and never group by customer:
 --  * every fact is a sum over orders, taken per (brand, period) and summed
@@ -19,23 +16,23 @@ WITH in_period AS (
     -- chain of comparisons, one pass). A range join to the periods instead
     -- lets PostgreSQL rescan the range once per period (52 weeks: 236 s at
     -- 10M orders).
-    SELECT {k_ordered_at} AS k, {end_ordered_at} AS period_end,
+    SELECT {{ k_ordered_at }} AS k, {{ end_ordered_at }} AS period_end,
            o.order_id, o.customer_id, o.brand_id, o.ordered_at, o.units, o.net_revenue,
            o.refunded_amount, o.returned_units, o.donation_amount, o.promised_delivery_date,
            o.delivered_at, o.shipping_co2e_kg, o.packaging_kg, o.packaging_recycled_kg
     FROM orders o
     WHERE o.status = 'completed'
       AND o.ordered_at >= :range_start AND o.ordered_at < :range_end
-      {order_filters}
+      {{ order_filters }}
 ),
 flagged AS (
     -- Each order's place in its customer's history, materialised once when
     -- orders change (sql/order_history.sql): no window over the order book.
     SELECT i.*, h.seq_c, h.seq_b,
-           CASE WHEN i.customer_id IS NOT NULL AND {last_c} THEN 1 ELSE 0 END AS last_c,
-           CASE WHEN i.customer_id IS NOT NULL AND {last_b} THEN 1 ELSE 0 END AS last_b,
-           CASE WHEN h.seq_c = 1 AND h.next_at_c IS NOT NULL AND {next_c_within_90} THEN 1 ELSE 0 END AS repurchased_c,
-           CASE WHEN h.seq_b = 1 AND h.next_at_b IS NOT NULL AND {next_b_within_90} THEN 1 ELSE 0 END AS repurchased_b,
+           CASE WHEN i.customer_id IS NOT NULL AND {{ last_c }} THEN 1 ELSE 0 END AS last_c,
+           CASE WHEN i.customer_id IS NOT NULL AND {{ last_b }} THEN 1 ELSE 0 END AS last_b,
+           CASE WHEN h.seq_c = 1 AND h.next_at_c IS NOT NULL AND {{ next_c_within_90 }} THEN 1 ELSE 0 END AS repurchased_c,
+           CASE WHEN h.seq_b = 1 AND h.next_at_b IS NOT NULL AND {{ next_b_within_90 }} THEN 1 ELSE 0 END AS repurchased_b,
            CASE WHEN c.customer_id IS NOT NULL THEN 1 ELSE 0 END AS opted_in
     FROM in_period i
     LEFT JOIN order_history h
@@ -46,7 +43,7 @@ flagged AS (
 by_brand AS (
     -- _c columns count in the company's history, _b in the brand's.
     SELECT brand_id, k,
-           {order_sums},
+           {{ order_sums }},
            SUM(CASE WHEN seq_c >= 2 THEN 1 ELSE 0 END) AS returning_orders_c,
            SUM(CASE WHEN seq_b >= 2 THEN 1 ELSE 0 END) AS returning_orders_b,
            SUM(last_c) AS active_customers_c,

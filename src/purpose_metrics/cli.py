@@ -20,20 +20,27 @@ from .periods import PeriodError, Periods, parse_date
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer.")
     p.add_argument("--db", help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb)")
     p.add_argument(
         "--mode",
-        choices=["auto", "memory", "pushdown"],
-        help="where metrics are computed: read rows into memory, or push aggregation down to the "
-        "database (default: $PURPOSE_METRICS_MODE, else auto: pushdown for a server database "
-        "with 2M orders or more)",
+        choices=["auto", "store", "pushdown", "memory"],
+        help="where the facts come from: the fact store kept at import, the database aggregating "
+        "raw tables (pushdown), or rows read into memory (default: $PURPOSE_METRICS_MODE, else auto: "
+        "the store when it is current, else pushdown for a server database with 2M orders or more, "
+        "else memory)",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the schema (idempotent)")
     s.add_argument("--sample", action="store_true", help="load the bundled sample data if the database is empty")
+
+    sub.add_parser(
+        "refresh",
+        help="rebuild the fact store and customer history from the tables (after loading data by other means)",
+    )
 
     s = sub.add_parser("import", help="validate a CSV or Parquet file and append it to a table")
     s.add_argument("table")
@@ -101,13 +108,13 @@ def _fail(message: str, args: argparse.Namespace) -> None:
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
-    return db.make_engine(args.db)
+    return db.make_engine(args.db, create=args.command == "init")
 
 
 def _check_brand(engine: sa.Engine, brand: str | None) -> list[str] | None:
-    from . import data
+    from . import reading
 
-    known = data.brands(engine).get_column("brand_id").to_list()
+    known = reading.brands(engine).get_column("brand_id").to_list()
     if brand is None:
         return None
     if brand not in known:
@@ -125,7 +132,9 @@ def _run(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     if args.command == "init":
-        db.create_schema(engine)
+        from . import store
+
+        store.ensure_schema(engine)
         if args.sample:
             if db.is_empty(engine):
                 from .validation import import_folder
@@ -134,7 +143,20 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"loaded sample data: {sum(r.rows for r in results):,} rows into {len(results)} tables")
             else:
                 print("database already holds data: sample not loaded")
+        if store.refresh_if_stale(engine):
+            print("fact store rebuilt from the tables (it was not current)")
         print(f"schema ready at {db.safe_url(engine.url)}")
+        return 0
+
+    if args.command == "refresh":
+        import time
+
+        from . import store
+
+        started = time.perf_counter()
+        store.ensure_schema(engine)
+        store.refresh(engine, progress=lambda step: print(f"refreshing: {step}", file=sys.stderr, flush=True))
+        print(f"fact store rebuilt in {time.perf_counter() - started:.1f} s at {db.safe_url(engine.url)}")
         return 0
 
     if args.command == "import":
@@ -145,7 +167,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "kpis":
-        from . import data
+        from . import reading
         from .metrics import kpi_frame
 
         if args.week:
@@ -160,19 +182,18 @@ def _run(args: argparse.Namespace) -> int:
                 raise UsageError(f"--from ({start}) must be before --to ({end})")
             periods = Periods(start, end)
         scopes = _check_brand(engine, args.brand)
-        # Only the period's rows (customer history comes materialised with
-        # them), or in pushdown mode only the small tables.
-        ds = data.load_dataset(engine, start=periods.start, end=periods.range_end, mode=args.mode)
+        # The store (or pushdown) reads facts; memory reads the period's rows only.
+        ds = reading.load_dataset(engine, start=periods.start, end=periods.range_end, mode=args.mode)
         frame = kpi_frame(ds, periods, scopes=scopes)
         sys.stdout.write(output.render(frame, "kpis", args.format))
         return 0
 
     if args.command == "cohorts":
-        from . import data
+        from . import reading
         from .metrics import cohorts
 
         scopes = _check_brand(engine, args.brand)
-        ds = data.load_dataset(engine, ["brands", "orders"], mode=args.mode)
+        ds = reading.load_dataset(engine, mode=args.mode)
         sys.stdout.write(output.render(cohorts(ds, args.grain, scopes), "cohorts", args.format))
         return 0
 

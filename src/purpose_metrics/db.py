@@ -20,6 +20,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from . import sqltext
 from .contract import TABLES, Table
 
 ENV_URL = "PURPOSE_METRICS_DATABASE_URL"
@@ -29,9 +30,6 @@ ENV_LOCK_WAIT = "PURPOSE_METRICS_LOCK_WAIT"
 LOCK_WAIT_SECONDS = 30.0
 SUPPORTED_SCHEMES = ("duckdb", "sqlite", "postgresql")
 DEFAULT_DB_PATH = Path("data") / "purpose_metrics.duckdb"
-SQL_DIR = Path(__file__).resolve().parent / "sql"
-if not SQL_DIR.exists():  # running from a source checkout: sql/ sits at the root
-    SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
 
 class DatabaseError(Exception):
@@ -85,9 +83,15 @@ def _password_of(url: str | sa.URL | None) -> str | None:
         return match["password"] if match else None
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, create: bool = False) -> Engine:
     """An engine for a URL (see `database_url`). Raises DatabaseError for a
-    URL that cannot be used; connecting happens on first use."""
+    URL that cannot be used; connecting happens on first use.
+
+    Reading never creates a database: for a DuckDB or SQLite file that does
+    not exist, connecting raises DatabaseError naming the path (checked on
+    every connection, so a file moved away and back is read again). Only
+    `create=True` (`purpose-metrics init`) makes the file and its folder.
+    """
     url = database_url(url)
     try:
         parsed = sa.make_url(url)
@@ -99,7 +103,8 @@ def make_engine(url: str | None = None) -> Engine:
             "or postgresql+psycopg://USER@HOST:PORT/DB"
         )
     file_backed = parsed.database not in (None, "", ":memory:")
-    if parsed.drivername.startswith(("duckdb", "sqlite")) and file_backed:
+    embedded_file = parsed.drivername.startswith(("duckdb", "sqlite")) and file_backed
+    if embedded_file and create:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         if parsed.drivername.startswith("duckdb") and file_backed:
@@ -108,7 +113,16 @@ def make_engine(url: str | None = None) -> Engine:
             # is open (each side opens the file only for the moment it needs
             # it), and each side waits for the other's moment to pass.
             engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
+            if not create:  # before the lock wait: its listener makes the connection
+                _refuse_missing_file(engine, Path(parsed.database))
             _wait_for_file_lock(engine, lock_wait_seconds())
+            return engine
+        if embedded_file:
+            # SQLite too opens each file anew for every connection here, so
+            # that a missing file is found on every read (not only the first).
+            engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
+            if not create:
+                _refuse_missing_file(engine, Path(parsed.database))
             return engine
         if parsed.get_backend_name() == "postgresql":
             # A pooled connection may have died (server restarted, database
@@ -118,6 +132,20 @@ def make_engine(url: str | None = None) -> Engine:
     except (ImportError, ValueError, TypeError, sa.exc.ArgumentError) as exc:  # bad port, options, driver
         reason = redact(_first(exc), url)
         raise DatabaseError(f"cannot use the database URL {safe_url(url)}: {reason}") from None
+
+
+class MissingDatabase(DatabaseError):
+    """The database file is not there (moved, deleted, or never created)."""
+
+
+def _refuse_missing_file(engine: Engine, path: Path) -> None:
+    @sa.event.listens_for(engine, "do_connect")
+    def connect(dialect, connection_record, cargs, cparams):
+        if not path.exists():
+            raise MissingDatabase(
+                f"there is no database file at {path.resolve()}: "
+                "restore it, or create one with `purpose-metrics init`"
+            )
 
 
 def lock_wait_seconds() -> float:
@@ -178,7 +206,10 @@ SA_TABLES: dict[str, sa.Table] = {
 ORDER_HISTORY = sa.Table(
     "order_history",
     metadata,
-    sa.Column("order_id", sa.BigInteger, primary_key=True),
+    sa.Column("order_id", sa.BigInteger),
+    sa.Column("customer_id", sa.BigInteger),
+    sa.Column("brand_id", sa.Text),
+    sa.Column("channel", sa.Text),
     sa.Column("ordered_at", sa.DateTime),
     sa.Column("seq_c", sa.Integer),
     sa.Column("next_at_c", sa.DateTime),
@@ -195,17 +226,22 @@ IMPORT_LOG = sa.Table(
 )
 
 
-def schema_statements() -> list[str]:
-    text = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().strip(";")]
+def schema_statements(dialect: str) -> list[str]:
+    """The contract's tables and keys, then the fact store's tables (and, but
+    on DuckDB, their indexes), for a dialect."""
+    files = ["schema.sql", "store/schema.sql"]
+    if dialect != "duckdb":
+        files += ["indexes.sql", "store/indexes.sql"]
+    binary = sqltext.Dialect(dialect).binary
+    return [s for f in files for s in sqltext.statements(sqltext.render(f, {"binary": binary}))]
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table of the contract; running it again changes nothing."""
+    """Create every table of the contract and of the fact store; running it
+    again changes nothing."""
     with engine.begin() as conn:
-        for statement in schema_statements():
-            conn.exec_driver_sql(statement.rstrip(";"))
+        for statement in schema_statements(conn.dialect.name):
+            conn.exec_driver_sql(statement)
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
@@ -301,7 +337,15 @@ def fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
         raise DatabaseError(describe_db_error(exc)) from exc
 
 
-def _fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:
+def fetch_sql(conn: Connection, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """Run SQL text with bound parameters (those of `params` it names); the
+    frame as the backend hands it back (untyped)."""
+    stmt = sa.text(sql)
+    used = {k: v for k, v in (params or {}).items() if f":{k}" in sql}
+    return _fetch(conn, stmt.bindparams(**used) if used else stmt)
+
+
+def _fetch(conn: Connection, query: sa.Executable) -> pl.DataFrame:
     if conn.dialect.name == "duckdb":
         # Arrow straight from DuckDB: no row-by-row Python objects.
         compiled = query.compile(dialect=conn.dialect)
@@ -359,6 +403,22 @@ def insert_frame(conn: Connection, name: str, df: pl.DataFrame) -> None:
         raise DatabaseError(f"could not write {name}: {describe_db_error(exc).removeprefix('database error: ')}") from exc
 
 
+def insert_rows(conn: Connection, name: str, df: pl.DataFrame) -> None:
+    """Append a frame to any table (the fact store's, a temporary one)
+    inside the caller's transaction, in the backend's bulk path."""
+    if df.height == 0:
+        return
+    if conn.dialect.name != "sqlite":
+        _insert(conn, name, df)
+        return
+    # SQLite keeps dates and timestamps as ISO text.
+    df = df.with_columns(
+        pl.col(pl.Date).dt.strftime("%Y-%m-%d"), pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+    )
+    marks = ", ".join("?" * df.width)
+    conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(df.columns)}) VALUES ({marks})", list(df.iter_rows()))
+
+
 def _insert(conn: Connection, name: str, df: pl.DataFrame) -> None:
     cols = df.columns
     col_list = ", ".join(cols)
@@ -379,5 +439,7 @@ def _insert(conn: Connection, name: str, df: pl.DataFrame) -> None:
         with raw.cursor() as cur, cur.copy(f"COPY {name} ({col_list}) FROM STDIN") as copy:
             for row in df.iter_rows():
                 copy.write_row(row)
-    else:
+    elif name in SA_TABLES:
         conn.execute(SA_TABLES[name].insert(), df.to_dicts())
+    else:
+        insert_rows(conn, name, df)

@@ -30,6 +30,11 @@ def parse_week(text: str) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=7)
 
 
+def midnight(day: dt.date) -> dt.datetime:
+    """The instant a day starts (timestamps are UTC without zone)."""
+    return dt.datetime.combine(day, dt.time())
+
+
 def week_label(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

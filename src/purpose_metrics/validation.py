@@ -2,15 +2,31 @@
 
 The general mechanism: a file is first read as text (every column a string),
 then each column is parsed to its contract type, and every value that does
-not parse is a failure of rule "type" on that row. The typed frame then goes
-through the table's Pandera model (lazy: all failures at once), then through
-the rules that need the database (keys already stored, references). Only
-when nothing failed is anything written, in one transaction.
+not parse is a failure of rule "type" on that row. (A Parquet column whose
+type already is the contract's, or an integer or float of another width,
+is converted directly, with the same range checks: the same outcome
+without formatting ten million timestamps as text.) The typed frame then
+goes through the table's Pandera model (lazy: all failures at once), then
+through the rules that need the database (keys already stored,
+references). Only when nothing failed is anything written, in one
+transaction that also brings the fact store up to date (store/).
+
+Large files are read and checked in chunks of CHUNK_ROWS rows, so memory
+follows the chunk, not the file; the failures of every chunk are reported
+together, with their rows numbered in the file.
+
+Imports into one database are serialised (a lock in this process; on
+PostgreSQL a table lock, on SQLite its write lock, on DuckDB its file
+lock), and the database checks run inside the import's transaction: two
+imports of the same rows racing each other cannot both pass. The keys are
+also unique indexes, so the database itself refuses a row stored twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +35,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import db, history
+from . import db, store
 from .contract import REFERENCES, TABLES, Table
 from .errors import MAX_ROWS_SHOWN, Failure, ValidationFailed
 from .schemas import CHECK_COLUMNS, MODELS, overlapping_windows
@@ -290,35 +306,73 @@ def _rule_words(check: str) -> str:
     )
 
 
-def check_against_database(engine: Engine, table: str, df: pl.DataFrame, first_row: int) -> list[Failure]:
-    """Rules that need what is already stored: keys, references, one company row."""
+def check_against_database(conn: sa.Connection, table: str, df: pl.DataFrame, first_row: int) -> list[Failure]:
+    """Rules that need what is already stored: keys, references, one company
+    row, target windows. Inside the import's transaction (see import_frames),
+    so nothing can slip in between this check and the insert."""
     meta = TABLES[table]
     out: list[Failure] = []
-    with engine.connect() as conn:
-        if meta.key:
-            stored = db.read_table(conn, table, list(meta.key))
-            if stored.height:
-                clash = df.select(pl.struct(list(meta.key)).is_in(stored.select(pl.struct(list(meta.key))).to_series().implode()))
-                out += _rows_failure(table, ", ".join(meta.key), "key already in the database (import each row once)", clash.to_series(), first_row)
-        if table == "company":
-            n = conn.execute(sa.select(sa.func.count()).select_from(db.SA_TABLES["company"])).scalar_one()
-            if n + df.height > 1:
-                out.append(Failure(table, "(table)", "at most one company row (one is already stored)", tuple(range(first_row, first_row + df.height)), df.height))
-        if table == "targets":
-            stored = db.read_table(conn, "targets").with_columns(_new=pl.lit(False))
-            both = pl.concat([stored, df.with_columns(_new=pl.lit(True))])
-            flags = both.select(overlapping_windows(both)).to_series()
-            mask = flags.filter(both.get_column("_new"))
-            new_only = overlapping_windows_in(df)
-            out += _rows_failure(table, "valid_from, valid_to", "window overlaps a stored target of the same metric and scope", mask & ~new_only, first_row)
-        for column, ref_table, ref_column in REFERENCES.get(table, ()):
-            values = df.get_column(column).drop_nulls().unique()
-            if values.len() == 0:
-                continue
-            known = db.read_table(conn, ref_table, [ref_column]).get_column(ref_column)
-            missing = df.get_column(column).is_not_null() & ~df.get_column(column).is_in(known.implode())
+    if meta.key:
+        clash = _stored_keys(conn, table, df)
+        out += _rows_failure(table, ", ".join(meta.key), "key already in the database (import each row once)", clash, first_row)
+    if table == "company":
+        n = conn.execute(sa.select(sa.func.count()).select_from(db.SA_TABLES["company"])).scalar_one()
+        if n + df.height > 1:
+            out.append(Failure(table, "(table)", "at most one company row (one is already stored)", tuple(range(first_row, first_row + min(df.height, MAX_ROWS_SHOWN))), df.height))
+    if table == "targets":
+        stored = db.read_table(conn, "targets").with_columns(_new=pl.lit(False))
+        both = pl.concat([stored, df.with_columns(_new=pl.lit(True))])
+        flags = both.select(overlapping_windows(both)).to_series()
+        mask = flags.filter(both.get_column("_new"))
+        new_only = overlapping_windows_in(df)
+        out += _rows_failure(table, "valid_from, valid_to", "window overlaps a stored target of the same metric and scope", mask & ~new_only, first_row)
+    for column, ref_table, ref_column in REFERENCES.get(table, ()):
+        missing = _missing_references(conn, df.get_column(column), ref_table, ref_column)
+        if missing is not None:
             out += _rows_failure(table, column, f"reference: must exist in {ref_table}.{ref_column}", missing, first_row, df.get_column(column))
     return out
+
+
+def _stored_keys(conn: sa.Connection, table: str, df: pl.DataFrame) -> pl.Series:
+    """Which rows of `df` have a key that is already stored (NULL equal to
+    NULL, as the contract says). The keys go to a temporary table and the
+    database joins them, so a week of orders is checked against ten million
+    without reading them out."""
+    meta = TABLES[table]
+    keys = df.select(list(meta.key)).with_row_index("_row")
+    columns = ", ".join(
+        f"{c} {'TEXT' if meta.column(c).type == 'text' else 'DATE' if meta.column(c).type == 'date' else 'BIGINT'}"
+        for c in meta.key
+    )
+    conn.exec_driver_sql("DROP TABLE IF EXISTS _pm_keys")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE _pm_keys (_row BIGINT NOT NULL, {columns})")
+    db.insert_rows(conn, "_pm_keys", keys.with_columns(pl.col("_row").cast(pl.Int64)))
+    same = " AND ".join(
+        f"COALESCE(t.{c}, '') = COALESCE(k.{c}, '')" if meta.column(c).nullable else f"t.{c} = k.{c}"
+        for c in meta.key
+    )
+    rows = db.fetch_sql(conn, f"SELECT k._row FROM _pm_keys k WHERE EXISTS (SELECT 1 FROM {table} t WHERE {same})")
+    conn.exec_driver_sql("DROP TABLE _pm_keys")
+    clashing = rows.get_column("_row").cast(pl.Int64) if rows.height else pl.Series("_row", [], pl.Int64)
+    return keys.get_column("_row").cast(pl.Int64).is_in(clashing.implode())
+
+
+def _missing_references(conn: sa.Connection, values: pl.Series, ref_table: str, ref_column: str) -> pl.Series | None:
+    """Rows whose value is not in ref_table.ref_column (None: no value to check)."""
+    distinct = values.drop_nulls().unique()
+    if distinct.len() == 0:
+        return None
+    dtype = "TEXT" if distinct.dtype == pl.String else "BIGINT"
+    conn.exec_driver_sql("DROP TABLE IF EXISTS _pm_refs")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE _pm_refs (value {dtype} NOT NULL)")
+    db.insert_rows(conn, "_pm_refs", distinct.to_frame("value"))
+    unknown = db.fetch_sql(
+        conn,
+        f"SELECT r.value FROM _pm_refs r WHERE NOT EXISTS (SELECT 1 FROM {ref_table} t WHERE t.{ref_column} = r.value)",
+    )
+    conn.exec_driver_sql("DROP TABLE _pm_refs")
+    unknown_values = unknown.get_column("value").cast(distinct.dtype) if unknown.height else distinct.head(0)
+    return values.is_not_null() & values.is_in(unknown_values.implode())
 
 
 def overlapping_windows_in(df: pl.DataFrame) -> pl.Series:
@@ -344,8 +398,39 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_file(table: str, path: str | Path) -> tuple[pl.DataFrame, str, int]:
-    """Read and type a file, raising ValidationFailed with every problem."""
+# Rows read, typed and checked at a time: memory follows the chunk, not the file.
+CHUNK_ROWS = 1_000_000
+
+
+def _chunks(table: str, path: Path) -> Iterator[tuple[pl.DataFrame, str, int, bool]]:
+    """(raw chunk, row unit, number of its first row, whether it is typed
+    already) for the file: Parquet in record batches, CSV read whole then cut."""
+    if path.suffix.lower() == ".parquet":
+        try:
+            scan = pl.scan_parquet(path)
+            rows = scan.select(pl.len()).collect().item()
+            chunks = [scan.slice(offset, CHUNK_ROWS).collect() for offset in range(0, rows, CHUNK_ROWS)] if rows <= CHUNK_ROWS else None
+        except Exception as exc:  # corrupt or truncated parquet
+            raise _file_failure(table, f"not a readable Parquet file ({_first_line(exc)})") from None
+        if chunks is not None:  # one chunk (or none): read, and any error reported, above
+            yield (chunks[0] if chunks else pl.read_parquet(path)), "row", 1, True
+            return
+        for offset in range(0, rows, CHUNK_ROWS):
+            try:
+                raw = scan.slice(offset, CHUNK_ROWS).collect()
+            except Exception as exc:
+                raise _file_failure(table, f"not a readable Parquet file ({_first_line(exc)})") from None
+            yield raw, "row", offset + 1, True
+        return
+    raw, unit, first_row = read_text_frame(table, path)
+    for offset in range(0, max(raw.height, 1), CHUNK_ROWS):
+        yield raw.slice(offset, CHUNK_ROWS), unit, first_row + offset, False
+
+
+def load_chunks(table: str, path: str | Path) -> tuple[list[pl.DataFrame], str, int]:
+    """Read, type and check a file chunk by chunk; (typed chunks, row unit,
+    number of the first row). Raises ValidationFailed with every problem of
+    every chunk."""
     if table not in TABLES:
         raise _file_failure(table, f"unknown table (known: {', '.join(TABLES)})", "(table)")
     path = Path(path)
@@ -353,38 +438,190 @@ def load_file(table: str, path: str | Path) -> tuple[pl.DataFrame, str, int]:
         raise _file_failure(table, f"no such file: {path}")
     if path.is_dir():
         raise _file_failure(table, f"{path} is a folder, not a file")
-    raw, unit, first_row = read_text_frame(table, path)
-    df, failures, unparsed = parse_frame(TABLES[table], raw, first_row)
-    if unparsed is None:  # the header is wrong: no rule can be checked
-        raise ValidationFailed(table, failures, unit)
-    if df.height == 0:
+    meta = TABLES[table]
+    frames: list[pl.DataFrame] = []
+    failures: list[Failure] = []
+    unit = "line"
+    start = None
+    for raw, unit, first_row, typed in _chunks(table, path):
+        start = first_row if start is None else start
+        if typed:
+            raw, parsed = _typed_columns(meta, raw, first_row)
+            if raw is None:  # a header problem: the same report as for text
+                df, chunk_failures, unparsed = parse_frame(meta, _stringify(parsed), first_row)
+                raise ValidationFailed(table, chunk_failures, unit)
+            df, chunk_failures, unparsed = raw, *parsed
+        else:
+            df, chunk_failures, unparsed = parse_frame(meta, raw, first_row)
+            if unparsed is None:  # the header is wrong: no rule can be checked
+                raise ValidationFailed(table, chunk_failures, unit)
+        chunk_failures += check_rules(table, df, first_row, unparsed)
+        failures += chunk_failures
+        frames.append(df)
+    if not frames or sum(f.height for f in frames) == 0:
         raise _file_failure(table, "the file has a header but no rows")
-    failures += check_rules(table, df, first_row, unparsed)
+    if len(frames) > 1 and meta.key:
+        failures = _whole_file_keys(meta, frames, start or 1, failures)
     if failures:
-        raise ValidationFailed(table, failures, unit)
-    return df, unit, first_row
+        raise ValidationFailed(table, _merged(failures), unit)
+    return frames, unit, start or 1
+
+
+def load_file(table: str, path: str | Path) -> tuple[pl.DataFrame, str, int]:
+    """Read and type a file, raising ValidationFailed with every problem."""
+    frames, unit, first_row = load_chunks(table, path)
+    return (frames[0] if len(frames) == 1 else pl.concat(frames)), unit, first_row
+
+
+def _typed_columns(meta: Table, raw: pl.DataFrame, first_row: int) -> tuple[pl.DataFrame | None, tuple]:
+    """A Parquet chunk to the contract's types. A column whose type already
+    fits is converted directly (with the range checks of the text path); any
+    other goes through the text parser. Returns (typed frame, (failures,
+    unparsed)), or (None, raw) when the header is wrong."""
+    header = list(raw.columns)
+    if sorted(header) != sorted(meta.column_names) or len(set(header)) != len(header):
+        return None, raw  # type: ignore[return-value]
+    failures: list[Failure] = []
+    unparsed: dict[str, set[int]] = {}
+    cols = []
+    for col in meta.columns:
+        s = raw.get_column(col.name)
+        direct = _direct(s, col.type)
+        if direct is None:
+            text = _stringify(s.to_frame()).get_column(col.name)
+            parsed = _parse_column(text, col.type)
+            bad = (text.str.strip_chars().fill_null("") != "") & parsed.is_null()
+        else:
+            parsed = direct
+            bad = s.is_not_null() & parsed.is_null()
+        if bad.any():
+            idx = bad.arg_true()
+            shown = s.gather(idx[:3]).cast(pl.String, strict=False)
+            unparsed[col.name] = set(idx.to_list())
+            failures.append(
+                Failure(meta.name, col.name, f"type: must be {_TYPE_WORDS[col.type]}",
+                        tuple(int(i) + first_row for i in idx[:MAX_ROWS_SHOWN]), len(idx),
+                        tuple(repr(v)[:40] for v in shown.to_list()))
+            )  # fmt: skip
+        cols.append(parsed.alias(col.name))
+    return pl.DataFrame(cols), (failures, unparsed)
+
+
+def _direct(s: pl.Series, type_: str) -> pl.Series | None:
+    """The column converted straight to the contract type, values that do not
+    fit NULL (reported as type failures); None when its Parquet type needs
+    the text parser."""
+    dtype = s.dtype
+    if type_ in ("id", "int") and dtype.is_integer():
+        out = s.cast(pl.Int64, strict=False)
+        return out if type_ == "id" else out.set(~out.is_between(INT32_MIN, INT32_MAX).fill_null(True), None)  # type: ignore[arg-type]
+    if type_ == "num" and (dtype.is_float() or dtype.is_integer() or dtype.is_decimal()):
+        out = s.cast(pl.Float64, strict=False)
+        return out.set(~out.is_finite().fill_null(True), None)  # type: ignore[arg-type]
+    if type_ == "bool" and dtype == pl.Boolean:
+        return s
+    if type_ == "date" and dtype == pl.Date:
+        return s.set(~s.is_between(TS_MIN.date(), TS_MAX.date()).fill_null(True), None)  # type: ignore[arg-type]
+    if type_ == "ts" and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone:
+            s = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        s = s.dt.cast_time_unit("us")
+        return s.set(~s.is_between(TS_MIN, TS_MAX).fill_null(True), None)  # type: ignore[arg-type]
+    if type_ == "text" and dtype == pl.String:
+        return s.set(s.str.contains("\x00", literal=True).fill_null(False), None)  # type: ignore[arg-type]
+    return None
+
+
+def _whole_file_keys(meta: Table, frames: list[pl.DataFrame], first_row: int, failures: list[Failure]) -> list[Failure]:
+    """A key repeated across chunks: checked over the whole file (each
+    chunk's own check only sees the chunk), replacing the chunks' reports."""
+    keys = pl.concat([f.select(list(meta.key)) for f in frames])
+    repeated = keys.select(pl.struct(list(meta.key)).is_duplicated()).to_series()
+    column = ", ".join(meta.key)
+    kept = [f for f in failures if not (f.column == column and f.rule.startswith("unique"))]
+    return kept + _rows_failure(meta.name, column, "unique: the key appears more than once", repeated, first_row, keys.get_column(meta.key[0]))
+
+
+def _merged(failures: list[Failure]) -> list[Failure]:
+    """One failure per (column, rule) across chunks: the first rows, the
+    total count, the first examples."""
+    out: dict[tuple[str, str], Failure] = {}
+    for f in failures:
+        seen = out.get((f.column, f.rule))
+        if seen is None:
+            out[(f.column, f.rule)] = f
+            continue
+        out[(f.column, f.rule)] = Failure(
+            f.table, f.column, f.rule, (seen.rows + f.rows)[:MAX_ROWS_SHOWN], seen.count + f.count,
+            (seen.examples + f.examples)[:3],
+        )  # fmt: skip
+    return list(out.values())
 
 
 def import_file(engine: Engine, table: str, path: str | Path) -> ImportResult:
     """Validate everything, then append in one transaction (or write nothing)."""
-    df, unit, first_row = load_file(table, path)
-    return import_frame(engine, table, df, source=Path(path).name, unit=unit, first_row=first_row)
+    frames, unit, first_row = load_chunks(table, path)
+    return import_frames(engine, table, frames, source=Path(path).name, unit=unit, first_row=first_row)
 
 
 def import_frame(engine: Engine, table: str, df: pl.DataFrame, source: str, unit: str = "row", first_row: int = 1) -> ImportResult:
-    failures = check_against_database(engine, table, df, first_row)
-    if failures:
-        raise ValidationFailed(table, failures, unit)
-    with engine.begin() as conn:
-        db.insert_frame(conn, table, df)
-        if table == "orders":  # same transaction: history never lags the orders
-            history.refresh(conn)
-        conn.execute(
-            db.IMPORT_LOG.insert().values(
-                table_name=table, imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), row_count=df.height, source=source[:200]
-            )
-        )
-    return ImportResult(table, df.height, source)
+    return import_frames(engine, table, [df], source, unit, first_row)
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _import_lock(engine: Engine) -> threading.Lock:
+    """One import at a time per database in this process (the dashboard's
+    sessions are threads of one process)."""
+    key = engine.url.render_as_string(hide_password=False)
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+_UNIQUE_VIOLATION = ("duplicate key", "unique constraint", "primary key", "violates unique")
+
+
+def import_frames(
+    engine: Engine, table: str, frames: list[pl.DataFrame], source: str, unit: str = "row", first_row: int = 1
+) -> ImportResult:
+    """Check against the database and append, in one serialised transaction
+    that also brings the fact store up to date; nothing is written when
+    anything fails."""
+    rows = sum(f.height for f in frames)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if table in store.TRACKED:
+        with engine.connect() as conn:
+            has_store = sa.inspect(conn).has_table("store_state")
+        if not has_store:  # a database made by an older version
+            store.ensure_schema(engine)
+    try:
+        with _import_lock(engine), engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Conflicts with itself only: imports queue, reads go on.
+                conn.exec_driver_sql("LOCK TABLE import_log IN SHARE ROW EXCLUSIVE MODE")
+            # The log row first: on SQLite this takes the write lock now, so a
+            # second import waits here instead of between its check and insert.
+            conn.execute(db.IMPORT_LOG.insert().values(table_name=table, imported_at=now, row_count=rows, source=source[:200]))
+            failures, offset = [], first_row
+            for df in frames:
+                failures += check_against_database(conn, table, df, offset)
+                offset += df.height
+            if failures:
+                raise ValidationFailed(table, _merged(failures), unit)
+            was_current = store.is_current(conn) if table in store.TRACKED else True
+            for df in frames:
+                db.insert_frame(conn, table, df)
+            store.after_import(conn, table, frames, was_current)
+    except db.DatabaseError as exc:
+        if any(words in str(exc).lower() for words in _UNIQUE_VIOLATION):
+            column = ", ".join(TABLES[table].key) if TABLES[table].key else "(table)"
+            raise ValidationFailed(
+                table, [Failure(table, column, "key already in the database (stored by another import meanwhile)", (), rows)], unit
+            ) from None
+        raise
+    return ImportResult(table, rows, source)
 
 
 def import_folder(engine: Engine, folder: str | Path) -> list[ImportResult]:

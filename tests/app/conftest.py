@@ -24,7 +24,7 @@ TIMEOUT = 60  # seconds per script run: the first one imports and computes every
 
 def _database(path: Path, folder: Path | None) -> str:
     url = f"duckdb:///{path}"
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     if folder is not None:
         import_folder(engine, folder)
@@ -85,16 +85,18 @@ def database_reads(monkeypatch) -> Iterator[list[str]]:
     starting from empty caches."""
     import streamlit as st
 
-    from purpose_metrics import data
+    from purpose_metrics import reading
 
     st.cache_data.clear()
+    st.cache_resource.clear()
     reads: list[str] = []
-    real = data.load_dataset
+    real = reading.load_dataset
 
     def counting(engine, *args, **kwargs):
         reads.append(str(engine.url))
         return real(engine, *args, **kwargs)
 
-    monkeypatch.setattr(data, "load_dataset", counting)
+    monkeypatch.setattr(reading, "load_dataset", counting)
     yield reads
     st.cache_data.clear()  # later tests must not see data read through the counter
+    st.cache_resource.clear()

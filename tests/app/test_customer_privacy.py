@@ -115,11 +115,11 @@ def test_the_planted_customer_is_counted_in_the_aggregates(app, planted_db, smal
 
 
 def test_the_board_pack_holds_aggregates_only(planted_db):
-    from purpose_metrics import data
+    from purpose_metrics import reading
     from purpose_metrics.export.deck import build_pack
 
     engine = db.make_engine(planted_db)
-    pack = build_pack(data.load_dataset(engine), "2026-W25")
+    pack = build_pack(reading.load_dataset(engine), "2026-W25")
     engine.dispose()
     text = repr(pack) + "".join(fig.to_json() for pillar in pack.pillars for _, fig in pillar.charts)
     for secret in SECRETS:

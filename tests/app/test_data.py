@@ -29,7 +29,7 @@ def test_definitions_cover_every_metric_of_the_catalog(app, small_db):
 
 def _fresh_db(tmp_path, example_dir) -> str:
     url = f"duckdb:///{tmp_path / 'import.duckdb'}"
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     for table in ("company", "brands"):
         import_file(engine, table, example_dir / "data" / f"{table}.csv")

@@ -217,7 +217,7 @@ def pg_example(pg_server, example_dir) -> Iterator[tuple[str, sa.Engine]]:
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.make_url(pg_server).set(database=name).render_as_string(hide_password=False)
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     import_folder(engine, example_dir / "data")
     engine.dispose()

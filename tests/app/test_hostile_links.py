@@ -43,7 +43,7 @@ ESCAPED_LINK = r"\[click me\]\(https\://evil.example/steal\)"
 @pytest.fixture(scope="module")
 def sqlite_db(tmp_path_factory, example_dir) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'small.sqlite'}"
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     import_folder(engine, example_dir / "data")
     engine.dispose()

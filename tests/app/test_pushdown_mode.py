@@ -1,12 +1,12 @@
-"""The dashboard in pushdown mode (PURPOSE_METRICS_MODE=pushdown): every page
-renders, and the Monday view shows the numbers memory mode shows."""
+"""The dashboard in every mode (PURPOSE_METRICS_MODE): every page renders,
+and the Monday view shows the numbers memory mode shows."""
 
 from __future__ import annotations
 
 import pytest
 import streamlit as st
 
-from purpose_metrics import modes
+from purpose_metrics import sources
 
 PAGES = [
     "pages/brands.py",
@@ -24,11 +24,13 @@ def in_mode(monkeypatch):
     (a running dashboard has one mode; these tests switch it)."""
 
     def choose(mode: str) -> None:
-        monkeypatch.setenv(modes.MODE_ENV, mode)
+        monkeypatch.setenv(sources.MODE_ENV, mode)
         st.cache_data.clear()
+        st.cache_resource.clear()
 
     yield choose
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def sidebar(at) -> str:
@@ -39,14 +41,21 @@ def cards(at) -> list[tuple[str, str, str | None]]:
     return [(m.label, m.value, m.delta) for m in at.metric]
 
 
-def test_home_page_shows_the_same_cards_in_both_modes(app, small_db, in_mode):
+SIDEBAR_WORDS = {
+    "pushdown": "Computed in the database (pushdown",
+    "store": "From the fact store, kept current by every import",
+}
+
+
+@pytest.mark.parametrize("mode", ["pushdown", "store"])
+def test_home_page_shows_the_same_cards_in_every_mode(app, small_db, in_mode, mode):
     in_mode("memory")
     memory = app(small_db)
     assert "Computed here, from rows read into memory" in sidebar(memory)
     memory.button_group(key="brand").set_value("alpine").run()
-    in_mode("pushdown")
+    in_mode(mode)
     pushed = app(small_db)
-    assert "Computed in the database (pushdown)" in sidebar(pushed)
+    assert SIDEBAR_WORDS[mode] in sidebar(pushed)
     pushed.button_group(key="brand").set_value("alpine").run()
     assert not pushed.exception
     assert len(pushed.metric) == 38
@@ -55,9 +64,10 @@ def test_home_page_shows_the_same_cards_in_both_modes(app, small_db, in_mode):
     assert cards(pushed) == cards(memory)
 
 
+@pytest.mark.parametrize("mode", ["pushdown", "memory"])
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_in_pushdown_mode(app, small_db, in_mode, page):
-    in_mode("pushdown")
+def test_every_page_renders_in_every_mode(app, small_db, in_mode, page, mode):
+    in_mode(mode)
     at = app(small_db, page)
     assert not at.exception, page
     assert not at.error, [e.value for e in at.error]

@@ -31,7 +31,7 @@ def example_database(path: Path, example_dir: Path) -> str:
     from purpose_metrics.validation import import_folder
 
     url = f"duckdb:///{path}"
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     import_folder(engine, example_dir / "data")
     engine.dispose()

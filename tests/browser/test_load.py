@@ -124,7 +124,7 @@ def percentile(values: list[float], q: float) -> float:
 def test_ten_people_clicking_through_every_page_for_a_minute(tmp_path_factory, capsys):
     folder = tmp_path_factory.mktemp("load")
     url = f"duckdb:///{folder / 'sample.duckdb'}"
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     import_folder(engine, ROOT / "sample_data")
     engine.dispose()

@@ -429,7 +429,7 @@ def deck_bytes(pack: Pack, suffix: str = ".pptx") -> bytes:
 
 def build_deck_cli(engine, week: str | None, brand: str | None, out: str, mode: str | None = None) -> int:
     """`purpose-metrics deck`: exit 2 on bad input, 0 when written."""
-    from .. import data as data_mod
+    from .. import reading
     from ..errors import UsageError
     from ..periods import PeriodError, parse_week
 
@@ -440,7 +440,7 @@ def build_deck_cli(engine, week: str | None, brand: str | None, out: str, mode: 
         raise UsageError(f"folder {Path(out).resolve().parent} does not exist")
     if week is not None:
         parse_week(week)  # raises PeriodError (exit 2) when malformed
-    dataset = data_mod.load_dataset(engine, mode=mode)
+    dataset = reading.load_dataset(engine, mode=mode)
     if dataset.as_of is None:
         raise UsageError("the database holds no orders: nothing to put in a board pack")
     if brand is not None and brand not in dataset.brand_ids:

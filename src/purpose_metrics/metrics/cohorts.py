@@ -7,20 +7,24 @@ emitted; later cells only once their period has ended by the as-of instant.
 
 Two steps: the cells (customers per scope, cohort and period) and the cohort
 sizes, then `finish_cohorts` (the grid of period indexes, zeros, retention,
-labels and order). In memory `cohort_cells` makes the first step from the
-order history; in pushdown mode the database does (`sql/facts/cohorts.sql`).
-Both hand theirs to the same `finish_cohorts`.
+labels and order). The Dataset's FactSource makes the first step: in memory
+`cohort_cells` below, from the order history; pushed down, the database
+(`sql/facts/cohorts.sql`); from the fact store, its customer sets. All
+hand theirs to the same `finish_cohorts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ..periods import Grain
-from .dataset import Dataset
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
 
 COHORT_COLUMNS = ["scope", "cohort", "period_index", "cohort_size", "customers", "retention"]
 COHORT_SCHEMA = {
@@ -49,14 +53,14 @@ def period_index(start: str | pl.Expr, first: str | pl.Expr, grain: Grain) -> pl
     return ((start.dt.year() - first.dt.year()) * 12 + (start.dt.month() - first.dt.month())).cast(pl.Int64)
 
 
-def cohort_cells(data: Dataset, grain: Grain, scopes: Sequence[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(cells, sizes) from the materialised order history.
+def cohort_cells(history: pl.LazyFrame, grain: Grain, scopes: Sequence[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(cells, sizes) from the order history (metrics/history.py).
 
     cells: one row per (scope, first_start, period_index) with at least one
     customer back: `customers`. sizes: one row per (scope, first_start):
     `cohort_size`. first_start is the cohort's period start (a Date).
     """
-    hist = data.order_history().lazy().filter(pl.col("customer_id").is_not_null())
+    hist = history.filter(pl.col("customer_id").is_not_null())
     cells, sizes = [], []
     for scope in dict.fromkeys(scopes):
         # Brand scope: that brand's orders, so the first order is the brand's first.
@@ -153,15 +157,10 @@ def finish_cohorts(
 
 
 def cohorts(data: Dataset, grain: Grain, scopes: Sequence[str] | None = None) -> pl.DataFrame:
-    """Grain of the result: one row per (scope, cohort, period_index).
-
-    A Dataset in pushdown mode (`data.source`) gets the same rows with the
-    cells counted in the database.
-    """
-    if data.source is not None:
-        return data.source.cohorts(grain, scopes)
+    """Grain of the result: one row per (scope, cohort, period_index); the
+    cells come from the Dataset's FactSource."""
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
-    cells, sizes = cohort_cells(data, grain, scopes)
+    cells, sizes = data.source.cohort_cells(grain, scopes)
     return finish_cohorts(cells, sizes, scopes, grain, data.as_of)
 
 

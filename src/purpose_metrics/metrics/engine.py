@@ -24,17 +24,16 @@ KPI_COLUMNS = [
     "n", "suppressed", "immature", "ci_low", "ci_high", "target", "status",
 ]
 
+# Monthly metrics are NULL for a scope without rows in the period (empty
+# sets: docs/metrics.md); every sum over orders is 0 when nothing qualifies.
 _MONTHLY_ROWS = {"workforce": "workforce_rows", "ledger": "ledger_rows"}
-# Ratios of two sums of a measure over a subset of orders: with no such
-# order both sums are NULL (as the worked example pins for packaging).
-_SUMMED_OVER = {"recycled_packaging_share": "orders_with_packaging"}
 
 
 def _metric_rows(facts: pl.LazyFrame, m: Metric, order: int, as_of: dt.datetime | None) -> pl.LazyFrame:
     num = pl.col(m.numerator).cast(pl.Float64)
     den = pl.col(m.denominator).cast(pl.Float64) if m.denominator else pl.lit(None, pl.Float64)
-    rows_fact = _MONTHLY_ROWS.get(m.source) or _SUMMED_OVER.get(m.id)
-    if rows_fact:  # a sum of a measure over no rows is NULL, not 0
+    rows_fact = _MONTHLY_ROWS.get(m.source)
+    if rows_fact:  # a sum of a monthly measure over no rows is NULL, not 0
         has_rows = pl.col(rows_fact) > 0
         num = pl.when(has_rows).then(num)
         den = pl.when(has_rows).then(den)
@@ -180,14 +179,13 @@ def kpi_frame(
     one row per (scope, period_start, metric_id), ordered by scope (as
     given), period, then the catalog.
 
-    A Dataset in pushdown mode (`data.source`) gets the same rows with the
-    facts computed by its database (pushdown.py), finished by this module.
+    The facts of the large tables come from the Dataset's FactSource
+    (sources/: frames in memory, SQL pushdown, or the fact store); whichever
+    it is, this function finishes them the same way.
     """
-    if data.source is not None:
-        return data.source.kpi_frame(periods, scopes, metric_ids, filters)
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
     metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
-    facts = compute_facts(data, periods, scopes, filters)
+    facts = compute_facts(data, periods, scopes, filters, metrics)
     rows = attach_targets(finish(facts, metrics, data.as_of), data["targets"])
     scope_order = {s: i for i, s in enumerate(scopes)}
     return (

@@ -4,21 +4,28 @@ Grain of every frame here: one row per (scope, period_start). `scope` is
 "company" (all rows, brand-less ones included) or a brand_id (that brand's
 rows only, and that brand's history). Counts and sums are 0 when nothing
 qualifies; facts of the monthly tables stay NULL when the scope has no rows
-(their `*_rows` fact is then 0).
+(their `*_rows` fact is then 0). docs/metrics.md lists every metric.
 
-Each function is one fluent chain over LazyFrames; `compute_facts` joins
-them onto the full scope × period grid and collects once.
+Facts come in groups (FACT_GROUPS), one per kind of row they count. The
+large tables' groups (orders, customers, surveys, tickets, messages) come
+from the Dataset's FactSource (sources/: frames in memory, SQL pushdown or
+the fact store); this module holds their Polars version, which the memory
+source runs. The small tables' groups (employee surveys, workforce, impact
+ledger) are always computed here from the frames every Dataset holds.
+`compute_facts` asks for the groups the metrics need, joins them onto the
+full scope × period grid and collects once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 import polars as pl
 
+from ..catalog import Metric
 from ..constants import REPURCHASE_WINDOW_DAYS
-from ..periods import Periods
+from ..periods import Periods, midnight
 from .dataset import Dataset, Filters
 
 Aggs = Callable[[str], list[pl.Expr]]  # suffix ("_c" company, "_b" brand) -> aggregations
@@ -26,14 +33,50 @@ Aggs = Callable[[str], list[pl.Expr]]  # suffix ("_c" company, "_b" brand) -> ag
 KEYS = ["scope", "period_start"]
 
 
-def _dt(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time())
+# Which facts each group provides (what a source returns when asked for it).
+FACT_GROUPS: dict[str, frozenset[str]] = {
+    "orders": frozenset({
+        "orders", "units", "revenue", "refunded", "net_revenue", "returned_units", "known_orders",
+        "donating_orders", "donations", "promised_delivered", "on_time", "shipping_co2e",
+        "orders_with_co2e", "packaging", "packaging_recycled", "orders_with_packaging",
+    }),
+    "customers": frozenset({
+        "returning_orders", "active_customers", "repeat_customers", "new_customers", "repurchased_90d",
+        "opted_in_customers",
+    }),
+    "surveys": frozenset({
+        "purpose_achieved", "purpose_answers", "csat_satisfied", "csat_answers", "effort_sum",
+        "effort_answers", "nps_promoters", "nps_detractors", "nps_answers", "nps_net",
+    }),
+    "tickets": frozenset({"tickets_resolved", "tickets_one_contact"}),
+    "messages": frozenset({"messages", "messages_clicked", "messages_unsubscribed"}),
+    "employees": frozenset({
+        "enps_promoters", "enps_detractors", "enps_answers", "enps_net", "engagement_sum",
+        "engagement_answers", "aligned", "alignment_answers",
+    }),
+    "workforce": frozenset({
+        "workforce_rows", "voluntary_leavers", "leavers", "average_headcount", "last_headcount",
+        "training_hours",
+    }),
+    "ledger": frozenset({
+        "ledger_rows", "ghg_kg", "energy", "renewable_energy", "waste", "waste_diverted",
+        "community_investment", "procurement", "local_procurement", "privacy_complaints",
+    }),
+}  # fmt: skip
+# The groups a FactSource computes (rows that grow with orders and customers).
+LARGE_GROUPS = ("orders", "customers", "surveys", "tickets", "messages")
+_GROUP_OF = {fact: group for group, facts in FACT_GROUPS.items() for fact in facts}
+
+
+def groups_for(metrics: Iterable[Metric]) -> set[str]:
+    """The fact groups these metrics are finished from."""
+    return {_GROUP_OF[f] for m in metrics for f in (m.numerator, m.denominator, m.n) if f is not None}
 
 
 def _window(lf: pl.LazyFrame, ts: str, periods: Periods) -> pl.LazyFrame:
     """Rows whose timestamp lies in the periods, with their `period_start`."""
     lf = lf.filter(
-        (pl.col(ts) >= _dt(periods.start)) & (pl.col(ts) < _dt(periods.range_end))
+        (pl.col(ts) >= midnight(periods.start)) & (pl.col(ts) < midnight(periods.range_end))
     )
     if periods.grain is None:
         bucket = pl.lit(periods.start, dtype=pl.Date)
@@ -83,7 +126,6 @@ def _order_aggs(suffix: str) -> list[pl.Expr]:
         pl.col("refunded_amount").sum().alias("refunded"),
         pl.col("returned_units").sum().alias("returned_units"),
         pl.col("customer_id").is_not_null().sum().alias("known_orders"),
-        (pl.col(f"seq{suffix}") >= 2).sum().alias("returning_orders"),
         (pl.col("donation_amount") > 0).sum().alias("donating_orders"),
         pl.col("donation_amount").sum().alias("donations"),
         promised_delivered.sum().alias("promised_delivered"),
@@ -110,6 +152,7 @@ def customer_facts(orders: pl.LazyFrame, customers: pl.LazyFrame) -> pl.LazyFram
         seq, next_at = pl.col(f"seq{suffix}"), pl.col(f"next_at{suffix}")
         first = seq == 1
         return [
+            (seq >= 2).sum().alias("returning"),
             seq.max().alias("max_seq"),
             first.any().alias("is_new"),
             (first & next_at.is_not_null() & (next_at <= pl.col("ordered_at") + window))
@@ -122,6 +165,7 @@ def customer_facts(orders: pl.LazyFrame, customers: pl.LazyFrame) -> pl.LazyFram
         customers.select("customer_id", "marketing_opt_in"), on="customer_id", how="left"
     )
     return per.group_by(KEYS).agg(
+        pl.col("returning").sum().alias("returning_orders"),
         pl.len().alias("active_customers"),
         (pl.col("max_seq") >= 2).sum().alias("repeat_customers"),
         pl.col("is_new").sum().alias("new_customers"),
@@ -270,38 +314,71 @@ def grid(periods: Periods, scopes: list[str]) -> pl.LazyFrame:
     )
 
 
+class Tables(Protocol):
+    """Frames of the large tables (what the memory source holds)."""
+
+    def table(self, name: str) -> pl.LazyFrame: ...
+
+    def order_history(self) -> pl.DataFrame: ...
+
+
+def large_facts(data: Tables, periods: Periods, filters: Filters, groups: Iterable[str]) -> list[pl.LazyFrame]:
+    """The facts of the large tables from frames in memory (what the memory
+    source computes): one part per group asked for."""
+    groups = set(groups)
+    customers = data.table("customers")
+    parts = []
+    if groups & {"orders", "customers"}:
+        orders = _window(data.order_history().lazy(), "ordered_at", periods)
+        if filters.channel is not None:
+            orders = orders.filter(pl.col("channel").is_in(list(filters.channel)))
+        orders = _customer_filter(orders, customers, filters)
+        if "orders" in groups:
+            parts.append(order_facts(orders))
+        if "customers" in groups:
+            parts.append(customer_facts(orders, customers))
+    if "surveys" in groups:
+        surveys = _window(data.table("customer_surveys"), "submitted_at", periods)
+        if filters.customer_purpose is not None:
+            surveys = surveys.filter(pl.col("customer_purpose").is_in(list(filters.customer_purpose)))
+        parts.append(survey_facts(_customer_filter(surveys, customers, filters)))
+    if "tickets" in groups:
+        tickets = _window(data.table("support_tickets"), "opened_at", periods)
+        parts.append(ticket_facts(_customer_filter(tickets, customers, filters)))
+    if "messages" in groups:
+        messages = _window(data.table("marketing_messages"), "sent_at", periods)
+        parts.append(message_facts(_customer_filter(messages, customers, filters)))
+    return parts
+
+
+def small_facts(data: Dataset, periods: Periods, groups: Iterable[str]) -> list[pl.LazyFrame]:
+    """The facts of the small tables every Dataset holds as frames."""
+    groups = set(groups)
+    parts = []
+    if "employees" in groups:
+        parts.append(employee_facts(_window(data["employee_surveys"], "submitted_at", periods)))
+    if "workforce" in groups:
+        parts.append(workforce_facts(_monthly_window(data["workforce"], periods)))
+    if "ledger" in groups:
+        parts.append(ledger_facts(_monthly_window(data["impact_ledger"], periods)))
+    return parts
+
+
 def compute_facts(
-    data: Dataset, periods: Periods, scopes: list[str], filters: Filters = Filters()
+    data: Dataset,
+    periods: Periods,
+    scopes: list[str],
+    filters: Filters = Filters(),
+    metrics: Sequence[Metric] | None = None,
 ) -> pl.DataFrame:
-    """All facts for every scope × period of the grid, collected once.
+    """The facts the metrics need (all when None) for every scope × period
+    of the grid. Grain: one row per (scope, period_start)."""
+    from .. import catalog
 
-    Grain: one row per (scope, period_start).
-    """
-    customers = data["customers"]
-    orders = _window(data.order_history().lazy(), "ordered_at", periods)
-    if filters.channel is not None:
-        orders = orders.filter(pl.col("channel").is_in(list(filters.channel)))
-    orders = _customer_filter(orders, customers, filters)
-
-    surveys = _window(data["customer_surveys"], "submitted_at", periods)
-    if filters.customer_purpose is not None:
-        surveys = surveys.filter(pl.col("customer_purpose").is_in(list(filters.customer_purpose)))
-    surveys = _customer_filter(surveys, customers, filters)
-    tickets = _customer_filter(_window(data["support_tickets"], "opened_at", periods), customers, filters)
-    messages = _customer_filter(_window(data["marketing_messages"], "sent_at", periods), customers, filters)
-    employees = _window(data["employee_surveys"], "submitted_at", periods)
-
-    parts = [
-        order_facts(orders),
-        customer_facts(orders, customers),
-        survey_facts(surveys),
-        ticket_facts(tickets),
-        message_facts(messages),
-        employee_facts(employees),
-        workforce_facts(_monthly_window(data["workforce"], periods)),
-        ledger_facts(_monthly_window(data["impact_ledger"], periods)),
-    ]
-    return assemble(parts, periods, scopes)
+    groups = groups_for(metrics if metrics is not None else catalog.METRICS)
+    large = sorted(groups & set(LARGE_GROUPS))
+    parts = data.source.facts(periods, filters, large) if large else []
+    return assemble([*parts, *small_facts(data, periods, groups)], periods, scopes)
 
 
 def assemble(parts: list[pl.LazyFrame], periods: Periods, scopes: list[str]) -> pl.DataFrame:

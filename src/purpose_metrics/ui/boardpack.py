@@ -6,8 +6,6 @@ came from, so a pack is never older than the data on screen."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from ..constants import CACHE_TTL_SECONDS
@@ -23,7 +21,7 @@ MIME = {
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=8)
-def _pack(url: str, generation: dt.datetime, week: str, scope: str, suffix: str) -> bytes:
+def _pack(url: str, generation: state.Generation, week: str, scope: str, suffix: str) -> bytes:
     data = state._dataset(url, generation)
     pack = build_pack(data, week, None if scope == "company" else scope)
     return deck_bytes(pack, suffix)

@@ -32,7 +32,7 @@ def run_import(table: str, file_name: str, content: bytes) -> validation.ImportR
         try:
             return validation.import_file(engine, table, path)
         finally:
-            engine.dispose()  # hand the database file back (see state._frames)
+            engine.dispose()  # hand the database file back (a DuckDB file admits one process)
 
 
 def import_form() -> None:

@@ -8,8 +8,6 @@ clears them with the rest.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -27,7 +25,7 @@ def indicator_months(week: str) -> Periods:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Computing the indicators…")
 def _impact_indicators(
-    url: str, generation: dt.datetime, week: str, scope: str
+    url: str, generation: state.Generation, week: str, scope: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     data = state._dataset(url, generation)
     months = indicator_months(week)
@@ -40,7 +38,7 @@ def impact_indicators(week: str, scope: str) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Comparing service scores…")
-def _service_scores(url: str, generation: dt.datetime, week: str, span: int) -> tuple[str, pl.DataFrame]:
+def _service_scores(url: str, generation: state.Generation, week: str, span: int) -> tuple[str, pl.DataFrame]:
     window = views.comparison_window(week, span, catalog.get("nps"))
     return window.label, reports.service_scores(state._dataset(url, generation), window.period)
 
@@ -52,7 +50,7 @@ def service_scores(week: str, span: int) -> tuple[str, pl.DataFrame]:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _message_relevance(
-    url: str, generation: dt.datetime, week: str, span: int, scope: str
+    url: str, generation: state.Generation, week: str, span: int, scope: str
 ) -> tuple[str, pl.DataFrame, pl.DataFrame]:
     data = state._dataset(url, generation)
     window = views.comparison_window(week, span, catalog.get("message_click_rate"))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import db, views
+from .. import db, sources, views
 from . import state
 
 MODE_WORDS = {
-    "memory": ":material/memory: Computed here, from rows read into memory",
-    "pushdown": ":material/cloud_sync: Computed in the database (pushdown): only totals are read",
+    "store": ":material/bolt: From the fact store, kept current by every import",
+    "memory": ":material/memory: Computed here, from rows read into memory (the fact store is not current)",
+    "pushdown": ":material/cloud_sync: Computed in the database (pushdown; the fact store is not current)",
 }
 MODE_HELP = (
-    "Set PURPOSE_METRICS_MODE to memory, pushdown or auto (the default: pushdown for a server "
-    "database holding 2 million orders or more). Both modes give the same numbers."
+    "Set PURPOSE_METRICS_MODE to store, pushdown, memory or auto (the default: the fact store when it "
+    f"is current, else pushdown for a server database holding {sources.AUTO_PUSHDOWN_ORDERS:,} orders "
+    "or more, else memory). Every mode gives the same numbers; `purpose-metrics refresh` rebuilds the "
+    "store after data were loaded by other means."
 )
 
 

@@ -1,26 +1,25 @@
-"""The dashboard's data access: the only place with st.cache_*.
+"""The dashboard's data access: the Streamlit caches of the data path.
 
-Layers of caching, so changing a filter never re-reads the database:
+Layers of caching, so changing a filter never re-reads what it need not:
 
 - `engine(url)`: st.cache_resource, one SQLAlchemy engine per URL, opened on
   first use (never at import time).
 - `_generation(url)`: st.cache_data with the TTL, the moment the current
   generation of reads began. Every cache below takes it as an argument, so
   when it expires everything computed from the old read is out of reach:
-  nothing shown is older than CACHE_TTL_SECONDS (a result computed from a
-  read keeps its own TTL; without the generation it could outlive the read
-  it came from by up to another TTL).
-- `_frames(url, generation)`: every table the engine reads as Polars frames,
-  the as-of instant and the time of the read: the only database read of a
-  page in memory mode. In pushdown mode (modes.py) it holds the small tables
-  only, and the computations below send their fact queries to the database
-  (each cached like the rest, so a page revisited or a filter set back does
-  not query again).
+  nothing shown is older than CACHE_TTL_SECONDS.
+- `_loaded(url, generation)`: st.cache_resource (shared by every session,
+  never copied): the Dataset, i.e. the small tables as frames, the as-of
+  instant, and the FactSource chosen for the database (sources/: the fact
+  store when it is current). The store source keeps the customer sets it
+  has read; the pages' sums are small queries of the store.
 - `_week_kpis`, `_comparison`, ...: the pure `views` computations keyed by
-  (url, generation) and their (hashable) arguments; `key()` gives the first two.
+  (url, generation) and their (hashable) arguments, st.cache_data: small
+  finished frames (KPI rows, comparisons), never tables.
 
 Every cached function takes the database URL first, so two databases never
-share entries. "Refresh data" clears them all.
+share entries. "Refresh data" clears them all. (Chart images, ui/charts.py,
+and the board pack, ui/boardpack.py, have caches of their own.)
 """
 
 from __future__ import annotations
@@ -34,8 +33,7 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from .. import catalog, db, inventory, modes, views
-from .. import data as data_io
+from .. import catalog, db, inventory, reading, sources, store, views
 from ..constants import CACHE_TTL_SECONDS
 from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
@@ -64,71 +62,76 @@ def _generation(url: str) -> dt.datetime:
     return _now()
 
 
+# How long a page trusts the fact store to be unchanged before asking again
+# (a few rows of store_state): an import shows within this many seconds,
+# and meanwhile every run of every session computes from the same data.
+STORE_CHECK_SECONDS = 5
+
+
+@st.cache_data(ttl=STORE_CHECK_SECONDS, show_spinner=False)
+def _store_version(url: str) -> str:
+    with engine(url).connect() as conn:
+        return store.version_stamp(conn)
+
+
+class Generation(NamedTuple):
+    """One consistent view of the data: it began at `began` (and ends with
+    the TTL) and saw the fact store at `store`; an import changes the store
+    and so starts a new generation at once."""
+
+    began: dt.datetime
+    store: str
+
+
 class CacheKey(NamedTuple):
     """The first arguments of every cached computation: which database, and
     which generation of its reads."""
 
     url: str
-    generation: dt.datetime
+    generation: Generation
 
 
 def key() -> CacheKey:
     url = database_url()
-    return CacheKey(url, _generation(url))
+    return CacheKey(url, Generation(_generation(url), _store_version(url)))
 
 
-class Read(NamedTuple):
-    """One read of the database (what `_frames` caches)."""
+class Loaded(NamedTuple):
+    """One read of the database (what `_loaded` keeps)."""
 
-    frames: dict[str, pl.DataFrame]
-    as_of: dt.datetime | None
-    first_order_at: dt.datetime | None
+    data: Dataset
     read_at: dt.datetime  # UTC
-    mode: modes.Mode
+    mode: sources.Mode
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the database…")
-def _frames(url: str, generation: dt.datetime) -> Read:
-    """Every table the engine reads as Polars frames — in pushdown mode only
-    the small ones (modes.py) — with the as-of instant, the first order's
-    time and when the database was read."""
+# Entries kept: the current generation of a few databases (a TTL turnover
+# leaves the old one until it expires).
+_LOADED_KEPT = 4
+
+
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=_LOADED_KEPT, show_spinner="Opening the database…")
+def _loaded(url: str, generation: Generation) -> Loaded:
+    """The Dataset of a generation: small tables, as-of, and the source."""
     eng = engine(url)
-    try:
-        read_at = _now()
-        loaded = data_io.load_dataset(eng, mode=mode_setting())
-        frames = {name: frame.collect() for name, frame in loaded.frames.items()}
-        mode: modes.Mode = "pushdown" if loaded.source is not None else "memory"
-        return Read(frames, loaded.as_of, loaded.first_order_at, read_at, mode)
-    finally:
-        # Hand the file back between reads: DuckDB lets one process write, and
-        # `purpose-metrics import` must work while the dashboard runs.
-        eng.dispose()
+    read_at = _now()
+    data = reading.load_dataset(eng, mode=mode_setting())
+    return Loaded(data, read_at, data.source.name)  # type: ignore[arg-type]
 
 
 def mode_setting() -> str:
     """The configured mode ($PURPOSE_METRICS_MODE; auto when unset)."""
-    return modes.requested_mode()
+    return sources.requested_mode()
 
 
-def _loaded(url: str, generation: dt.datetime | None = None) -> tuple[Dataset, dt.datetime]:
-    read = _frames(url, generation or _generation(url))
-    lazy = {name: frame.lazy() for name, frame in read.frames.items()}
-    data = Dataset(lazy, as_of=read.as_of, first_order_at=read.first_order_at)
-    if read.mode == "pushdown":
-        # The engine is a cache_resource (not pickled with the frames).
-        data.source = modes.PushdownSource(engine(url), tuple(data.brand_ids), data["targets"], read.as_of)
-    return data, read.read_at
+def _dataset(url: str, generation: Generation) -> Dataset:
+    """The data set of a generation."""
+    return _loaded(url, generation).data
 
 
-def _dataset(url: str, generation: dt.datetime | None = None) -> Dataset:
-    """The data set of the generation (the current one when not given)."""
-    return _loaded(url, generation)[0]
-
-
-def current_mode() -> modes.Mode | None:
-    """memory or pushdown for the data on screen; None when unreadable."""
+def current_mode() -> sources.Mode | None:
+    """store, pushdown or memory for the data on screen; None when unreadable."""
     try:
-        return _frames(*key()).mode
+        return _loaded(*key()).mode
     except DATABASE_ERRORS:
         return None
 
@@ -136,6 +139,7 @@ def current_mode() -> modes.Mode | None:
 def refresh() -> None:
     """Forget every cached read and result (the sidebar's "Refresh data")."""
     st.cache_data.clear()
+    _loaded.clear()
 
 
 def _retry() -> None:
@@ -197,9 +201,10 @@ def try_loaded() -> tuple[Dataset, dt.datetime] | None:
     """(the data set, when it was read from the database (UTC)), or None
     when the database cannot be read (no message)."""
     try:
-        return _loaded(*key())
+        loaded = _loaded(*key())
     except DATABASE_ERRORS:
         return None
+    return loaded.data, loaded.read_at
 
 
 def ttl_words(seconds: int = CACHE_TTL_SECONDS) -> str:
@@ -215,7 +220,7 @@ def ttl_words(seconds: int = CACHE_TTL_SECONDS) -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _weeks(url: str, generation: dt.datetime) -> tuple[list[str], str]:
+def _weeks(url: str, generation: Generation) -> tuple[list[str], str]:
     data = _dataset(url, generation)
     return views.available_weeks(data), views.default_week(data)
 
@@ -226,7 +231,7 @@ def weeks() -> tuple[list[str], str]:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Computing this week's KPIs…")
-def _week_kpis(url: str, generation: dt.datetime, week: str) -> pl.DataFrame:
+def _week_kpis(url: str, generation: Generation, week: str) -> pl.DataFrame:
     data = _dataset(url, generation)
     return views.week_kpis(data, views.week_window(week))
 
@@ -237,7 +242,7 @@ def week_kpis(week: str) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _metric_trend(url: str, generation: dt.datetime, metric_id: str, week: str, scope: str) -> pl.DataFrame:
+def _metric_trend(url: str, generation: Generation, metric_id: str, week: str, scope: str) -> pl.DataFrame:
     return views.metric_trend(_dataset(url, generation), metric_id, views.week_window(week), [scope])
 
 
@@ -248,7 +253,7 @@ def metric_trend(metric_id: str, week: str, scope: str) -> pl.DataFrame:
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _markers(
     url: str,
-    generation: dt.datetime,
+    generation: Generation,
     start: dt.date,
     end: dt.date,
     metric_ids: tuple[str, ...] | None,
@@ -275,7 +280,7 @@ def _filters(segments: tuple[tuple[str, ...] | None, ...]) -> Filters:
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Comparing brands…")
 def _comparison(
     url: str,
-    generation: dt.datetime,
+    generation: Generation,
     metric_id: str,
     week: str,
     span: int,
@@ -298,7 +303,7 @@ def comparison(
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Building cohorts…")
-def _cohort_grid(url: str, generation: dt.datetime, grain: str, scope: str, week: str) -> pl.DataFrame:
+def _cohort_grid(url: str, generation: Generation, grain: str, scope: str, week: str) -> pl.DataFrame:
     return views.cohort_grid(_dataset(url, generation), grain, scope, views.week_window(week).week.end)
 
 
@@ -309,7 +314,7 @@ def cohort_grid(grain: str, scope: str, week: str) -> pl.DataFrame:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _purpose_by_category(
-    url: str, generation: dt.datetime, week: str, span: int, scope: str
+    url: str, generation: Generation, week: str, span: int, scope: str
 ) -> tuple[str, pl.DataFrame]:
     window = views.comparison_window(week, span, catalog.get("purpose_achieved_rate"))
     return window.label, views.purpose_by_category(_dataset(url, generation), window.period, scope)
@@ -321,7 +326,7 @@ def purpose_by_category(week: str, span: int, scope: str) -> tuple[str, pl.DataF
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _team_matrix(url: str, generation: dt.datetime, week: str, scope: str) -> pl.DataFrame:
+def _team_matrix(url: str, generation: Generation, week: str, scope: str) -> pl.DataFrame:
     data = _dataset(url, generation)
     rows = views.team_kpis(data, views.week_window(week).week, scope)
     return views.team_matrix(rows, views.scope_names(data), with_brand=scope == "company")
@@ -334,7 +339,7 @@ def team_matrix(week: str, scope: str) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _filter_options(url: str, generation: dt.datetime) -> dict[str, list[str]]:
+def _filter_options(url: str, generation: Generation) -> dict[str, list[str]]:
     return views.filter_options(_dataset(url, generation))
 
 
@@ -343,7 +348,7 @@ def filter_options() -> dict[str, list[str]]:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the inventory…")
-def _inventory(url: str, generation: dt.datetime) -> pl.DataFrame:
+def _inventory(url: str, generation: Generation) -> pl.DataFrame:
     eng = engine(url)
     try:
         return inventory.table_inventory(eng)

@@ -1,5 +1,6 @@
-"""Cohort retention in pushdown mode: the database counts the cells, and the
-result is the in-memory path's frame, on DuckDB, SQLite and PostgreSQL.
+"""Cohort retention from every source: the database counting the cells
+(pushdown) and the fact store's customer sets (store) give the in-memory
+path's frame, on DuckDB, SQLite and PostgreSQL.
 
 Weeks used below (ISO, Monday to Monday):
 W10 = [03-02, 03-09), W11 = [03-09, 03-16), W12 = [03-16, 03-23), W13 = [03-23, 03-30).
@@ -15,31 +16,49 @@ import pytest
 from builders import frame, order
 from polars.testing import assert_frame_equal
 
-from purpose_metrics import data, db, pushdown
+from purpose_metrics import db, reading, store
 from purpose_metrics.metrics import cohorts
+from purpose_metrics.sources.pushdown import cohort_facts
 from purpose_metrics.validation import import_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ["scope", "cohort", "period_index", "cohort_size", "customers", "retention"]
 
 
+SOURCES = ["pushdown", "store"]
+
+
+@pytest.fixture(params=SOURCES)
+def source(request) -> str:
+    return request.param
+
+
 def _insert(engine, brands, orders) -> None:
+    """Rows written straight into the tables, then the store built from them."""
     customers = sorted({o["customer_id"] for o in orders if o.get("customer_id") is not None})
     with engine.begin() as conn:
         db.insert_frame(conn, "brands", frame("brands", [{"brand_id": b} for b in brands]))
         db.insert_frame(conn, "customers", frame("customers", [{"customer_id": c} for c in customers]))
         db.insert_frame(conn, "orders", frame("orders", orders))
+    store.refresh(engine)
+
+
+def _cohorts(engine, mode: str, grain: str, scopes=None, as_of: dt.datetime | None = None) -> pl.DataFrame:
+    ds = reading.load_dataset(engine, mode=mode)
+    if as_of is not None:
+        ds.as_of = as_of
+    return cohorts(ds, grain, scopes)
 
 
 def _assert_same_as_in_memory(engine) -> None:
-    in_memory = data.load_dataset(engine, ["brands", "orders"])
+    in_memory = reading.load_dataset(engine, mode="memory")
     brand = in_memory.brand_ids[0]
     for grain in ("week", "month"):
         for scopes in (None, [brand], [in_memory.brand_ids[-1], "company"]):
             expected = cohorts(in_memory, grain, scopes)
             assert expected.height > 0
-            got = pushdown.cohorts_pushdown(engine, grain, scopes)
-            assert_frame_equal(got, expected)
+            for mode in SOURCES:
+                assert_frame_equal(_cohorts(engine, mode, grain, scopes), expected)
 
 
 def test_worked_example_equals_in_memory(engine, example_dir):
@@ -68,9 +87,9 @@ WEEKLY_ORDERS = [
 ]
 
 
-def test_weekly_cohorts_worked_by_hand(engine):
+def test_weekly_cohorts_worked_by_hand(engine, source):
     _insert(engine, ("b", "a"), WEEKLY_ORDERS)  # brands out of order on purpose
-    got = pushdown.cohorts_pushdown(engine, "week")
+    got = _cohorts(engine, source, "week")
     assert got.columns == COLUMNS
     # as-of 2026-03-25 10:00: W12 (ends 03-23) has ended, W13 (ends 03-30) has not.
     assert got.rows() == [
@@ -93,11 +112,11 @@ def test_weekly_cohorts_worked_by_hand(engine):
         ("b", "2026-W12", 0, 1, 1, 100.0),
         ("b", "2026-W13", 0, 1, 1, 100.0),
     ]
-    only_b = pushdown.cohorts_pushdown(engine, "week", scopes=["b"])
+    only_b = _cohorts(engine, source, "week", scopes=["b"])
     assert only_b.rows() == got.filter(pl.col("scope") == "b").rows()
 
 
-def test_monthly_cohorts_worked_by_hand(engine):
+def test_monthly_cohorts_worked_by_hand(engine, source):
     _insert(
         engine,
         ("a", "b"),
@@ -111,7 +130,7 @@ def test_monthly_cohorts_worked_by_hand(engine):
             order(7, 3, "a", "2026-03-31 23:00", status="cancelled"),  # as-of: Feb has ended, Mar not
         ],
     )
-    got = pushdown.cohorts_pushdown(engine, "month")
+    got = _cohorts(engine, source, "month")
     assert got.rows() == [
         ("company", "2025-12", 0, 1, 1, 100.0),
         ("company", "2025-12", 1, 1, 1, 100.0),  # c1 in Jan (at b)
@@ -126,10 +145,10 @@ def test_monthly_cohorts_worked_by_hand(engine):
     ]
 
 
-def test_as_of_given_cuts_the_grid_there(engine):
+def test_as_of_given_cuts_the_grid_there(engine, source):
     _insert(engine, ("b", "a"), WEEKLY_ORDERS)
     # W11 ends 2026-03-16 00:00: with that as-of, W10 reaches k = 1 and W11 only k = 0.
-    got = pushdown.cohorts_pushdown(engine, "week", ["company"], as_of=dt.datetime(2026, 3, 16))
+    got = _cohorts(engine, source, "week", ["company"], as_of=dt.datetime(2026, 3, 16))
     assert got.select("cohort", "period_index").rows() == [
         ("2026-W10", 0),
         ("2026-W10", 1),
@@ -138,19 +157,11 @@ def test_as_of_given_cuts_the_grid_there(engine):
     ]
 
 
-def test_empty_database_gives_the_empty_frame(engine):
-    got = pushdown.cohorts_pushdown(engine, "week")
-    assert_frame_equal(got, cohorts(data.load_dataset(engine, ["brands", "orders"]), "week"))
+def test_empty_database_gives_the_empty_frame(engine, source):
+    store.refresh(engine)
+    got = _cohorts(engine, source, "week")
+    assert_frame_equal(got, _cohorts(engine, "memory", "week"))
     assert got.height == 0 and got.columns == COLUMNS
-
-
-def test_pushdown_dataset_hands_cohorts_to_the_database(duck, example_dir):
-    import_folder(duck, example_dir / "data")
-    pushed = data.load_dataset(duck, mode="pushdown")
-    assert pushed.source is not None
-    in_memory = data.load_dataset(duck, ["brands", "orders"], mode="memory")
-    for grain in ("week", "month"):
-        assert_frame_equal(cohorts(pushed, grain), cohorts(in_memory, grain))
 
 
 def _repeat_orders(times: int) -> list[dict]:
@@ -173,13 +184,13 @@ def test_pushdown_cohorts_transfer_cells_not_orders(duck, tmp_path, grain):
     the orders give the same bytes."""
     few, many = _repeat_orders(1), _repeat_orders(50)
     _insert(duck, ("a", "b"), few)
-    other = db.make_engine(f"duckdb:///{tmp_path / 'many.duckdb'}")
+    other = db.make_engine(f"duckdb:///{tmp_path / 'many.duckdb'}", create=True)
     db.create_schema(other)
     _insert(other, ("a", "b"), many)
     sent = []
     for eng in (duck, other):
         with eng.connect() as conn:
-            cells, _, transferred = pushdown.cohort_facts(conn, grain, ["company", "a", "b"])
+            cells, _, transferred = cohort_facts(conn, grain, ["company", "a", "b"])
         sent.append((cells.height, transferred))
     other.dispose()
     assert len(many) == 50 * len(few)

@@ -1,0 +1,131 @@
+"""Where the facts of the large tables come from: one seam, three sources.
+
+The engine (metrics/engine.py, metrics/cohorts.py), the views and the
+exports ask a Dataset's FactSource three things, and never which source
+they hold:
+
+- `facts(periods, filters, groups)`: per (scope, period) facts of the
+  groups asked for (orders, customers, surveys, tickets, messages; see
+  metrics/facts.py), one frame per part, keyed by scope and period_start;
+- `cohort_cells(grain, scopes)`: the cohort cells and sizes;
+- `distinct(table, column)`: the values a filter offers.
+
+Sources:
+- **store** (sources/store.py): the fact store, maintained at import
+  (store/). The default whenever it is current: pages read facts and
+  customer sets, never raw orders.
+- **pushdown** (sources/pushdown.py): the database aggregates the raw tables
+  with the SQL of sql/facts/. For a database whose store is not current and
+  that is too large to read.
+- **memory** (sources/memory.py): the raw rows in Polars. Tests, tiny data,
+  and small databases whose store is not current.
+
+`open_source(engine, mode)` chooses, from `PURPOSE_METRICS_MODE` (or the
+CLI's `--mode`): store, pushdown, memory, or auto (the default: the store
+when it is current; else pushdown for a server database holding at least
+AUTO_PUSHDOWN_ORDERS orders; else memory). Choosing reads; it never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .. import db
+from ..errors import UsageError
+from ..metrics.dataset import Filters
+from ..periods import Grain, Periods
+
+Mode = Literal["store", "pushdown", "memory"]
+MODES = ("auto", "store", "pushdown", "memory")
+MODE_ENV = "PURPOSE_METRICS_MODE"
+# In auto mode, a server database with a stale store and at least this many
+# orders is aggregated where it is (pushdown) rather than read.
+AUTO_PUSHDOWN_ORDERS = 2_000_000
+_EMBEDDED = ("duckdb", "sqlite")
+
+
+class FactSource(Protocol):
+    name: str
+
+    def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]: ...
+
+    def cohort_cells(
+        self, grain: Grain, scopes: Sequence[str]
+    ) -> tuple[pl.LazyFrame | pl.DataFrame, ...]: ...
+
+    def distinct(self, table: str, column: str) -> list[str]: ...
+
+
+def requested_mode(value: str | None = None) -> str:
+    """The mode asked for: `value`, else $PURPOSE_METRICS_MODE, else auto."""
+    mode = (value or os.environ.get(MODE_ENV) or "auto").strip().lower()
+    if mode not in MODES:
+        raise UsageError(
+            f"unknown mode {mode[:40]!r} (choose {', '.join(MODES)}; from --mode or ${MODE_ENV})"
+        )
+    return mode
+
+
+def order_count(conn: sa.Connection) -> int:
+    """The number of orders; PostgreSQL's planner estimate when it has one
+    (a COUNT(*) over a warehouse table would read it)."""
+    if conn.dialect.name == "postgresql":
+        estimate = conn.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('orders')")
+        ).scalar()
+        if estimate is not None and estimate >= 0:
+            return int(estimate)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(db.SA_TABLES["orders"])).scalar_one())
+
+
+def choose(conn: sa.Connection, requested: str | None = None) -> tuple[Mode, bool]:
+    """(the mode to use, whether the fact store is current) for this database."""
+    from ..store import is_current
+
+    mode = requested_mode(requested)
+    current = is_current(conn)
+    if mode == "store" and not current:
+        raise db.DatabaseError(
+            "the fact store is not current for these tables (data loaded by other means, or an older "
+            "version): run `purpose-metrics refresh` to build it, or choose another mode"
+        )
+    if mode != "auto":
+        return mode, current  # type: ignore[return-value]
+    if current:
+        return "store", True
+    if conn.dialect.name not in _EMBEDDED and order_count(conn) >= AUTO_PUSHDOWN_ORDERS:
+        return "pushdown", False
+    return "memory", False
+
+
+def open_source(
+    engine: Engine,
+    mode: Mode,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    conn: sa.Connection | None = None,
+) -> FactSource:
+    """The source of a chosen mode. Memory reads the large tables' rows now
+    (only [start, end) when given), through `conn` when one is open."""
+    if mode == "store":
+        from .store import StoreSource
+
+        return StoreSource(engine)
+    if mode == "pushdown":
+        from .pushdown import PushdownSource
+
+        return PushdownSource(engine)
+    from .. import reading
+    from .memory import MemorySource
+
+    if conn is None:
+        with engine.connect() as own:
+            return MemorySource(reading.read_large_tables(own, start, end))
+    return MemorySource(reading.read_large_tables(conn, start, end))

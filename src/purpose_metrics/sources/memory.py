@@ -1,0 +1,56 @@
+"""The memory source: the large tables as Polars frames, aggregated here.
+
+What a Dataset built from frames uses (the tests, the worked example, the
+board pack of a tiny database), and what `reading.load_dataset` reads for a
+small database whose fact store is not current: only the rows of the range
+asked for, the customer history from the store when it is current and
+computed in Polars when not (a read never writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from ..metrics import facts
+from ..metrics.cohorts import cohort_cells
+from ..metrics.dataset import Filters, empty
+from ..metrics.history import order_history
+from ..periods import Grain, Periods
+
+
+class MemorySource:
+    name = "memory"
+
+    def __init__(self, frames: Mapping[str, pl.LazyFrame]):
+        self.frames = frames
+        self._history: pl.DataFrame | None = None
+
+    def table(self, name: str) -> pl.LazyFrame:
+        return self.frames.get(name, empty(name))
+
+    def order_history(self) -> pl.DataFrame:
+        """Completed orders, each with its place in its customer's history
+        (seq_c, next_at_c, seq_b, next_at_b); computed once. Orders read
+        with their stored history (reading.read_orders) keep it."""
+        if self._history is None:
+            orders = self.table("orders")
+            names = orders.collect_schema().names()
+            if "seq_c" in names:
+                if "status" in names:
+                    orders = orders.filter(pl.col("status") == "completed").drop("status")
+                self._history = orders.collect()
+            else:
+                self._history = order_history(orders).collect()
+        return self._history
+
+    def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
+        return facts.large_facts(self, periods, filters, groups)
+
+    def cohort_cells(self, grain: Grain, scopes: Sequence[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        return cohort_cells(self.order_history().lazy(), grain, scopes)
+
+    def distinct(self, table: str, column: str) -> list[str]:
+        values = self.table(table).select(pl.col(column).drop_nulls().unique()).collect().get_column(column)
+        return sorted(str(v) for v in values.to_list())

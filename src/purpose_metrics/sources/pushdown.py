@@ -1,0 +1,272 @@
+"""The pushdown source: the database aggregates the raw tables.
+
+The SQL in `sql/facts/` computes, per (scope, period), the facts of the
+large tables (the same as `metrics/facts.py` does in memory): counts and
+sums over orders, with each customer's place in their history from the
+order_history table the fact store keeps, and survey, ticket and message
+tallies. What crosses the wire grows with scopes × periods, not with orders.
+
+For a database whose fact store is not current and that is too large to
+read (a warehouse loaded by other means, until `purpose-metrics refresh`
+has built the store there). It needs a current order_history; without one
+it says so (a read never writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .. import db, sqltext
+from ..metrics.cohorts import period_index
+from ..metrics.dataset import Filters
+from ..periods import Grain, Periods, midnight
+
+# Timestamp columns the fact queries place in a period by `{{ k_<column> }}`.
+_PERIOD_COLUMNS = ("submitted_at", "opened_at", "sent_at", "ordered_at")
+
+
+def period_index_snippets(
+    d: sqltext.Dialect, n: int, columns: Sequence[str] = _PERIOD_COLUMNS
+) -> dict[str, str]:
+    """`k_<column>`: the index of the period holding the column, for rows
+    already cut to [range_start, range_end). The periods are contiguous, so
+    it is a chain of comparisons with each period's end (bound as p<k>_end):
+    one pass over the rows, where a join to the periods scans a table once
+    per period when no index on the column serves the join."""
+    ends = [d.ts(f"p{k}_end") for k in range(n - 1)]
+    out = {}
+    for column in columns:
+        whens = " ".join(f"WHEN {column} < {end} THEN {k}" for k, end in enumerate(ends))
+        out[f"k_{column}"] = f"CASE {whens} ELSE {n - 1} END" if whens else "0"
+    return out
+
+
+def period_params(d: sqltext.Dialect, periods: Periods) -> dict[str, object]:
+    """The bound ends of the periods (p<k>_end) and the range they cover."""
+    params: dict[str, object] = {}
+    for k, start in enumerate(periods.starts()):
+        params[f"p{k}_end"] = d.ts_value(midnight(periods.end_of(start)))
+    params["range_start"] = d.ts_value(midnight(periods.start))
+    params["range_end"] = d.ts_value(midnight(periods.range_end))
+    return params
+
+
+def _customer_filter(filters: Filters, params: dict) -> str:
+    if not filters.by_customer:
+        return ""
+    conds = []
+    if filters.region is not None:
+        conds.append(sqltext.in_list("region", "f_region", filters.region, params))
+    if filters.segment is not None:
+        conds.append(sqltext.in_list("segment", "f_segment", filters.segment, params))
+    return f"AND customer_id IN (SELECT customer_id FROM customers WHERE {' AND '.join(conds)})"
+
+
+def _last_in_period(filters: Filters) -> dict[str, str]:
+    """Is this order its customer's last in the period (company: _c, brand: _b)?
+
+    Unfiltered, the history says so: the customer's next order is after the
+    period or there is none. A channel filter may drop that next order, so
+    the last of the orders that are left is found by ROW_NUMBER (a sort, but
+    only for a filtered view). Region and segment keep or drop a customer's
+    orders whole, so they need no sort.
+    """
+    if filters.channel is None:
+        return {
+            "last_c": "(h.next_at_c IS NULL OR h.next_at_c >= i.period_end)",
+            "last_b": "(h.next_at_b IS NULL OR h.next_at_b >= i.period_end)",
+        }
+    order = "ORDER BY i.ordered_at DESC, i.order_id DESC"
+    return {
+        "last_c": f"ROW_NUMBER() OVER (PARTITION BY i.k, i.customer_id {order}) = 1",
+        "last_b": f"ROW_NUMBER() OVER (PARTITION BY i.k, i.brand_id, i.customer_id {order}) = 1",
+    }
+
+
+# The query each fact group runs. orders.sql also returns every order sum,
+# so a view that needs customers and orders reads orders once.
+QUERY_OF_GROUP = {
+    "orders": "order_totals",
+    "customers": "orders",
+    "surveys": "customer_surveys",
+    "tickets": "support_tickets",
+    "messages": "marketing_messages",
+}
+
+
+def queries_for(groups: Sequence[str]) -> list[str]:
+    names = {QUERY_OF_GROUP[g] for g in groups}
+    if "orders" in names:
+        names.discard("order_totals")
+    return sorted(names)
+
+
+def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dict[str, tuple[str, dict]]:
+    """Each fact query's SQL text and bound parameters."""
+    d = sqltext.Dialect(dialect_name)
+    n = len(periods.starts())
+    params = period_params(d, periods)
+    order_filters = ""
+    if filters.channel is not None:
+        order_filters += " AND " + sqltext.in_list("channel", "f_channel", filters.channel, params)
+    customer_filters = _customer_filter(filters, params)
+    order_filters += " " + customer_filters
+    survey_filters = customer_filters
+    if filters.customer_purpose is not None:
+        survey_filters += " AND " + sqltext.in_list(
+            "customer_purpose", "f_purpose", filters.customer_purpose, params
+        )
+    # The end of an order's period, the same way as its index: joining the
+    # periods on k instead makes PostgreSQL guess a few rows and look every
+    # order up in order_history and customers one by one (12 months at 10M:
+    # 6 s -> 15 s).
+    ends = [d.ts(f"p{k}_end") for k in range(n - 1)]
+    whens = " ".join(f"WHEN ordered_at < {end} THEN {end}" for end in ends)
+    last = d.ts(f"p{n - 1}_end")
+    snippets = {
+        **period_index_snippets(d, n),
+        "end_ordered_at": f"CASE {whens} ELSE {last} END" if whens else last,
+        "delivered_date": d.day_of("delivered_at"),
+        "next_c_within_90": d.within_90("h.next_at_c", "i.ordered_at"),
+        "next_b_within_90": d.within_90("h.next_at_b", "i.ordered_at"),
+        **_last_in_period(filters),
+        "order_filters": order_filters,
+        "customer_filters": customer_filters,
+        "survey_filters": survey_filters,
+    }
+    for part in ("order_sums", "survey_tallies", "ticket_tallies", "message_tallies"):
+        snippets[part] = sqltext.render(f"facts/{part}.part.sql", snippets).rstrip()
+    return {
+        name: (sqltext.render(f"facts/{name}.sql", snippets), params)
+        for name in ("orders", "order_totals", "customer_surveys", "support_tickets", "marketing_messages")
+    }
+
+
+def fact_frames(
+    conn: Connection, periods: Periods, filters: Filters, queries: Sequence[str]
+) -> tuple[list[pl.LazyFrame], int]:
+    """Run the fact queries; returns the parts keyed by (scope,
+    period_start) and the number of bytes the database sent."""
+    starts = periods.starts()
+    k_to_start = pl.DataFrame(
+        {"k": list(range(len(starts))), "period_start": starts},
+        schema={"k": pl.Int64, "period_start": pl.Date},
+    )
+    parts, transferred = [], 0
+    rendered = render_queries(conn.dialect.name, periods, filters)
+    for sql, params in (rendered[q] for q in queries):
+        df = db.fetch_sql(conn, sql, params)
+        transferred += int(df.estimated_size())
+        df = df.with_columns(
+            pl.col("scope").cast(pl.String),
+            pl.col("k").cast(pl.Int64),
+            *[pl.col(c).cast(pl.Float64) for c in df.columns if c not in ("scope", "k")],
+        )
+        parts.append(df.join(k_to_start, on="k").drop("k").lazy())
+    return parts, transferred
+
+
+def history_is_current(conn: Connection) -> bool:
+    """Whether order_history holds exactly the completed orders of known
+    customers (what the customer facts join)."""
+    from ..store.maintain import fingerprints, stored_state
+
+    state = stored_state(conn)
+    return state is not None and state["orders"] == fingerprints(conn, ["orders"])["orders"]
+
+
+class PushdownSource:
+    name = "pushdown"
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
+        try:
+            with self.engine.connect() as conn:
+                if "customers" in groups and not history_is_current(conn):
+                    raise db.DatabaseError(
+                        "the customer history (order_history) is not current for these orders: "
+                        "run `purpose-metrics refresh` to build it"
+                    )
+                parts, _ = fact_frames(conn, periods, filters, queries_for(groups))
+        except sa.exc.SQLAlchemyError as exc:
+            raise db.DatabaseError(db.describe_db_error(exc)) from exc
+        return parts
+
+    def cohort_cells(self, grain: Grain, scopes: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        try:
+            with self.engine.connect() as conn:
+                cells, sizes, _ = cohort_facts(conn, grain, scopes)
+        except sa.exc.SQLAlchemyError as exc:
+            raise db.DatabaseError(db.describe_db_error(exc)) from exc
+        return cells, sizes
+
+    def distinct(self, table: str, column: str) -> list[str]:
+        """The column's non-NULL values, sorted (one small query)."""
+        t = db.SA_TABLES[table]
+        query = sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
+        try:
+            with self.engine.connect() as conn:
+                return [str(v) for v in conn.execute(query).scalars()]
+        except sa.exc.SQLAlchemyError as exc:
+            raise db.DatabaseError(db.describe_db_error(exc)) from exc
+
+
+def render_cohorts(dialect_name: str, grain: Grain, scopes: Sequence[str]) -> tuple[str, dict]:
+    """The cohort query's SQL text (sql/facts/cohorts.sql) and bound parameters."""
+    d = sqltext.Dialect(dialect_name)
+    params: dict[str, object] = {}
+    scopes = list(dict.fromkeys(scopes))
+    # Each requested brand's cohort is one more running minimum in the
+    # query's single window pass; other brands still count for the company.
+    firsts, cases = [], []
+    for i, brand in enumerate(s for s in scopes if s != "company"):
+        params[f"brand{i}"] = brand
+        firsts.append(
+            f",\n           MIN(CASE WHEN brand_id = :brand{i} THEN period_start END) OVER w AS first_b{i}"
+        )
+        cases.append(f" WHEN :brand{i} THEN first_b{i}")
+    snippets = {
+        "period_start": d.week_start("o.ordered_at") if grain == "week" else d.month_start("o.ordered_at"),
+        "brand_firsts": "".join(firsts),
+        "first_b": f"CASE brand_id{''.join(cases)} END" if cases else "CAST(NULL AS DATE)",
+        "scope_filter": sqltext.in_list("scope", "scope", scopes, params),
+    }
+    return sqltext.render("facts/cohorts.sql", snippets), params
+
+
+def cohort_facts(
+    conn: Connection, grain: Grain, scopes: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(cells, sizes, bytes the database sent) for `metrics.cohorts.finish_cohorts`.
+
+    cells: scope, first_start, period_index, customers; sizes: scope,
+    first_start, cohort_size (the k = 0 cell: every customer of a cohort
+    ordered in its first period). What comes back grows with scopes ×
+    cohorts × periods, not with orders.
+    """
+    sql, params = render_cohorts(conn.dialect.name, grain, scopes)
+    raw = db.fetch_sql(conn, sql, params)
+    transferred = int(raw.estimated_size())
+
+    def as_date(name: str) -> pl.Expr:
+        col = pl.col(name)
+        if raw.schema[name] == pl.String:  # SQLite: ISO text
+            return col.str.to_date("%Y-%m-%d")
+        return col.cast(pl.Date)
+
+    cells = raw.select(
+        pl.col("scope").cast(pl.String),
+        as_date("first_start"),
+        as_date("period_start"),
+        pl.col("customers").cast(pl.Int64),
+    ).with_columns(period_index=period_index("period_start", "first_start", grain))
+    sizes = cells.filter(pl.col("period_index") == 0).select(
+        "scope", "first_start", pl.col("customers").alias("cohort_size")
+    )
+    return cells.select("scope", "first_start", "period_index", "customers"), sizes, transferred

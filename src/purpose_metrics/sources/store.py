@@ -1,0 +1,375 @@
+"""The store source: the pages read the fact store, never raw orders.
+
+Sums and counts come from the fact tables (sql/store/read.sql: the rows of
+the period's days, after the filters, summed per brand and period; the
+company is the sum of its brands). Distinct customers (active, repeat,
+opted in, cohorts) come from the customer sets: the union of the period's
+day sets, intersected with a region or segment group when filtered. Both
+are exact for any run of whole days (docs/metrics.md).
+
+One StoreSource is shared by every session of the dashboard (a
+st.cache_resource per database and read generation): the day sets it has
+read stay in memory, read lazily by range, and unions of whole ISO weeks
+are kept, so a filter change costs unions of a few dozen sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import polars as pl
+import sqlalchemy as sa
+from pyroaring import BitMap64
+from sqlalchemy.engine import Connection, Engine
+
+from .. import db, sqltext
+from ..metrics.dataset import Filters
+from ..periods import Grain, Periods, month_start, next_start, week_start
+from ..store import sets
+from .pushdown import PushdownSource
+
+# The summed columns of each fact table, as the facts they are (columns
+# ending in _c count in the company's history, _b in the brand's).
+_ORDER_SUMS = (
+    "orders", "units", "revenue", "refunded", "returned_units", "known_orders", "donating_orders",
+    "donations", "promised_delivered", "on_time", "shipping_co2e", "orders_with_co2e", "packaging",
+    "packaging_recycled", "orders_with_packaging",
+)  # fmt: skip
+_HISTORY_SUMS = ("returning_orders", "new_customers", "repurchased_90d")
+_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "surveys": ("fact_customer_surveys", (
+        "purpose_achieved", "purpose_answers", "csat_satisfied", "csat_answers", "effort_sum",
+        "effort_answers", "nps_promoters", "nps_detractors", "nps_answers",
+    )),
+    "tickets": ("fact_support_tickets", ("tickets_resolved", "tickets_one_contact")),
+    "messages": ("fact_marketing_messages", ("messages", "messages_clicked", "messages_unsubscribed")),
+}  # fmt: skip
+WEEKS_KEPT = 4096  # unions of a whole ISO week kept in memory (per kind, brand, channels)
+
+
+class StoreSource:
+    name = "store"
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._lock = threading.Lock()
+        # (kind, brand, day) -> [(channel, set)]
+        self._sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
+        self._loaded: set[dt.date] = set()
+        self._weeks: OrderedDict[tuple, BitMap64] = OrderedDict()
+        self._groups: dict[tuple[str, str | None], BitMap64] | None = None
+        self._brands: list[str] = []
+
+    # --- sums -------------------------------------------------------------------------
+
+    def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
+        try:
+            with self.engine.connect() as conn:
+                parts = []
+                if {"orders", "customers"} & set(groups):
+                    by_brand = self._read(conn, "fact_orders", periods, filters,
+                                          [*_ORDER_SUMS, *(f"{c}{s}" for c in _HISTORY_SUMS for s in ("_c", "_b"))])  # fmt: skip
+                    if "orders" in groups:
+                        parts.append(
+                            _with_company(
+                                by_brand.select("brand_id", "period_start", *_ORDER_SUMS), _ORDER_SUMS
+                            )
+                        )
+                    if "customers" in groups:
+                        parts.append(self._customer_part(conn, by_brand, periods, filters))
+                for group in ("surveys", "tickets", "messages"):
+                    if group in groups:
+                        table, columns = _TABLES[group]
+                        parts.append(
+                            _with_company(self._read(conn, table, periods, filters, columns), columns)
+                        )
+        except sa.exc.SQLAlchemyError as exc:
+            raise db.DatabaseError(db.describe_db_error(exc)) from exc
+        return [p.lazy() for p in parts]
+
+    def _read(
+        self, conn: Connection, table: str, periods: Periods, filters: Filters, columns: Sequence[str]
+    ) -> pl.DataFrame:
+        """One row per (brand_id, period_start) with the sums of `columns`."""
+        d = sqltext.Dialect(conn.dialect.name)
+        starts = periods.starts()
+        params: dict[str, object] = {
+            "range_start": d.date_value(periods.start),
+            "range_end": d.date_value(periods.range_end),
+        }
+        whens = []
+        for k, start in enumerate(starts[:-1]):
+            params[f"p{k}_end"] = d.date_value(periods.end_of(start))
+            whens.append(f"WHEN day < {d.date(f'p{k}_end')} THEN {k}")
+        conditions = []
+        if filters.channel is not None and table == "fact_orders":
+            conditions.append(sqltext.in_list("channel", "f_channel", filters.channel, params))
+        if filters.region is not None:
+            conditions.append(sqltext.in_list("region", "f_region", filters.region, params))
+        if filters.segment is not None:
+            conditions.append(sqltext.in_list("segment", "f_segment", filters.segment, params))
+        if filters.customer_purpose is not None and table == "fact_customer_surveys":
+            conditions.append(
+                sqltext.in_list("customer_purpose", "f_purpose", filters.customer_purpose, params)
+            )
+        sql = sqltext.render(
+            "store/read.sql",
+            {
+                "sums": ", ".join(f"SUM({c}) AS {c}" for c in columns),
+                "k_day": f"CASE {' '.join(whens)} ELSE {len(starts) - 1} END" if whens else "0",
+                "table": table,
+                "filters": "".join(f" AND {c}" for c in conditions),
+            },
+        )
+        raw = db.fetch_sql(conn, sql, params)
+        k_to_start = pl.DataFrame({"k": range(len(starts)), "period_start": starts},
+                                  schema={"k": pl.Int64, "period_start": pl.Date})  # fmt: skip
+        if raw.height == 0:
+            return pl.DataFrame(
+                schema={"brand_id": pl.String, "period_start": pl.Date, **dict.fromkeys(columns, pl.Float64)}
+            )
+        return (
+            raw.with_columns(
+                pl.col("brand_id").cast(pl.String),
+                pl.col("k").cast(pl.Int64),
+                *[pl.col(c).cast(pl.Float64) for c in columns],
+            )
+            .join(k_to_start, on="k")
+            .drop("k")
+        )
+
+    # --- distinct customers -------------------------------------------------------------
+
+    def _customer_part(
+        self, conn: Connection, by_brand: pl.DataFrame, periods: Periods, filters: Filters
+    ) -> pl.DataFrame:
+        """returning, new and repurchased from the sums (company: in company
+        history); active, repeat and opted-in customers from the sets."""
+        company = (
+            by_brand.group_by("period_start")
+            .agg(*[pl.col(f"{c}_c").sum().alias(c) for c in _HISTORY_SUMS])
+            .with_columns(scope=pl.lit("company"))
+        )
+        brands = by_brand.select(
+            pl.col("brand_id").alias("scope"),
+            "period_start",
+            *[pl.col(f"{c}_b").alias(c) for c in _HISTORY_SUMS],
+        )
+        sums = pl.concat([company, brands], how="diagonal_relaxed")
+        counts = self._distinct_customers(conn, periods, filters)
+        return counts.join(sums, on=["scope", "period_start"], how="left").with_columns(
+            *[pl.col(c).fill_null(0) for c in _HISTORY_SUMS]
+        )
+
+    def _distinct_customers(self, conn: Connection, periods: Periods, filters: Filters) -> pl.DataFrame:
+        self._ensure(conn, periods.start, periods.range_end)
+        keep = self._filter_set(conn, filters)
+        opted = self._group_sets(conn).get(("opted_in", "true"), BitMap64())
+        channels = tuple(filters.channel) if filters.channel is not None else None
+        rows = []
+        for start in periods.starts():
+            end = periods.end_of(start)
+            active_c, repeat_c = [], []
+            for brand in self._brands:
+                active = self._union("active", brand, start, end, channels)
+                repeat_b = self._union("repeat_b", brand, start, end, channels)
+                brand_repeat_c = self._union("repeat_c", brand, start, end, channels)
+                if keep is not None:
+                    active, repeat_b, brand_repeat_c = active & keep, repeat_b & keep, brand_repeat_c & keep
+                active_c.append(active)
+                repeat_c.append(brand_repeat_c)
+                rows.append(_counts(brand, start, active, repeat_b, opted))
+            rows.append(_counts("company", start, sets.union(active_c), sets.union(repeat_c), opted))
+        return pl.DataFrame(
+            rows,
+            schema={"scope": pl.String, "period_start": pl.Date, "active_customers": pl.Int64,
+                    "repeat_customers": pl.Int64, "opted_in_customers": pl.Int64},
+            orient="row",
+        )  # fmt: skip
+
+    def _filter_set(self, conn: Connection, filters: Filters) -> BitMap64 | None:
+        """The customers a region and segment filter keep (None: no such filter)."""
+        if not filters.by_customer:
+            return None
+        groups = self._group_sets(conn)
+        keep = None
+        for attribute, values in (("region", filters.region), ("segment", filters.segment)):
+            if values is None:
+                continue
+            chosen = sets.union(groups.get((attribute, v), BitMap64()) for v in values)
+            keep = chosen if keep is None else keep & chosen
+        return keep
+
+    def _group_sets(self, conn: Connection) -> dict[tuple[str, str | None], BitMap64]:
+        with self._lock:
+            if self._groups is None:
+                rows = conn.execute(
+                    sa.text("SELECT attribute, value, customers FROM fact_customer_groups")
+                ).all()
+                self._groups = {(a, v): sets.loads(b) for a, v, b in rows}
+            return self._groups
+
+    def _ensure(self, conn: Connection, start: dt.date, end: dt.date) -> None:
+        """Read the day sets of [start, end) that are not in memory yet."""
+        with self._lock:
+            days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
+            missing = [d for d in days if d not in self._loaded]
+            if not missing:
+                return
+            lo, hi = missing[0], missing[-1] + dt.timedelta(days=1)
+            d = sqltext.Dialect(conn.dialect.name)
+            rows = conn.execute(
+                sa.text(
+                    "SELECT brand_id, day, channel, kind, customers FROM fact_customer_sets "
+                    f"WHERE day >= {d.date('lo')} AND day < {d.date('hi')}"
+                ),
+                {"lo": d.date_value(lo), "hi": d.date_value(hi)},
+            ).all()
+            for brand, day, channel, kind, blob in rows:
+                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+                self._sets.setdefault((kind, brand, day), []).append((channel, sets.loads(blob)))
+                if brand not in self._brands:
+                    self._brands.append(brand)
+            self._brands.sort()
+            self._loaded.update(lo + dt.timedelta(days=i) for i in range((hi - lo).days))
+
+    def _days(
+        self, kind: str, brand: str, start: dt.date, end: dt.date, channels: tuple[str, ...] | None
+    ) -> list[BitMap64]:
+        out = []
+        day = start
+        while day < end:
+            for channel, s in self._sets.get((kind, brand, day), ()):
+                if channels is None or channel in channels:
+                    out.append(s)
+            day += dt.timedelta(days=1)
+        return out
+
+    def _union(
+        self, kind: str, brand: str, start: dt.date, end: dt.date, channels: tuple[str, ...] | None
+    ) -> BitMap64:
+        """The customers of `kind` of a brand over [start, end): whole ISO
+        weeks from the kept unions, the days around them one by one."""
+        parts = []
+        day = start
+        while day < end:
+            monday = week_start(day)
+            if monday == day and day + dt.timedelta(days=7) <= end:
+                parts.append(self._week(kind, brand, day, channels))
+                day += dt.timedelta(days=7)
+            else:
+                parts.extend(self._days(kind, brand, day, day + dt.timedelta(days=1), channels))
+                day += dt.timedelta(days=1)
+        return sets.union(parts)
+
+    def _week(self, kind: str, brand: str, monday: dt.date, channels: tuple[str, ...] | None) -> BitMap64:
+        key = (kind, brand, monday, channels)
+        with self._lock:
+            hit = self._weeks.get(key)
+            if hit is not None:
+                self._weeks.move_to_end(key)
+                return hit
+        union = sets.union(self._days(kind, brand, monday, monday + dt.timedelta(days=7), channels))
+        with self._lock:
+            self._weeks[key] = union
+            if len(self._weeks) > WEEKS_KEPT:
+                self._weeks.popitem(last=False)
+        return union
+
+    # --- cohorts and filter values ---------------------------------------------------------
+
+    def cohort_cells(self, grain: Grain, scopes: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Cohort cells from the sets: the customers whose first order (in
+        scope) fell in period c, and how many of them ordered in each later
+        period: intersections of two unions of day sets."""
+        with self.engine.connect() as conn:
+            lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
+            if lo is None:
+                return _cells_frame([]), _sizes_frame([])
+            lo, hi = (v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10]) for v in (lo, hi))
+            first = week_start(lo) if grain == "week" else month_start(lo)
+            self._ensure(conn, first, hi + dt.timedelta(days=1))
+        starts = []
+        day = first
+        while day <= hi:
+            starts.append(day)
+            day = next_start(day, grain)
+        cells, sizes = [], []
+        for scope in dict.fromkeys(scopes):
+            brands = self._brands if scope == "company" else [scope]
+            first_kind = "first_c" if scope == "company" else "first_b"
+            firsts, actives = [], []
+            for start in starts:
+                end = next_start(start, grain)
+                firsts.append(sets.union(self._union(first_kind, b, start, end, None) for b in brands))
+                actives.append(sets.union(self._union("active", b, start, end, None) for b in brands))
+            for c, cohort in enumerate(firsts):
+                if not cohort:
+                    continue
+                sizes.append((scope, starts[c], len(cohort)))
+                for p in range(c, len(starts)):
+                    n = cohort.intersection_cardinality(actives[p])
+                    if n:
+                        cells.append((scope, starts[c], _index(starts[c], starts[p], grain), n))
+        return _cells_frame(cells), _sizes_frame(sizes)
+
+    def distinct(self, table: str, column: str) -> list[str]:
+        """The values a filter offers, from the store's small tables."""
+        queries = {
+            ("orders", "channel"): "SELECT DISTINCT channel FROM fact_orders",
+            (
+                "customers",
+                "region",
+            ): "SELECT DISTINCT value FROM fact_customer_groups WHERE attribute = 'region'",
+            (
+                "customers",
+                "segment",
+            ): "SELECT DISTINCT value FROM fact_customer_groups WHERE attribute = 'segment'",
+            (
+                "customer_surveys",
+                "customer_purpose",
+            ): "SELECT DISTINCT customer_purpose FROM fact_customer_surveys",
+        }
+        sql = queries.get((table, column))
+        if sql is None:  # not a filter of the pages: ask the table itself
+            return PushdownSource(self.engine).distinct(table, column)
+        try:
+            with self.engine.connect() as conn:
+                values = conn.execute(sa.text(sql)).scalars().all()
+        except sa.exc.SQLAlchemyError as exc:
+            raise db.DatabaseError(db.describe_db_error(exc)) from exc
+        return sorted(str(v) for v in values if v is not None)
+
+
+def _with_company(by_brand: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Brand rows (scope = brand_id) and the company's, their sums."""
+    brands = by_brand.rename({"brand_id": "scope"})
+    company = (
+        brands.group_by("period_start")
+        .agg(*[pl.col(c).sum() for c in columns])
+        .with_columns(scope=pl.lit("company"))
+    )
+    return pl.concat([company.select(brands.columns), brands])
+
+
+def _counts(scope: str, start: dt.date, active: BitMap64, repeat: BitMap64, opted: BitMap64) -> tuple:
+    return scope, start, len(active), len(repeat), active.intersection_cardinality(opted)
+
+
+def _index(first: dt.date, start: dt.date, grain: Grain) -> int:
+    if grain == "week":
+        return (start - first).days // 7
+    return (start.year - first.year) * 12 + start.month - first.month
+
+
+def _cells_frame(rows: list) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"scope": pl.String, "first_start": pl.Date, "period_index": pl.Int64,
+                                      "customers": pl.Int64}, orient="row")  # fmt: skip
+
+
+def _sizes_frame(rows: list) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"scope": pl.String, "first_start": pl.Date, "cohort_size": pl.Int64},
+                        orient="row")  # fmt: skip

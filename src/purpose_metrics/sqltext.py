@@ -1,0 +1,146 @@
+"""SQL files and the one small template step they go through.
+
+Every SQL statement the project runs lives in `sql/` as a file. A file may
+hold comments (`-- ...` to the end of a line) and placeholders written
+`{{ name }}`: a snippet of SQL chosen in Python for the dialect or the
+request (a CASE chain, an IN list of bound parameter names), never a value.
+Values are always bound parameters (`:name`).
+
+    text = sqltext.render("facts/orders.sql", snippets)   # comments out, placeholders in
+    for statement in sqltext.statements(text): ...
+
+`Dialect` holds the few spellings that differ between DuckDB, PostgreSQL and
+SQLite (timestamps, dates, intervals, binary columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from .constants import REPURCHASE_WINDOW_DAYS
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+if not SQL_DIR.exists():  # running from a source checkout: sql/ sits at the root
+    SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+class TemplateError(KeyError):
+    """A placeholder the caller gave no snippet for."""
+
+
+def strip_comments(text: str) -> str:
+    """The SQL without `--` comments (quoted strings are kept as they are)."""
+    out, i, quoted = [], 0, False
+    while i < len(text):
+        ch = text[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and text.startswith("--", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def load(name: str) -> str:
+    """A file of sql/ (e.g. "facts/orders.sql") with its comments removed."""
+    return strip_comments((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def fill(text: str, snippets: Mapping[str, str]) -> str:
+    """Replace every `{{ name }}`; a name without a snippet is an error."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in snippets:
+            raise TemplateError(f"no snippet for {{{{ {name} }}}}")
+        return snippets[name]
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+def render(name: str, snippets: Mapping[str, str] | None = None) -> str:
+    """A file of sql/, comments removed and placeholders filled."""
+    return fill(load(name), snippets or {})
+
+
+def statements(text: str) -> list[str]:
+    """Statements separated by a semicolon at the end of a line."""
+    return [
+        s.strip().rstrip(";").strip() for s in re.split(r";[ \t]*\n", text + "\n") if s.strip().strip(";")
+    ]
+
+
+def in_list(column: str, prefix: str, values: Sequence[object], params: dict) -> str:
+    """`column IN (:prefix0, :prefix1, ...)` with the values bound in `params`
+    (`1 = 0` for no value: an empty choice keeps nothing)."""
+    names = []
+    for i, value in enumerate(values):
+        params[f"{prefix}{i}"] = value
+        names.append(f":{prefix}{i}")
+    return f"{column} IN ({', '.join(names)})" if names else "1 = 0"
+
+
+class Dialect:
+    """The spellings that differ between the three backends."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.sqlite = name == "sqlite"
+
+    def ts(self, param: str) -> str:
+        """A bound timestamp. SQLite keeps timestamps as ISO text; a CAST there would make a number."""
+        return f":{param}" if self.sqlite else f"CAST(:{param} AS TIMESTAMP)"
+
+    def date(self, param: str) -> str:
+        return f":{param}" if self.sqlite else f"CAST(:{param} AS DATE)"
+
+    def day_of(self, column: str) -> str:
+        """The (UTC) date of a timestamp column."""
+        return f"date({column})" if self.sqlite else f"CAST({column} AS DATE)"
+
+    def within_90(self, next_at: str, ordered_at: str = "ordered_at") -> str:
+        """Column `next_at` within the repurchase window of column `ordered_at`."""
+        days = REPURCHASE_WINDOW_DAYS
+        if self.sqlite:
+            return f"datetime({next_at}) <= datetime({ordered_at}, '+{days} days')"
+        return f"{next_at} <= {ordered_at} + INTERVAL '{days} days'"
+
+    def week_start(self, column: str) -> str:
+        """The Monday (a date) of the ISO week holding a timestamp or date."""
+        if self.sqlite:
+            # 'weekday 0' moves on to the Sunday ending the week (or stays on it).
+            return f"date({column}, 'weekday 0', '-6 days')"
+        return f"CAST(date_trunc('week', {column}) AS DATE)"
+
+    def month_start(self, column: str) -> str:
+        """The first day (a date) of the month holding a timestamp or date."""
+        if self.sqlite:
+            return f"date({column}, 'start of month')"
+        return f"CAST(date_trunc('month', {column}) AS DATE)"
+
+    @property
+    def month_end(self) -> str:
+        """The day after the month starting at t.period_start."""
+        if self.sqlite:
+            return "date(t.period_start, '+1 month')"
+        return "CAST(t.period_start + INTERVAL '1 month' AS DATE)"
+
+    @property
+    def binary(self) -> str:
+        return "BYTEA" if self.name == "postgresql" else "BLOB"
+
+    def ts_value(self, value: dt.datetime) -> object:
+        return value.strftime("%Y-%m-%d %H:%M:%S") if self.sqlite else value
+
+    def date_value(self, value: dt.date) -> object:
+        return value.isoformat() if self.sqlite else value

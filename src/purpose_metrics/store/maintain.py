@@ -1,0 +1,502 @@
+"""Keeping the fact store current: in every import's transaction, or whole.
+
+Roll-up at ingestion, as Apache Druid and Cube's pre-aggregations do it:
+an import of orders, customers, surveys, tickets or messages updates the
+facts those rows feed in the same transaction as the rows themselves, so
+the store is never behind the data and no page ever aggregates raw orders.
+An import touches only the (brand, day) cells its rows fall on, plus, for
+orders, the cells of older orders whose place in their customer's history
+changed (store/history_update.sql): a week of orders into two years of
+them recomputes about the last 90 days, not the whole store.
+
+`rebuild` makes everything from the tables (`purpose-metrics refresh`, for
+data loaded by other means; and whenever an import finds the store was not
+current before it: a changed table, an older store version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .. import db, sqltext
+from . import sets
+
+# Bump when the store's tables or their meaning change: an older store is
+# then not current, and the next import or `refresh` rebuilds it.
+STORE_VERSION = 2
+
+# The tables the store is derived from, with the key whose count, maximum
+# and sum make their fingerprint.
+TRACKED: dict[str, str] = {
+    "orders": "order_id",
+    "customers": "customer_id",
+    "customer_surveys": "response_id",
+    "support_tickets": "ticket_id",
+    "marketing_messages": "message_id",
+}
+# Event tables: their facts per (brand, day of this column).
+EVENT_FACTS: dict[str, str] = {
+    "customer_surveys": "submitted_at",
+    "support_tickets": "opened_at",
+    "marketing_messages": "sent_at",
+}
+FACT_TABLES = (
+    "fact_orders",
+    "fact_customer_surveys",
+    "fact_support_tickets",
+    "fact_marketing_messages",
+    "fact_customer_sets",
+    "fact_customer_groups",
+)
+# Rows of order_history turned into customer sets per query (bounded memory).
+SET_CHUNK_DAYS = 31
+
+Progress = Callable[[str], None]
+
+
+# --- is the store current? ------------------------------------------------------------
+
+
+def fingerprints(conn: Connection, tables: Sequence[str] = tuple(TRACKED)) -> dict[str, tuple]:
+    """(row count, max key, sum of keys) of each table: cheap on every
+    backend, and it changes when rows are added or removed."""
+    out = {}
+    for table in tables:
+        key = TRACKED[table]
+        row = conn.execute(
+            sa.text(f"SELECT COUNT(*), MAX({key}), SUM(CAST({key} AS DOUBLE PRECISION)) FROM {table}")
+        ).one()
+        out[table] = (
+            int(row[0]),
+            None if row[1] is None else int(row[1]),
+            None if row[2] is None else float(row[2]),
+        )
+    return out
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    if a[0] != b[0] or a[1] != b[1]:
+        return False
+    if a[2] is None or b[2] is None:
+        return a[2] is None and b[2] is None
+    return abs(a[2] - b[2]) <= 1e-9 * max(1.0, abs(a[2]))
+
+
+def stored_state(conn: Connection) -> dict[str, tuple] | None:
+    """What store_state says the store was built from; None when the store
+    is missing, of another version, or incomplete."""
+    if not sa.inspect(conn).has_table("store_state"):
+        return None
+    rows = conn.execute(
+        sa.text("SELECT table_name, row_count, max_key, key_sum, version FROM store_state")
+    ).all()
+    state = {
+        r[0]: (int(r[1]), None if r[2] is None else int(r[2]), None if r[3] is None else float(r[3]))
+        for r in rows
+    }
+    if set(state) != set(TRACKED) or any(r[4] != STORE_VERSION for r in rows):
+        return None
+    return state
+
+
+def version_stamp(conn: Connection) -> str:
+    """What the store was built from, in a few bytes ("" without a store):
+    it changes with every import, so a reader can tell its view is old."""
+    if not sa.inspect(conn).has_table("store_state"):
+        return ""
+    rows = conn.execute(
+        sa.text("SELECT table_name, row_count, max_key, refreshed_at FROM store_state ORDER BY table_name")
+    ).all()
+    return ";".join("|".join(str(v) for v in row) for row in rows)
+
+
+def is_current(conn: Connection) -> bool:
+    """Whether the store holds exactly what the tables hold now."""
+    state = stored_state(conn)
+    if state is None:
+        return False
+    now = fingerprints(conn)
+    return all(_same(state[t], now[t]) for t in TRACKED)
+
+
+def _record(conn: Connection, tables: Sequence[str]) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    prints = fingerprints(conn, tables)
+    params: dict[str, object] = {}
+    conn.execute(
+        sa.text(f"DELETE FROM store_state WHERE {sqltext.in_list('table_name', 't', list(tables), params)}"),
+        params,
+    )
+    rows = pl.DataFrame(
+        [
+            {"table_name": t, "row_count": p[0], "max_key": p[1], "key_sum": p[2], "version": STORE_VERSION, "refreshed_at": now}
+            for t, p in prints.items()
+        ],
+        schema={"table_name": pl.String, "row_count": pl.Int64, "max_key": pl.Int64, "key_sum": pl.Float64,
+                "version": pl.Int32, "refreshed_at": pl.Datetime("us")},
+    )  # fmt: skip
+    db.insert_rows(conn, "store_state", rows)
+
+
+# --- the SQL of the store ----------------------------------------------------------------
+
+
+def _snippets(d: sqltext.Dialect) -> dict[str, str]:
+    flags = (
+        "CASE WHEN seq_c = 1 THEN 1 ELSE 0 END AS first_c, "
+        f"CASE WHEN seq_c = 1 AND next_at_c IS NOT NULL AND {d.within_90('next_at_c')} THEN 1 ELSE 0 END AS repurchased_c, "
+        "CASE WHEN seq_b = 1 THEN 1 ELSE 0 END AS first_b, "
+        f"CASE WHEN seq_b = 1 AND next_at_b IS NOT NULL AND {d.within_90('next_at_b')} THEN 1 ELSE 0 END AS repurchased_b"
+    )
+    out = {
+        "flags": flags,
+        "delivered_date": d.day_of("delivered_at"),
+        "next_c_within_90": d.within_90("next_at_c"),
+        "next_b_within_90": d.within_90("next_at_b"),
+        "day_of_ordered_at": d.day_of("ordered_at"),
+        "order_day": d.day_of("o.ordered_at"),
+    }
+    for part in ("order_sums", "survey_tallies", "ticket_tallies", "message_tallies"):
+        out[part] = sqltext.render(f"facts/{part}.part.sql", out).rstrip()
+    for name, customers in (
+        ("insert_every_customer", "o.customer_id IS NOT NULL"),
+        ("insert_imported_customers", "o.customer_id IN (SELECT customer_id FROM _pm_customers)"),
+    ):
+        out[name] = sqltext.render("store/history_insert.part.sql", {"customers": customers}).strip()
+    for column in EVENT_FACTS.values():
+        out[f"day_of_{column}"] = d.day_of(column)
+    return out
+
+
+def _cells_filter(d: sqltext.Dialect, brand: str, ts: str) -> str:
+    """Rows of the (brand, day) cells in _pm_cells; the range in front lets
+    the database skip what lies outside them."""
+    return (
+        f"AND {ts} >= :cells_from AND {ts} < :cells_to "
+        f"AND EXISTS (SELECT 1 FROM _pm_cells x WHERE x.brand_id = {brand} AND x.day = {d.day_of(ts)})"
+    )
+
+
+def _run(conn: Connection, name: str, snippets: dict[str, str], params: dict | None = None) -> None:
+    for statement in sqltext.statements(sqltext.render(name, snippets)):
+        used = {k: v for k, v in (params or {}).items() if f":{k}" in statement}
+        conn.execute(sa.text(statement), used)
+
+
+def _temp(conn: Connection, name: str, columns: str, rows: pl.DataFrame | None = None) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {name} ({columns})")
+    if rows is not None:
+        db.insert_rows(conn, name, rows)
+
+
+def _midnight(value: object) -> dt.datetime:
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return dt.datetime.combine(day if not isinstance(day, dt.datetime) else day.date(), dt.time())
+
+
+def _span(conn: Connection, sql: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """[midnight of the first, midnight after the last) of what `sql`
+    (a SELECT of MIN and MAX of a date or timestamp) finds; None for nothing."""
+    lo, hi = conn.execute(sa.text(sql)).one()
+    if lo is None:
+        return None
+    return _midnight(lo), _midnight(hi) + dt.timedelta(days=1)
+
+
+def _range_params(d: sqltext.Dialect, span: tuple[dt.datetime, dt.datetime]) -> dict[str, object]:
+    return {"cells_from": d.ts_value(span[0]), "cells_to": d.ts_value(span[1])}
+
+
+def _delete_cells(conn: Connection, table: str) -> None:
+    conn.exec_driver_sql(
+        f"DELETE FROM {table} WHERE EXISTS "
+        f"(SELECT 1 FROM _pm_cells x WHERE x.brand_id = {table}.brand_id AND x.day = {table}.day)"
+    )
+
+
+# --- facts of orders ---------------------------------------------------------------------
+
+
+def _order_facts(conn: Connection, whole: bool) -> None:
+    """fact_orders and fact_customer_sets: everything (whole) or the cells of _pm_cells."""
+    d = sqltext.Dialect(conn.dialect.name)
+    snippets = _snippets(d)
+    if whole:
+        conn.exec_driver_sql("DELETE FROM fact_orders")
+        conn.exec_driver_sql("DELETE FROM fact_customer_sets")
+        snippets |= {"cells": "", "history_range": ""}
+        _run(conn, "store/fact_orders.sql", snippets)
+        _customer_sets(conn, d, None)
+        return
+    span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_cells")
+    if span is None:
+        return
+    _delete_cells(conn, "fact_orders")
+    _delete_cells(conn, "fact_customer_sets")
+    snippets |= {
+        "cells": _cells_filter(d, "o.brand_id", "o.ordered_at"),
+        "history_range": "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to",
+    }
+    _run(conn, "store/fact_orders.sql", snippets, _range_params(d, span))
+    _customer_sets(conn, d, span)
+
+
+_SETS_SCHEMA = {
+    "brand_id": pl.String,
+    "day": pl.Date,
+    "channel": pl.String,
+    "kind": pl.String,
+    "customers": pl.Binary,
+}
+
+
+def _customer_sets(
+    conn: Connection, d: sqltext.Dialect, cells: tuple[dt.datetime, dt.datetime] | None
+) -> None:
+    """Build the customer sets of the cells in _pm_cells, whose days lie in
+    the span `cells` (of every day when None), a month of days at a time so
+    that memory stays bounded whatever the number of orders."""
+    span = cells or _span(conn, "SELECT MIN(ordered_at), MAX(ordered_at) FROM order_history")
+    if span is None:
+        return
+    # Qualified: inside the cells' EXISTS a bare brand_id would be the cell's own.
+    where = (
+        _cells_filter(d, "h.brand_id", "h.ordered_at")
+        if cells
+        else "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to"
+    )
+    sql = sqltext.render("store/customer_sets.sql", {"cells": where, "history_day": d.day_of("h.ordered_at")})
+    day, stop = span
+    while day < stop:
+        upto = min(day + dt.timedelta(days=SET_CHUNK_DAYS), stop)
+        rows = db.fetch_sql(conn, sql, _range_params(d, (day, upto))).with_columns(
+            pl.col("day").cast(pl.String).str.slice(0, 10).str.to_date(),
+            pl.col("brand_id", "channel").cast(pl.String),
+        )
+        out = pl.DataFrame(list(sets.cells(rows)), schema=_SETS_SCHEMA, orient="row")
+        db.insert_rows(conn, "fact_customer_sets", out)
+        day = upto
+
+
+def _orders(conn: Connection, frame: pl.DataFrame) -> None:
+    """After an import of orders: the history of its customers, then the
+    facts of every cell that changed."""
+    completed = frame.filter(pl.col("status") == "completed")
+    d = sqltext.Dialect(conn.dialect.name)
+    customers = completed.select(pl.col("customer_id").drop_nulls().unique())
+    cells = completed.select("brand_id", day=pl.col("ordered_at").dt.date()).unique()
+    _temp(conn, "_pm_customers", "customer_id BIGINT NOT NULL", customers)
+    _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
+    _run(conn, "store/history_update.sql", _snippets(d))
+    _order_facts(conn, whole=False)
+    conn.exec_driver_sql("DROP TABLE _pm_customers")
+    conn.exec_driver_sql("DROP TABLE _pm_cells")
+
+
+# --- facts of surveys, tickets, messages -------------------------------------------------------
+
+
+def _event_facts(conn: Connection, table: str, whole: bool) -> None:
+    d = sqltext.Dialect(conn.dialect.name)
+    fact = f"fact_{table}"
+    ts = EVENT_FACTS[table]
+    alias = {"customer_surveys": "s", "support_tickets": "t", "marketing_messages": "m"}[table]
+    snippets = _snippets(d)
+    if whole:
+        conn.exec_driver_sql(f"DELETE FROM {fact}")
+        _run(conn, f"store/{fact}.sql", snippets | {"cells": ""})
+        return
+    span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_cells")
+    if span is None:
+        return
+    _delete_cells(conn, fact)
+    cells = _cells_filter(d, f"{alias}.brand_id", f"{alias}.{ts}")
+    _run(conn, f"store/{fact}.sql", snippets | {"cells": cells}, _range_params(d, span))
+
+
+def _events(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    cells = frame.select("brand_id", day=pl.col(EVENT_FACTS[table]).dt.date()).unique()
+    _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
+    _event_facts(conn, table, whole=False)
+    conn.exec_driver_sql("DROP TABLE _pm_cells")
+
+
+# --- customers: their groups, and the facts that name them ------------------------------
+
+
+GROUP_ATTRIBUTES = ("region", "segment")
+
+
+def _groups(frame: pl.DataFrame) -> dict[tuple[str, str | None], pl.Series]:
+    """The customers of `frame` per (attribute, value): region, segment,
+    and marketing opt-in (value 'true')."""
+    out: dict[tuple[str, str | None], pl.Series] = {}
+    for attribute in GROUP_ATTRIBUTES:
+        for (value,), part in frame.group_by(attribute):
+            out[(attribute, value)] = part.get_column("customer_id")
+    opted = frame.filter(pl.col("marketing_opt_in")).get_column("customer_id")
+    if opted.len():
+        out[("opted_in", "true")] = opted
+    return out
+
+
+def _write_groups(conn: Connection, groups: dict[tuple[str, str | None], bytes]) -> None:
+    rows = pl.DataFrame(
+        [{"attribute": a, "value": v, "customers": b} for (a, v), b in groups.items()],
+        schema={"attribute": pl.String, "value": pl.String, "customers": pl.Binary},
+    )
+    db.insert_rows(conn, "fact_customer_groups", rows)
+
+
+def _customer_groups(conn: Connection, frame: pl.DataFrame | None) -> None:
+    """fact_customer_groups from every customer (frame None), or with the
+    customers of `frame` added to the groups already stored."""
+    if frame is None:
+        conn.exec_driver_sql("DELETE FROM fact_customer_groups")
+        everyone = db.read_table(conn, "customers", ["customer_id", *GROUP_ATTRIBUTES, "marketing_opt_in"])
+        _write_groups(conn, {k: sets.dumps(sets.of(v)) for k, v in _groups(everyone).items()})
+        return
+    stored = {
+        (a, v): sets.loads(b)
+        for a, v, b in conn.execute(
+            sa.text("SELECT attribute, value, customers FROM fact_customer_groups")
+        ).all()
+    }
+    merged = {}
+    for key, members in _groups(frame).items():
+        s = stored.get(key)
+        merged[key] = sets.dumps(sets.of(members) if s is None else s | sets.of(members))
+    for attribute, value in merged:
+        if value is None:
+            conn.execute(
+                sa.text("DELETE FROM fact_customer_groups WHERE attribute = :a AND value IS NULL"),
+                {"a": attribute},
+            )
+        else:
+            conn.execute(
+                sa.text("DELETE FROM fact_customer_groups WHERE attribute = :a AND value = :v"),
+                {"a": attribute, "v": value},
+            )
+    _write_groups(conn, merged)
+
+
+def _customers(conn: Connection, frame: pl.DataFrame) -> None:
+    """After an import of customers: their groups, and the facts of any
+    survey, ticket or message already stored under one of them (its region
+    and segment were unknown until now)."""
+    _customer_groups(conn, frame)
+    _temp(conn, "_pm_customers", "customer_id BIGINT NOT NULL", frame.select("customer_id"))
+    d = sqltext.Dialect(conn.dialect.name)
+    for table, ts in EVENT_FACTS.items():
+        _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL")
+        conn.exec_driver_sql(
+            f"INSERT INTO _pm_cells (brand_id, day) SELECT DISTINCT brand_id, {d.day_of(ts)} FROM {table} "
+            "WHERE customer_id IN (SELECT customer_id FROM _pm_customers)"
+        )
+        _event_facts(conn, table, whole=False)
+        conn.exec_driver_sql("DROP TABLE _pm_cells")
+    conn.exec_driver_sql("DROP TABLE _pm_customers")
+
+
+# --- entry points -----------------------------------------------------------------------
+
+
+# The columns of an imported table that say which facts it touches.
+_TOUCHES = {
+    "orders": ("status", "customer_id", "brand_id", "ordered_at"),
+    "customers": ("customer_id", *GROUP_ATTRIBUTES, "marketing_opt_in"),
+    **{table: ("brand_id", ts) for table, ts in EVENT_FACTS.items()},
+}
+
+
+def after_import(conn: Connection, table: str, frames: Sequence[pl.DataFrame], was_current: bool) -> None:
+    """Bring the store up to date after `frames` were appended to `table`, in
+    the import's transaction. `was_current`: whether the store held exactly
+    the tables' contents before the import (else everything is rebuilt)."""
+    if table not in TRACKED:
+        return
+    if not was_current:
+        rebuild(conn)
+        return
+    if table == "orders" and conn.execute(sa.text("SELECT COUNT(*) FROM order_history")).scalar_one() == 0:
+        _rebuild_orders(conn)  # the first orders: one pass, no history to compare
+    else:
+        frame = pl.concat([f.select(_TOUCHES[table]) for f in frames])
+        if table == "orders":
+            _orders(conn, frame)
+        elif table == "customers":
+            _customers(conn, frame)
+        else:
+            _events(conn, table, frame)
+    _record(conn, [table])
+    _analyze(conn)
+
+
+def _rebuild_orders(conn: Connection) -> None:
+    d = sqltext.Dialect(conn.dialect.name)
+    _run(conn, "store/history_rebuild.sql", _snippets(d))
+    _order_facts(conn, whole=True)
+
+
+def rebuild(conn: Connection, progress: Progress | None = None) -> None:
+    """Make the whole store from the tables, in the caller's transaction."""
+    say = progress or (lambda _: None)
+    say("customer history")
+    d = sqltext.Dialect(conn.dialect.name)
+    _run(conn, "store/history_rebuild.sql", _snippets(d))
+    say("order facts and customer sets")
+    _order_facts(conn, whole=True)
+    for table in EVENT_FACTS:
+        say(f"{table.replace('_', ' ')} facts")
+        _event_facts(conn, table, whole=True)
+    say("customer groups")
+    _customer_groups(conn, None)
+    conn.exec_driver_sql("DELETE FROM store_state")
+    _record(conn, list(TRACKED))
+    _analyze(conn)
+
+
+DERIVED_TABLES = ("order_history", *FACT_TABLES, "store_state", "history_state")
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the contract's and the store's tables; a store of another
+    version (or the history tables of an older one) is dropped first, to be
+    rebuilt. A write: `init`, `refresh` and imports call it, never a read."""
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        if inspector.has_table("order_history") and stored_state(conn) is None:
+            columns = set(conn.exec_driver_sql("SELECT * FROM order_history WHERE 1 = 0").keys())
+            if "customer_id" not in columns or inspector.has_table("history_state"):
+                for table in DERIVED_TABLES:
+                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    db.create_schema(engine)
+
+
+def refresh(engine: Engine, progress: Progress | None = None) -> None:
+    """Rebuild the whole store in one transaction (`purpose-metrics refresh`)."""
+    with engine.begin() as conn:
+        rebuild(conn, progress)
+
+
+def refresh_if_stale(engine: Engine) -> bool:
+    """Rebuild the store when it is not current; whether it was rebuilt."""
+    with engine.connect() as conn:
+        if is_current(conn):
+            return False
+    refresh(engine)
+    return True
+
+
+def _analyze(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics for the plans of the fact reads (autovacuum takes
+        # its time; stale counts made PostgreSQL pick nested loops).
+        for table in ("order_history", *FACT_TABLES):
+            conn.exec_driver_sql(f"ANALYZE {table}")

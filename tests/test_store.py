@@ -1,0 +1,263 @@
+"""The fact store: what imports keep current equals what a rebuild makes,
+its customer sets count distinct customers exactly, and reading it never
+writes (a read-only connection serves every page's numbers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from builders import frame, order
+from compare import kpi_mismatches
+
+from purpose_metrics import catalog, db, reading, store
+from purpose_metrics.metrics import Filters, cohorts, kpi_frame
+from purpose_metrics.periods import Periods
+from purpose_metrics.store import sets
+from purpose_metrics.validation import import_file, import_folder
+
+TABLES_OF_THE_STORE = [
+    ("order_history", ["order_id"]),
+    ("fact_orders", ["brand_id", "day", "channel", "region", "segment"]),
+    ("fact_customer_surveys", ["brand_id", "day", "region", "segment", "customer_purpose"]),
+    ("fact_support_tickets", ["brand_id", "day", "region", "segment"]),
+    ("fact_marketing_messages", ["brand_id", "day", "region", "segment"]),
+]
+
+
+def _snapshot(engine) -> dict[str, object]:
+    """Every row of the store, in a comparable form (sets as sorted ids)."""
+    out: dict[str, object] = {}
+    with engine.connect() as conn:
+        for table, keys in TABLES_OF_THE_STORE:
+            rows = db.fetch_sql(conn, f"SELECT * FROM {table}")
+            out[table] = (
+                rows.with_columns(pl.col(pl.Float64).round(9))
+                .cast({c: pl.String for c in rows.columns if c == "day"})
+                .sort(keys, nulls_last=True)
+                .rows()
+            )
+        sets_rows = conn.execute(
+            sa.text("SELECT brand_id, day, channel, kind, customers FROM fact_customer_sets")
+        ).all()
+        out["fact_customer_sets"] = sorted(
+            (b, str(d)[:10], c, k, tuple(sets.loads(v))) for b, d, c, k, v in sets_rows
+        )
+        groups = conn.execute(sa.text("SELECT attribute, value, customers FROM fact_customer_groups")).all()
+        out["fact_customer_groups"] = sorted(((a, v or "", tuple(sets.loads(b))) for a, v, b in groups))
+    return out
+
+
+def _write(folder: Path, name: str, df: pl.DataFrame) -> Path:
+    path = folder / f"{name}.csv"
+    df.write_csv(path)
+    return path
+
+
+def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_dir, tmp_path):
+    """Customers in two halves, surveys before half of their customers,
+    orders in three shuffled parts (so later parts reach into the past of
+    earlier ones and renumber histories): after each import the store is
+    current, and at the end it equals one rebuilt from the tables."""
+    data = example_dir / "data"
+    for table in ("company", "brands"):
+        import_file(engine, table, data / f"{table}.csv")
+    customers = pl.read_csv(data / "customers.csv", infer_schema=False)
+    orders = pl.read_csv(data / "orders.csv", infer_schema=False).sample(fraction=1.0, shuffle=True, seed=11)
+    steps = [
+        ("customers", customers.head(150)),
+        ("customer_surveys", pl.read_csv(data / "customer_surveys.csv", infer_schema=False)),
+        ("customers", customers.tail(customers.height - 150)),
+        ("orders", orders.slice(0, 300)),
+        ("orders", orders.slice(300, 300)),
+        ("orders", orders.slice(600)),
+        ("support_tickets", pl.read_csv(data / "support_tickets.csv", infer_schema=False)),
+        ("marketing_messages", pl.read_csv(data / "marketing_messages.csv", infer_schema=False)),
+    ]
+    for i, (table, part) in enumerate(steps):
+        import_file(engine, table, _write(tmp_path, f"{table}{i}", part))
+        with engine.connect() as conn:
+            assert store.is_current(conn), (i, table)
+    kept = _snapshot(engine)
+    assert len(kept["order_history"]) > 500 and len(kept["fact_customer_sets"]) > 100
+    store.refresh(engine)
+    assert _snapshot(engine) == kept
+
+
+def test_an_order_dated_in_the_past_renumbers_the_history_after_it(duck, tmp_path):
+    """Customer 1 buys in March and April; an import then brings their order
+    of January. It becomes their first, the March order their second (a
+    returning order now), and January's repurchase within 90 days counts."""
+    brands = frame("brands", [{"brand_id": "a"}])
+    with duck.begin() as conn:
+        db.insert_frame(conn, "brands", brands)
+        db.insert_frame(conn, "customers", frame("customers", [{"customer_id": 1}]))
+    store.refresh(duck)
+    first = frame("orders", [order(1, 1, "a", "2026-03-02 10:00"), order(2, 1, "a", "2026-04-06 10:00")])
+    later = frame("orders", [order(3, 1, "a", "2026-01-05 10:00")])
+    for i, part in enumerate((first, later)):
+        import_file(duck, "orders", _write(tmp_path, f"orders{i}", part))
+    ds = reading.load_dataset(duck, mode="store")
+    q1 = Periods(dt.date(2026, 1, 1), dt.date(2026, 4, 1))
+    rows = {
+        r["metric_id"]: r
+        for r in kpi_frame(ds, q1, ["company"], ["new_customers", "returning_order_share"]).iter_rows(
+            named=True
+        )
+    }
+    assert rows["new_customers"]["value"] == 1  # January's order is the first now
+    # Two orders of customer 1 in Q1 (January, March); March has an earlier one.
+    assert (rows["returning_order_share"]["numerator"], rows["returning_order_share"]["denominator"]) == (
+        1,
+        2,
+    )
+    january = Periods(dt.date(2026, 1, 1), dt.date(2026, 2, 1))
+    ds.as_of = dt.datetime(2026, 12, 1)  # long after: the 90 days have passed
+    r = kpi_frame(ds, january, ["company"], ["repurchase_90d"]).row(0, named=True)
+    # Next order 2026-03-02 is 56 days after 2026-01-05: repurchased.
+    assert (r["numerator"], r["denominator"]) == (1, 1)
+
+
+def test_customer_sets_count_each_customer_once_over_days_channels_and_brands(duck):
+    """Active customers of a week are the customers, not the customer-days:
+    customer 1 buys on Monday (web) and Tuesday (app) at brand a, and at b;
+    customer 2 only at b; a guest counts in no customer metric."""
+    with duck.begin() as conn:
+        db.insert_frame(conn, "brands", frame("brands", [{"brand_id": "a"}, {"brand_id": "b"}]))
+        db.insert_frame(conn, "customers", frame("customers", [
+            {"customer_id": 1, "region": "north", "marketing_opt_in": True},
+            {"customer_id": 2, "region": "south"},
+        ]))  # fmt: skip
+        db.insert_frame(conn, "orders", frame("orders", [
+            order(1, 1, "a", "2026-03-02 10:00", channel="web"),
+            order(2, 1, "a", "2026-03-03 10:00", channel="app"),
+            order(3, 1, "b", "2026-03-04 10:00", channel="marketplace"),
+            order(4, 2, "b", "2026-03-05 10:00", channel="store"),
+            order(5, None, "a", "2026-03-05 11:00"),
+        ]))  # fmt: skip
+    store.refresh(duck)
+    ds = reading.load_dataset(duck, mode="store")
+    week = Periods.week("2026-W10")
+    ids = ["active_customers", "repeat_customer_rate", "marketing_opt_in_rate"]
+
+    def values(filters: Filters = Filters()) -> dict:
+        return {
+            (r["scope"], r["metric_id"]): (r["numerator"], r["denominator"])
+            for r in kpi_frame(ds, week, metric_ids=ids, filters=filters).iter_rows(named=True)
+        }
+
+    got = values()
+    assert got[("company", "active_customers")][0] == 2  # customers 1 and 2
+    assert got[("a", "active_customers")][0] == 1  # customer 1, twice
+    assert got[("b", "active_customers")][0] == 2
+    # Repeat: customer 1 has 3 orders in company history (2 at a, 1 at b).
+    assert got[("company", "repeat_customer_rate")] == (1, 2)
+    assert got[("a", "repeat_customer_rate")] == (1, 1)
+    assert got[("b", "repeat_customer_rate")] == (0, 2)  # first at b for both
+    assert got[("company", "marketing_opt_in_rate")] == (1, 2)
+    web = values(Filters(channel=("web",)))
+    assert web[("company", "active_customers")][0] == 1
+    # Customer 1's web order (order 1) is their first: no repeat customer through the web.
+    assert web[("company", "repeat_customer_rate")] == (0, 1)
+    south = values(Filters(region=("south",)))
+    assert south[("company", "active_customers")][0] == 1 and south[("a", "active_customers")][0] == 0
+
+
+def test_cohorts_and_kpis_from_the_store_equal_memory_on_the_sample(duck):
+    """The bundled 30k-order sample, every metric on a 52-week grid and on
+    one long period with filters, and the cohorts of both grains."""
+    import_folder(duck, Path(__file__).resolve().parents[1] / "sample_data")
+    memory, stored = reading.load_dataset(duck, mode="memory"), reading.load_dataset(duck, mode="store")
+    weeks = Periods.trend(dt.date(2026, 11, 23), 52, "week")
+    assert kpi_mismatches(kpi_frame(memory, weeks), kpi_frame(stored, weeks)) == []
+    year = Periods(dt.date(2025, 11, 1), dt.date(2026, 11, 1))
+    filters = Filters(channel=("web", "app"), region=("north", "west"), segment=("premium",))
+    assert (
+        kpi_mismatches(kpi_frame(memory, year, filters=filters), kpi_frame(stored, year, filters=filters))
+        == []
+    )
+    for grain in ("week", "month"):
+        assert cohorts(memory, grain).equals(cohorts(stored, grain))
+
+
+def _read_only(url: str) -> sa.Engine:
+    """The same database through a connection that cannot write."""
+    if url.startswith("duckdb"):
+        return sa.create_engine(url, connect_args={"read_only": True}, poolclass=sa.pool.NullPool)
+    return sa.create_engine(url.replace("sqlite:///", "sqlite:///file:") + "?mode=ro&uri=true")
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "sqlite"])
+def test_every_source_reads_through_a_read_only_connection(kind, example_dir, tmp_path):
+    path = tmp_path / f"pm.{kind}"
+    url = f"{kind}:///{path}"
+    writable = db.make_engine(url, create=True)
+    db.create_schema(writable)
+    import_folder(writable, example_dir / "data")
+    writable.dispose()
+    ro = _read_only(url)
+    week = Periods.week("2026-W10")
+    results = {}
+    for mode in ("store", "pushdown", "memory"):
+        ds = reading.load_dataset(ro, mode=mode)
+        results[mode] = kpi_frame(ds, week)
+        assert cohorts(ds, "month").height > 0
+    assert kpi_mismatches(results["store"], results["memory"]) == []
+    assert kpi_mismatches(results["pushdown"], results["memory"]) == []
+    with ro.connect() as conn, pytest.raises(sa.exc.DBAPIError):  # it really cannot write
+        conn.exec_driver_sql("DELETE FROM initiatives")
+    ro.dispose()
+
+
+def test_a_postgresql_role_that_can_only_select_gets_every_number(fresh_pg, example_dir):
+    url = fresh_pg
+    role = f"reader_{url.database[-8:]}"
+    try:
+        owner = db.make_engine(url.render_as_string(hide_password=False))
+        db.create_schema(owner)
+        import_folder(owner, example_dir / "data")
+        with owner.begin() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        owner.dispose()
+        reader = db.make_engine(url.set(username=role).render_as_string(hide_password=False))
+        week = Periods.week("2026-W10")
+        store_rows = kpi_frame(reading.load_dataset(reader), week)  # auto: the store
+        memory_rows = kpi_frame(reading.load_dataset(reader, mode="memory"), week)
+        assert store_rows.height == 5 * len(catalog.METRICS)
+        assert kpi_mismatches(store_rows, memory_rows) == []
+        with reader.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.exec_driver_sql("DELETE FROM initiatives")
+        reader.dispose()
+    finally:
+        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()
+
+
+def test_an_older_database_is_upgraded_by_init_and_read_meanwhile(duck, example_dir, tmp_path):
+    """A database whose history tables have the older layout: reading it
+    works (memory, the store not current), `init` rebuilds the store."""
+    import_folder(duck, example_dir / "data")
+    with duck.begin() as conn:
+        for table in ("order_history", "store_state"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        conn.exec_driver_sql("CREATE TABLE order_history (order_id BIGINT, ordered_at TIMESTAMP, seq_c INTEGER, "
+                             "next_at_c TIMESTAMP, seq_b INTEGER, next_at_b TIMESTAMP)")  # fmt: skip
+        conn.exec_driver_sql("CREATE TABLE history_state (orders_total BIGINT)")
+    ds = reading.load_dataset(duck)
+    assert ds.source.name == "memory"
+    week = Periods.week("2026-W10")
+    before = kpi_frame(ds, week)
+    store.ensure_schema(duck)
+    assert store.refresh_if_stale(duck)
+    after = reading.load_dataset(duck)
+    assert after.source.name == "store"
+    assert kpi_mismatches(before, kpi_frame(after, week)) == []
+    shutil.rmtree(tmp_path, ignore_errors=True)
