@@ -16,8 +16,8 @@ from purpose_metrics.docs import render_metrics_doc
 DOC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
 REGENERATE = "python -m purpose_metrics.docs > docs/metrics.md"
 
-# The anchors code comments cite (one per convention of SPEC section 2 the
-# code relies on, and the cohort and target rules of section 4).
+# The anchors code comments cite instead of the product spec: a section per
+# convention the code relies on, and the rules for cohorts, targets and output.
 CITED_ANCHORS = [
     "periods", "completed-orders", "guests", "the-earlier-rule", "scope",
     "surveys-tickets-and-messages", "monthly-tables", "empty-sets", "arithmetic",
@@ -25,8 +25,8 @@ CITED_ANCHORS = [
     "targets-and-status", "cohorts", "sales-lift", "what-n-counts", "output-columns",
 ]  # fmt: skip
 
-# GRI disclosure and SDG target of every metric that has one, from the
-# product spec's tables (section 4), typed out by hand.
+# GRI disclosure and SDG target of every metric that has one, typed out by
+# hand from the product spec's metric tables (not from the catalog).
 STANDARDS = {
     "turnover_rate": ("GRI 401-1", None),
     "training_hours_per_employee": ("GRI 404-1", None),
