@@ -20,8 +20,9 @@ $(STAMP): requirements.txt pyproject.toml
 db: $(STAMP)
 	$(BIN)/purpose-metrics init --sample
 
+# `streamlit run dashboard.py` with the libraries imported before the first visit.
 run: db
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true \
+	$(BIN)/python -m purpose_metrics.ui.serve dashboard.py --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
 test: $(STAMP)

@@ -14,9 +14,18 @@ import numpy as np
 import pandas as pd
 
 METRICS = [
-    "orders", "net_revenue", "active_customers", "new_customers", "aov",
-    "repeat_customer_rate", "returning_order_share", "return_rate",
-    "on_time_delivery_rate", "nps", "csat", "message_click_rate",
+    "orders",
+    "net_revenue",
+    "active_customers",
+    "new_customers",
+    "aov",
+    "repeat_customer_rate",
+    "returning_order_share",
+    "return_rate",
+    "on_time_delivery_rate",
+    "nps",
+    "csat",
+    "message_click_rate",
 ]
 
 

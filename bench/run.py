@@ -1,22 +1,36 @@
-"""`make bench`: the project's own path against the alternatives, at scale.
+"""`make bench`: the product a person opens, at the sizes it claims.
 
-    python -m bench.run                      # 1M and 10M orders (cached in bench/cache/)
-    BENCH_SIZES=200000 python -m bench.run   # a quick run
+    python -m bench.run                          # BENCH_SIZES=1000000,3000000,10000000
+    BENCH_SIZES=30000000 python -m bench.run     # one more size (figures merged)
+    BENCH_PARTS=pages python -m bench.run        # only the dashboard's pages
 
-For each size: generate (Parquet, cached), load into DuckDB through the
-project's validated import (cached), copy to SQLite (for the pandas
-alternative) and PostgreSQL (pushdown figures); then time, median of
-BENCH_REPEATS runs:
+For each size, in one run (data sets are generated once and cached in
+bench/cache/):
 
-  (a) Monday view, cold: a fresh process loads and computes the home page
-  (b) Monday view, warm: the same after a filter change, data cached
-  (c) `purpose-metrics kpis` for a whole year (fresh process)
-  (d) `purpose-metrics cohorts --grain month` (fresh process)
-  alternatives: pandas over SQLite, and the same facts as DuckDB SQL
-  (pushdown); PostgreSQL in both modes, with the bytes transferred.
+1. **Import.** The generated data minus its last week go into a new
+   embedded DuckDB file through `purpose-metrics import`, one fresh process
+   per table (wall time and peak RSS: what the fact store costs at import
+   is in these). Cached: the base database is made once per size.
+2. **The weekly routine.** The last week (~2 % of the rows: new customers,
+   orders, surveys, tickets, messages, employee answers) imported into a
+   copy of the base, table by table: its facts are maintained
+   incrementally.
+3. **The pages.** Every page opened in headless Chromium from a freshly
+   started server (bench/pages.py): first view until drawn, a filter or
+   scope change (its script run and until drawn), the server's peak RSS;
+   then one person opening every page and changing a filter on each, on one
+   server (its peak RSS).
+4. **The command line.** `kpis` for a year, `cohorts --grain month` and the
+   board pack (`deck --out pack.pptx`), fresh processes.
+5. **The Monday numbers three ways** (the same numbers, checked to agree
+   before any time is kept): the fact store, DuckDB SQL over the raw tables
+   (pushdown) and pandas over SQLite as an analyst would write it
+   (bench/pandas_alternative.py, up to PANDAS_MAX_ORDERS).
+6. **PostgreSQL** (at the sizes in BENCH_PG_SIZES): the database copied
+   there, `purpose-metrics refresh` builds the store in it, and the pages
+   are opened as above.
 
-Numbers are checked to agree before any time is reported, and the table
-is written with the machine's description to bench/RESULTS.md.
+Everything is written to bench/RESULTS.md between the bench markers.
 """
 
 from __future__ import annotations
@@ -25,8 +39,8 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -35,28 +49,23 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from bench import pandas_alternative
-from bench.workloads import monday_dataset, monday_periods, monday_view, monday_view_pushdown
-from purpose_metrics import data, db, pushdown
+from bench import pages, pandas_alternative, weekly
+from purpose_metrics import db, reading
 from purpose_metrics.contract import TABLES
 from purpose_metrics.generate import generate
-from purpose_metrics.metrics import Filters
+from purpose_metrics.metrics import kpi_frame
+from purpose_metrics.periods import Periods, latest_complete_week
 from purpose_metrics.progress import ProgressBar
-from purpose_metrics.validation import import_folder
 
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / "cache"
 RESULTS = ROOT / "RESULTS.md"
 PYTHON = sys.executable
 CLI = str(Path(sys.executable).parent / "purpose-metrics")
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
-# "all", or "postgresql" to re-measure only the dashboard on PostgreSQL (merged
-# into the figures already in RESULTS.md).
-PARTS = os.environ.get("BENCH_PARTS", "all")
-# The dashboard in memory mode reads every row; above this many orders on
-# PostgreSQL it runs out of this machine's 24 GiB (BENCH_PG_MEMORY_MAX to change).
-PG_MEMORY_MAX_ORDERS = int(os.environ.get("BENCH_PG_MEMORY_MAX", "5000000"))
-SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000000,10000000").split(",")]
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000000,3000000,10000000").split(",")]
+PG_SIZES = [int(s) for s in os.environ.get("BENCH_PG_SIZES", "10000000").split(",") if s]
+PARTS = set(os.environ.get("BENCH_PARTS", "all").split(","))
+PANDAS_MAX_ORDERS = int(os.environ.get("BENCH_PANDAS_MAX", "10000000"))
 PG_ADMIN = os.environ.get("PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -64,38 +73,165 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-# --- data sets -----------------------------------------------------------------------
+def wants(part: str) -> bool:
+    return "all" in PARTS or part in PARTS
 
 
-def prepare(n: int) -> dict[str, str]:
-    CACHE.mkdir(exist_ok=True)
+def fresh_process(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds and peak RSS (MB) of a child process, and its stdout.
+
+    Started through bench/measure.py: a child of this process would inherit
+    its high-water RSS; the launcher's is a few MB."""
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.measure", *args],
+        capture_output=True, text=True, cwd=ROOT.parent, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])} failed: {out.stderr[-1500:]}")
+    fields = dict(item.split("=") for item in out.stderr.strip().splitlines()[-1].split())
+    return float(fields["wall_s"]), float(fields["peak_rss_mb"]), out.stdout
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def generated(n: int) -> Path:
     gen_dir = CACHE / f"gen_{n}"
     if not (gen_dir / ".done").exists():
-        log(f"generating {n:,} orders")
+        log(f"[{n:,}] generating")
         generate(gen_dir, orders=n, seed=7, fmt="parquet", progress=True)
         (gen_dir / ".done").touch()
-    duck = CACHE / f"pm_{n}.duckdb"
-    if not duck.exists():
-        log(f"loading {n:,} orders into DuckDB through the validated import")
-        tmp = duck.with_suffix(".tmp")
+    return gen_dir
+
+
+def import_tables(url: str, folder: Path, tables: list[str]) -> dict:
+    """Each table of `folder` through `purpose-metrics import`, a fresh
+    process each: {table: (rows, seconds, peak MB)}."""
+    out = {}
+    for table in tables:
+        path = folder / f"{table}.parquet"
+        if not path.exists():
+            continue
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+        if rows == 0:
+            continue
+        wall, rss, _ = fresh_process([CLI, "--db", url, "import", table, str(path)])
+        out[table] = (rows, wall, rss)
+        log(f"    import {table:20s} {rows:>11,} rows {wall:6.1f} s {rss / 1024:5.2f} GB")
+    return out
+
+
+def base_database(n: int) -> tuple[Path, dict]:
+    """The DuckDB file of everything but the last week, and its import figures."""
+    gen_dir = generated(n)
+    base, _, _ = weekly.split(gen_dir)
+    path = CACHE / f"base_{n}.duckdb"
+    figures = CACHE / f"base_{n}.json"
+    if not (path.exists() and figures.exists()):
+        log(f"[{n:,}] importing the base (all but the last week) into DuckDB")
+        tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
-        engine = db.make_engine(f"duckdb:///{tmp}", create=True)
-        db.create_schema(engine)
-        import_folder(engine, gen_dir)
-        engine.dispose()
-        tmp.rename(duck)
-    lite = CACHE / f"pm_{n}.sqlite"
-    if not lite.exists():
-        log(f"copying {n:,} orders to SQLite")
-        copy_to_sqlite(f"duckdb:///{duck}", lite)
-    urls = {"duckdb": f"duckdb:///{duck}", "sqlite": f"sqlite:///{lite}"}
-    pg = pg_database(n, f"duckdb:///{duck}")
-    if pg:
-        urls["postgresql"] = pg
-    return urls
+        subprocess.run([CLI, "--db", f"duckdb:///{tmp}", "init"], check=True, capture_output=True)
+        result = import_tables(f"duckdb:///{tmp}", base, list(TABLES))
+        tmp.rename(path)
+        figures.write_text(json.dumps(result))
+    return path, json.loads(figures.read_text())
 
 
-def copy_to_sqlite(src_url: str, path: Path) -> None:
+def weekly_routine(n: int, base_path: Path) -> tuple[Path, dict]:
+    """The base plus its last week, imported as the Monday routine does."""
+    _, week, cutoff = weekly.split(generated(n))
+    path = CACHE / f"pm_{n}.duckdb"
+    log(f"[{n:,}] the weekly routine: the week from {cutoff:%Y-%m-%d} into a copy of the base")
+    shutil.copyfile(base_path, path)
+    result = import_tables(f"duckdb:///{path}", week, list(weekly.WEEK_TABLES))
+    return path, {
+        "tables": result,
+        "rows": sum(r for r, _, _ in result.values()),
+        "seconds": sum(s for _, s, _ in result.values()),
+        "peak_mb": max(m for _, _, m in result.values()),
+    }
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def command_line(url: str) -> dict:
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        as_of = reading.as_of(conn)
+    engine.dispose()
+    year_end = dt.date(as_of.year, as_of.month, 1)
+    year_start = dt.date(year_end.year - 1, year_end.month, 1)
+    out = {}
+    for name, args in (
+        ("kpis_year", ["kpis", "--from", year_start.isoformat(), "--to", year_end.isoformat()]),
+        ("cohorts_month", ["cohorts", "--grain", "month"]),
+        ("deck_pptx", ["deck", "--out", str(CACHE / "pack.pptx")]),
+    ):
+        runs = [fresh_process([CLI, "--db", url, *args]) for _ in range(2)]
+        out[name] = min(w for w, _, _ in runs)
+        out[f"{name}_mb"] = max(r for _, r, _ in runs)
+        log(f"    {name:14s} {out[name]:6.2f} s {out[name + '_mb']:7.0f} MB")
+    return out
+
+
+# --- the Monday numbers three ways ----------------------------------------------------------
+
+
+def monday_grid(url: str) -> tuple[Periods, dt.datetime]:
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        as_of = reading.as_of(conn)
+    engine.dispose()
+    _, end = latest_complete_week(as_of)
+    return Periods.trend(end, 13, "week"), as_of
+
+
+def three_ways(n: int, url: str) -> dict:
+    """The home page's weekly numbers from the store, from DuckDB SQL over
+    the raw tables, and from pandas over SQLite; timed from a new Dataset
+    each, compared before their times count."""
+    weeks, _ = monday_grid(url)
+    engine = db.make_engine(url)
+    out: dict = {}
+    results = {}
+    for mode in ("store", "pushdown"):
+        t = time.perf_counter()
+        results[mode] = kpi_frame(reading.load_dataset(engine, mode=mode), weeks)
+        out[f"monday_{mode}_s"] = time.perf_counter() - t
+    engine.dispose()
+    out["pushdown_disagree"] = disagree(results["store"], results["pushdown"])
+    if n <= PANDAS_MAX_ORDERS:
+        lite = sqlite_copy(n, url)
+        periods = [(s, weeks.end_of(s)) for s in weeks.starts()]
+        t = time.perf_counter()
+        frame = pandas_alternative.compute(str(lite), periods)
+        out["monday_pandas_s"] = time.perf_counter() - t
+        alt = pl.from_pandas(frame).with_columns(pl.col("period_start").cast(pl.Date))
+        store_rows = results["store"].filter(pl.col("metric_id").is_in(pandas_alternative.METRICS))
+        out["pandas_disagree"] = disagree(store_rows, alt)
+    log(f"    Monday numbers: store {out['monday_store_s']:.2f} s, DuckDB SQL {out['monday_pushdown_s']:.2f} s, "
+        f"pandas {out.get('monday_pandas_s', float('nan')):.1f} s; disagreements "
+        f"{out['pushdown_disagree']} / {out.get('pandas_disagree')}")  # fmt: skip
+    return out
+
+
+def disagree(a: pl.DataFrame, b: pl.DataFrame) -> int:
+    """Rows whose values differ beyond a relative 1e-9 (0: they agree)."""
+    keys = ["metric_id", "scope", "period_start"]
+    j = a.select(*keys, "value").join(b.select(*keys, pl.col("value").cast(pl.Float64)), on=keys, suffix="_b")
+    assert j.height == a.height, f"{a.height - j.height} rows missing in the alternative"
+    x, y = pl.col("value"), pl.col("value_b")
+    same = (x.is_null() & y.is_null()) | ((x - y).abs() <= 1e-9 * x.abs() + 1e-9)
+    return j.filter(~same.fill_null(False)).height
+
+
+def sqlite_copy(n: int, src_url: str) -> Path:
+    path = CACHE / f"pm_{n}.sqlite"
+    if path.exists():
+        return path
+    log(f"[{n:,}] copying to SQLite for the pandas alternative")
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     engine = db.make_engine(f"sqlite:///{tmp}", create=True)
@@ -105,14 +241,12 @@ def copy_to_sqlite(src_url: str, path: Path) -> None:
     con = sqlite3.connect(tmp)
     for name, table in TABLES.items():
         df = db.read_table(src, name)
-        # The text forms SQLAlchemy's SQLite dialect writes and reads.
         df = df.with_columns(
             [pl.col(c.name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f") for c in table.columns if c.type == "ts"]
             + [pl.col(c.name).dt.strftime("%Y-%m-%d") for c in table.columns if c.type == "date"]
             + [pl.col(c.name).cast(pl.Int8) for c in table.columns if c.type == "bool"]
         )
-        cols = ", ".join(df.columns)
-        marks = ", ".join("?" * len(df.columns))
+        cols, marks = ", ".join(df.columns), ", ".join("?" * len(df.columns))
         bar = ProgressBar(df.height, f"sqlite {name}")
         for chunk in df.iter_slices(200_000):
             con.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", chunk.iter_rows())
@@ -120,199 +254,85 @@ def copy_to_sqlite(src_url: str, path: Path) -> None:
         bar.close()
         con.commit()
     con.close()
+    src.dispose()
     tmp.rename(path)
+    return path
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
 
 
 def pg_database(n: int, src_url: str) -> str | None:
+    """A PostgreSQL copy of the DuckDB database, its store built there by
+    `purpose-metrics refresh` (timed). None without a server."""
+    name = f"pm_bench_store_{n}"
     try:
         admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        name = f"pm_bench_{n}"
         with admin.connect() as conn:
-            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-            if exists:
-                ready = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name + "_ok"}).first()
-                if ready:
-                    return str(sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False))
-                conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            if conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name + "_ok"}
+            ).first():
+                return sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-        log(f"copying {n:,} orders to PostgreSQL")
-        engine = db.make_engine(url, create=True)
-        db.create_schema(engine)
-        src = db.make_engine(src_url)
-        for table in TABLES:
-            df = db.read_table(src, table)
-            with engine.begin() as conn:
-                db.insert_frame(conn, table, df)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id)")
-            conn.exec_driver_sql("ANALYZE")
-        engine.dispose()
-        with admin.connect() as conn:  # a marker that the copy finished
-            conn.execute(sa.text(f'CREATE DATABASE "{name}_ok"'))
-        return url
     except Exception as exc:  # no server: the PostgreSQL rows say why
         log(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
         return None
+    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    log(f"[{n:,}] copying to PostgreSQL")
+    engine = db.make_engine(url, create=True)
+    db.create_schema(engine)
+    src = db.make_engine(src_url)
+    for table in TABLES:
+        df = db.read_table(src, table)
+        with engine.begin() as conn:
+            db.insert_frame(conn, table, df)
+    src.dispose()
+    engine.dispose()
+    wall, rss, _ = fresh_process([CLI, "--db", url, "refresh"])
+    log(f"    refresh (the store built in PostgreSQL): {wall:.1f} s, {rss:.0f} MB")
+    (CACHE / f"pg_refresh_{n}.json").write_text(json.dumps({"seconds": wall, "peak_mb": rss}))
+    with admin.connect() as conn:  # a marker that the copy finished
+        conn.execute(sa.text(f'CREATE DATABASE "{name}_ok"'))
+    return url
 
 
-# --- timing ------------------------------------------------------------------------------
-
-
-def median_of(fn, repeats: int = REPEATS) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
-
-
-def fresh_process(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of a child process, and its stdout.
-
-    Started through bench/measure.py: a child of this (large) process would
-    inherit its high-water RSS; the launcher's is a few MB."""
-    out = subprocess.run(
-        [PYTHON, "-m", "bench.measure", *args], check=True, capture_output=True, text=True, cwd=ROOT.parent
-    )
-    fields = dict(item.split("=") for item in out.stderr.strip().splitlines()[-1].split())
-    return float(fields["wall_s"]), float(fields["peak_rss_mb"]), out.stdout
-
-
-def cold(url: str, mode: str) -> tuple[float, float, float]:
-    walls, inner, rss = [], [], []
-    for _ in range(REPEATS):
-        wall, _, out = fresh_process([PYTHON, "-m", "bench.cold", url, mode])
-        info = json.loads(out.strip().splitlines()[-1])
-        walls.append(wall)
-        inner.append(info["seconds"])
-        rss.append(info["peak_rss_mb"])
-    return statistics.median(walls), statistics.median(inner), max(rss)
-
-
-def agree(a: pl.DataFrame, b: pl.DataFrame, metrics: list[str] | None = None) -> int:
-    """Rows whose values differ beyond a relative 1e-9 (0 means they agree)."""
-    keys = ["metric_id", "scope", "period_start"]
-    a = a.select(*keys, "value")
-    b = b.select(*keys, pl.col("value").cast(pl.Float64))
-    if metrics:
-        a = a.filter(pl.col("metric_id").is_in(metrics))
-    j = a.join(b, on=keys, how="inner", suffix="_b")
-    assert j.height == a.height, f"{a.height - j.height} rows missing in the alternative"
-    x, y = pl.col("value"), pl.col("value_b")
-    same = (x.is_null() & y.is_null()) | ((x - y).abs() <= 1e-9 * x.abs() + 1e-9)
-    return j.filter(~same.fill_null(False)).height
+# --- one size ------------------------------------------------------------------------------------
 
 
 def bench_size(n: int) -> dict:
-    urls = prepare(n)
-    duck = urls["duckdb"]
-    engine = db.make_engine(duck)
     result: dict = {"orders": n}
-
-    log(f"[{n:,}] (a) Monday view, cold")
-    result["cold_wall"], result["cold_inner"], result["cold_rss"] = cold(duck, "memory")
-
-    log(f"[{n:,}] (b) Monday view, warm (filter change)")
-    ds = monday_dataset(engine)
-    ds.order_history()  # as the dashboard's cached dataset holds it
-    project = monday_view(ds)
-    filters = iter([Filters(channel=("web",)), Filters(channel=("app",)), Filters(region=None)] * 10)
-    result["warm"], _ = median_of(lambda: monday_view(ds, next(filters)), max(REPEATS, 5))
-    ds = None  # free the frames before the next workloads
-
-    log(f"[{n:,}] (c) kpis for a year")
-    as_of = data.as_of(engine)
-    year_end = dt.date(as_of.year, 1, 1)
-    year = [CLI, "--db", duck, "kpis", "--from", f"{year_end.year - 1}-01-01", "--to", year_end.isoformat()]
-    walls = [fresh_process(year) for _ in range(REPEATS)]
-    result["kpis_year"] = statistics.median(w for w, _, _ in walls)
-    result["kpis_year_rss"] = max(r for _, r, _ in walls)
-
-    log(f"[{n:,}] (d) monthly cohorts")
-    walls = [fresh_process([CLI, "--db", duck, "cohorts", "--grain", "month"]) for _ in range(REPEATS)]
-    result["cohorts"] = statistics.median(w for w, _, _ in walls)
-    result["cohorts_rss"] = max(r for _, r, _ in walls)
-
-    log(f"[{n:,}] alternative: DuckDB SQL (pushdown) for the Monday view")
-    result["duckdb_sql"], pushed = median_of(lambda: monday_view_pushdown(engine))
-    result["duckdb_sql_disagree"] = agree(project, pushed)
-    result["duckdb_sql_cold_wall"], _, _ = cold(duck, "pushdown")
-
-    log(f"[{n:,}] alternative: pandas over SQLite")
-    weeks, _ = monday_periods(as_of)
-    periods = [(s, weeks.end_of(s)) for s in weeks.starts()]
-    result["pandas"], frame = median_of(lambda: pandas_alternative.compute(urls["sqlite"].removeprefix("sqlite:///"), periods), max(1, REPEATS - 1))
-    alt = pl.from_pandas(frame).with_columns(pl.col("period_start").cast(pl.Date))
-    result["pandas_disagree"] = agree(project.filter(pl.col("metric_id").is_in(pandas_alternative.METRICS)), alt)
-
-    if "postgresql" in urls:
-        result.update(bench_pg_monday(n, urls["postgresql"]))
-        result.update(bench_pg_dashboard(n, urls["postgresql"]))
+    base_path, result["import"] = base_database(n)
+    result["import_orders_s"] = result["import"]["orders"][1]
+    result["import_orders_mb"] = result["import"]["orders"][2]
+    path, result["weekly"] = weekly_routine(n, base_path)
+    url = f"duckdb:///{path}"
+    if wants("pages"):
+        log(f"[{n:,}] the pages, each from a fresh server")
+        fresh = pages.visit_each_from_fresh(url)
+        result["pages"] = [vars(v) for v in fresh]
+        result["pages_summary"] = pages.summary(fresh)
+        log(f"[{n:,}] one person through every page, one server")
+        result["session"] = pages.one_session_everything(url)
+    if wants("cli"):
+        log(f"[{n:,}] the command line")
+        result["cli"] = command_line(url)
+    if wants("alternatives"):
+        log(f"[{n:,}] the Monday numbers three ways")
+        result["three_ways"] = three_ways(n, url)
+    if wants("postgresql") and n in PG_SIZES:
+        pg = pg_database(n, url)
+        if pg:
+            refresh = CACHE / f"pg_refresh_{n}.json"
+            result["pg_refresh"] = json.loads(refresh.read_text()) if refresh.exists() else None
+            log(f"[{n:,}] PostgreSQL: the pages, each from a fresh server")
+            fresh = pages.visit_each_from_fresh(pg)
+            result["pg_pages"] = [vars(v) for v in fresh]
+            result["pg_pages_summary"] = pages.summary(fresh)
     return result
 
 
-def bench_pg_monday(n: int, url: str) -> dict:
-    """The bench's Monday view on PostgreSQL in both modes, with the bytes moved."""
-    log(f"[{n:,}] PostgreSQL: Monday view in both modes")
-    result: dict = {}
-    pg = db.make_engine(url)
-    as_of = data.as_of(pg)
-    t = time.perf_counter()
-    pg_ds = monday_dataset(pg)  # the 13 weeks the view shows, as on DuckDB
-    pg_rows = monday_view(pg_ds)
-    result["pg_memory"] = time.perf_counter() - t
-    result["pg_memory_bytes"] = sum(int(f.collect().estimated_size()) for f in pg_ds.frames.values())
-    del pg_ds
-    result["pg_pushdown"], pg_pushed = median_of(lambda: monday_view_pushdown(pg))
-    weeks, month = monday_periods(as_of)
-    with pg.connect() as conn:
-        result["pg_pushdown_bytes"] = pushdown.fact_frames(conn, weeks)[1] + pushdown.fact_frames(conn, month)[1]
-    result["pg_disagree"] = agree(pg_rows, pg_pushed)
-    pg.dispose()
-    return result
-
-
-def bench_pg_dashboard(n: int, url: str) -> dict:
-    """The dashboard against PostgreSQL: its home page from a fresh process
-    in both modes (memory reads every row, as the dashboard does), and the
-    monthly cohorts pushed down."""
-    out: dict = {}
-    homes = {}
-    for mode in ("pushdown", "memory"):
-        if mode == "memory" and n > PG_MEMORY_MAX_ORDERS:
-            # Measured once (2026-11-26, 10M orders): reading every row through
-            # psycopg grew the process to 23.7 GB and the kernel killed it.
-            log(f"[{n:,}] PostgreSQL: memory mode not run above {PG_MEMORY_MAX_ORDERS:,} orders (out of memory)")
-            out["pg_home_memory"] = None
-            continue
-        log(f"[{n:,}] PostgreSQL: the dashboard's home page, {mode} mode")
-        path = CACHE / f"home_{mode}_{n}.parquet"
-        repeats = REPEATS
-        runs = []
-        for _ in range(repeats):
-            wall, _, stdout = fresh_process([PYTHON, "-m", "bench.cold", url, f"home-{mode}", str(path)])
-            runs.append((wall, json.loads(stdout.strip().splitlines()[-1])["peak_rss_mb"]))
-        out[f"pg_home_{mode}"] = statistics.median(w for w, _ in runs)
-        out[f"pg_home_{mode}_rss"] = max(r for _, r in runs)
-        homes[mode] = pl.read_parquet(path)
-    out["pg_home_disagree"] = agree(homes["memory"], homes["pushdown"]) if "memory" in homes else None
-    log(f"[{n:,}] PostgreSQL: monthly cohorts, pushdown")
-    walls = [fresh_process([CLI, "--db", url, "--mode", "pushdown", "cohorts", "--grain", "month"]) for _ in range(REPEATS)]
-    out["pg_cohorts_pushdown"] = statistics.median(w for w, _, _ in walls)
-    out["pg_cohorts_pushdown_rss"] = max(r for _, r, _ in walls)
-    out["pg_measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return out
-
-
-def bench_pg_only(n: int) -> dict:
-    """BENCH_PARTS=postgresql: only the PostgreSQL figures (the data sets
-    must have been prepared by a full run)."""
-    urls = prepare(n)
-    if "postgresql" not in urls:
-        return {"orders": n}
-    return {"orders": n, **bench_pg_monday(n, urls["postgresql"]), **bench_pg_dashboard(n, urls["postgresql"])}
+# --- RESULTS.md ------------------------------------------------------------------------------------
 
 
 def machine() -> str:
@@ -325,86 +345,132 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}, polars {pl.__version__}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, polars {pl.__version__}"
+    )
 
 
-def write_results(rows: list[dict]) -> str:
-    def f(x: float | None, unit: str = "s") -> str:
-        return "—" if x is None else (f"{x * 1000:.0f} ms" if unit == "ms" else f"{x:.2f} s")
+def _s(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}f} s"
 
+
+def write_tables(rows: list[dict]) -> str:
     lines = [
-        "| orders | Monday cold (process wall / in process) | Monday warm | kpis, a year | monthly cohorts | peak RSS | DuckDB SQL (warm / cold process) | pandas + SQLite | × pandas | ÷ DuckDB SQL | agree |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "**The pages** (embedded DuckDB; each page from a freshly started server, headless Chromium, "
+        "until drawn; a change: its script run / until drawn; the server's peak RSS):",
+        "",
+        "| orders | "
+        + " | ".join(t for t, _ in pages.PAGES)
+        + " | change: script / drawn (worst page) | server peak (worst page) | one person, every page and change |",
+        "|---:|" + "---:|" * len(pages.PAGES) + "---:|---:|---:|",
     ]
     for r in rows:
-        if "cold_rss" not in r:
+        if "pages" not in r:
             continue
-        rss = max(r["cold_rss"], r["kpis_year_rss"], r["cohorts_rss"])
-        agreement = "yes"
-        if r["pandas_disagree"] or r["duckdb_sql_disagree"]:
-            agreement = f"NO: {r['pandas_disagree']} / {r['duckdb_sql_disagree']} rows differ"
+        firsts = " | ".join(_s(p["first_view_s"]) for p in r["pages"])
+        s = r["pages_summary"]
         lines.append(
-            f"| {r['orders']:,} | {f(r['cold_wall'])} / {f(r['cold_inner'])} | {f(r['warm'], 'ms')} | {f(r['kpis_year'])} | "
-            f"{f(r['cohorts'])} | {rss / 1024:.2f} GB | {f(r['duckdb_sql'])} / {f(r['duckdb_sql_cold_wall'])} | {f(r['pandas'])} | "
-            f"{r['pandas'] / r['cold_wall']:.1f}× | {r['cold_wall'] / r['duckdb_sql_cold_wall']:.2f}× | "
-            f"{agreement} |"
+            f"| {r['orders']:,} | {firsts} | {s['max_change_script_ms']:.0f} ms / {_s(s['max_change_drawn_s'])} | "
+            f"{s['max_server_peak_mb']:.0f} MB | {r['session']['server_peak_mb']:.0f} MB |"
         )
-    home = [r for r in rows if "pg_home_pushdown" in r]
-    if home:
+    lines += [
+        "",
+        "**Import and the weekly routine** (`purpose-metrics import`, a fresh process per table; the fact store "
+        "maintained in each import's transaction):",
+        "",
+        "| orders | import of the orders (all but the last week) | its peak RSS | every table | the weekly routine: rows | seconds | peak RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        total = sum(s for _, s, _ in r["import"].values())
+        w = r["weekly"]
+        lines.append(
+            f"| {r['orders']:,} | {_s(r['import_orders_s'])} | {r['import_orders_mb'] / 1024:.2f} GB | {_s(total)} | "
+            f"{w['rows']:,} | {_s(w['seconds'])} | {w['peak_mb'] / 1024:.2f} GB |"
+        )
+    if any("cli" in r for r in rows):
         lines += [
             "",
-            "PostgreSQL, the dashboard (`PURPOSE_METRICS_DATABASE_URL` at the database), from a fresh process:",
+            "**The command line** (fresh processes, best of two; peak RSS):",
             "",
-            "| orders | home page, pushdown | peak RSS | home page, memory (reads every row) | peak RSS | same numbers | monthly cohorts, pushdown |",
-            "|---:|---:|---:|---:|---:|---|---:|",
+            "| orders | `kpis` for a year | `cohorts --grain month` | `deck --out pack.pptx` |",
+            "|---:|---:|---:|---:|",
         ]
-        for r in home:
-            if r.get("pg_home_memory") is None:
-                memory = "out of memory (killed at 23.7 GB of 24 GiB; not re-run) | —"
-                same = "—"
-            else:
-                memory = f"{f(r['pg_home_memory'])} | {r['pg_home_memory_rss'] / 1024:.2f} GB"
-                same = "yes" if r["pg_home_disagree"] == 0 else "NO"
-            lines.append(
-                f"| {r['orders']:,} | {f(r['pg_home_pushdown'])} | {r['pg_home_pushdown_rss'] / 1024:.2f} GB | "
-                f"{memory} | {same} | {f(r['pg_cohorts_pushdown'])} |"
-            )
-    pg = [r for r in rows if "pg_pushdown" in r]
+        for r in rows:
+            if "cli" in r:
+                c = r["cli"]
+                lines.append(
+                    f"| {r['orders']:,} | {_s(c['kpis_year'], 2)} ({c['kpis_year_mb']:.0f} MB) | "
+                    f"{_s(c['cohorts_month'], 2)} ({c['cohorts_month_mb']:.0f} MB) | {_s(c['deck_pptx'], 1)} ({c['deck_pptx_mb']:.0f} MB) |"
+                )
+    if any("three_ways" in r for r in rows):
+        lines += [
+            "",
+            "**The Monday numbers three ways** (13 weeks, every weekly metric, company and brands; a new Dataset "
+            "each; compared to a relative 1e-9 before timing counts):",
+            "",
+            "| orders | fact store | DuckDB SQL over raw tables | pandas over SQLite (12 metrics) | agree |",
+            "|---:|---:|---:|---:|---|",
+        ]
+        for r in rows:
+            if "three_ways" in r:
+                t = r["three_ways"]
+                agree = "yes" if not t["pushdown_disagree"] and not t.get("pandas_disagree") else "NO"
+                lines.append(
+                    f"| {r['orders']:,} | {_s(t['monday_store_s'], 2)} | {_s(t['monday_pushdown_s'], 2)} | "
+                    f"{_s(t.get('monday_pandas_s'))} | {agree} |"
+                )
+    pg = [r for r in rows if "pg_pages" in r]
     if pg:
         lines += [
             "",
-            "PostgreSQL, Monday view:",
+            "**PostgreSQL** (the fact store kept there; `refresh` built it): each page from a fresh server:",
             "",
-            "| orders | in memory (load + compute) | bytes moved | pushdown | bytes moved | agree |",
-            "|---:|---:|---:|---:|---:|---|",
+            "| orders | refresh | "
+            + " | ".join(t for t, _ in pages.PAGES)
+            + " | change: script / drawn | server peak |",
+            "|---:|---:|" + "---:|" * len(pages.PAGES) + "---:|---:|",
         ]
         for r in pg:
+            s = r["pg_pages_summary"]
+            refresh = r.get("pg_refresh") or {}
             lines.append(
-                f"| {r['orders']:,} | {f(r['pg_memory'])} | {r['pg_memory_bytes'] / 2**20:.0f} MB | {f(r['pg_pushdown'])} | "
-                f"{r['pg_pushdown_bytes'] / 2**10:.0f} KB | {'yes' if r['pg_disagree'] == 0 else 'NO'} |"
+                f"| {r['orders']:,} | {_s(refresh.get('seconds'))} | "
+                + " | ".join(_s(p["first_view_s"]) for p in r["pg_pages"])
+                + f" | {s['max_change_script_ms']:.0f} ms / {_s(s['max_change_drawn_s'])} | {s['max_server_peak_mb']:.0f} MB |"
             )
     return "\n".join(lines)
 
 
+def previous_figures(text: str) -> list[dict]:
+    try:
+        block = text.split("<!-- bench:start -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+        return json.loads(block)
+    except (IndexError, ValueError):
+        return []
+
+
 def main() -> int:
+    CACHE.mkdir(exist_ok=True)
     marker_start, marker_end = "<!-- bench:start -->", "<!-- bench:end -->"
+    started = time.perf_counter()
     rows = []
     for n in SIZES:
-        rows.append(bench_size(n) if PARTS == "all" else bench_pg_only(n))
-        # Keep what was measured even if a later size fails.
+        rows.append(bench_size(n))
         (CACHE / "last_results.json").write_text(json.dumps(rows, indent=1, default=str))
-    # Read now, not at the start: the prose may have been edited during the run.
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if PARTS != "all":  # merge into the figures of the last full run
-        rows = merge(previous_figures(text), rows)
-    table = write_results(rows)
+    merged = {r["orders"]: r for r in previous_figures(text)}
+    for r in rows:
+        merged[r["orders"]] = {**merged.get(r["orders"], {}), **r}
+    rows = [merged[n] for n in sorted(merged)]
+    table = write_tables(rows)
     print(table)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if PARTS != "all":
-        stamp += f" (BENCH_PARTS={PARTS}; other figures from the previous run)"
     block = (
         f"{marker_start}\nLast run: {stamp}, `make bench` (BENCH_SIZES={','.join(map(str, SIZES))}, "
-        f"median of {REPEATS}).\nMachine: {machine()}.\n\n{table}\n\nRaw figures:\n\n```json\n"
+        f"BENCH_PARTS={','.join(sorted(PARTS))}; {time.perf_counter() - started:.0f} s). Sizes not in this run "
+        f"keep their figures from an earlier one.\nMachine: {machine()}.\n\n{table}\n\nRaw figures:\n\n```json\n"
         f"{json.dumps(rows, indent=1, default=str)}\n```\n{marker_end}"
     )
     if marker_start in text:
@@ -413,23 +479,8 @@ def main() -> int:
     else:
         text += "\n" + block + "\n"
     RESULTS.write_text(text)
+    print(f"bench: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
-
-
-def previous_figures(text: str) -> list[dict]:
-    """The raw figures of the last run, from RESULTS.md."""
-    try:
-        block = text.split("<!-- bench:start -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
-        return json.loads(block)
-    except (IndexError, ValueError):
-        return []
-
-
-def merge(old: list[dict], new: list[dict]) -> list[dict]:
-    by_size = {r["orders"]: dict(r) for r in old}
-    for r in new:
-        by_size.setdefault(r["orders"], {}).update(r)
-    return [by_size[n] for n in sorted(by_size)]
 
 
 if __name__ == "__main__":

@@ -22,8 +22,7 @@ if scope == "company" and len(ctx.scopes) > 1:
 cards.attention_list(views.attention(kpis, in_view), ctx.names, ctx.colours, ctx.currency)
 
 page.kpi_cards(ctx, kpis, scope, window)
-
-st.header("Trend")
-worst_here = views.furthest_below(kpis, [scope])
-default = worst_here["metric_id"] if worst_here else "net_revenue"
-page.trend(ctx, week, scope, window, metric_ids=views.METRIC_ORDER, default=default, key="kpi")
+st.caption(
+    "Each card's line is its last 12 weeks (months for monthly KPIs), the dot its status. "
+    "A year of any KPI, with its interval, target and initiatives, is on its pillar's page."
+)

@@ -306,13 +306,16 @@ def _rule_words(check: str) -> str:
     )
 
 
-def check_against_database(conn: sa.Connection, table: str, df: pl.DataFrame, first_row: int) -> list[Failure]:
-    """Rules that need what is already stored: keys, references, one company
-    row, target windows. Inside the import's transaction (see import_frames),
-    so nothing can slip in between this check and the insert."""
+def check_against_database(
+    conn: sa.Connection, table: str, df: pl.DataFrame, first_row: int, keys_stored: bool = True
+) -> list[Failure]:
+    """Rules that need what is already stored: keys (unless `keys_stored` is
+    False: the table was empty), references, one company row, target
+    windows. Inside the import's transaction (see _import), so nothing can
+    slip in between this check and the insert."""
     meta = TABLES[table]
     out: list[Failure] = []
-    if meta.key:
+    if meta.key and keys_stored:
         clash = _stored_keys(conn, table, df)
         out += _rows_failure(table, ", ".join(meta.key), "key already in the database (import each row once)", clash, first_row)
     if table == "company":
@@ -400,6 +403,8 @@ class ImportResult:
 
 # Rows read, typed and checked at a time: memory follows the chunk, not the file.
 CHUNK_ROWS = 1_000_000
+# What DuckDB may hold in memory during an import before it spills to disk.
+DUCKDB_IMPORT_MEMORY = "2GB"
 
 
 def _chunks(table: str, path: Path) -> Iterator[tuple[pl.DataFrame, str, int, bool]]:
@@ -427,10 +432,7 @@ def _chunks(table: str, path: Path) -> Iterator[tuple[pl.DataFrame, str, int, bo
         yield raw.slice(offset, CHUNK_ROWS), unit, first_row + offset, False
 
 
-def load_chunks(table: str, path: str | Path) -> tuple[list[pl.DataFrame], str, int]:
-    """Read, type and check a file chunk by chunk; (typed chunks, row unit,
-    number of the first row). Raises ValidationFailed with every problem of
-    every chunk."""
+def _checked_path(table: str, path: str | Path) -> Path:
     if table not in TABLES:
         raise _file_failure(table, f"unknown table (known: {', '.join(TABLES)})", "(table)")
     path = Path(path)
@@ -438,33 +440,56 @@ def load_chunks(table: str, path: str | Path) -> tuple[list[pl.DataFrame], str, 
         raise _file_failure(table, f"no such file: {path}")
     if path.is_dir():
         raise _file_failure(table, f"{path} is a folder, not a file")
+    return path
+
+
+def typed_chunks(table: str, path: Path) -> Iterator[tuple[pl.DataFrame, str, int, list[Failure], dict[str, set[int]]]]:
+    """(typed chunk, row unit, its first row's number, failures of typing,
+    the rows that did not parse) for each chunk of a file; a wrong header
+    raises ValidationFailed at once (no rule can be checked)."""
     meta = TABLES[table]
+    for raw, unit, first_row, typed in _chunks(table, path):
+        if typed:
+            df, parsed = _typed_columns(meta, raw, first_row)
+            if df is None:  # a header problem: the same report as for text
+                _, header_failures, _ = parse_frame(meta, _stringify(parsed), first_row)
+                raise ValidationFailed(table, header_failures, unit)
+            failures, unparsed = parsed
+        else:
+            df, failures, unparsed = parse_frame(meta, raw, first_row)
+            if unparsed is None:  # the header is wrong: no rule can be checked
+                raise ValidationFailed(table, failures, unit)
+        yield df, unit, first_row, failures, unparsed
+
+
+def load_chunks(table: str, path: str | Path) -> tuple[list[pl.DataFrame], str, int]:
+    """Read, type and check a file chunk by chunk; (typed chunks, row unit,
+    number of the first row). Raises ValidationFailed with every problem of
+    every chunk. (An import does not keep the chunks: see import_file.)"""
+    path = _checked_path(table, path)
     frames: list[pl.DataFrame] = []
     failures: list[Failure] = []
-    unit = "line"
-    start = None
-    for raw, unit, first_row, typed in _chunks(table, path):
-        start = first_row if start is None else start
-        if typed:
-            raw, parsed = _typed_columns(meta, raw, first_row)
-            if raw is None:  # a header problem: the same report as for text
-                df, chunk_failures, unparsed = parse_frame(meta, _stringify(parsed), first_row)
-                raise ValidationFailed(table, chunk_failures, unit)
-            df, chunk_failures, unparsed = raw, *parsed
-        else:
-            df, chunk_failures, unparsed = parse_frame(meta, raw, first_row)
-            if unparsed is None:  # the header is wrong: no rule can be checked
-                raise ValidationFailed(table, chunk_failures, unit)
-        chunk_failures += check_rules(table, df, first_row, unparsed)
-        failures += chunk_failures
+    unit, start = "line", None
+    for df, chunk_unit, first_row, chunk_failures, unparsed in typed_chunks(table, path):
+        unit, start = chunk_unit, first_row if start is None else start
+        failures += chunk_failures + check_rules(table, df, first_row, unparsed)
         frames.append(df)
-    if not frames or sum(f.height for f in frames) == 0:
+    keys = [f.select(list(TABLES[table].key)) for f in frames]
+    _finish_file_checks(table, sum(f.height for f in frames), keys, start or 1, failures, unit)
+    return frames, unit, start or 1
+
+
+def _finish_file_checks(
+    table: str, rows: int, keys: list[pl.DataFrame], first_row: int, failures: list[Failure], unit: str
+) -> None:
+    """What needs the whole file: that it has rows, keys repeated across
+    chunks; then raise ValidationFailed if anything failed."""
+    if rows == 0:
         raise _file_failure(table, "the file has a header but no rows")
-    if len(frames) > 1 and meta.key:
-        failures = _whole_file_keys(meta, frames, start or 1, failures)
+    if len(keys) > 1 and TABLES[table].key:
+        failures[:] = _whole_file_keys(TABLES[table], keys, first_row, failures)
     if failures:
         raise ValidationFailed(table, _merged(failures), unit)
-    return frames, unit, start or 1
 
 
 def load_file(table: str, path: str | Path) -> tuple[pl.DataFrame, str, int]:
@@ -532,10 +557,10 @@ def _direct(s: pl.Series, type_: str) -> pl.Series | None:
     return None
 
 
-def _whole_file_keys(meta: Table, frames: list[pl.DataFrame], first_row: int, failures: list[Failure]) -> list[Failure]:
+def _whole_file_keys(meta: Table, key_chunks: list[pl.DataFrame], first_row: int, failures: list[Failure]) -> list[Failure]:
     """A key repeated across chunks: checked over the whole file (each
     chunk's own check only sees the chunk), replacing the chunks' reports."""
-    keys = pl.concat([f.select(list(meta.key)) for f in frames])
+    keys = pl.concat(key_chunks)
     repeated = keys.select(pl.struct(list(meta.key)).is_duplicated()).to_series()
     column = ", ".join(meta.key)
     kept = [f for f in failures if not (f.column == column and f.rule.startswith("unique"))]
@@ -559,13 +584,25 @@ def _merged(failures: list[Failure]) -> list[Failure]:
 
 
 def import_file(engine: Engine, table: str, path: str | Path) -> ImportResult:
-    """Validate everything, then append in one transaction (or write nothing)."""
-    frames, unit, first_row = load_chunks(table, path)
-    return import_frames(engine, table, frames, source=Path(path).name, unit=unit, first_row=first_row)
+    """Validate everything, then append in one transaction (or write nothing).
+
+    Two passes over the file, one chunk in memory at a time: the first
+    checks every rule (the database's too, against what was stored before
+    this import) and keeps only the keys and the columns the fact store
+    needs; the second, when nothing failed, reads the chunks again and
+    inserts them. Memory follows the chunk, not the file."""
+    path = _checked_path(table, path)
+
+    def chunks(check: bool) -> Iterator[tuple[pl.DataFrame, str, int, list[Failure]]]:
+        for df, unit, first_row, failures, unparsed in typed_chunks(table, path):
+            yield df, unit, first_row, (failures + check_rules(table, df, first_row, unparsed)) if check else []
+
+    return _import(engine, table, chunks, source=path.name)
 
 
 def import_frame(engine: Engine, table: str, df: pl.DataFrame, source: str, unit: str = "row", first_row: int = 1) -> ImportResult:
-    return import_frames(engine, table, [df], source, unit, first_row)
+    """Append a frame already typed and checked by its rules (load_file)."""
+    return _import(engine, table, lambda check: iter([(df, unit, first_row, [])]), source)
 
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -583,40 +620,54 @@ def _import_lock(engine: Engine) -> threading.Lock:
 _UNIQUE_VIOLATION = ("duplicate key", "unique constraint", "primary key", "violates unique")
 
 
-def import_frames(
-    engine: Engine, table: str, frames: list[pl.DataFrame], source: str, unit: str = "row", first_row: int = 1
-) -> ImportResult:
+def _import(engine: Engine, table: str, chunks, source: str) -> ImportResult:
     """Check against the database and append, in one serialised transaction
     that also brings the fact store up to date; nothing is written when
-    anything fails."""
-    rows = sum(f.height for f in frames)
+    anything fails. `chunks(check)` yields (typed chunk, unit, first row,
+    failures of its rules when `check`), and can be read twice."""
+    meta = TABLES[table]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if table in store.TRACKED:
         with engine.connect() as conn:
             has_store = sa.inspect(conn).has_table("store_state")
         if not has_store:  # a database made by an older version
             store.ensure_schema(engine)
+    rows, unit = 0, "row"
     try:
         with _import_lock(engine), engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Conflicts with itself only: imports queue, reads go on.
                 conn.exec_driver_sql("LOCK TABLE import_log IN SHARE ROW EXCLUSIVE MODE")
+            if conn.dialect.name == "duckdb":
+                # Sorts and joins of the store spill to disk beyond this, so an
+                # import of ten million orders stays within a few GB.
+                conn.exec_driver_sql(f"SET memory_limit = '{DUCKDB_IMPORT_MEMORY}'")
             # The log row first: on SQLite this takes the write lock now, so a
             # second import waits here instead of between its check and insert.
-            conn.execute(db.IMPORT_LOG.insert().values(table_name=table, imported_at=now, row_count=rows, source=source[:200]))
-            failures, offset = [], first_row
-            for df in frames:
-                failures += check_against_database(conn, table, df, offset)
-                offset += df.height
-            if failures:
-                raise ValidationFailed(table, _merged(failures), unit)
+            conn.execute(db.IMPORT_LOG.insert().values(table_name=table, imported_at=now, row_count=0, source=source[:200]))
+            stored_before = bool(conn.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).all())
+            failures: list[Failure] = []
+            keys, touched, start = [], [], None
+            for df, chunk_unit, first_row, chunk_failures in chunks(True):
+                unit, start = chunk_unit, first_row if start is None else start
+                failures += chunk_failures
+                if meta.key:
+                    keys.append(df.select(list(meta.key)))
+                failures += check_against_database(conn, table, df, first_row, keys_stored=stored_before)
+                touched.append(store.touched(table, df))
+                rows += df.height
+            _finish_file_checks(table, rows, keys, start or 1, failures, unit)
+            del keys
             was_current = store.is_current(conn) if table in store.TRACKED else True
-            for df in frames:
+            for df, _, _, _ in chunks(False):
                 db.insert_frame(conn, table, df)
-            store.after_import(conn, table, frames, was_current)
+            conn.execute(
+                db.IMPORT_LOG.update().where(db.IMPORT_LOG.c.imported_at == now).where(db.IMPORT_LOG.c.table_name == table).values(row_count=rows)
+            )
+            store.after_import(conn, table, [t for t in touched if t is not None], was_current)
     except db.DatabaseError as exc:
         if any(words in str(exc).lower() for words in _UNIQUE_VIOLATION):
-            column = ", ".join(TABLES[table].key) if TABLES[table].key else "(table)"
+            column = ", ".join(meta.key) if meta.key else "(table)"
             raise ValidationFailed(
                 table, [Failure(table, column, "key already in the database (stored by another import meanwhile)", (), rows)], unit
             ) from None

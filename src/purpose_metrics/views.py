@@ -751,21 +751,23 @@ COHORT_STEPS = 12  # periods after the first order
 
 
 def cohort_grid(data: Dataset, grain: str, scope: str, end: dt.date) -> pl.DataFrame:
-    """Retention of the latest whole cohorts ending by `end` (a week's end).
+    """Retention of the cohorts of the COHORTS_SHOWN weeks (months) ending
+    with the last whole one by `end` (a week's end).
 
     Grain: one row per (cohort, period_index) with period_index
-    0…COHORT_STEPS, for the COHORTS_SHOWN latest cohorts (SPEC: Cohorts);
-    cells past the data's as-of instant are left out by the engine.
+    0…COHORT_STEPS (docs/metrics.md#cohorts); cells past the data's as-of
+    instant are left out by the engine.
     """
-    grid = cohorts(data, grain, [scope])  # type: ignore[arg-type]
     if grain == "week":
-        end_label = week_label(end - dt.timedelta(days=1))
+        last = week_start(end - dt.timedelta(days=1))
+        since = last - dt.timedelta(days=7 * (COHORTS_SHOWN - 1))
+        end_label = week_label(last)
     else:  # the latest month that is whole by `end`
-        end_label = f"{add_months(month_start(end), -1):%Y-%m}"
-    shown = (
-        grid.filter(pl.col("cohort") <= end_label).get_column("cohort").unique().sort().tail(COHORTS_SHOWN)
-    )
-    return grid.filter(pl.col("cohort").is_in(shown.to_list()) & (pl.col("period_index") <= COHORT_STEPS))
+        last = add_months(month_start(end), -1)
+        since = add_months(last, -(COHORTS_SHOWN - 1))
+        end_label = f"{last:%Y-%m}"
+    grid = cohorts(data, grain, [scope], since=since)  # type: ignore[arg-type]
+    return grid.filter((pl.col("cohort") <= end_label) & (pl.col("period_index") <= COHORT_STEPS))
 
 
 # --- definitions ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ by the database URL, so every test database gets its own entries.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,65 @@ def app(monkeypatch) -> Callable[..., AppTest]:
     return open_app
 
 
+@dataclass(frozen=True)
+class Card:
+    """A KPI card as a person reads it (ui/scorecards.py)."""
+
+    metric_id: str
+    label: str
+    value: str
+    delta: str | None
+    foot: str
+    sample: str
+    flags: tuple[str, ...]
+    text: str  # everything on the card
+
+
+class _Cards(HTMLParser):
+    """The KPI cards of an st.html block: the text of each part by its class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[dict] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if "pm-card" in classes:
+            self.cards.append({"metric_id": attrs.get("data-metric"), "parts": {}, "text": []})
+        part = next((c for c in classes if c.startswith("pm-") and c != "pm-card"), None)
+        self.stack.append(part or (self.stack[-1] if self.stack else ""))
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.cards and data.strip():
+            part = self.stack[-1] if self.stack else ""
+            card = self.cards[-1]
+            card["parts"].setdefault(part, []).append(data.strip())
+            card["text"].append(data.strip())
+
+
+def cards(at: AppTest) -> list[Card]:
+    """Every KPI card on the page, in order."""
+    parser = _Cards()
+    for element in at.get("html"):
+        parser.feed(element.proto.body)
+    out = []
+    for c in parser.cards:
+        parts = {k: " ".join(v) for k, v in c["parts"].items()}
+        delta = " ".join(c["parts"].get("pm-delta", []) + c["parts"].get("pm-better", []) + c["parts"].get("pm-worse", []) + c["parts"].get("pm-same", [])) or None
+        out.append(Card(
+            c["metric_id"], parts.get("pm-label", ""), parts.get("pm-value", ""), delta,
+            " ".join(c["parts"].get("pm-foot", []) + c["parts"].get("pm-status", [])), parts.get("pm-small", ""),
+            tuple(c["parts"].get("pm-flag", [])), " ".join(c["text"]),
+        ))  # fmt: skip
+    return out
+
+
 def page_text(at: AppTest) -> str:
     """Everything a person reads on the page, as one string."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
@@ -71,6 +132,7 @@ def page_text(at: AppTest) -> str:
         for e in at.get(kind)
     ]
     parts += [f"{m.label}={m.value}" for m in at.metric]
+    parts += [card.text for card in cards(at)]
     return "\n".join(str(p) for p in parts)
 
 

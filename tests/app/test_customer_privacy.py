@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from conftest import cards
 
 from purpose_metrics import db
 from purpose_metrics.validation import import_file
@@ -109,8 +110,8 @@ def test_no_page_shows_customer_level_data(app, planted_db, page):
 
 def test_the_planted_customer_is_counted_in_the_aggregates(app, planted_db, small_db):
     """(So the searches above looked where the customer's data went.)"""
-    before = next(m.value for m in app(small_db).metric if m.label == "Orders")
-    after = next(m.value for m in app(planted_db).metric if m.label == "Orders")
+    before = next(c.value for c in cards(app(small_db)) if c.metric_id == "orders")
+    after = next(c.value for c in cards(app(planted_db)) if c.metric_id == "orders")
     assert int(after) == int(before) + 1
 
 

@@ -7,6 +7,7 @@ import json
 
 import polars as pl
 import pytest
+from conftest import cards
 
 PAGE = "pages/customer_purpose.py"
 
@@ -15,7 +16,7 @@ def test_renders_the_pillar_and_explains_a_suppressed_split(app, small_db):
     at = app(small_db, PAGE)
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Customer purpose"]
-    assert len(at.metric) == 9
+    assert len(cards(at)) == 9
     # The worked example has few surveys: 13 weeks hold fewer than 10 answers per purpose.
     assert "the period has fewer than 10 answers, so the value is suppressed" in at.info[0].value
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import streamlit as st
+from conftest import cards
 
 from purpose_metrics import cli, db
 
@@ -262,7 +263,7 @@ def test_importing_while_the_dashboard_is_open_on_the_embedded_file_works(app, d
     """The dashboard has been round every page (reading the DuckDB file);
     the CLI, another process, imports; the dashboard then shows the rows."""
     at = app(duck_copy)
-    orders_before = next(m.value for m in at.metric if m.label == "Orders")
+    orders_before = next(c.value for c in cards(at) if c.metric_id == "orders")
     # (AppTest keeps the shared sidebar only in the first run's tree.)
     refresh = at.button(key="refresh_data")
     for page in PAGES[1:]:
@@ -282,4 +283,4 @@ def test_importing_while_the_dashboard_is_open_on_the_embedded_file_works(app, d
     at.switch_page("pages/this_week.py").run()
     refresh.click().run()
     assert not at.exception and not at.error
-    assert next(m.value for m in at.metric if m.label == "Orders") == str(int(orders_before) + 2)
+    assert next(c.value for c in cards(at) if c.metric_id == "orders") == str(int(orders_before) + 2)

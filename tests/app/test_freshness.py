@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import cards
 
 from purpose_metrics import db
 from purpose_metrics.constants import CACHE_TTL_SECONDS
@@ -39,7 +40,7 @@ def duck_copy(small_db, tmp_path) -> str:
 
 
 def orders_card(at) -> str:
-    return next(m.value for m in at.metric if m.label == "Orders")
+    return next(c.value for c in cards(at) if c.metric_id == "orders")
 
 
 # --- imports are never counted twice -------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 
 import polars as pl
 import pytest
+from conftest import cards
 
 PAGE = "pages/loyalty.py"
 
@@ -17,7 +18,8 @@ def test_renders_the_loyalty_cards_the_cohorts_and_the_scenario(app, small_db):
     at = app(small_db, PAGE)
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Loyalty"]
-    assert len(at.metric) == 12 + 1  # the pillar's cards and the sales lift
+    assert len(cards(at)) == 12  # the pillar's cards
+    assert [m.label for m in at.metric] == ["Sales lift"]
     spec = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert spec["data"][0]["type"] == "heatmap"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
+from conftest import cards as cards_of
 
 from purpose_metrics import sources
 
@@ -38,7 +39,7 @@ def sidebar(at) -> str:
 
 
 def cards(at) -> list[tuple[str, str, str | None]]:
-    return [(m.label, m.value, m.delta) for m in at.metric]
+    return [(c.label, c.value, c.delta) for c in cards_of(at)]
 
 
 SIDEBAR_WORDS = {
@@ -58,7 +59,7 @@ def test_home_page_shows_the_same_cards_in_every_mode(app, small_db, in_mode, mo
     assert SIDEBAR_WORDS[mode] in sidebar(pushed)
     pushed.button_group(key="brand").set_value("alpine").run()
     assert not pushed.exception
-    assert len(pushed.metric) == 38
+    assert len(cards_of(pushed)) == 38
     # Alpine in 2026-W25: 8 completed orders (orders.csv), the same on both.
     assert ("Orders", "8") in [(label, value) for label, value, _ in cards(pushed)]
     assert cards(pushed) == cards(memory)

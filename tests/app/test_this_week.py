@@ -9,9 +9,11 @@ Alpine's returning-order share is 4 of 8 known orders = 50.0 % against its
 
 from __future__ import annotations
 
+from conftest import cards
+
 
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return next(c.value for c in cards(at) if c.label == label)
 
 
 def test_renders_the_latest_complete_week_without_exception(app, small_db, read):
@@ -39,7 +41,7 @@ def test_cards_group_every_metric_under_four_pillars(app, small_db):
         "People",
         "Planet and community",
     ]
-    assert len(at.metric) == 38
+    assert len(cards(at)) == 38
 
 
 def test_choosing_a_brand_shows_its_purpose_and_its_numbers(app, small_db, read):
@@ -58,11 +60,10 @@ def test_choosing_another_week_changes_the_numbers(app, small_db):
     assert metric(at, "Orders") == "12"
 
 
-def test_suppressed_and_immature_values_are_words_not_numbers(app, small_db, read):
-    at = app(small_db)
-    text = read(at)
-    assert "**suppressed (n = 4 < 10)**" in text  # NPS: 4 answers in W25
-    assert "**not yet measurable**" in text  # 90-day repurchase of a June week
+def test_suppressed_and_immature_values_are_words_not_numbers(app, small_db):
+    values = {c.metric_id: c.value for c in cards(app(small_db))}
+    assert values["nps"] == "suppressed (n = 4 < 10)"  # 4 answers in W25
+    assert values["repurchase_90d"] == "not yet measurable"  # a June week's 90 days
 
 
 def test_monthly_metrics_show_the_latest_whole_month(app, small_db, read):
@@ -80,11 +81,21 @@ def test_an_unknown_brand_or_malformed_week_in_the_link_falls_back_with_a_messag
 
 
 def test_a_link_opens_the_same_view(app, small_db):
-    at = app(small_db, brand="Hearth", week="2026-W24", kpi="Orders")
+    at = app(small_db, brand="Hearth", week="2026-W24")
     assert not at.warning
     assert at.button_group(key="brand").value == "hearth"
     assert at.selectbox(key="week").value == "2026-W24"
-    assert at.selectbox(key="kpi").value == "orders"
+
+
+def test_a_card_shows_its_change_status_target_and_sample(app, small_db):
+    """Alpine's returning-order share in W25: 4 of 8 known orders = 50.0 %,
+    against its target of 90 % (off by more than 10 %: red)."""
+    at = app(small_db, brand="Alpine")
+    card = next(c for c in cards(at) if c.metric_id == "returning_order_share")
+    assert card.value == "50.0 %"
+    assert "✖ off target" in card.foot and "target 90.0 %" in card.foot
+    assert card.sample.startswith("n = 8 known orders") and "n = 8 known orders · small sample" in card.text
+    assert "vs previous week" in (card.delta or "")
 
 
 def test_refresh_data_reads_the_database_again(app, small_db, database_reads):

@@ -1,4 +1,4 @@
-"""Starting `streamlit run dashboard.py` for browser tests, and Chromium.
+"""Starting the dashboard for browser tests (as `make run` does), and Chromium.
 
 A helper module (not a test file): the browser tests import it.
 """
@@ -45,13 +45,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard(url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A dashboard server on `url`, its output in `log`; yields its address."""
-    port = free_port()
+def dashboard(url: str, log: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+    """A dashboard server on `url`, its output in `log`; yields its address.
+    (A fixed `port` keeps a browser's cache valid across servers.)"""
+    port = port or free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                sys.executable, "-m", "purpose_metrics.ui.serve", "dashboard.py", "--server.port", str(port),
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none", "--server.runOnSave", "false",
             ],

@@ -104,7 +104,9 @@ def test_a_copied_link_opens_the_same_view(server, tab):
     tab.screenshot(path=str(SCREENSHOTS / "this_week_hearth_2026-W24.png"), full_page=True)
 
 
-def test_a_chart_downloads_as_a_1600_by_900_png(tab):
+def test_a_chart_downloads_as_a_1600_by_900_png(server, tab):
+    tab.goto(f"{server}/loyalty")
+    settle(tab, "Loyalty and retention")
     with tab.expect_download(timeout=90_000) as download:
         tab.get_by_role("button", name="PNG 1600×900").first.click()
     data = Path(download.value.path()).read_bytes()

@@ -32,19 +32,11 @@ def browser() -> Iterator:
         chromium.close()
 
 
-def metric(page, label: str) -> str:
-    """A KPI card's value (cards are drawn once in view: the page is tall)."""
-    find = """l => [...document.querySelectorAll('[data-testid=stMetric]')]
-              .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === l)
-              ?.querySelector('[data-testid=stMetricValue]')?.innerText.trim()"""
-    # After a reload the cards arrive over a few deltas: wait for this one.
-    page.wait_for_function(f"l => !!({find})(l)", arg=label, timeout=30_000)
-    return page.evaluate(
-        """l => [...document.querySelectorAll('[data-testid=stMetric]')]
-              .find(m => m.querySelector('[data-testid=stMetricLabel]')?.innerText.trim() === l)
-              ?.querySelector('[data-testid=stMetricValue]')?.innerText.trim()""",
-        label,
-    )
+def metric(page, metric_id: str) -> str:
+    """A KPI card's value (ui/scorecards.py: one card per metric)."""
+    selector = f'.pm-card[data-metric="{metric_id}"] .pm-value'
+    page.wait_for_selector(selector, timeout=30_000)
+    return page.inner_text(selector).strip()
 
 
 def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, example_dir, tmp_path):
@@ -54,7 +46,7 @@ def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, ex
         page.goto(base)
         wait_until_run(page, "This week")
         read = time.monotonic()
-        before = int(metric(page, "Orders"))
+        before = int(metric(page, "orders"))
         assert f"refreshed every {TTL} s" in page.inner_text('[data-testid="stSidebar"]')
         # Another process adds two orders to the week on screen (2026-W25).
         orders = tmp_path / "orders.csv"
@@ -73,7 +65,7 @@ def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, ex
         page.reload()  # a new visit: nobody clicks "Refresh data"
         wait_until_run(page, "This week")
         assert exceptions(page) == []
-        assert int(metric(page, "Orders")) == before + 2
+        assert int(metric(page, "orders")) == before + 2
         page.close()
 
 

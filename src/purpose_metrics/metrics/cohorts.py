@@ -156,11 +156,14 @@ def finish_cohorts(
     return out.with_columns(cohort=label).select(COHORT_COLUMNS).cast(COHORT_SCHEMA)  # type: ignore[arg-type]
 
 
-def cohorts(data: Dataset, grain: Grain, scopes: Sequence[str] | None = None) -> pl.DataFrame:
-    """Grain of the result: one row per (scope, cohort, period_index); the
-    cells come from the Dataset's FactSource."""
+def cohorts(
+    data: Dataset, grain: Grain, scopes: Sequence[str] | None = None, since: dt.date | None = None
+) -> pl.DataFrame:
+    """Grain of the result: one row per (scope, cohort, period_index), for the
+    cohorts starting on or after `since` (all when None); the cells come
+    from the Dataset's FactSource."""
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
-    cells, sizes = data.source.cohort_cells(grain, scopes)
+    cells, sizes = data.source.cohort_cells(grain, scopes, since)
     return finish_cohorts(cells, sizes, scopes, grain, data.as_of)
 
 

@@ -7,7 +7,8 @@ they hold:
 - `facts(periods, filters, groups)`: per (scope, period) facts of the
   groups asked for (orders, customers, surveys, tickets, messages; see
   metrics/facts.py), one frame per part, keyed by scope and period_start;
-- `cohort_cells(grain, scopes)`: the cohort cells and sizes;
+- `cohort_cells(grain, scopes, since)`: the cells and sizes of the cohorts
+  from `since` on (all when None);
 - `distinct(table, column)`: the values a filter offers.
 
 Sources:
@@ -57,7 +58,7 @@ class FactSource(Protocol):
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]: ...
 
     def cohort_cells(
-        self, grain: Grain, scopes: Sequence[str]
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
     ) -> tuple[pl.LazyFrame | pl.DataFrame, ...]: ...
 
     def distinct(self, table: str, column: str) -> list[str]: ...

@@ -9,6 +9,7 @@ computed in Polars when not (a read never writes).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import polars as pl
@@ -48,8 +49,14 @@ class MemorySource:
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
         return facts.large_facts(self, periods, filters, groups)
 
-    def cohort_cells(self, grain: Grain, scopes: Sequence[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-        return cohort_cells(self.order_history().lazy(), grain, scopes)
+    def cohort_cells(
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
+    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        cells, sizes = cohort_cells(self.order_history().lazy(), grain, scopes)
+        if since is None:
+            return cells, sizes
+        keep = pl.col("first_start") >= since
+        return cells.filter(keep), sizes.filter(keep)
 
     def distinct(self, table: str, column: str) -> list[str]:
         values = self.table(table).select(pl.col(column).drop_nulls().unique()).collect().get_column(column)

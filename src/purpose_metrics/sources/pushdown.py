@@ -14,6 +14,7 @@ it says so (a read never writes).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
@@ -198,13 +199,17 @@ class PushdownSource:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
         return parts
 
-    def cohort_cells(self, grain: Grain, scopes: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def cohort_cells(
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         try:
             with self.engine.connect() as conn:
                 cells, sizes, _ = cohort_facts(conn, grain, scopes)
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
-        return cells, sizes
+        if since is None:
+            return cells, sizes
+        return cells.filter(pl.col("first_start") >= since), sizes.filter(pl.col("first_start") >= since)
 
     def distinct(self, table: str, column: str) -> list[str]:
         """The column's non-NULL values, sorted (one small query)."""

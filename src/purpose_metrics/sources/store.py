@@ -58,7 +58,7 @@ class StoreSource:
         self._lock = threading.Lock()
         # (kind, brand, day) -> [(channel, set)]
         self._sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
-        self._loaded: set[dt.date] = set()
+        self._loaded: set[tuple[str, dt.date]] = set()  # (kind, day) read
         self._weeks: OrderedDict[tuple, BitMap64] = OrderedDict()
         self._groups: dict[tuple[str, str | None], BitMap64] | None = None
         self._brands: list[str] = []
@@ -165,7 +165,7 @@ class StoreSource:
         )
 
     def _distinct_customers(self, conn: Connection, periods: Periods, filters: Filters) -> pl.DataFrame:
-        self._ensure(conn, periods.start, periods.range_end)
+        self._ensure(conn, ("active", "repeat_c", "repeat_b"), periods.start, periods.range_end)
         keep = self._filter_set(conn, filters)
         opted = self._group_sets(conn).get(("opted_in", "true"), BitMap64())
         channels = tuple(filters.channel) if filters.channel is not None else None
@@ -212,29 +212,33 @@ class StoreSource:
                 self._groups = {(a, v): sets.loads(b) for a, v, b in rows}
             return self._groups
 
-    def _ensure(self, conn: Connection, start: dt.date, end: dt.date) -> None:
-        """Read the day sets of [start, end) that are not in memory yet."""
+    def _ensure(self, conn: Connection, kinds: Sequence[str], start: dt.date, end: dt.date) -> None:
+        """Read the day sets of these kinds in [start, end) not in memory yet
+        (one query per kind, over the span of the days missing)."""
+        d = sqltext.Dialect(conn.dialect.name)
         with self._lock:
-            days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
-            missing = [d for d in days if d not in self._loaded]
-            if not missing:
-                return
-            lo, hi = missing[0], missing[-1] + dt.timedelta(days=1)
-            d = sqltext.Dialect(conn.dialect.name)
-            rows = conn.execute(
-                sa.text(
-                    "SELECT brand_id, day, channel, kind, customers FROM fact_customer_sets "
-                    f"WHERE day >= {d.date('lo')} AND day < {d.date('hi')}"
-                ),
-                {"lo": d.date_value(lo), "hi": d.date_value(hi)},
-            ).all()
-            for brand, day, channel, kind, blob in rows:
-                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
-                self._sets.setdefault((kind, brand, day), []).append((channel, sets.loads(blob)))
-                if brand not in self._brands:
-                    self._brands.append(brand)
-            self._brands.sort()
-            self._loaded.update(lo + dt.timedelta(days=i) for i in range((hi - lo).days))
+            for kind in kinds:
+                days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
+                missing = [day for day in days if (kind, day) not in self._loaded]
+                if not missing:
+                    continue
+                lo, hi = missing[0], missing[-1] + dt.timedelta(days=1)
+                rows = conn.execute(
+                    sa.text(
+                        "SELECT brand_id, day, channel, customers FROM fact_customer_sets "
+                        f"WHERE kind = :kind AND day >= {d.date('lo')} AND day < {d.date('hi')}"
+                    ),
+                    {"kind": kind, "lo": d.date_value(lo), "hi": d.date_value(hi)},
+                ).all()
+                for brand, day, channel, blob in rows:
+                    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+                    if (kind, day) in self._loaded:
+                        continue
+                    self._sets.setdefault((kind, brand, day), []).append((channel, sets.loads(blob)))
+                    if brand not in self._brands:
+                        self._brands.append(brand)
+                self._brands.sort()
+                self._loaded.update((kind, lo + dt.timedelta(days=i)) for i in range((hi - lo).days))
 
     def _days(
         self, kind: str, brand: str, start: dt.date, end: dt.date, channels: tuple[str, ...] | None
@@ -281,17 +285,23 @@ class StoreSource:
 
     # --- cohorts and filter values ---------------------------------------------------------
 
-    def cohort_cells(self, grain: Grain, scopes: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def cohort_cells(
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Cohort cells from the sets: the customers whose first order (in
         scope) fell in period c, and how many of them ordered in each later
-        period: intersections of two unions of day sets."""
+        period: intersections of two unions of day sets. Only the cohorts
+        from `since` on (all when None)."""
         with self.engine.connect() as conn:
             lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
             if lo is None:
                 return _cells_frame([]), _sizes_frame([])
             lo, hi = (v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10]) for v in (lo, hi))
+            if since is not None:
+                lo = max(lo, since)
             first = week_start(lo) if grain == "week" else month_start(lo)
-            self._ensure(conn, first, hi + dt.timedelta(days=1))
+            kinds = ["active", "first_c" if "company" in scopes else None, "first_b" if set(scopes) - {"company"} else None]
+            self._ensure(conn, [k for k in kinds if k], first, hi + dt.timedelta(days=1))
         starts = []
         day = first
         while day <= hi:

@@ -20,10 +20,11 @@ from .maintain import (
     rebuild,
     refresh,
     refresh_if_stale,
+    touched,
     version_stamp,
 )
 
 __all__ = [
     "STORE_VERSION", "TRACKED", "after_import", "ensure_schema", "is_current", "rebuild", "refresh",
-    "refresh_if_stale", "version_stamp",
+    "refresh_if_stale", "touched", "version_stamp",
 ]  # fmt: skip

@@ -415,6 +415,13 @@ _TOUCHES = {
 }
 
 
+def touched(table: str, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """The columns of imported rows that say which facts they touch (None
+    for a table the store does not follow)."""
+    columns = _TOUCHES.get(table)
+    return None if columns is None else frame.select(columns)
+
+
 def after_import(conn: Connection, table: str, frames: Sequence[pl.DataFrame], was_current: bool) -> None:
     """Bring the store up to date after `frames` were appended to `table`, in
     the import's transaction. `was_current`: whether the store held exactly
@@ -427,7 +434,7 @@ def after_import(conn: Connection, table: str, frames: Sequence[pl.DataFrame], w
     if table == "orders" and conn.execute(sa.text("SELECT COUNT(*) FROM order_history")).scalar_one() == 0:
         _rebuild_orders(conn)  # the first orders: one pass, no history to compare
     else:
-        frame = pl.concat([f.select(_TOUCHES[table]) for f in frames])
+        frame = pl.concat(frames)
         if table == "orders":
             _orders(conn, frame)
         elif table == "customers":

@@ -23,6 +23,7 @@ ids land in the upper half), which keeps every set operation exact.
 
 from __future__ import annotations
 
+import array
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -40,7 +41,15 @@ def ids(values: pl.Series | np.ndarray) -> np.ndarray:
 
 
 def of(values: pl.Series | np.ndarray) -> BitMap64:
-    return BitMap64(ids(values))
+    return _bitmap(ids(values))
+
+
+def _bitmap(members: np.ndarray) -> BitMap64:
+    """A set from unsigned 64-bit ids. Through an array.array, which
+    pyroaring adds in bulk (a numpy array it would iterate one by one)."""
+    buffer = array.array("Q")
+    buffer.frombytes(np.ascontiguousarray(members, dtype=np.uint64).tobytes())
+    return BitMap64(buffer)
 
 
 def dumps(s: BitMap64) -> bytes:
@@ -90,4 +99,4 @@ def cells(rows: pl.DataFrame) -> Iterator[tuple[str, object, str, str, bytes]]:
             ("first_b", who[b == 1]),
         ):
             if members.size:
-                yield brand, day, channel, kind, BitMap64(members).serialize()
+                yield brand, day, channel, kind, _bitmap(members).serialize()

@@ -23,7 +23,7 @@ import streamlit as st
 from .. import catalog, formatting, views
 from ..charts import scope_colours, trend_chart
 from ..metrics.dataset import Dataset
-from . import cards, charts, filters, state
+from . import cards, charts, filters, scorecards, state
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def kpi_cards(
 ) -> None:
     """The scope's KPI cards of the given pillars (all four by default)."""
     markers = state.markers(window.months.start, window.week.end)
-    cards.kpi_grid(kpis, scope, ctx.currency, markers, pillars=pillars)
+    scorecards.kpi_grid(kpis, scope, ctx.currency, markers, pillars=pillars)
 
 
 def trend(
