@@ -8,7 +8,7 @@ one file there and one line in PAGES.
 
 import streamlit as st
 
-from purpose_metrics.ui import sidebar
+from purpose_metrics.ui import runlog, sidebar
 
 st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
 
@@ -23,5 +23,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-sidebar.render()
-page.run()
+with runlog.timed(page.title):
+    sidebar.render()
+    page.run()

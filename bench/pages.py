@@ -65,11 +65,19 @@ _DRAWN = """
 class PageVisit:
     page: str
     first_view_s: float
+    first_script_s: float | None = None  # the server's script run of the first view
     change: str = ""
-    change_script_ms: float | None = None
+    change_script_ms: float | None = None  # the server's script run of the change
     change_drawn_s: float | None = None
     server_peak_mb: float | None = None
     errors: list[str] = field(default_factory=list)
+
+
+def _runs(log: Path) -> list[dict]:
+    """The script runs the server logged (ui/runlog.py), oldest first."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
 def vm_hwm_mb(pid: int) -> float | None:
@@ -104,13 +112,17 @@ def _change(page, path: str) -> str:
     return "scope: first brand"
 
 
-def measure_page(title: str, path: str, page, pid: int | None) -> PageVisit:
+def measure_page(title: str, path: str, page, runs: Path) -> PageVisit:
     base = page.url.split("/", 3)
+    before = len(_runs(runs))
     t = time.perf_counter()
     page.goto(f"{base[0]}//{base[2]}/{path}")
     wait_drawn(page)
     first = time.perf_counter() - t
     visit = PageVisit(title, first, errors=errors(page))
+    logged = _runs(runs)[before:]
+    visit.first_script_s = sum(r["seconds"] for r in logged) if logged else None
+    before = len(_runs(runs))
     page.evaluate(_OBSERVER)
     t = time.perf_counter()
     try:
@@ -121,10 +133,8 @@ def measure_page(title: str, path: str, page, pid: int | None) -> PageVisit:
     page.wait_for_function("() => window.__pmRuns.some(r => r[0] === 'running')", timeout=60_000, polling=20)
     wait_drawn(page)
     visit.change_drawn_s = time.perf_counter() - t
-    runs = page.evaluate("window.__pmRuns")
-    started = next(ts for state, ts in runs if state == "running")
-    ended = next((ts for state, ts in runs if state == "notRunning" and ts >= started), None)
-    visit.change_script_ms = None if ended is None else ended - started
+    logged = _runs(runs)[before:]
+    visit.change_script_ms = 1000 * sum(r["seconds"] for r in logged) if logged else None
     visit.errors += errors(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{path or 'home'}.png"), full_page=True)
@@ -160,8 +170,15 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
+def _run_log(name: str) -> tuple[Path, dict[str, str]]:
+    log = SHOTS / f"runs-{name}.jsonl"
+    log.unlink(missing_ok=True)
+    return log, {"PURPOSE_METRICS_RUN_LOG": str(log)}
+
+
 def visit_each_from_fresh(url: str, env: dict[str, str] | None = None) -> list[PageVisit]:
-    """Every page, each from a freshly started server, then one change."""
+    """Every page, each from a freshly started server and a new browser
+    context (nothing cached), then one change."""
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -169,17 +186,20 @@ def visit_each_from_fresh(url: str, env: dict[str, str] | None = None) -> list[P
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for title, path in PAGES:
-            with dashboard(url, SHOTS / f"server-{path or 'home'}.log", env) as base:
+            runs, run_env = _run_log(path or "home")
+            with dashboard(url, SHOTS / f"server-{path or 'home'}.log", {**(env or {}), **run_env}) as base:
                 port = int(base.rsplit(":", 1)[1])
                 pid = listening_pid(port)
-                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                context = browser.new_context(viewport={"width": 1440, "height": 900})
+                page = context.new_page()
                 page.goto(base + "/_stcore/health")
-                visit = measure_page(title, path, page, pid)
+                visit = measure_page(title, path, page, runs)
                 visit.server_peak_mb = vm_hwm_mb(pid) if pid else None
-                page.close()
+                context.close()
             out.append(visit)
             print(
-                f"  {title:24s} first view {visit.first_view_s:5.2f} s · change ({visit.change}) script "
+                f"  {title:24s} first view {visit.first_view_s:5.2f} s "
+                f"(script {visit.first_script_s or float('nan'):4.2f} s) · change ({visit.change}) script "
                 f"{visit.change_script_ms or float('nan'):6.0f} ms, drawn {visit.change_drawn_s or float('nan'):5.2f} s · "
                 f"server peak {visit.server_peak_mb or float('nan'):6.0f} MB {visit.errors or ''}",
                 file=sys.stderr,
@@ -194,12 +214,16 @@ def one_session_everything(url: str, env: dict[str, str] | None = None) -> dict:
     server's peak memory at the end."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p, dashboard(url, SHOTS / "server-session.log", env) as base:
+    runs, run_env = _run_log("session")
+    with (
+        sync_playwright() as p,
+        dashboard(url, SHOTS / "server-session.log", {**(env or {}), **run_env}) as base,
+    ):
         pid = listening_pid(int(base.rsplit(":", 1)[1]))
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto(base + "/_stcore/health")
-        visits = [measure_page(title, path, page, pid) for title, path in PAGES]
+        visits = [measure_page(title, path, page, runs) for title, path in PAGES]
         browser.close()
         return {"visits": [asdict(v) for v in visits], "server_peak_mb": vm_hwm_mb(pid) if pid else None}
 

@@ -1,4 +1,4 @@
--- Purpose Metrics schema: every table of SPEC section 3.
+-- Purpose Metrics schema: every table of the data contract (contract.py).
 -- One portable file for DuckDB, SQLite and PostgreSQL.
 --  * Money and measures are DOUBLE PRECISION: DuckDB's bare NUMERIC is
 --    DECIMAL(18,3) and would round, and the metrics compute in float64.

@@ -1,4 +1,4 @@
--- Cohort retention cells (SPEC section 4, Cohorts), computed in the database.
+-- Cohort retention cells (docs/metrics.md#cohorts), computed in the database.
 -- Grain of the result: one row per (scope, first_start, period_start) with at
 -- least one customer back: scope 'company' or a brand_id, first_start the
 -- start of the cohort's week (month), period_start that of the period the

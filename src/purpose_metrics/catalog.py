@@ -1,4 +1,4 @@
-"""Every metric declared once (SPEC section 4).
+"""Every metric declared once (docs/metrics.md is rendered from this file).
 
 The engine, the CLI, the dashboard's cards and tooltips, the exports and the
 definitions page all read this catalog. Adding a metric means one entry here

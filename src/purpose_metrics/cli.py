@@ -1,6 +1,6 @@
 """The console script `purpose-metrics`, thin over the library.
 
-Exit codes (SPEC section 5): 0 success, 2 bad input or validation failure
+Exit codes (README, Command line): 0 success, 2 bad input or validation failure
 (a clear message on stderr, nothing written), 1 anything else (one line).
 """
 

@@ -2,7 +2,7 @@
 
 import os
 
-# Survey metrics from fewer answers than these are suppressed (SPEC section 2):
+# Survey metrics from fewer answers than these are suppressed (docs/metrics.md#small-samples-and-suppression):
 # customer surveys below 10 are noise; employee surveys below 5 could identify
 # people (anonymity).
 CUSTOMER_SURVEY_MIN = 10

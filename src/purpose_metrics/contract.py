@@ -1,4 +1,4 @@
-"""The data contract of SPEC section 3, declared once.
+"""The data contract: every table and column, declared once.
 
 Every other module (SQL reads, CSV parsing, Pandera models, the generator)
 takes column names, logical types and nullability from here.

@@ -1,4 +1,5 @@
-"""Printing KPI and cohort frames exactly as SPEC section 5 says."""
+"""Printing KPI and cohort frames exactly as the command line promises
+(docs/metrics.md#output-columns: columns, order, number formats)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Anonymity of employee surveys on the dashboard: secondary suppression.
 
 The engine suppresses a survey value computed from fewer answers than the
-minimum (primary suppression, SPEC section 2). For employee surveys that
+minimum (primary suppression, docs/metrics.md#small-samples-and-suppression). For employee surveys that
 alone does not keep people anonymous: the dashboard shows the company and
 every brand (and, on the People page, every team), and a hidden group can
 be recovered by subtraction. With company eNPS from 23 answers and brands

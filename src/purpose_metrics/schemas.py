@@ -1,8 +1,8 @@
-"""One Pandera model per table: every rule of SPEC section 3.
+"""One Pandera model per table: every rule of the data contract (contract.py).
 
-Models check typed frames (see `parsing.py` for turning files into typed
-frames). Cross-column rules are dataframe checks named after the column
-they constrain, so a failure report can name table, column and rule.
+Models check typed frames (validation.py turns files into typed frames).
+Cross-column rules are dataframe checks named after the column they
+constrain, so a failure report can name table, column and rule.
 Rules that need the database (references, keys already stored) live in
 `validation.py`.
 """

@@ -144,7 +144,7 @@ def _stringify(df: pl.DataFrame) -> pl.DataFrame:
 
 
 _OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
-# The forms SPEC section 5 accepts (Polars' parser alone also takes
+# The CSV forms the contract accepts (README, Command line; Polars' parser alone also takes
 # "+2026-1-2" and nanoseconds).
 _DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
 _TS_SHAPE = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?\s*(Z|[+-]\d{2}:?\d{2})?$"

@@ -1,4 +1,4 @@
-"""Cohort retention (SPEC section 4, Cohorts).
+"""Cohort retention (docs/metrics.md#cohorts).
 
 A customer's cohort is the ISO week (or calendar month) of their first
 completed order in scope. Cell (c, k) is the share of cohort c with at least

@@ -1,4 +1,4 @@
-"""What-if scenarios (SPEC section 4, Targets, status and scenarios)."""
+"""What-if scenarios (docs/metrics.md#sales-lift)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ with that region's set. About 2.3 bytes per customer-day at ten million
 orders (customer ids the generator hands out densely; sparse ids cost more).
 
 Kinds of set, per (brand, day, channel), over completed orders of known
-customers (SPEC: a guest is no customer):
+customers (a guest is no customer: docs/metrics.md#guests):
 - active:   customers with an order there
 - repeat_c: ... with an order there that is their 2nd or later (company history)
 - repeat_b: ... that is their 2nd or later with the brand (brand history)

@@ -5,7 +5,7 @@ A page is a few calls:
     ctx = page.context()                        # data, names, colours, currency (or empty state)
     week, scope, window = page.week_and_scope(ctx)
     kpis = state.week_kpis(week)
-    page.cards(ctx, kpis, scope, window, pillars=["People"])
+    page.kpi_cards(ctx, kpis, scope, window, pillars=["People"])
     page.trend(ctx, week, scope, window, metric_ids=..., default=...)
     page.brands_table(ctx, kpis, metric_ids)
 """

@@ -13,9 +13,10 @@ Layers of caching, so changing a filter never re-reads what it need not:
   instant, and the FactSource chosen for the database (sources/: the fact
   store when it is current). The store source keeps the customer sets it
   has read; the pages' sums are small queries of the store.
-- `_week_kpis`, `_comparison`, ...: the pure `views` computations keyed by
-  (url, generation) and their (hashable) arguments, st.cache_data: small
-  finished frames (KPI rows, comparisons), never tables.
+- `week_kpis`, `comparison`, ...: the pure `views` computations of the data
+  on screen (`of_the_data`), st.cache_data keyed by (url, generation) and
+  their arguments: small finished frames (KPI rows, comparisons), never
+  tables.
 
 Every cached function takes the database URL first, so two databases never
 share entries. "Refresh data" clears them all. (Chart images, ui/charts.py,
@@ -25,7 +26,9 @@ and the board pack, ui/boardpack.py, have caches of their own.)
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import duckdb
 import polars as pl
@@ -37,6 +40,8 @@ from .. import catalog, db, inventory, reading, sources, store, views
 from ..constants import CACHE_TTL_SECONDS
 from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
+
+T = TypeVar("T")
 
 # Errors that mean "the database cannot be read", shown as one line.
 DATABASE_ERRORS = (db.DatabaseError, sa.exc.SQLAlchemyError, duckdb.Error, OSError, UsageError)
@@ -219,132 +224,97 @@ def ttl_words(seconds: int = CACHE_TTL_SECONDS) -> str:
 # --- cached computations ------------------------------------------------------------
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _weeks(url: str, generation: Generation) -> tuple[list[str], str]:
-    data = _dataset(url, generation)
+def of_the_data(show_spinner: str | bool = False) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Turn `compute(data, *args)`, a pure function of a Dataset, into
+    `compute(*args)` on the data on screen, cached per (database,
+    generation, arguments) with st.cache_data (results are small frames).
+    The cached function is `.cached(url, generation, *args)`."""
+
+    def wrap(compute: Callable[..., T]) -> Callable[..., T]:
+        def cached(url: str, generation: Generation, *args: Any) -> T:
+            return compute(_dataset(url, generation), *args)
+
+        # One cache per computation: Streamlit keys a cache by the function's
+        # module, qualified name and source, and every `cached` has this source.
+        cached.__module__ = compute.__module__
+        cached.__qualname__ = cached.__name__ = f"{compute.__qualname__}.cached"
+        cached = st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=show_spinner)(cached)
+
+        @functools.wraps(compute)
+        def current(*args: Any) -> T:
+            return cached(*key(), *args)
+
+        current.cached = cached  # type: ignore[attr-defined]
+        return current
+
+    return wrap
+
+
+@of_the_data()
+def weeks(data: Dataset) -> tuple[list[str], str]:
+    """(every week with data, latest first; the latest complete week)."""
     return views.available_weeks(data), views.default_week(data)
 
 
-def weeks() -> tuple[list[str], str]:
-    """(every week with data, latest first; the latest complete week)."""
-    return _weeks(*key())
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Computing this week's KPIs…")
-def _week_kpis(url: str, generation: Generation, week: str) -> pl.DataFrame:
-    data = _dataset(url, generation)
+@of_the_data("Computing this week's KPIs…")
+def week_kpis(data: Dataset, week: str) -> pl.DataFrame:
+    """Every scope's cards for the week (see views.week_kpis)."""
     return views.week_kpis(data, views.week_window(week))
 
 
-def week_kpis(week: str) -> pl.DataFrame:
-    """Every scope's cards for the week (see views.week_kpis)."""
-    return _week_kpis(*key(), week)
+@of_the_data()
+def metric_trend(data: Dataset, metric_id: str, week: str, scope: str) -> pl.DataFrame:
+    """A year of one KPI for one scope up to the week (views.metric_trend)."""
+    return views.metric_trend(data, metric_id, views.week_window(week), [scope])
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _metric_trend(url: str, generation: Generation, metric_id: str, week: str, scope: str) -> pl.DataFrame:
-    return views.metric_trend(_dataset(url, generation), metric_id, views.week_window(week), [scope])
-
-
-def metric_trend(metric_id: str, week: str, scope: str) -> pl.DataFrame:
-    return _metric_trend(*key(), metric_id, week, scope)
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _markers(
-    url: str,
-    generation: Generation,
-    start: dt.date,
-    end: dt.date,
-    metric_ids: tuple[str, ...] | None,
-    scope_ids: tuple[str, ...] | None,
-) -> pl.DataFrame:
-    return views.initiative_markers(_dataset(url, generation), start, end, metric_ids, scope_ids)
-
-
+@of_the_data()
 def markers(
+    data: Dataset,
     start: dt.date,
     end: dt.date,
     metric_ids: tuple[str, ...] | None = None,
     scope_ids: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
     """Initiatives launched in [start, end) on the trends they target."""
-    return _markers(*key(), start, end, metric_ids, scope_ids)
+    return views.initiative_markers(data, start, end, metric_ids, scope_ids)
 
 
-def _filters(segments: tuple[tuple[str, ...] | None, ...]) -> Filters:
-    channel, region, segment = segments
-    return Filters(channel=channel, region=region, segment=segment)
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Comparing brands…")
-def _comparison(
-    url: str,
-    generation: Generation,
-    metric_id: str,
-    week: str,
-    span: int,
-    segments: tuple[tuple[str, ...] | None, ...],
+@of_the_data("Comparing brands…")
+def comparison(
+    data: Dataset, metric_id: str, week: str, span: int, filters: Filters
 ) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
-    data = _dataset(url, generation)
+    """(the window, one row per scope over the period, the trend grid per scope)."""
     window = views.comparison_window(week, span, catalog.get(metric_id))
-    filters = _filters(segments)
     compared = views.compare_scopes(data, metric_id, window.period, filters)
     trends = views.scope_trends(data, metric_id, window.trend, filters)
     return window, compared, trends
 
 
-def comparison(
-    metric_id: str, week: str, span: int, filters: Filters
-) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
-    """(the window, one row per scope over the period, the trend grid per scope)."""
-    segments = (filters.channel, filters.region, filters.segment)
-    return _comparison(*key(), metric_id, week, span, segments)
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Building cohorts…")
-def _cohort_grid(url: str, generation: Generation, grain: str, scope: str, week: str) -> pl.DataFrame:
-    return views.cohort_grid(_dataset(url, generation), grain, scope, views.week_window(week).week.end)
-
-
-def cohort_grid(grain: str, scope: str, week: str) -> pl.DataFrame:
+@of_the_data("Building cohorts…")
+def cohort_grid(data: Dataset, grain: str, scope: str, week: str) -> pl.DataFrame:
     """The latest cohorts' retention up to the week (see views.cohort_grid)."""
-    return _cohort_grid(*key(), grain, scope, week)
+    return views.cohort_grid(data, grain, scope, views.week_window(week).week.end)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _purpose_by_category(
-    url: str, generation: Generation, week: str, span: int, scope: str
-) -> tuple[str, pl.DataFrame]:
-    window = views.comparison_window(week, span, catalog.get("purpose_achieved_rate"))
-    return window.label, views.purpose_by_category(_dataset(url, generation), window.period, scope)
-
-
-def purpose_by_category(week: str, span: int, scope: str) -> tuple[str, pl.DataFrame]:
+@of_the_data()
+def purpose_by_category(data: Dataset, week: str, span: int, scope: str) -> tuple[str, pl.DataFrame]:
     """(the period in words, purpose achieved per customer purpose)."""
-    return _purpose_by_category(*key(), week, span, scope)
+    window = views.comparison_window(week, span, catalog.get("purpose_achieved_rate"))
+    return window.label, views.purpose_by_category(data, window.period, scope)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _team_matrix(url: str, generation: Generation, week: str, scope: str) -> pl.DataFrame:
-    data = _dataset(url, generation)
+@of_the_data()
+def team_matrix(data: Dataset, week: str, scope: str) -> pl.DataFrame:
+    """The week's employee-survey metrics per team of the scope, as text
+    (small groups suppressed or withheld, see privacy.py)."""
     rows = views.team_kpis(data, views.week_window(week).week, scope)
     return views.team_matrix(rows, views.scope_names(data), with_brand=scope == "company")
 
 
-def team_matrix(week: str, scope: str) -> pl.DataFrame:
-    """The week's employee-survey metrics per team of the scope, as text
-    (small groups suppressed or withheld, see privacy.py)."""
-    return _team_matrix(*key(), week, scope)
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _filter_options(url: str, generation: Generation) -> dict[str, list[str]]:
-    return views.filter_options(_dataset(url, generation))
-
-
-def filter_options() -> dict[str, list[str]]:
-    return _filter_options(*key())
+@of_the_data()
+def filter_options(data: Dataset) -> dict[str, list[str]]:
+    return views.filter_options(data)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the inventory…")
