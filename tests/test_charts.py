@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import struct
 import zipfile
 
@@ -170,3 +171,21 @@ def test_cohort_heatmap_leaves_unmeasured_cells_blank():
     assert list(heat.x) == ["+1", "+2"]  # month 0 is 100 % by definition
     assert [list(r) for r in heat.z] == [[30.0, 20.0], [None, None]]
     assert list(heat.y) == ["2026-01  (n = 10)", "2026-02  (n = 4)"]
+
+
+@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+def test_exported_images_show_imported_text_as_written():
+    from hostile import BRAND_NAME, COMPANY_NAME, INITIATIVE
+
+    markers = pl.DataFrame({"scope": ["a"], "launched_at": [D(2026, 1, 12)], "label": [INITIATIVE]})
+    rows = trend_rows("a", BRAND_NAME, [70.0, 72.0, 71.0])
+    title = f"CSAT — {COMPANY_NAME}"
+    figs = [(title, trend_chart(rows, CSAT, {"a": "#0072B2"}, title, markers=markers))]
+    with zipfile.ZipFile(io.BytesIO(images.zip_images(figs))) as zf:
+        assert all(name.startswith("csat-holdout-b-goods-b-blue-co-x.") for name in zf.namelist())
+        svg = zf.read("csat-holdout-b-goods-b-blue-co-x.svg").decode()
+    # Plotly turns <a href> into an SVG link and <b> into bold; as text, they are entities in the SVG.
+    assert not re.search(r"<a[\s>]", svg) and "font-weight:bold" not in svg
+    text = svg.replace("&#60;", "&lt;").replace("&#62;", "&gt;")  # either spelling of "<" and ">" in XML
+    assert "⚑ &lt;a href='http://127.0.0.1:9/x'&gt;CLICKME&lt;/a&gt; &lt;b&gt;B&lt;/b&gt;" in text
+    assert "CSAT — Holdout &lt;b&gt;Goods&lt;/b&gt; :blue[co] $x$" in text
