@@ -13,6 +13,7 @@ from purpose_metrics.ui import charts, filters, page, state
 ctx = page.context()
 st.title("Loyalty and retention")
 week, scope, window = page.week_and_scope(ctx)
+who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 loyalty = views.DASHBOARD_PILLARS["Loyalty"]
 
@@ -51,14 +52,14 @@ if grid.height:
             f"{grain} itself (100 % by definition) is left out."
         )
     else:
-        st.info(f"No {grain}ly cohort of {ctx.names[scope]} has a whole {grain} after its first one yet.")
+        st.info(f"No {grain}ly cohort of {who} has a whole {grain} after its first one yet.")
 else:
-    st.info(f"{ctx.names[scope]} has no customer with a first order up to {week}.")
+    st.info(f"{who} has no customer with a first order up to {week}.")
 
 st.header("What a small change is worth")
 customers, aur = views.sales_lift_inputs(kpis, scope)
 if aur is None:
-    st.info(f"{ctx.names[scope]} sold nothing in {week}, so there is no unit price to build on.")
+    st.info(f"{who} sold nothing in {week}, so there is no unit price to build on.")
 else:
     c1, c2, c3 = st.columns(3)
     people = c1.number_input("Customers", min_value=0, value=customers, step=100, key="lift_customers")
@@ -78,8 +79,8 @@ else:
         help="customers × extra units per customer per week × average unit retail × weeks",
     )
     st.caption(
-        f"At {'the company' if scope == 'company' else ctx.names[scope]}'s average unit retail of "
-        f"{formatting.money(aur, ctx.currency)} in {week}; "
+        f"At {'the company' if scope == 'company' else who}'s average unit retail of "
+        f"{formatting.markdown_value(formatting.money(aur, ctx.currency))} in {week}; "
         f"customers start at the week's {customers:,} active customers."
     )
 
