@@ -3,7 +3,7 @@ small change in buying would be worth."""
 
 import streamlit as st
 
-from purpose_metrics import formatting, views
+from purpose_metrics import constants, formatting, views
 from purpose_metrics.charts import cohort_heatmap
 from purpose_metrics.charts.retention import retention_chart
 from purpose_metrics.metrics import sales_lift
@@ -62,16 +62,26 @@ if aur is None:
     st.info(f"{who} sold nothing in {week}, so there is no unit price to build on.")
 else:
     c1, c2, c3 = st.columns(3)
-    people = c1.number_input("Customers", min_value=0, value=customers, step=100, key="lift_customers")
+    people = c1.number_input(
+        "Customers",
+        min_value=0,
+        max_value=max(constants.LIFT_MAX_CUSTOMERS, customers),
+        value=customers,
+        step=100,
+        key="lift_customers",
+    )
     extra = c2.number_input(
         "Extra units per customer per week",
         min_value=0.0,
+        max_value=constants.LIFT_MAX_EXTRA_UNITS,
         value=0.1,
         step=0.05,
         format="%.2f",
         key="lift_units",
     )
-    weeks = c3.number_input("Weeks", min_value=1, max_value=520, value=52, step=1, key="lift_weeks")
+    weeks = c3.number_input(
+        "Weeks", min_value=1, max_value=constants.LIFT_MAX_WEEKS, value=52, step=1, key="lift_weeks"
+    )
     lift = sales_lift(people, extra, aur, weeks)
     st.metric(
         "Sales lift",
