@@ -4,6 +4,14 @@ Each widget takes a `key`, which is also its query parameter, so a copied
 link opens the same view. Streamlit drops a URL value that is not an option;
 these wrappers read it first and say so in a sentence, then show the
 default. Never an exception for what someone typed into a URL.
+
+A link decides the same way everywhere: a parameter given twice
+(`?brand=Verde&brand=Nope`) counts by its FIRST value, for the widget and
+the sentence alike, and a value matches an option's label in any case
+(`?cohort=month` is "Month"). Streamlit's own binding seeds a select box
+from the last value and matches case exactly, so when its choice differs
+from ours the page is run once more with ours set through session state
+(the supported way to set a bound widget; the URL follows).
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ from ..metrics.dataset import Filters
 from ..periods import PeriodError, parse_week
 
 _SHOWN = 40  # characters of a bad URL value repeated back
+# Session state: {key: (value, notice)} decided from a link on a run that
+# was then run again so the widget shows that value.
+_DECIDED = "_url_decided"
 
 
 def _quote(raw: str) -> str:
@@ -26,23 +37,53 @@ def _quote(raw: str) -> str:
     return f"“{formatting.plain(raw.strip(), _SHOWN)}”"
 
 
-def _url_value(key: str) -> str | None:
-    try:
-        return st.query_params.get(key)
-    except Exception:  # a malformed query string is no reason to fail
-        return None
-
-
 def _url_values(key: str) -> list[str]:
     try:
         return st.query_params.get_all(key)
-    except Exception:
+    except Exception:  # a malformed query string is no reason to fail
         return []
 
 
 def notice(text: str) -> None:
     """A sentence about a link that asked for something we cannot show."""
     st.warning(text, icon=":material/link_off:")
+
+
+def _match(raw: str, options: Sequence[Any], labels: Sequence[Callable[[Any], str]]) -> Any | None:
+    """The option a URL value names: one of its labels exactly, else the one
+    option whose label it is in another case; None when it names none."""
+    for label in labels:
+        for option in options:
+            if label(option) == raw:
+                return option
+    wanted = raw.strip().casefold()
+    found = {i for label in labels for i, option in enumerate(options) if label(option).casefold() == wanted}
+    return options[found.pop()] if len(found) == 1 else None
+
+
+def _decide(key: str, decide: Callable[[], tuple[Any, str | None] | None]) -> tuple[Any, str | None, bool]:
+    """(the value the link asks for or None, the notice to show or None,
+    whether that value was set through session state on this run).
+
+    A link is read when the widget first appears (its key not yet in session
+    state); later runs belong to the person using the widget."""
+    decided = st.session_state.get(_DECIDED, {})
+    if key in decided:
+        value, message = decided.pop(key)
+        st.session_state[key] = value
+        return value, message, True
+    if key in st.session_state:
+        return None, None, False
+    found = decide()
+    return (*found, False) if found else (None, None, False)
+
+
+def _insist(key: str, wanted: Any, message: str | None, shown: Any) -> None:
+    """When the widget shows something else than the link decided, run the
+    page again with the decided value (see the module's docstring)."""
+    if wanted is not None and shown != wanted:
+        st.session_state.setdefault(_DECIDED, {})[key] = (wanted, message)
+        st.rerun()
 
 
 def url_select(
@@ -56,28 +97,50 @@ def url_select(
     container: DeltaGenerator | None = None,
     segmented: bool = False,
     help: str | None = None,
+    also_matches: Callable[[Any], str] | None = None,
 ) -> Any:
     """A single choice bound to `?key=`; an unknown URL value gets a notice
-    (worded by `explain`) and the default."""
+    (worded by `explain`) and the default. A URL value may also name an
+    option by `also_matches` (a brand's name as written, when the label
+    shown is escaped for Markdown)."""
     where = container or st
-    raw = _url_value(key)
-    if raw is not None and raw not in {format_func(o) for o in options}:
+    options = list(options)
+    labels = [format_func] + ([also_matches] if also_matches else [])
+
+    def decide() -> tuple[Any, str | None] | None:
+        values = _url_values(key)
+        if not values:
+            return None
+        raw = values[0]
+        chosen = _match(raw, options, labels)
+        if chosen is not None:
+            return chosen, None
         message = (
             explain(raw)
             if explain
             else f"The link asked for {label.lower()} {_quote(raw)}, which does not exist"
         )
-        notice(f"{message}; showing {format_func(default)} instead.")
+        return default, f"{message}; showing {format_func(default)} instead."
+
+    wanted, message, preset = _decide(key, decide)
+    if message:
+        notice(message)
+    # With the value preset, the widget's own default is left neutral (first
+    # option, none): Streamlit logs a warning when a widget has both.
     if segmented:
         value = where.segmented_control(
-            label, options, default=default, required=True, format_func=format_func,
+            label, options, default=None if preset else default, required=True, format_func=format_func,
             key=key, bind="query-params", help=help,
         )  # fmt: skip
-        return default if value is None else value
-    return where.selectbox(
-        label, options, index=list(options).index(default), format_func=format_func,
-        key=key, bind="query-params", help=help,
-    )  # fmt: skip
+        value = default if value is None else value
+    else:
+        value = where.selectbox(
+            label, options, index=0 if preset else options.index(default), format_func=format_func,
+            key=key, bind="query-params", help=help,
+        )  # fmt: skip
+    if not preset:
+        _insist(key, wanted, message, value)
+    return value
 
 
 def week_picker(weeks: Sequence[str], default: str, *, container: DeltaGenerator | None = None) -> str:
@@ -99,12 +162,16 @@ def week_picker(weeks: Sequence[str], default: str, *, container: DeltaGenerator
 def scope_picker(
     scope_ids: Sequence[str], names: dict[str, str], *, container: DeltaGenerator | None = None
 ) -> str:
-    """The company or one brand, `?brand=Alpine` (the brand's name)."""
+    """The company or one brand, `?brand=Alpine` (the brand's name). A
+    segmented control shows its options as Markdown, so there a name is
+    escaped (`formatting.plain`); a link may still give it as written."""
+    segmented = len(scope_ids) <= 7
     return url_select(
         "Company or brand", scope_ids, key="brand", default="company",
-        format_func=lambda s: names.get(s, s),
+        format_func=(lambda s: formatting.plain(names.get(s, s))) if segmented else (lambda s: names.get(s, s)),
+        also_matches=lambda s: names.get(s, s),
         explain=lambda raw: f"There is no brand {_quote(raw)}",
-        container=container, segmented=len(scope_ids) <= 7,
+        container=container, segmented=segmented,
     )  # fmt: skip
 
 
@@ -144,20 +211,35 @@ def segment_filters(
     options: dict[str, list[str]], *, containers: Sequence[DeltaGenerator] | None = None
 ) -> Filters:
     """Channel, region and customer segment, each `?channel=web&channel=app`.
-    Nothing chosen means no filter (everyone)."""
+    Nothing chosen means no filter (everyone). A value matches in any case."""
     chosen: dict[str, tuple[str, ...] | None] = {}
     for i, (name, label) in enumerate(_FILTER_LABELS.items()):
         where = containers[i] if containers else st
         values = options.get(name, [])
-        unknown = [v for v in _url_values(name) if v not in values]
-        if unknown:
-            notice(
-                f"The link's {label.lower()} {', '.join(_quote(v) for v in unknown)} "
-                f"{'is' if len(unknown) == 1 else 'are'} not in the data and {'was' if len(unknown) == 1 else 'were'} ignored."
-            )
+
+        def decide(values: list[str] = values, label: str = label, name: str = name):
+            asked = _url_values(name)
+            if not asked:
+                return None
+            matched = [_match(v, values, [str]) for v in asked]
+            unknown = [v for v, m in zip(asked, matched, strict=True) if m is None]
+            message = None
+            if unknown:
+                one = len(unknown) == 1
+                message = (
+                    f"The link's {label.lower()} {', '.join(_quote(v) for v in unknown)} "
+                    f"{'is' if one else 'are'} not in the data and {'was' if one else 'were'} ignored."
+                )
+            return list(dict.fromkeys(m for m in matched if m is not None)), message
+
+        wanted, message, preset = _decide(name, decide)
+        if message:
+            notice(message)
         picked = where.multiselect(
             label, values, key=name, bind="query-params", placeholder="All",
             disabled=not values,
         )  # fmt: skip
+        if not preset:
+            _insist(name, wanted, message, picked)
         chosen[name] = tuple(picked) if picked else None
     return Filters(channel=chosen["channel"], region=chosen["region"], segment=chosen["segment"])
