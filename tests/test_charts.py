@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import os
 import re
 import struct
+import threading
+import time
 import zipfile
 
 import plotly.graph_objects as go
@@ -189,3 +193,33 @@ def test_exported_images_show_imported_text_as_written():
     text = svg.replace("&#60;", "&lt;").replace("&#62;", "&gt;")  # either spelling of "<" and ">" in XML
     assert "⚑ &lt;a href='http://127.0.0.1:9/x'&gt;CLICKME&lt;/a&gt; &lt;b&gt;B&lt;/b&gt;" in text
     assert "CSAT — Holdout &lt;b&gt;Goods&lt;/b&gt; :blue[co] $x$" in text
+
+
+def test_a_message_cut_off_by_the_export_browser_closing_is_one_log_line(caplog):
+    """What board-pack builds logged as a `choreographer … JSONError`
+    traceback: Kaleido's pipe to Chromium is closed while its reader thread
+    holds half a message (a rendered image arrives in 10 kB reads); the
+    reader decodes the half anyway. Here with a real pipe, half an image
+    written from the browser's end, and the close. The export logs one line."""
+    from choreographer.channels import Pipe
+
+    browser_log = "choreographer.channels.pipe"  # the export module is loaded: its filter is on
+    pipe = Pipe()
+    pipe.open()
+    os.write(pipe.from_external_to_choreo, b'{"id": 7, "result": {"data": "iVBORw0KGgo')  # no end
+    read: list = []
+    with caplog.at_level(logging.DEBUG, logger=browser_log):
+        reader = threading.Thread(target=lambda: read.append(pipe.read_jsons(blocking=True)[0]))
+        reader.start()
+        time.sleep(0.3)  # the reader has the half and waits for the rest
+        pipe.close()
+        reader.join(10)
+    assert read == [[]]  # the half was dropped
+    records = [r for r in caplog.records if r.name == browser_log and r.levelno >= logging.WARNING]
+    assert len(records) == 1
+    assert records[0].exc_info is None and records[0].levelno == logging.WARNING
+    assert records[0].getMessage() == (
+        "chart export: the headless browser's last message was cut off as its session closed, "
+        "and was dropped (JSONError)"
+    )
+    assert "Traceback" not in caplog.text
