@@ -64,6 +64,11 @@ MARKDOWN_LIVE = (
     "# Help", "[people](", ":material/warning:", "<a href", "<b>", "<i>", "[t](", ":red[x]",
     "![s](", "[x](", "evil@example.com",
 )  # fmt: skip
+# What Streamlit rewrites in the text itself, after escapes are read: GFM's
+# autolink literals (URLs, e-mail addresses) and :shortcode: / :material/…:
+# icons. Looked for in the text Markdown shows (`as_text`).
+TEXT_LIVE = ("http://127.0.0.1", "evil@example.com", ":material/warning:")
+WORD_JOINER = "\u2060"  # invisible; breaks those patterns
 # Plotly's HTML-like markup from the texts above (a chart's own <b> and <br>
 # are not data, so only data's tags are looked for).
 PLOTLY_LIVE = ("<a href", "<b>B</b>", "<b>Goods</b>", "<i>it</i>", "<b>gift</b>", "<img", "$x$")
@@ -77,15 +82,22 @@ def live(markdown: str) -> str:
     return re.sub(r"\\.", "", markdown, flags=re.DOTALL)
 
 
-def shown(markdown: str) -> str:
-    """The text Markdown shows for escaped characters (each without its backslash)."""
+def as_text(markdown: str) -> str:
+    """The text Markdown holds once escapes are read (each escaped character
+    without its backslash): what Streamlit's text rewrites see."""
     return re.sub(r"\\(.)", r"\1", markdown, flags=re.DOTALL)
 
 
+def shown(markdown: str) -> str:
+    """What a person reads: the text without its invisible word joiners."""
+    return as_text(markdown).replace(WORD_JOINER, "")
+
+
 def live_markdown(markdown: str) -> list[str]:
-    """The fragments of MARKDOWN_LIVE that would render as markup."""
-    rest = live(markdown)
-    return [fragment for fragment in MARKDOWN_LIVE if fragment in rest]
+    """The fragments of MARKDOWN_LIVE and TEXT_LIVE that would render as
+    markup, a link or an icon."""
+    rest, text = live(markdown), as_text(markdown)
+    return [f for f in MARKDOWN_LIVE if f in rest] + [f for f in TEXT_LIVE if f in text]
 
 
 def live_plotly(text: str) -> list[str]:

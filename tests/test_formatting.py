@@ -61,10 +61,11 @@ def test_intervals_and_periods():
 def test_plain_text_cannot_form_markdown():
     from purpose_metrics.formatting import plain
 
+    j = "\u2060"  # a word joiner: Streamlit's autolinks and shortcodes run on the text after escapes
     assert plain("[x](https://evil.example) *b* :red[c] $d$") == (
-        r"\[x\]\(https\://evil.example\) \*b\* \:red\[c\] \$d\$"
+        rf"\[x\]\(https\:{j}//evil.example\) \*b\* \:{j}red\[c\] \$d\$"
     )
-    assert plain("see www.evil.example") == r"see www\.evil.example"
+    assert plain("see www.evil.example") == f"see www{j}.evil.example"
     assert plain("a\nb\x00c\u202ed") == "a b cd"
     assert plain("my-file_2.csv") == r"my-file\_2.csv"
     assert plain("y" * 50, 40) == "y" * 40 + "…"
@@ -77,7 +78,8 @@ def test_plain_text_cannot_start_a_block_or_an_entity_or_an_autolink():
     assert plain("1. first") == r"1\. first"  # a numbered list
     assert plain("   # heading") == r"\# heading"  # leading spaces (a code block) go
     assert plain("AT&amp;T") == r"AT\&amp;T"  # shown as "AT&amp;T", not "AT&T"
-    assert plain("me@evil.example") == r"me\@evil.example"
+    assert plain("me@evil.example") == "me\\@\u2060evil.example"
+    assert plain("a :material/warning: b") == "a \\:\u2060material/warning\\:\u2060 b"
     assert plain("<b>x</b>") == r"\<b\>x\</b\>"
 
 

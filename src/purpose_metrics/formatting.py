@@ -190,11 +190,18 @@ def month_name(start: dt.date) -> str:
     return f"{start:%B %Y}"
 
 
-# What can start Markdown (or Streamlit's :colour[] and :icon: directives, or
-# $LaTeX$) in the middle of a line; ":" also stops bare URLs becoming links,
-# "@" e-mail autolinks, "&" HTML entities.
+# What can start Markdown (or Streamlit's :colour[] directives, or $LaTeX$)
+# in the middle of a line: escaped with a backslash. "&" would start an HTML
+# entity.
 _MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()<>#+!|~:$&@")
-_WWW = re.compile(r"(www)\.", re.IGNORECASE)  # www.example.com would become a link
+# Streamlit also rewrites the text itself, after escapes are read: GFM's
+# autolink literals (http://…, www.…, name@host.tld) and its :shortcode: and
+# :material/icon: replacements. An invisible word joiner after ":" and "@"
+# and inside "www." breaks each of those patterns without changing what is
+# read.
+WORD_JOINER = "\u2060"
+_JOINED_AFTER = frozenset(":@")
+_WWW = re.compile(r"(www)(\\?\.)", re.IGNORECASE)
 # What starts a list or a rule at the beginning of a line ("- x", "1. x", "3) x").
 _BLOCK_START = re.compile(r"^(\d*)([-.)=])")
 
@@ -213,15 +220,19 @@ def _printable(text: str) -> str:
 def plain(text: str, limit: int | None = None) -> str:
     """`text` to show as itself inside Markdown (any text that comes from
     data or from a link: names, purposes, labels, file names): the
-    punctuation Markdown is made of escaped, so no link, image, bare URL,
-    emphasis, heading, list, HTML, LaTeX or colour directive can form;
-    control characters and line breaks become spaces; cut to `limit`
+    punctuation Markdown is made of escaped and Streamlit's text rewrites
+    broken by a word joiner, so no link, image, bare URL, e-mail link,
+    emphasis, heading, list, HTML, LaTeX, colour directive, emoji or icon can
+    form; control characters and line breaks become spaces; cut to `limit`
     characters with an ellipsis."""
     text = _printable(text).lstrip()  # leading spaces would make a code block
     cut = limit is not None and len(text) > limit
     text = text[:limit] if cut else text
-    escaped = "".join(f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch for ch in text)
-    escaped = _BLOCK_START.sub(r"\1\\\2", _WWW.sub(r"\1\\.", escaped))
+    escaped = "".join(
+        (f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch) + (WORD_JOINER if ch in _JOINED_AFTER else "")
+        for ch in text
+    )
+    escaped = _BLOCK_START.sub(r"\1\\\2", _WWW.sub(rf"\1{WORD_JOINER}\2", escaped))
     return escaped + ("…" if cut else "")
 
 
