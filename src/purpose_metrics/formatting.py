@@ -244,12 +244,16 @@ def markdown_value(text: str) -> str:
     return text.replace("$", "\\$")
 
 
-def chart_text(text: str) -> str:
+def chart_text(text: str, limit: int | None = None) -> str:
     """`text` to show as itself in a Plotly label (title, tick label, legend,
     hover text, annotation): Plotly reads <a>, <b>, <br>, <span style=…> and
     entities as markup and $…$ as LaTeX, so "&", "<", ">" become entities
-    and "$" its numeric entity (Plotly shows both as the character)."""
-    return html.escape(_printable(text), quote=False).replace("$", "&#36;")
+    and "$" its numeric entity (Plotly shows both as the character); cut to
+    `limit` characters (before escaping) with an ellipsis."""
+    text = _printable(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return html.escape(text, quote=False).replace("$", "&#36;")
 
 
 def day_month_year(day: dt.date) -> str:

@@ -20,6 +20,9 @@ from ..catalog import Metric
 from . import theme
 
 _MARKER_COLOUR = "#6A3D9A"  # initiatives: one colour, distinct from the brands' lines
+# Characters of an initiative's flag on the chart (its whole name is in the
+# flag's hover): Plotly widens the date axis to fit a flag's text.
+_FLAG_CHARACTERS = 40
 
 
 def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> list[str]:
@@ -145,7 +148,8 @@ def _add_markers(fig: go.Figure, markers: pl.DataFrame, axis_suffix: str = "") -
             xref=f"x{axis_suffix}",
             y=1 - 0.09 * (i % 3),
             yref=f"y{axis_suffix} domain",
-            text=f"⚑ {formatting.chart_text(m['label'])}",
+            text=f"⚑ {formatting.chart_text(m['label'], _FLAG_CHARACTERS)}",
+            hovertext=formatting.chart_text(m["label"]),
             showarrow=False,
             xanchor="left",
             yanchor="top",
