@@ -9,9 +9,10 @@ A link decides the same way everywhere: a parameter given twice
 (`?brand=Verde&brand=Nope`) counts by its FIRST value, for the widget and
 the sentence alike, and a value matches an option's label in any case
 (`?cohort=month` is "Month"). Streamlit's own binding seeds a select box
-from the last value and matches case exactly, so when its choice differs
-from ours the page is run once more with ours set through session state
-(the supported way to set a bound widget; the URL follows).
+from the last value and matches case exactly, so before such a widget
+first appears its parameter is rewritten to the decided label (or removed,
+for the default) and the page runs again: Streamlit then reads a link that
+says exactly what is shown, and so does the address bar.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from ..metrics.dataset import Filters
 from ..periods import PeriodError, parse_week
 
 _SHOWN = 40  # characters of a bad URL value repeated back
-# Session state: {key: (value, notice)} decided from a link on a run that
-# was then run again so the widget shows that value.
-_DECIDED = "_url_decided"
+# Session state: the link as rewritten ("link") and the notices about what
+# it asked for ("notices", by parameter), shown on every run while the
+# address still reads that way.
+_REWRITTEN = "_url_rewritten"
 
 
 def _quote(raw: str) -> str:
@@ -61,29 +63,43 @@ def _match(raw: str, options: Sequence[Any], labels: Sequence[Callable[[Any], st
     return options[found.pop()] if len(found) == 1 else None
 
 
-def _decide(key: str, decide: Callable[[], tuple[Any, str | None] | None]) -> tuple[Any, str | None, bool]:
-    """(the value the link asks for or None, the notice to show or None,
-    whether that value was set through session state on this run).
-
-    A link is read when the widget first appears (its key not yet in session
-    state); later runs belong to the person using the widget."""
-    decided = st.session_state.get(_DECIDED, {})
-    if key in decided:
-        value, message = decided.pop(key)
-        st.session_state[key] = value
-        return value, message, True
-    if key in st.session_state:
-        return None, None, False
-    found = decide()
-    return (*found, False) if found else (None, None, False)
+def _link() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The whole query string, as (parameter, values) pairs."""
+    try:
+        return tuple(sorted((key, tuple(st.query_params.get_all(key))) for key in st.query_params))
+    except Exception:  # a malformed query string is no reason to fail
+        return ()
 
 
-def _insist(key: str, wanted: Any, message: str | None, shown: Any) -> None:
-    """When the widget shows something else than the link decided, run the
-    page again with the decided value (see the module's docstring)."""
-    if wanted is not None and shown != wanted:
-        st.session_state.setdefault(_DECIDED, {})[key] = (wanted, message)
-        st.rerun()
+def _settle_link(key: str, decide: Callable[[list[str]], tuple[list[str], str | None]]) -> None:
+    """Before the widget bound to `key`: when it first appears, read its
+    parameter's values and let `decide` say which labels the widget should
+    show ([] for its default) and what to tell the person; when the link
+    says anything else, rewrite the parameter and run the page again. Shows
+    the notices of the link's rewrites while the address still reads that
+    way (a choice in a bound widget changes it, and the notices go)."""
+    settled = st.session_state.get(_REWRITTEN)
+    if settled is not None and settled["link"] != _link():
+        del st.session_state[_REWRITTEN]
+        settled = None
+    notices = dict(settled["notices"]) if settled else {}
+    asked = [] if key in st.session_state else _url_values(key)  # on screen: the person's choice
+    if asked:
+        labels, message = decide(asked)
+        if labels != asked:
+            try:
+                if labels:
+                    st.query_params[key] = labels if len(labels) > 1 else labels[0]
+                else:
+                    del st.query_params[key]
+            except Exception:  # still bound from another page: Streamlit's reading stands
+                notices[key] = message
+            else:
+                notices[key] = message
+                st.session_state[_REWRITTEN] = {"link": _link(), "notices": notices}
+                st.rerun()
+    if notices.get(key):
+        notice(notices[key])
 
 
 def url_select(
@@ -107,40 +123,29 @@ def url_select(
     options = list(options)
     labels = [format_func] + ([also_matches] if also_matches else [])
 
-    def decide() -> tuple[Any, str | None] | None:
-        values = _url_values(key)
-        if not values:
-            return None
-        raw = values[0]
+    def decide(asked: list[str]) -> tuple[list[str], str | None]:
+        raw = asked[0]
         chosen = _match(raw, options, labels)
         if chosen is not None:
-            return chosen, None
+            return [format_func(chosen)], None
         message = (
             explain(raw)
             if explain
             else f"The link asked for {label.lower()} {_quote(raw)}, which does not exist"
         )
-        return default, f"{message}; showing {format_func(default)} instead."
+        return [], f"{message}; showing {format_func(default)} instead."
 
-    wanted, message, preset = _decide(key, decide)
-    if message:
-        notice(message)
-    # With the value preset, the widget's own default is left neutral (first
-    # option, none): Streamlit logs a warning when a widget has both.
+    _settle_link(key, decide)
     if segmented:
         value = where.segmented_control(
-            label, options, default=None if preset else default, required=True, format_func=format_func,
+            label, options, default=default, required=True, format_func=format_func,
             key=key, bind="query-params", help=help,
         )  # fmt: skip
-        value = default if value is None else value
-    else:
-        value = where.selectbox(
-            label, options, index=0 if preset else options.index(default), format_func=format_func,
-            key=key, bind="query-params", help=help,
-        )  # fmt: skip
-    if not preset:
-        _insist(key, wanted, message, value)
-    return value
+        return default if value is None else value
+    return where.selectbox(
+        label, options, index=options.index(default), format_func=format_func,
+        key=key, bind="query-params", help=help,
+    )  # fmt: skip
 
 
 def week_picker(weeks: Sequence[str], default: str, *, container: DeltaGenerator | None = None) -> str:
@@ -217,10 +222,9 @@ def segment_filters(
         where = containers[i] if containers else st
         values = options.get(name, [])
 
-        def decide(values: list[str] = values, label: str = label, name: str = name):
-            asked = _url_values(name)
-            if not asked:
-                return None
+        def decide(
+            asked: list[str], values: list[str] = values, label: str = label
+        ) -> tuple[list[str], str | None]:
             matched = [_match(v, values, [str]) for v in asked]
             unknown = [v for v, m in zip(asked, matched, strict=True) if m is None]
             message = None
@@ -232,14 +236,10 @@ def segment_filters(
                 )
             return list(dict.fromkeys(m for m in matched if m is not None)), message
 
-        wanted, message, preset = _decide(name, decide)
-        if message:
-            notice(message)
+        _settle_link(name, decide)
         picked = where.multiselect(
             label, values, key=name, bind="query-params", placeholder="All",
             disabled=not values,
         )  # fmt: skip
-        if not preset:
-            _insist(name, wanted, message, picked)
         chosen[name] = tuple(picked) if picked else None
     return Filters(channel=chosen["channel"], region=chosen["region"], segment=chosen["segment"])
