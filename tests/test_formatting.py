@@ -63,7 +63,7 @@ def test_plain_text_cannot_form_markdown():
 
     j = "\u2060"  # a word joiner: Streamlit's autolinks and shortcodes run on the text after escapes
     assert plain("[x](https://evil.example) *b* :red[c] $d$") == (
-        rf"\[x\]\(https\:{j}//evil.example\) \*b\* \:{j}red\[c\] \$d\$"
+        rf"\[x\](https\:{j}//evil.example) \*b\* \:{j}red\[c\] \$d\$"
     )
     assert plain("see www.evil.example") == f"see www{j}.evil.example"
     assert plain("a\nb\x00c\u202ed") == "a b cd"
@@ -78,7 +78,8 @@ def test_plain_text_cannot_start_a_block_or_an_entity_or_an_autolink():
     assert plain("1. first") == r"1\. first"  # a numbered list
     assert plain("   # heading") == r"\# heading"  # leading spaces (a code block) go
     assert plain("AT&amp;T") == r"AT\&amp;T"  # shown as "AT&amp;T", not "AT&T"
-    assert plain("me@evil.example") == "me\\@\u2060evil.example"
+    assert plain("me@evil.example") == "me@\u2060evil.example"
+    assert plain("Bread & Butter (Deli)!") == "Bread & Butter (Deli)!"  # nothing to escape: "(" needs "["
     assert plain("a :material/warning: b") == "a \\:\u2060material/warning\\:\u2060 b"
     assert plain("<b>x</b>") == r"\<b\>x\</b\>"
 

@@ -190,10 +190,15 @@ def month_name(start: dt.date) -> str:
     return f"{start:%B %Y}"
 
 
-# What can start Markdown (or Streamlit's :colour[] directives, or $LaTeX$)
-# in the middle of a line: escaped with a backslash. "&" would start an HTML
-# entity.
-_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()<>#+!|~:$&@")
+# What forms Markdown (or Streamlit's :colour[] directives, or $LaTeX$)
+# anywhere in a line, escaped with a backslash: emphasis and code (* _ ` ~),
+# links and images ([ ]), HTML and <autolinks> (< >), LaTeX ($), directives
+# (:), table cells (|) and the backslash itself. "(", "!", "{" or "&" mean
+# nothing without one of those (a name such as "Bread & Butter (Deli)!"
+# stays as it is, in a link's address too), except "&" starting an entity
+# ("&lt;").
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_[]<>$~:|")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
 # Streamlit also rewrites the text itself, after escapes are read: GFM's
 # autolink literals (http://…, www.…, name@host.tld) and its :shortcode: and
 # :material/icon: replacements. An invisible word joiner after ":" and "@"
@@ -202,8 +207,9 @@ _MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()<>#+!|~:$&@")
 WORD_JOINER = "\u2060"
 _JOINED_AFTER = frozenset(":@")
 _WWW = re.compile(r"(www)(\\?\.)", re.IGNORECASE)
-# What starts a list or a rule at the beginning of a line ("- x", "1. x", "3) x").
-_BLOCK_START = re.compile(r"^(\d*)([-.)=])")
+# What starts a block at the beginning of a line: a heading, a list or a
+# rule ("# x", "- x", "+ x", "1. x", "3) x").
+_BLOCK_START = re.compile(r"^(\d*)([-+#.)=])")
 
 
 def _printable(text: str) -> str:
@@ -232,7 +238,8 @@ def plain(text: str, limit: int | None = None) -> str:
         (f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch) + (WORD_JOINER if ch in _JOINED_AFTER else "")
         for ch in text
     )
-    escaped = _BLOCK_START.sub(r"\1\\\2", _WWW.sub(rf"\1{WORD_JOINER}\2", escaped))
+    escaped = _ENTITY.sub(r"\\&", _WWW.sub(rf"\1{WORD_JOINER}\2", escaped))
+    escaped = _BLOCK_START.sub(r"\1\\\2", escaped)
     return escaped + ("…" if cut else "")
 
 

@@ -38,7 +38,7 @@ HOSTILE = {
 }
 # What the link asked for is repeated back with its Markdown escaped (and a
 # word joiner after ":", which stops Streamlit's autolinks; formatting.plain).
-ESCAPED_LINK = "\\[click me\\]\\(https\\:\u2060//evil.example/steal\\)"
+ESCAPED_LINK = "\\[click me\\](https\\:\u2060//evil.example/steal)"
 
 
 @pytest.fixture(scope="module")
