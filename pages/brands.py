@@ -3,7 +3,7 @@ intervals, filtered by channel, region and customer segment."""
 
 import streamlit as st
 
-from purpose_metrics import catalog, views
+from purpose_metrics import catalog, formatting, views
 from purpose_metrics.charts import interval_chart, small_multiples
 from purpose_metrics.ui import charts, filters, page, state
 
@@ -19,7 +19,7 @@ segment_filters = filters.segment_filters(state.filter_options(), containers=st.
 metric = catalog.get(metric_id)
 
 window, compared, trends = state.comparison(metric_id, week, span, segment_filters)
-st.caption(f"{window.label} · {segment_filters.describe()} · {metric.definition}")
+st.caption(f"{window.label} · {formatting.plain(segment_filters.describe())} · {metric.definition}")
 note = views.filter_note(metric, segment_filters)
 if note:
     st.caption(f":material/filter_alt_off: {note}")

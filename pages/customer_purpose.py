@@ -3,7 +3,7 @@ by what they came to do, and in the service around it."""
 
 import streamlit as st
 
-from purpose_metrics import catalog, views
+from purpose_metrics import catalog, formatting, views
 from purpose_metrics.charts import interval_chart
 from purpose_metrics.charts.relevance import relevance_scatter, relevance_trend_chart
 from purpose_metrics.charts.service import service_chart
@@ -12,6 +12,7 @@ from purpose_metrics.ui import charts, filters, page, reports, state
 ctx = page.context()
 st.title("Customer purpose")
 week, scope, window = page.week_and_scope(ctx)
+who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 pillar = views.DASHBOARD_PILLARS["Customer purpose"]
 
@@ -34,7 +35,7 @@ if views.has_values(by_purpose):
     )
 else:
     reason = views.no_values_reason(by_purpose, metric)
-    st.info(f"No purpose-achieved rate by customer purpose for {ctx.names[scope]}, {period}: {reason}.")
+    st.info(f"No purpose-achieved rate by customer purpose for {who}, {period}: {reason}.")
 
 st.header("NPS, CSAT and effort")
 label, scores = reports.service_scores(week, span)
@@ -72,7 +73,7 @@ if views.has_values(relevance_weeks):
     charts.show_chart(fig, title, key="relevance_trend")
     shown.append((title, fig))
 else:
-    st.info(f"{ctx.names[scope]} sent no marketing message in the weeks to {week}.")
+    st.info(f"{who} sent no marketing message in the weeks to {week}.")
 
 st.header("Trend")
 shown += page.trend(

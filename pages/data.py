@@ -3,7 +3,7 @@ checked by the same validation as the CLI."""
 
 import streamlit as st
 
-from purpose_metrics import inventory, views
+from purpose_metrics import formatting, inventory, views
 from purpose_metrics.ui import importer, page, state
 
 page.ensure_router()
@@ -12,7 +12,9 @@ st.title("Data")
 st.header("Tables")
 data = state.try_dataset()
 if data is not None and data.as_of is not None:
-    st.caption(f"As of {data.as_of:%-d %b %Y, %H:%M} UTC — the latest order, cancelled ones included.")
+    st.caption(
+        f"As of {formatting.day_month_year_time(data.as_of)} UTC — the latest order, cancelled ones included."
+    )
 tables = state.inventory_or_error()
 if tables is not None:
     if tables["rows"].sum() == 0:

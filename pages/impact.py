@@ -4,12 +4,14 @@ with the GRI disclosures and SDG targets each metric relates to."""
 import streamlit as st
 
 from purpose_metrics import formatting, views
+from purpose_metrics.export.downloads import file_name
 from purpose_metrics.reports import content_index_csv, indicator_table
 from purpose_metrics.ui import charts, page, reports, state
 
 ctx = page.context()
 st.title("Impact")
 week, scope, window = page.week_and_scope(ctx)
+who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 pillar = views.DASHBOARD_PILLARS["Planet and community"]
 
@@ -33,20 +35,22 @@ if monthly.get_column("value").is_not_null().any():
         height="content",
         column_config={
             "Metric": st.column_config.TextColumn(pinned=True),
-            "Trend": st.column_config.LineChartColumn("Trend", width="small", help=f"Month by month, {span}."),
+            "Trend": st.column_config.LineChartColumn(
+                "Trend", width="small", help=f"Month by month, {span}."
+            ),
             "Change": st.column_config.TextColumn(help="The last month against the first month shown."),
         },
     )
     st.caption(
-        f"{ctx.names[scope]}, the 12 whole months {span}; each value in the unit of its row. "
+        f"{who}, the 12 whole months {span}; each value in the unit of its row. "
         "Change: the last month against the first, ▲ up or ▼ down, and whether that is better or worse."
     )
 else:
-    st.info(f"{ctx.names[scope]} has no impact indicator with a value in {span}: there is no data.")
+    st.info(f"{who} has no impact indicator with a value in {span}: there is no data.")
 st.download_button(
     "GRI content index (CSV)",
     data=content_index_csv(content_index),
-    file_name=f"gri-content-index-{scope}-{months.start:%Y-%m}-to-{months.starts()[-1]:%Y-%m}.csv",
+    file_name=file_name(f"gri-content-index-{scope}-{months.start:%Y-%m}-to-{months.starts()[-1]:%Y-%m}.csv"),
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",

@@ -3,7 +3,7 @@ small change in buying would be worth."""
 
 import streamlit as st
 
-from purpose_metrics import formatting, views
+from purpose_metrics import constants, formatting, views
 from purpose_metrics.charts import cohort_heatmap
 from purpose_metrics.charts.retention import retention_chart
 from purpose_metrics.metrics import sales_lift
@@ -13,6 +13,7 @@ from purpose_metrics.ui import charts, filters, page, state
 ctx = page.context()
 st.title("Loyalty and retention")
 week, scope, window = page.week_and_scope(ctx)
+who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 loyalty = views.DASHBOARD_PILLARS["Loyalty"]
 
@@ -51,26 +52,36 @@ if grid.height:
             f"{grain} itself (100 % by definition) is left out."
         )
     else:
-        st.info(f"No {grain}ly cohort of {ctx.names[scope]} has a whole {grain} after its first one yet.")
+        st.info(f"No {grain}ly cohort of {who} has a whole {grain} after its first one yet.")
 else:
-    st.info(f"{ctx.names[scope]} has no customer with a first order up to {week}.")
+    st.info(f"{who} has no customer with a first order up to {week}.")
 
 st.header("What a small change is worth")
 customers, aur = views.sales_lift_inputs(kpis, scope)
 if aur is None:
-    st.info(f"{ctx.names[scope]} sold nothing in {week}, so there is no unit price to build on.")
+    st.info(f"{who} sold nothing in {week}, so there is no unit price to build on.")
 else:
     c1, c2, c3 = st.columns(3)
-    people = c1.number_input("Customers", min_value=0, value=customers, step=100, key="lift_customers")
+    people = c1.number_input(
+        "Customers",
+        min_value=0,
+        max_value=max(constants.LIFT_MAX_CUSTOMERS, customers),
+        value=customers,
+        step=100,
+        key="lift_customers",
+    )
     extra = c2.number_input(
         "Extra units per customer per week",
         min_value=0.0,
+        max_value=constants.LIFT_MAX_EXTRA_UNITS,
         value=0.1,
         step=0.05,
         format="%.2f",
         key="lift_units",
     )
-    weeks = c3.number_input("Weeks", min_value=1, max_value=520, value=52, step=1, key="lift_weeks")
+    weeks = c3.number_input(
+        "Weeks", min_value=1, max_value=constants.LIFT_MAX_WEEKS, value=52, step=1, key="lift_weeks"
+    )
     lift = sales_lift(people, extra, aur, weeks)
     st.metric(
         "Sales lift",
@@ -78,8 +89,8 @@ else:
         help="customers × extra units per customer per week × average unit retail × weeks",
     )
     st.caption(
-        f"At {'the company' if scope == 'company' else ctx.names[scope]}'s average unit retail of "
-        f"{formatting.money(aur, ctx.currency)} in {week}; "
+        f"At {'the company' if scope == 'company' else who}'s average unit retail of "
+        f"{formatting.markdown_value(formatting.money(aur, ctx.currency))} in {week}; "
         f"customers start at the week's {customers:,} active customers."
     )
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from purpose_metrics import views
+from purpose_metrics import formatting, views
 from purpose_metrics.ui import charts, page, state
 
 ctx = page.context()
@@ -26,7 +26,10 @@ if teams.height:
         "would let a smaller group be worked out by subtracting one shown number from another."
     )
 else:
-    st.info(f"No employee survey answers from {ctx.names[scope]} in week {week}.", icon=":material/info:")
+    st.info(
+        f"No employee survey answers from {formatting.plain(ctx.names[scope])} in week {week}.",
+        icon=":material/info:",
+    )
 
 st.header("Trend")
 shown = page.trend(ctx, week, scope, window, metric_ids=pillar, default="enps", key="people_kpi")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import os
+import re
 import struct
+import threading
+import time
 import zipfile
 
 import plotly.graph_objects as go
@@ -67,6 +72,11 @@ def test_trend_chart_shows_the_target_and_initiative_markers():
     assert list(target.y) == [80.0, 80.0]
     assert fig.layout.shapes[0].x0 == D(2026, 1, 12)
     assert any(a.text == "⚑ Repair (Alder)" for a in fig.layout.annotations)
+    long = markers.with_columns(label=pl.lit("A very long initiative name that goes on and on (Alder)"))
+    fig = trend_chart(trend_rows("a", "Alder", [70.0, 72.0]), CSAT, {}, "CSAT", markers=long)
+    flag = next(a for a in fig.layout.annotations if a.text.startswith("⚑"))
+    assert flag.text == "⚑ A very long initiative name that goes on…"  # the axis is not stretched to fit it
+    assert flag.hovertext == "A very long initiative name that goes on and on (Alder)"
     assert fig.layout.template.layout.colorway == theme.OKABE_ITO
 
 
@@ -170,3 +180,51 @@ def test_cohort_heatmap_leaves_unmeasured_cells_blank():
     assert list(heat.x) == ["+1", "+2"]  # month 0 is 100 % by definition
     assert [list(r) for r in heat.z] == [[30.0, 20.0], [None, None]]
     assert list(heat.y) == ["2026-01  (n = 10)", "2026-02  (n = 4)"]
+
+
+@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+def test_exported_images_show_imported_text_as_written():
+    from hostile import BRAND_NAME, COMPANY_NAME, INITIATIVE
+
+    markers = pl.DataFrame({"scope": ["a"], "launched_at": [D(2026, 1, 12)], "label": [INITIATIVE]})
+    rows = trend_rows("a", BRAND_NAME, [70.0, 72.0, 71.0])
+    title = f"CSAT — {COMPANY_NAME}"
+    figs = [(title, trend_chart(rows, CSAT, {"a": "#0072B2"}, title, markers=markers))]
+    with zipfile.ZipFile(io.BytesIO(images.zip_images(figs))) as zf:
+        assert all(name.startswith("csat-holdout-b-goods-b-blue-co-x.") for name in zf.namelist())
+        svg = zf.read("csat-holdout-b-goods-b-blue-co-x.svg").decode()
+    # Plotly turns <a href> into an SVG link and <b> into bold; as text, they are entities in the SVG.
+    assert not re.search(r"<a[\s>]", svg) and "font-weight:bold" not in svg
+    text = svg.replace("&#60;", "&lt;").replace("&#62;", "&gt;")  # either spelling of "<" and ">" in XML
+    assert "⚑ &lt;a href='http://127.0.0.1:9/x'&gt;CLICKME&lt;/…" in text  # a flag shows 40 characters
+    assert "CSAT — Holdout &lt;b&gt;Goods&lt;/b&gt; :blue[co] $x$" in text
+
+
+def test_a_message_cut_off_by_the_export_browser_closing_is_one_log_line(caplog):
+    """What board-pack builds logged as a `choreographer … JSONError`
+    traceback: Kaleido's pipe to Chromium is closed while its reader thread
+    holds half a message (a rendered image arrives in 10 kB reads); the
+    reader decodes the half anyway. Here with a real pipe, half an image
+    written from the browser's end, and the close. The export logs one line."""
+    from choreographer.channels import Pipe
+
+    browser_log = "choreographer.channels.pipe"  # the export module is loaded: its filter is on
+    pipe = Pipe()
+    pipe.open()
+    os.write(pipe.from_external_to_choreo, b'{"id": 7, "result": {"data": "iVBORw0KGgo')  # no end
+    read: list = []
+    with caplog.at_level(logging.DEBUG, logger=browser_log):
+        reader = threading.Thread(target=lambda: read.append(pipe.read_jsons(blocking=True)[0]))
+        reader.start()
+        time.sleep(0.3)  # the reader has the half and waits for the rest
+        pipe.close()
+        reader.join(10)
+    assert read == [[]]  # the half was dropped
+    records = [r for r in caplog.records if r.name == browser_log and r.levelno >= logging.WARNING]
+    assert len(records) == 1
+    assert records[0].exc_info is None and records[0].levelno == logging.WARNING
+    assert records[0].getMessage() == (
+        "chart export: the headless browser's last message was cut off as its session closed, "
+        "and was dropped (JSONError)"
+    )
+    assert "Traceback" not in caplog.text

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 import re
 import shutil
 import subprocess
+import zipfile
 
+import hostile
 import pytest
 from pptx import Presentation
 
-from purpose_metrics import catalog, formatting
+from purpose_metrics import catalog, db, formatting, reading
 from purpose_metrics.cli import main
+from purpose_metrics.export.deck import build_pack
+from purpose_metrics.export.deck.pdf import pdf_html
 
 WEEK = "2026-W10"
 
@@ -26,7 +32,9 @@ def decks(example_db, tmp_path_factory):
 
 
 def _title(slide) -> str:
-    return max((s for s in slide.shapes if s.has_text_frame), key=lambda s: s.text_frame.paragraphs[0].font.size or 0).text_frame.text
+    return max(
+        (s for s in slide.shapes if s.has_text_frame), key=lambda s: s.text_frame.paragraphs[0].font.size or 0
+    ).text_frame.text
 
 
 def test_pptx_has_title_pillars_brands_and_appendix(decks):
@@ -69,7 +77,9 @@ def test_kpi_tables_show_what_kpis_prints(decks, example_db, capsys):
             )
             assert value == expected, metric.id
             target = row.cells[3].text
-            assert target == ("—" if r["target"] is None else formatting.value_text(metric, r["target"], "EUR"))
+            assert target == (
+                "—" if r["target"] is None else formatting.value_text(metric, r["target"], "EUR")
+            )
             checked += 1
     assert checked >= 25
 
@@ -99,3 +109,71 @@ def test_bad_deck_requests_exit_2_and_write_nothing(example_db, tmp_path, monkey
     assert main(["--db", example_db, "deck", *args]) == 2
     assert "Traceback" not in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def pdf_title(data: bytes) -> str:
+    """The /Title of a PDF's document information (a literal or UTF-16 hex string)."""
+    found = re.search(rb"/Title\s*(?:\((?P<literal>(?:\\.|[^\\)])*)\)|<(?P<hex>[0-9A-Fa-f]+)>)", data)
+    assert found, "the PDF has no title"
+    raw = (
+        bytes.fromhex(found["hex"].decode()) if found["hex"] else re.sub(rb"\\(.)", rb"\1", found["literal"])
+    )
+    return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
+
+
+def test_pptx_properties_describe_the_pack_not_the_template(decks):
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
+    props = Presentation(str(decks[0])).core_properties
+    assert props.title == f"Holdout Goods: board pack {WEEK}"
+    assert props.author == "Holdout Goods" and props.last_modified_by == "Holdout Goods"
+    assert WEEK in props.subject and "Company" in props.subject
+    assert props.created > before and props.modified > before  # made now, not in 2013
+    assert "python-pptx" not in props.comments
+
+
+def test_the_pdf_is_titled_as_the_pack(decks):
+    assert pdf_title(decks[1].read_bytes()) == f"Holdout Goods: board pack {WEEK}"
+
+
+@pytest.fixture(scope="module")
+def hostile_decks(tmp_path_factory):
+    """The hostile brand's pack (tests/hostile.py) for the latest week, as PPTX and PDF."""
+    folder = tmp_path_factory.mktemp("hostile-deck")
+    url = hostile.hostile_database(folder / "hostile.duckdb")
+    pptx, pdf = folder / "pack.pptx", folder / "pack.pdf"
+    for out in (pptx, pdf):
+        assert main(["--db", url, "deck", "--brand", hostile.BRAND_ID, "--out", str(out)]) == 0
+    pack = build_pack(reading.load_dataset(db.make_engine(url)), None, hostile.BRAND_ID)
+    return pack, pptx, pdf
+
+
+def test_imported_text_is_written_into_the_pptx_as_text(hostile_decks):
+    _, pptx, _ = hostile_decks
+    prs = Presentation(str(pptx))
+    texts = "\n".join(s.text_frame.text for slide in prs.slides for s in slide.shapes if s.has_text_frame)
+    for text in (hostile.BRAND_NAME, hostile.BRAND_PURPOSE, hostile.COMPANY_NAME, hostile.COMPANY_PURPOSE):
+        assert text in texts
+    assert prs.core_properties.author == hostile.COMPANY_NAME
+    with zipfile.ZipFile(pptx) as parts:
+        xml = [
+            parts.read(name).decode("utf-8") for name in parts.namelist() if name.endswith((".xml", ".rels"))
+        ]
+    assert not [part for part in xml if "hlinkClick" in part or "relationships/hyperlink" in part]
+
+
+def test_imported_text_is_escaped_in_the_pdf_and_makes_no_link(hostile_decks):
+    pack, _, pdf = hostile_decks
+    content = pdf.read_bytes()
+    assert b"/URI" not in content  # no link annotation: nothing became an <a>
+    assert pdf_title(content) == f"{hostile.COMPANY_NAME}: board pack {pack.week}"
+    page = pdf_html(pack)
+    assert not [tag for tag in hostile.HTML_LIVE if tag in page]
+    for text in (hostile.BRAND_NAME, hostile.BRAND_PURPOSE, hostile.COMPANY_NAME, hostile.COMPANY_PURPOSE):
+        assert html.escape(text) in page
+
+
+def test_the_packs_charts_carry_initiatives_as_entities(hostile_decks):
+    pack, _, _ = hostile_decks
+    strings = [s for p in pack.pillars for _, fig in p.charts for s in hostile.strings_of(fig.to_dict())]
+    assert any(hostile.as_plotly_text(hostile.INITIATIVE) in s for s in strings)
+    assert not [s for s in strings if hostile.live_plotly(s)]

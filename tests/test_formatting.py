@@ -61,10 +61,70 @@ def test_intervals_and_periods():
 def test_plain_text_cannot_form_markdown():
     from purpose_metrics.formatting import plain
 
+    j = "\u2060"  # a word joiner: Streamlit's autolinks and shortcodes run on the text after escapes
     assert plain("[x](https://evil.example) *b* :red[c] $d$") == (
-        r"\[x\]\(https\://evil.example\) \*b\* \:red\[c\] \$d\$"
+        rf"\[x\](https\:{j}//evil.example) \*b\* \:{j}red\[c\] \$d\$"
     )
-    assert plain("see www.evil.example") == r"see www\.evil.example"
+    assert plain("see www.evil.example") == f"see www{j}.evil.example"
     assert plain("a\nb\x00c\u202ed") == "a b cd"
     assert plain("my-file_2.csv") == r"my-file\_2.csv"
     assert plain("y" * 50, 40) == "y" * 40 + "…"
+
+
+def test_plain_text_cannot_start_a_block_or_an_entity_or_an_autolink():
+    from purpose_metrics.formatting import plain
+
+    assert plain("- item") == r"\- item"  # a list
+    assert plain("1. first") == r"1\. first"  # a numbered list
+    assert plain("   # heading") == r"\# heading"  # leading spaces (a code block) go
+    assert plain("AT&amp;T") == r"AT\&amp;T"  # shown as "AT&amp;T", not "AT&T"
+    assert plain("me@evil.example") == "me@\u2060evil.example"
+    assert plain("Bread & Butter (Deli)!") == "Bread & Butter (Deli)!"  # nothing to escape: "(" needs "["
+    assert plain("a :material/warning: b") == "a \\:\u2060material/warning\\:\u2060 b"
+    assert plain("<b>x</b>") == r"\<b\>x\</b\>"
+
+
+def test_chart_text_is_html_escaped_for_plotly():
+    from purpose_metrics.formatting import chart_text
+
+    assert (
+        chart_text("<a href='http://x/'>A & B</a><br>")
+        == "&lt;a href='http://x/'&gt;A &amp; B&lt;/a&gt;&lt;br&gt;"
+    )
+    assert chart_text("$x$") == "&#36;x&#36;"  # Plotly reads $…$ as LaTeX
+    assert chart_text("a\nb\u202ec") == "a bc"
+
+
+def test_days_have_no_leading_zero_without_the_unportable_strftime_flag():
+    assert f.day_month_year(dt.date(2026, 3, 2)) == "2 Mar 2026"
+    assert f.day_month_year(dt.date(2026, 12, 31)) == "31 Dec 2026"
+    assert f.day_month(dt.date(2026, 3, 9)) == "9 Mar"
+    assert f.day_month_year_time(dt.datetime(2026, 3, 2, 7, 5)) == "2 Mar 2026, 07:05"
+
+
+def test_no_strftime_format_in_the_code_uses_the_unportable_day_flag():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("src", "pages")
+        for path in (root / folder).rglob("*.py")
+        if "%-d" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_numbers_that_are_not_numbers_are_never_printed_as_inf_or_nan():
+    for value in (float("inf"), float("-inf"), float("nan")):
+        assert f.money(value, "EUR") == "—"
+        assert f.number(M("aov"), value, "EUR") == "—"
+        assert f.value_text(M("aov"), value, "EUR") == "no data"
+        assert f.change_text(M("aov"), value, "EUR") is None
+    assert f.money(1e300, "EUR").startswith("€1,000,000")
+
+
+def test_a_dollar_amount_in_markdown_cannot_open_a_formula():
+    text = f"{f.money(1234, 'USD')} against {f.money(1000, 'USD')}"
+    assert f.markdown_value(text) == r"\$1,234 against \$1,000"
+    assert f.markdown_value("72.4 % (n = 4 < 10)") == "72.4 % (n = 4 < 10)"  # nothing else to escape

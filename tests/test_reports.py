@@ -192,3 +192,16 @@ def test_retention_curves_of_more_cohorts_than_exist_take_them_all():
     }
     assert average[1] == pytest.approx(100 * (4 + 3 + 2) / (8 + 10 + 20))
     assert average[3] == pytest.approx(100 * 2 / 8)
+
+
+def test_a_formula_in_a_brand_id_reaches_the_content_index_csv_as_text():
+    from hostile import BRAND_ID
+
+    data = dataset(
+        brands=(BRAND_ID,), orders=[order(1, 10, BRAND_ID, "2026-01-05 10:00", shipping_co2e_kg=0.4)]
+    )
+    csv = reports.content_index_csv(reports.gri_content_index(data, JAN_FEB, BRAND_ID))
+    back = pl.read_csv(io.BytesIO(csv), infer_schema=False)
+    assert set(back["scope"]) == {"'" + BRAND_ID}  # a spreadsheet shows it, never runs it
+    row = back.row(back["metric_id"].to_list().index("delivery_co2e_per_order"), named=True)
+    assert row["value"] == "0.4"  # numbers stay numbers

@@ -22,8 +22,12 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer.")
-    p.add_argument("--db", help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb)")
+    p = argparse.ArgumentParser(
+        prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer."
+    )
+    p.add_argument(
+        "--db", help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb)"
+    )
     p.add_argument(
         "--mode",
         choices=["auto", "store", "pushdown", "memory"],
@@ -35,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("init", help="create the schema (idempotent)")
-    s.add_argument("--sample", action="store_true", help="load the bundled sample data if the database is empty")
+    s.add_argument(
+        "--sample", action="store_true", help="load the bundled sample data if the database is empty"
+    )
 
     sub.add_parser(
         "refresh",
@@ -70,8 +76,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--brand")
     s.add_argument("--out", required=True)
     return p
-
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -198,9 +202,18 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "deck":
-        from .export.deck import build_deck_cli
+        from . import reading
+        from .export.deck import build_pack, deck_path, write_deck
+        from .periods import parse_week
 
-        return build_deck_cli(engine, args.week, args.brand, args.out, mode=args.mode)
+        # Both checked before the data set is read: a typo costs no load.
+        out = deck_path(args.out)
+        if args.week is not None:
+            parse_week(args.week)
+        pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand)
+        path = write_deck(pack, out)
+        print(f"wrote {path} ({len(pack.slide_titles)} slides, week {pack.week})")
+        return 0
     raise UsageError(f"unknown command {args.command}")
 
 

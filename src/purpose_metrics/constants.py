@@ -17,6 +17,12 @@ AMBER_BAND = 0.1
 # repurchase_90d looks this many days past a first order.
 REPURCHASE_WINDOW_DAYS = 90
 
+# The Loyalty page's sales-lift inputs: ceilings no real plan reaches, so a
+# slip of the keyboard (1e308 units) cannot make the lift infinite.
+LIFT_MAX_CUSTOMERS = 1_000_000_000
+LIFT_MAX_EXTRA_UNITS = 50.0  # per customer per week
+LIFT_MAX_WEEKS = 520  # ten years
+
 # Dashboard cache lifetime (seconds): no number on a page comes from a read
 # older than this (ui/state.py). PURPOSE_METRICS_CACHE_TTL overrides it.
 CACHE_TTL_SECONDS = 600

@@ -8,6 +8,7 @@ reads the same on a card, in a table, in a tooltip and on a slide:
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 import unicodedata
@@ -24,6 +25,8 @@ _SELF_EVIDENT = {"%", "currency", "points", "% of net revenue"}
 _SUFFIXES = {"score 1–7": "on 1–7", "index 0–100": "of 100"}
 
 NO_DATA = "no data"
+# A number that is not one (infinite, NaN): never printed as "inf" or "nan".
+NOT_A_NUMBER = "—"
 IMMATURE = "not yet measurable"
 # A value from enough answers, hidden because showing it would let a smaller
 # group be recovered by subtraction (secondary suppression, privacy.py).
@@ -36,7 +39,10 @@ def _is_missing(value: float | None) -> bool:
 
 
 def money(value: float, currency: str, decimals: int | None = None) -> str:
-    """€1,234 (no cents from a thousand up), €45.20 below; CHF 1,234 for other codes."""
+    """€1,234 (no cents from a thousand up), €45.20 below; CHF 1,234 for other
+    codes; "—" for an infinite or undefined amount."""
+    if _is_missing(value):
+        return NOT_A_NUMBER
     if decimals is None:
         decimals = 0 if abs(value) >= 1000 else 2
     sign = MINUS if value < 0 else ""
@@ -48,7 +54,10 @@ def money(value: float, currency: str, decimals: int | None = None) -> str:
 
 
 def number(metric: Metric, value: float, currency: str) -> str:
-    """The bare number in the metric's format, without a unit suffix."""
+    """The bare number in the metric's format, without a unit suffix ("—"
+    when it is infinite or undefined)."""
+    if _is_missing(value):
+        return NOT_A_NUMBER
     fmt = metric.fmt
     if fmt == "currency":
         return money(value, currency)
@@ -171,36 +180,100 @@ def week_range(start: dt.date, end: dt.date) -> str:
     """'2 – 8 Mar 2026' for the half-open [start, end)."""
     last = end - dt.timedelta(days=1)
     if start.year != last.year:
-        return f"{start:%-d %b %Y} – {last:%-d %b %Y}"
+        return f"{day_month_year(start)} – {day_month_year(last)}"
     if start.month != last.month:
-        return f"{start:%-d %b} – {last:%-d %b %Y}"
-    return f"{start:%-d} – {last:%-d %b %Y}"
+        return f"{day_month(start)} – {day_month_year(last)}"
+    return f"{start.day} – {day_month_year(last)}"
 
 
 def month_name(start: dt.date) -> str:
     return f"{start:%B %Y}"
 
 
-# What can start Markdown (or Streamlit's :colour[] and :icon: directives, or
-# $LaTeX$) in the middle of a line; ":" also stops bare URLs becoming links.
-_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()<>#+!|~:$")
-_WWW = re.compile(r"(www)\.", re.IGNORECASE)  # www.example.com would become a link
+# What forms Markdown (or Streamlit's :colour[] directives, or $LaTeX$)
+# anywhere in a line, escaped with a backslash: emphasis and code (* _ ` ~),
+# links and images ([ ]), HTML and <autolinks> (< >), LaTeX ($), directives
+# (:), table cells (|) and the backslash itself. "(", "!", "{" or "&" mean
+# nothing without one of those (a name such as "Bread & Butter (Deli)!"
+# stays as it is, in a link's address too), except "&" starting an entity
+# ("&lt;").
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_[]<>$~:|")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# Streamlit also rewrites the text itself, after escapes are read: GFM's
+# autolink literals (http://…, www.…, name@host.tld) and its :shortcode: and
+# :material/icon: replacements. An invisible word joiner after ":" and "@"
+# and inside "www." breaks each of those patterns without changing what is
+# read.
+WORD_JOINER = "\u2060"
+_JOINED_AFTER = frozenset(":@")
+_WWW = re.compile(r"(www)(\\?\.)", re.IGNORECASE)
+# What starts a block at the beginning of a line: a heading, a list or a
+# rule ("# x", "- x", "+ x", "1. x", "3) x").
+_BLOCK_START = re.compile(r"^(\d*)([-+#.)=])")
 
 
-def plain(text: str, limit: int | None = None) -> str:
-    """`text` to show as itself inside Markdown (what a link or a file name
-    holds): the punctuation Markdown is made of escaped, so no link, image,
-    bare URL, emphasis, LaTeX or colour directive can form; control
-    characters and line breaks become spaces; cut to `limit` characters with
-    an ellipsis."""
-    # Control characters become spaces; format characters (bidi overrides,
-    # zero-width joiners) that could make the text read differently go.
-    text = "".join(
+def _printable(text: str) -> str:
+    """Control characters (line breaks too) as spaces; format characters
+    (bidi overrides, zero-width joiners) that could make the text read
+    differently dropped."""
+    return "".join(
         " " if unicodedata.category(ch) == "Cc" else ch
         for ch in str(text)
         if unicodedata.category(ch) != "Cf"
     )
+
+
+def plain(text: str, limit: int | None = None) -> str:
+    """`text` to show as itself inside Markdown (any text that comes from
+    data or from a link: names, purposes, labels, file names): the
+    punctuation Markdown is made of escaped and Streamlit's text rewrites
+    broken by a word joiner, so no link, image, bare URL, e-mail link,
+    emphasis, heading, list, HTML, LaTeX, colour directive, emoji or icon can
+    form; control characters and line breaks become spaces; cut to `limit`
+    characters with an ellipsis."""
+    text = _printable(text).lstrip()  # leading spaces would make a code block
     cut = limit is not None and len(text) > limit
     text = text[:limit] if cut else text
-    escaped = _WWW.sub(r"\1\\.", "".join(f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch for ch in text))
+    escaped = "".join(
+        (f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch) + (WORD_JOINER if ch in _JOINED_AFTER else "")
+        for ch in text
+    )
+    escaped = _ENTITY.sub(r"\\&", _WWW.sub(rf"\1{WORD_JOINER}\2", escaped))
+    escaped = _BLOCK_START.sub(r"\1\\\2", escaped)
     return escaped + ("…" if cut else "")
+
+
+def markdown_value(text: str) -> str:
+    """A value written by this module (value_text, money, change_text) inside
+    Markdown: its dollar sign escaped, since two on a line ("$1,234 against
+    $1,000") read as LaTeX. Nothing else in a value is Markdown; text from
+    data goes through `plain`."""
+    return text.replace("$", "\\$")
+
+
+def chart_text(text: str, limit: int | None = None) -> str:
+    """`text` to show as itself in a Plotly label (title, tick label, legend,
+    hover text, annotation): Plotly reads <a>, <b>, <br>, <span style=…> and
+    entities as markup and $…$ as LaTeX, so "&", "<", ">" become entities
+    and "$" its numeric entity (Plotly shows both as the character); cut to
+    `limit` characters (before escaping) with an ellipsis."""
+    text = _printable(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return html.escape(text, quote=False).replace("$", "&#36;")
+
+
+def day_month_year(day: dt.date) -> str:
+    """'2 Mar 2026': the day without a leading zero, from `day.day` (strftime's
+    no-padding flag is glibc's, not portable: Windows has none)."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def day_month(day: dt.date) -> str:
+    """'2 Mar'."""
+    return f"{day.day} {day:%b}"
+
+
+def day_month_year_time(moment: dt.datetime) -> str:
+    """'2 Mar 2026, 14:05'."""
+    return f"{day_month_year(moment)}, {moment:%H:%M}"

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from . import catalog, formatting, views
+from .export.downloads import csv_bytes
 from .metrics.dataset import Dataset
 from .metrics.engine import kpi_frame
 from .periods import Periods
@@ -208,8 +209,10 @@ def gri_content_index(
 
 
 def content_index_csv(index: pl.DataFrame) -> bytes:
-    """The content index as UTF-8 CSV (dates ISO, missing values empty)."""
-    return index.write_csv().encode("utf-8")
+    """The content index as UTF-8 CSV (dates ISO, missing values empty; a
+    text cell that a spreadsheet would run as a formula, such as a brand id
+    "=HYPERLINK(…)", starts with a quote)."""
+    return csv_bytes(index)
 
 
 # --- Customer purpose: service scores and message relevance ---------------------------

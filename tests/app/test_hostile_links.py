@@ -36,8 +36,9 @@ HOSTILE = {
     "markdown": "[click me](https://evil.example/steal) ![x](https://evil.example/t.png) :red[alarm] $x^2$",
     "controls": "\u202eevil\x00\x1b[31m<script>alert(1)</script>",
 }
-# What the link asked for is repeated back with its Markdown escaped.
-ESCAPED_LINK = r"\[click me\]\(https\://evil.example/steal\)"
+# What the link asked for is repeated back with its Markdown escaped (and a
+# word joiner after ":", which stops Streamlit's autolinks; formatting.plain).
+ESCAPED_LINK = "\\[click me\\](https\\:\u2060//evil.example/steal)"
 
 
 @pytest.fixture(scope="module")

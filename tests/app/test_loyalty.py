@@ -70,3 +70,17 @@ def test_retention_curves_pool_the_latest_monthly_cohorts(app, small_db):
     back = [count(r"\+1: ([\d,]+) back", t["hovertext"][0]) for t in cohorts]
     assert average["y"][0] == pytest.approx(100 * sum(back) / sum(sizes))
     assert "in dark blue, all" in "\n".join(c.value for c in at.caption)
+
+
+def test_every_scenario_input_has_a_ceiling_and_the_lift_is_never_infinite(app, small_db, read):
+    at = app(small_db, PAGE)
+    assert all(n.max is not None for n in at.number_input)
+    for key in ("lift_customers", "lift_units", "lift_weeks"):
+        at.number_input(key=key).set_value(1e308).run()  # what the issue typed; the widget refuses it
+    lift = next(m.value for m in at.metric if m.label == "Sales lift")
+    assert re.fullmatch(r"€[\d,]+(\.\d\d)?", lift), lift
+    for n in at.number_input:
+        at.number_input(key=n.key).set_value(n.max).run()  # every input at its ceiling
+    lift = next(m.value for m in at.metric if m.label == "Sales lift")
+    assert re.fullmatch(r"€[\d,]+", lift), lift
+    assert not re.search(r"\b(inf|nan)\b", read(at), re.IGNORECASE)

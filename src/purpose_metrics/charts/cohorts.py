@@ -8,6 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from .. import formatting
 from . import theme
 
 # Sequential, colour-blind-safe: light to the company's dark blue.
@@ -53,7 +54,7 @@ def cohort_heatmap(rows: pl.DataFrame, title: str, grain: str = "month") -> go.F
     )
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=max(theme.SCREEN_HEIGHT, 32 * len(cohorts) + 140),
         xaxis=dict(title=f"{grain}s after the first order", showgrid=False, side="top", type="category"),
         yaxis=dict(autorange="reversed", showgrid=False, title=None),

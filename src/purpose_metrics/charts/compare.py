@@ -1,6 +1,8 @@
 """Scopes side by side: one dot per scope with its 95 % interval.
 
 Input rows are `views.compare_scopes` rows (one per scope, with `name`).
+Names and the title are plain text: they are shown as written
+(`formatting.chart_text`), never read as Plotly's HTML-like markup.
 """
 
 from __future__ import annotations
@@ -37,13 +39,14 @@ def interval_chart(
     fig = go.Figure()
     for r in rows.iter_rows(named=True):
         colour = colours.get(r["scope"], theme.MUTED)
+        name = formatting.chart_text(r["name"])
         if r["value"] is None:
             reason = formatting.value_text(
                 metric, None, currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
             )
             fig.add_trace(
                 go.Scatter(
-                    x=[x_low], y=[r["name"]], mode="text", text=[f"  {reason}"], textposition="middle right",
+                    x=[x_low], y=[name], mode="text", text=[f"  {reason}"], textposition="middle right",
                     textfont=dict(color=theme.MUTED, size=13), hoverinfo="skip", showlegend=False,
                 )
             )  # fmt: skip
@@ -51,15 +54,11 @@ def interval_chart(
         text = formatting.value_text(metric, r["value"], currency)
         ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], currency)
         has_ci = r["ci_low"] is not None and r["ci_high"] is not None
-        hover = (
-            f"<b>{r['name']}</b><br>{text}"
-            + (f"<br>95 % interval {ci}" if ci else "")
-            + f"<br>n = {r['n']:,}"
-        )
+        hover = f"<b>{name}</b><br>{text}" + (f"<br>95 % interval {ci}" if ci else "") + f"<br>n = {r['n']:,}"
         fig.add_trace(
             go.Scatter(
                 x=[r["value"]],
-                y=[r["name"]],
+                y=[name],
                 mode="markers+text",
                 marker=dict(size=14, color=colour, line=dict(color="white", width=1)),
                 error_x=dict(
@@ -77,7 +76,7 @@ def interval_chart(
                 textfont=dict(color=colour, size=13),
                 hovertext=[hover],
                 hoverinfo="text",
-                name=r["name"],
+                name=name,
                 showlegend=False,
             )
         )
@@ -86,7 +85,7 @@ def interval_chart(
         fig.add_trace(
             go.Scatter(
                 x=targets.get_column("target").to_list(),
-                y=targets.get_column("name").to_list(),
+                y=[formatting.chart_text(n) for n in targets.get_column("name")],
                 mode="markers",
                 marker=dict(symbol="line-ns-open", size=26, color=theme.MUTED, line=dict(width=3)),
                 name="target",
@@ -98,10 +97,10 @@ def interval_chart(
                 showlegend=True,
             )
         )
-    order = rows.get_column("name").to_list()
+    order = [formatting.chart_text(n) for n in rows.get_column("name")]
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=max(260, 64 * len(order) + 130),
         yaxis=dict(categoryorder="array", categoryarray=order[::-1], showgrid=False, ticksuffix="  "),
         xaxis=dict(title=_x_title(metric, currency), range=[x_low, x_high]),

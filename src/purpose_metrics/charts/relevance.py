@@ -2,7 +2,8 @@
 
 Input rows are `reports.message_relevance` rows (one per scope) for the
 scatter, and `reports.relevance_trend` rows (one per metric × week) with a
-`name` for the trend.
+`name` for the trend. Names and titles are shown as written
+(`formatting.chart_text`).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def relevance_scatter(rows: pl.DataFrame, colours: dict[str, str], title: str) -
     fig = go.Figure()
     for r in shown.iter_rows(named=True):
         colour = colours.get(r["scope"], theme.MUTED)
+        name = formatting.chart_text(r["name"])
         hover = (
-            f"<b>{r['name']}</b><br>{r['messages']:,} messages sent"
+            f"<b>{name}</b><br>{r['messages']:,} messages sent"
             f"<br>clicked {_pct(r['click_rate'])} (95 % interval {_pct(r['click_low'])} – {_pct(r['click_high'])})"
             f"<br>unsubscribed {_pct(r['unsubscribe_rate'])} "
             f"(95 % interval {_pct(r['unsubscribe_low'])} – {_pct(r['unsubscribe_high'])})"
@@ -60,12 +62,12 @@ def relevance_scatter(rows: pl.DataFrame, colours: dict[str, str], title: str) -
                     array=[r["unsubscribe_high"] - r["unsubscribe_rate"]],
                     arrayminus=[r["unsubscribe_rate"] - r["unsubscribe_low"]],
                 ),
-                text=[r["name"]],
+                text=[name],
                 textposition="top right",
                 textfont=dict(color=colour, size=13),
                 hovertext=[hover],
                 hoverinfo="text",
-                name=r["name"],
+                name=name,
                 showlegend=False,
             )
         )  # fmt: skip
@@ -78,7 +80,7 @@ def relevance_scatter(rows: pl.DataFrame, colours: dict[str, str], title: str) -
     )  # fmt: skip
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=theme.SCREEN_HEIGHT + 60,
         xaxis=dict(
             title="Click rate (% of messages sent)",
@@ -120,7 +122,7 @@ def relevance_trend_chart(rows: pl.DataFrame, colour: str, title: str) -> go.Fig
                 row=i, col=1,
             )  # fmt: skip
         hover = [
-            f"week of {r['period_start']:%-d %b %Y}<br>{metric.label} "
+            f"week of {formatting.day_month_year(r['period_start'])}<br>{metric.label} "
             f"{formatting.value_text(metric, r['value'], '', n=r['n'])}<br>{r['n']:,} messages sent"
             for r in part.iter_rows(named=True)
         ]
@@ -134,5 +136,9 @@ def relevance_trend_chart(rows: pl.DataFrame, colour: str, title: str) -> go.Fig
             row=i, col=1,
         )  # fmt: skip
         fig.update_yaxes(ticksuffix=" %", rangemode="tozero", row=i, col=1)
-    fig.update_layout(template=theme.TEMPLATE, title=dict(text=title), height=theme.SCREEN_HEIGHT + 120)
+    fig.update_layout(
+        template=theme.TEMPLATE,
+        title=dict(text=formatting.chart_text(title)),
+        height=theme.SCREEN_HEIGHT + 120,
+    )
     return fig

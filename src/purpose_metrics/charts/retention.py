@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from .. import formatting
 from . import theme
 
 _COHORT_LINE = "#9ECAE1"  # light blue: the cohorts recede, the average stands out
@@ -71,7 +72,7 @@ def retention_chart(rows: pl.DataFrame, title: str, grain: str) -> go.Figure:
     steps = rows.get_column("period_index").max() or 0
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=theme.SCREEN_HEIGHT + 80,
         xaxis=dict(
             title=f"{grain}s after the first order", dtick=1, tickprefix="+", range=[0.7, steps + 0.5]

@@ -2,7 +2,7 @@
 row per scope, the value with its 95 % interval (effort has none).
 
 Input rows are `reports.service_scores` rows (one per metric × scope, with
-`name`).
+`name`). Names and the title are shown as written (`formatting.chart_text`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def service_chart(rows: pl.DataFrame, colours: dict[str, str], title: str) -> go
     its row and says why in words (suppressed below 10 answers, no data)."""
     metric_ids = rows.get_column("metric_id").unique(maintain_order=True).to_list()
     metrics = [catalog.get(m) for m in metric_ids]
-    names = rows.get_column("name").unique(maintain_order=True).to_list()
+    names = [formatting.chart_text(n) for n in rows.get_column("name").unique(maintain_order=True)]
     fig = make_subplots(
         rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.04,
         subplot_titles=[_panel_title(m) for m in metrics],
@@ -39,13 +39,14 @@ def service_chart(rows: pl.DataFrame, colours: dict[str, str], title: str) -> go
         pad = (high - low) * 0.3 or max(abs(high) * 0.1, 1.0)
         for r in part.iter_rows(named=True):
             colour = colours.get(r["scope"], theme.MUTED)
+            name = formatting.chart_text(r["name"])
             if r["value"] is None:
                 reason = formatting.value_text(
                     metric, None, "", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
                 )
                 fig.add_trace(
                     go.Scatter(
-                        x=[low - pad], y=[r["name"]], mode="text", text=[f" {reason}"],
+                        x=[low - pad], y=[name], mode="text", text=[f" {reason}"],
                         textposition="middle right", textfont=dict(color=theme.MUTED, size=12),
                         hoverinfo="skip", showlegend=False,
                     ),
@@ -56,13 +57,13 @@ def service_chart(rows: pl.DataFrame, colours: dict[str, str], title: str) -> go
             text = formatting.value_text(metric, r["value"], "")
             ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], "")
             hover = (
-                f"<b>{r['name']}</b><br>{metric.label} {text}"
+                f"<b>{name}</b><br>{metric.label} {text}"
                 + (f"<br>95 % interval {ci}" if ci else "<br>no interval (a mean score)")
                 + f"<br>n = {r['n']:,} answers"
             )
             fig.add_trace(
                 go.Scatter(
-                    x=[r["value"]], y=[r["name"]], mode="markers+text",
+                    x=[r["value"]], y=[name], mode="markers+text",
                     marker=dict(size=13, color=colour, line=dict(color="white", width=1)),
                     error_x=dict(
                         type="data", symmetric=False, visible=has_ci, color=colour, thickness=2.5, width=7,
@@ -70,7 +71,7 @@ def service_chart(rows: pl.DataFrame, colours: dict[str, str], title: str) -> go
                         arrayminus=[r["value"] - r["ci_low"]] if has_ci else [0],
                     ),
                     text=[text], textposition="top center", textfont=dict(color=colour, size=12),
-                    hovertext=[hover], hoverinfo="text", name=r["name"], showlegend=False,
+                    hovertext=[hover], hoverinfo="text", name=name, showlegend=False,
                 ),
                 row=1, col=col,
             )  # fmt: skip
@@ -78,7 +79,7 @@ def service_chart(rows: pl.DataFrame, colours: dict[str, str], title: str) -> go
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], showgrid=False, ticksuffix="  ")
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=max(300, 70 * len(names) + 150),
         margin=dict(t=90),
     )

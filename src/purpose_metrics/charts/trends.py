@@ -2,7 +2,9 @@
 interval band, its target and the initiatives meant to move it.
 
 Input rows are kpi_frame rows (one per scope × period_start) with a `name`
-column; initiative markers are `views.initiative_markers` rows.
+column; initiative markers are `views.initiative_markers` rows. Names,
+initiative labels and titles are shown as written (`formatting.chart_text`),
+never read as Plotly's HTML-like markup.
 """
 
 from __future__ import annotations
@@ -18,17 +20,24 @@ from ..catalog import Metric
 from . import theme
 
 _MARKER_COLOUR = "#6A3D9A"  # initiatives: one colour, distinct from the brands' lines
+# Characters of an initiative's flag on the chart (its whole name is in the
+# flag's hover): Plotly widens the date axis to fit a flag's text.
+_FLAG_CHARACTERS = 40
 
 
 def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> list[str]:
     out = []
     for r in rows.iter_rows(named=True):
-        when = f"week of {r['period_start']:%-d %b %Y}" if grain == "week" else f"{r['period_start']:%B %Y}"
+        when = (
+            f"week of {formatting.day_month_year(r['period_start'])}"
+            if grain == "week"
+            else formatting.month_name(r["period_start"])
+        )
         text = formatting.value_text(
             metric, r["value"], currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
         )
         ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], currency)
-        lines = [f"<b>{r['name']}</b>", when, text]
+        lines = [f"<b>{formatting.chart_text(r['name'])}</b>", when, text]
         if ci and r["value"] is not None:
             lines.append(f"95 % interval {ci}")
         if r["target"] is not None:
@@ -71,7 +80,7 @@ def _add_scope(
 ) -> None:
     pos = {"row": row, "col": col} if row is not None else {}
     x = rows.get_column("period_start").to_list()
-    name = rows.get_column("name")[0]
+    name = formatting.chart_text(rows.get_column("name")[0])
     for run in _runs(rows):  # one band per stretch of periods with an interval
         rx = run.get_column("period_start").to_list()
         fig.add_trace(
@@ -139,7 +148,8 @@ def _add_markers(fig: go.Figure, markers: pl.DataFrame, axis_suffix: str = "") -
             xref=f"x{axis_suffix}",
             y=1 - 0.09 * (i % 3),
             yref=f"y{axis_suffix} domain",
-            text=f"⚑ {m['label']}",
+            text=f"⚑ {formatting.chart_text(m['label'], _FLAG_CHARACTERS)}",
+            hovertext=formatting.chart_text(m["label"]),
             showarrow=False,
             xanchor="left",
             yanchor="top",
@@ -192,7 +202,7 @@ def trend_chart(
     note = _footnote(rows, metric)
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=theme.SCREEN_HEIGHT,
         yaxis_title=_y_title(metric, currency),
         showlegend=len(scopes) > 1 or rows.get_column("target").is_not_null().any(),
@@ -219,7 +229,10 @@ def small_multiples(
     value says so in words instead of showing an empty axis."""
     grain = _grain(rows)
     scopes = rows.get_column("scope").unique(maintain_order=True).to_list()
-    names = dict(rows.select("scope", "name").unique().iter_rows())
+    names = {
+        scope: formatting.chart_text(name)
+        for scope, name in rows.select("scope", "name").unique().iter_rows()
+    }
     n_rows = math.ceil(len(scopes) / columns)
     fig = make_subplots(
         rows=n_rows,
@@ -258,7 +271,7 @@ def small_multiples(
             _add_markers(fig, markers.filter(pl.col("scope") == scope), suffix)
     fig.update_layout(
         template=theme.TEMPLATE,
-        title=dict(text=title),
+        title=dict(text=formatting.chart_text(title)),
         height=max(theme.SCREEN_HEIGHT, 260 * n_rows + 80),
         showlegend=False,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ import zipfile
 from collections.abc import Sequence
 from typing import Literal
 
+import logistro
 import plotly.graph_objects as go
 
 from ..charts import theme
@@ -34,6 +36,36 @@ RENDER_TIMEOUT_SECONDS = 90
 
 class ExportError(RuntimeError):
     """An image could not be rendered; the message is safe to show."""
+
+
+# Kaleido talks to its Chromium through choreographer's pipe, read in 10 kB
+# pieces by a reader thread. When the session closes (after the last image,
+# or on a timeout), Pipe.close() closes the read end under that thread; a
+# message it had half read (a rendered image is megabytes) is then decoded
+# anyway, and choreographer logs "JSONError decoding message. Ignoring" with
+# a full traceback. Nothing is lost that was asked for: the images were
+# received, or the render had already failed. So the traceback becomes one
+# line, at the place it is logged.
+BROWSER_LOG = "choreographer.channels.pipe"
+CUT_OFF_MESSAGE = "JSONError decoding message"
+
+
+class _CutOffMessageInOneLine(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith(CUT_OFF_MESSAGE):
+            record.msg = (
+                "chart export: the headless browser's last message was cut off as its session "
+                "closed, and was dropped (%s)"
+            )
+            record.args = (type(record.exc_info[1]).__name__,)
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+# Through logistro, as choreographer does: a plain logging.getLogger() first
+# would create a logger without logistro's debug2(), which choreographer calls.
+logistro.getLogger(BROWSER_LOG).addFilter(_CutOffMessageInOneLine())
 
 
 def browser_path() -> str | None:

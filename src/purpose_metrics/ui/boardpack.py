@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .. import formatting
 from ..constants import CACHE_TTL_SECONDS
 from ..export.deck import build_pack, deck_bytes
+from ..export.downloads import file_name
 from ..export.images import ExportError
 from . import state
 
@@ -40,7 +42,8 @@ def download(week: str, scope: str, scope_name: str) -> None:
         ready = st.session_state.get("pack_ready")
         if middle.button(f"Prepare the pack for {week}", icon=":material/slideshow:", key="pack_build"):
             try:
-                with st.spinner(f"Rendering the charts and slides for {scope_name}, {week} (about 20 s)…"):
+                shown = formatting.plain(scope_name)
+                with st.spinner(f"Rendering the charts and slides for {shown}, {week} (about 20 s)…"):
                     _pack(*state.key(), week, scope, suffix)
                 st.session_state["pack_ready"] = ready = key
             except (ExportError, OSError, RuntimeError) as exc:
@@ -48,10 +51,9 @@ def download(week: str, scope: str, scope_name: str) -> None:
                 return
         if ready == key:
             body = _pack(*state.key(), week, scope, suffix)
-            file_name = f"board-pack-{week}-{scope}{suffix}"
             right.download_button(
-                f"Download board pack ({suffix[1:].upper()})", body, file_name=file_name,
+                f"Download board pack ({suffix[1:].upper()})", body, file_name=file_name(f"board-pack-{week}-{scope}{suffix}"),
                 mime=MIME[suffix], icon=":material/download:", key="pack_download", type="primary",
             )  # fmt: skip
         else:
-            right.caption(f"{scope_name} · {week} · {choice}")
+            right.caption(f"{formatting.plain(scope_name)} · {week} · {choice}")

@@ -1,13 +1,14 @@
-"""KPI cards, the needs-attention list, purpose statements, brand status.
+"""The needs-attention list, the headline, purpose statements, brand status
+(the KPI cards are ui/scorecards.py).
 
 Renders rows of `views.week_kpis` / `views.attention` / `views.scope_summary`;
-computes nothing beyond choosing words and colours.
+computes nothing beyond choosing words and colours. Every text that comes
+from data (names, purposes, initiative labels) goes into Markdown through
+`formatting.plain`, so it shows as written and never as a link, an image,
+a formula or a colour.
 """
 
 from __future__ import annotations
-
-import html
-from collections.abc import Sequence
 
 import polars as pl
 import streamlit as st
@@ -20,7 +21,6 @@ STATUS_BADGE = {
     "amber": ":orange-badge[:material/error: near target]",
     "red": ":red-badge[:material/cancel: off target]",
 }
-CARD_COLUMNS = 3  # wide enough for a label with its unit
 ATTENTION_SHOWN = 8
 
 
@@ -31,16 +31,17 @@ def dot(colour: str) -> str:
 
 def purpose_banner(big: str | None, medium: str | None, brand_name: str | None, company_name: str) -> None:
     """The company's purpose (Big-P) and, for a brand, its purpose (Medium-P)."""
+    plain = formatting.plain
     with st.container(border=True):
         if big:
-            st.markdown(f"**{html.escape(company_name or 'Our')} purpose** · {big}")
+            st.markdown(f"**{plain(company_name or 'Our')} purpose** · {plain(big)}")
         else:
             st.caption("The company has not stated its purpose yet.")
         if brand_name is not None:
             if medium:
-                st.markdown(f"**{html.escape(brand_name)} purpose** · {medium}")
+                st.markdown(f"**{plain(brand_name)} purpose** · {plain(medium)}")
             else:
-                st.caption(f"{brand_name} has not stated its own purpose yet.")
+                st.caption(f"{plain(brand_name)} has not stated its own purpose yet.")
 
 
 def shortfall_text(metric: Metric, shortfall: float, currency: str) -> str:
@@ -55,8 +56,9 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
     when = views.period_label(row["grain"], row["period_start"])
     return (
         f"{STATUS_BADGE[row['status']]} {dot(colours.get(row['scope'], '#888'))} "
-        f"**{html.escape(names.get(row['scope'], row['scope']))}** · {metric.label} **{value}** "
-        f"vs target {target} — {shortfall_text(metric, row['shortfall'], currency)} ({when})"
+        f"**{formatting.plain(names.get(row['scope'], row['scope']))}** · {metric.label} "
+        f"**{formatting.markdown_value(value)}** vs target {formatting.markdown_value(target)} — "
+        f"{formatting.markdown_value(shortfall_text(metric, row['shortfall'], currency))} ({when})"
     )
 
 
@@ -66,14 +68,12 @@ def headline(worst: dict | None, names: dict[str, str], currency: str, company_v
         st.success("Every KPI with a target is on target this week.", icon=":material/check_circle:")
         return
     metric = catalog.get(worst["metric_id"])
-    who = names.get(worst["scope"], worst["scope"])
-    value = formatting.value_text(metric, worst["value"], currency)
-    target = formatting.value_text(metric, worst["target"], currency)
+    who = formatting.plain(names.get(worst["scope"], worst["scope"]))
+    value = formatting.markdown_value(formatting.value_text(metric, worst["value"], currency))
+    target = formatting.markdown_value(formatting.value_text(metric, worst["target"], currency))
+    shortfall = formatting.markdown_value(shortfall_text(metric, worst["shortfall"], currency))
     lead = "Furthest below target" + (" among brands" if company_view and worst["scope"] != "company" else "")
-    st.markdown(
-        f"#### {lead}: {who} — {metric.label}, {value} against {target} "
-        f"({shortfall_text(metric, worst['shortfall'], currency)})"
-    )
+    st.markdown(f"#### {lead}: {who} — {metric.label}, {value} against {target} ({shortfall})")
 
 
 def attention_list(rows: pl.DataFrame, names: dict[str, str], colours: dict[str, str], currency: str) -> None:
@@ -105,7 +105,7 @@ def scope_status(
     for column, row in zip(columns, rows, strict=True):
         with column.container(border=True, height="stretch"):
             st.markdown(
-                f"{dot(colours.get(row['scope'], '#888'))} **{html.escape(names.get(row['scope'], row['scope']))}**",
+                f"{dot(colours.get(row['scope'], '#888'))} **{formatting.plain(names.get(row['scope'], row['scope']))}**",
                 unsafe_allow_html=True,
             )
             total = row["red"] + row["amber"] + row["green"]
@@ -119,82 +119,7 @@ def scope_status(
                 metric = catalog.get(row["worst_metric"])
                 value = formatting.value_text(metric, row["worst_value"], currency)
                 target = formatting.value_text(metric, row["worst_target"], currency)
-                st.caption(f"Worst: {metric.label}, {value} vs {target}")
-
-
-def _delta_colour(metric: Metric, change: float | None) -> str:
-    if change is None or formatting.is_zero_change(metric, change):
-        return "off"
-    return "normal" if metric.direction == "up" else "inverse"
-
-
-def kpi_card(row: dict, currency: str, initiatives: list[str]) -> None:
-    """Value and unit, change against the previous week (or month), target
-    and status, and the trend as a sparkline."""
-    metric = catalog.get(row["metric_id"])
-    shown = row["value"] is not None
-    value = formatting.value_text(
-        metric, row["value"], currency, n=row["n"], suppressed=row["suppressed"], immature=row["immature"],
-        with_unit=False,  # the unit is in the card's label (formatting.card_label)
-    )  # fmt: skip
-    change = row["change"] if shown else None
-    delta = formatting.change_text(metric, change, currency)
-    previous = "previous month" if row["grain"] == "month" else "previous week"
-    spark = [v for v in row["trend"] if v is not None]
-    help_text = f"{metric.definition}\n\nn = {row['n']:,} ({metric.population})."
-    with st.container(border=True, height="stretch"):
-        st.metric(
-            formatting.card_label(metric),
-            value if shown else None,
-            delta=delta,
-            delta_color=_delta_colour(metric, change),
-            delta_arrow="off" if delta and formatting.is_zero_change(metric, change) else "auto",
-            delta_description=f"vs {previous}" if delta else None,
-            help=help_text,
-            chart_data=spark if len(spark) >= 2 else None,
-            chart_type="line",
-        )
-        if not shown:
-            st.markdown(f"**{value}**")
-        footer = []
-        if row["status"]:
-            footer.append(STATUS_BADGE[row["status"]])
-        if row["target"] is not None:
-            footer.append(f"target {formatting.value_text(metric, row['target'], currency)}")
-        if row["grain"] == "month":
-            footer.append(f"{formatting.month_name(row['period_start'])} (whole month)")
-        if footer:
-            st.markdown(" · ".join(footer))
-        for name in initiatives:
-            st.caption(f":violet[⚑ {name}]")
-
-
-def kpi_grid(
-    kpis: pl.DataFrame,
-    scope: str,
-    currency: str,
-    markers: pl.DataFrame,
-    columns: int = CARD_COLUMNS,
-    pillars: Sequence[str] | None = None,
-) -> None:
-    """The scope's cards grouped by the dashboard's pillars (all by default)."""
-    cards = kpis.filter(pl.col("scope") == scope)
-    flags = markers.filter(pl.col("scope") == scope)
-    for pillar in pillars or list(views.DASHBOARD_PILLARS):
-        metric_ids = views.DASHBOARD_PILLARS[pillar]
-        st.subheader(pillar, divider="gray")
-        rows = cards.filter(pl.col("metric_id").is_in(list(metric_ids))).to_dicts()
-        for start in range(0, len(rows), columns):
-            cols = st.columns(columns)
-            for col, row in zip(cols, rows[start : start + columns], strict=False):
-                # Initiatives launched within the card's sparkline.
-                launched = flags.filter(
-                    (pl.col("metric_id") == row["metric_id"])
-                    & (pl.col("launched_at") >= row["trend_starts"][0])
-                    & (pl.col("launched_at") < row["period_end"])
+                st.caption(
+                    f"Worst: {metric.label}, {formatting.markdown_value(value)} "
+                    f"vs {formatting.markdown_value(target)}"
                 )
-                labels = [
-                    f"{r['label']}, {r['launched_at']:%-d %b %Y}" for r in launched.iter_rows(named=True)
-                ]
-                with col:
-                    kpi_card(row, currency, labels)

@@ -17,6 +17,7 @@ import plotly.io as pio
 import streamlit as st
 
 from ..export import images
+from ..export.downloads import file_name as safe_file_name
 
 _RENDERED_KEPT = 32  # figures whose images stay in memory for a repeated click
 
@@ -40,7 +41,7 @@ def show_chart(fig: go.Figure, name: str, key: str) -> None:
             st.download_button(
                 f"{fmt.upper()} 1600×900",
                 data=_image(fig_json, fmt),
-                file_name=f"{base}.{fmt}",
+                file_name=safe_file_name(f"{base}.{fmt}"),
                 mime=images.MIME[fmt],
                 on_click="ignore",
                 icon=":material/download:",
@@ -63,7 +64,7 @@ def download_all(named: Sequence[tuple[str, go.Figure]], file_name: str, key: st
     st.download_button(
         f"All {len(named)} chart{'s' if len(named) > 1 else ''} (PNG + SVG, zip)",
         data=build,
-        file_name=file_name,
+        file_name=safe_file_name(file_name),
         mime="application/zip",
         on_click="ignore",
         icon=":material/folder_zip:",

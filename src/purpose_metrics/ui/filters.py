@@ -4,6 +4,15 @@ Each widget takes a `key`, which is also its query parameter, so a copied
 link opens the same view. Streamlit drops a URL value that is not an option;
 these wrappers read it first and say so in a sentence, then show the
 default. Never an exception for what someone typed into a URL.
+
+A link decides the same way everywhere: a parameter given twice
+(`?brand=Verde&brand=Nope`) counts by its FIRST value, for the widget and
+the sentence alike, and a value matches an option's label in any case
+(`?cohort=month` is "Month"). Streamlit's own binding seeds a select box
+from the last value and matches case exactly, so before such a widget
+first appears its parameter is rewritten to the decided label (or removed,
+for the default) and the page runs again: Streamlit then reads a link that
+says exactly what is shown, and so does the address bar.
 """
 
 from __future__ import annotations
@@ -19,6 +28,10 @@ from ..metrics.dataset import Filters
 from ..periods import PeriodError, parse_week
 
 _SHOWN = 40  # characters of a bad URL value repeated back
+# Session state: the link as rewritten ("link") and the notices about what
+# it asked for ("notices", by parameter), shown on every run while the
+# address still reads that way.
+_REWRITTEN = "_url_rewritten"
 
 
 def _quote(raw: str) -> str:
@@ -26,23 +39,67 @@ def _quote(raw: str) -> str:
     return f"“{formatting.plain(raw.strip(), _SHOWN)}”"
 
 
-def _url_value(key: str) -> str | None:
-    try:
-        return st.query_params.get(key)
-    except Exception:  # a malformed query string is no reason to fail
-        return None
-
-
 def _url_values(key: str) -> list[str]:
     try:
         return st.query_params.get_all(key)
-    except Exception:
+    except Exception:  # a malformed query string is no reason to fail
         return []
 
 
 def notice(text: str) -> None:
     """A sentence about a link that asked for something we cannot show."""
     st.warning(text, icon=":material/link_off:")
+
+
+def _match(raw: str, options: Sequence[Any], labels: Sequence[Callable[[Any], str]]) -> Any | None:
+    """The option a URL value names: one of its labels exactly, else the one
+    option whose label it is in another case; None when it names none."""
+    for label in labels:
+        for option in options:
+            if label(option) == raw:
+                return option
+    wanted = raw.strip().casefold()
+    found = {i for label in labels for i, option in enumerate(options) if label(option).casefold() == wanted}
+    return options[found.pop()] if len(found) == 1 else None
+
+
+def _link() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The whole query string, as (parameter, values) pairs."""
+    try:
+        return tuple(sorted((key, tuple(st.query_params.get_all(key))) for key in st.query_params))
+    except Exception:  # a malformed query string is no reason to fail
+        return ()
+
+
+def _settle_link(key: str, decide: Callable[[list[str]], tuple[list[str], str | None]]) -> None:
+    """Before the widget bound to `key`: when it first appears, read its
+    parameter's values and let `decide` say which labels the widget should
+    show ([] for its default) and what to tell the person; when the link
+    says anything else, rewrite the parameter and run the page again. Shows
+    the notices of the link's rewrites while the address still reads that
+    way (a choice in a bound widget changes it, and the notices go)."""
+    settled = st.session_state.get(_REWRITTEN)
+    if settled is not None and settled["link"] != _link():
+        del st.session_state[_REWRITTEN]
+        settled = None
+    notices = dict(settled["notices"]) if settled else {}
+    asked = [] if key in st.session_state else _url_values(key)  # on screen: the person's choice
+    if asked:
+        labels, message = decide(asked)
+        if labels != asked:
+            try:
+                if labels:
+                    st.query_params[key] = labels if len(labels) > 1 else labels[0]
+                else:
+                    del st.query_params[key]
+            except Exception:  # still bound from another page: Streamlit's reading stands
+                notices[key] = message
+            else:
+                notices[key] = message
+                st.session_state[_REWRITTEN] = {"link": _link(), "notices": notices}
+                st.rerun()
+    if notices.get(key):
+        notice(notices[key])
 
 
 def url_select(
@@ -56,18 +113,29 @@ def url_select(
     container: DeltaGenerator | None = None,
     segmented: bool = False,
     help: str | None = None,
+    also_matches: Callable[[Any], str] | None = None,
 ) -> Any:
     """A single choice bound to `?key=`; an unknown URL value gets a notice
-    (worded by `explain`) and the default."""
+    (worded by `explain`) and the default. A URL value may also name an
+    option by `also_matches` (a brand's name as written, when the label
+    shown is escaped for Markdown)."""
     where = container or st
-    raw = _url_value(key)
-    if raw is not None and raw not in {format_func(o) for o in options}:
+    options = list(options)
+    labels = [format_func] + ([also_matches] if also_matches else [])
+
+    def decide(asked: list[str]) -> tuple[list[str], str | None]:
+        raw = asked[0]
+        chosen = _match(raw, options, labels)
+        if chosen is not None:
+            return [format_func(chosen)], None
         message = (
             explain(raw)
             if explain
             else f"The link asked for {label.lower()} {_quote(raw)}, which does not exist"
         )
-        notice(f"{message}; showing {format_func(default)} instead.")
+        return [], f"{message}; showing {format_func(default)} instead."
+
+    _settle_link(key, decide)
     if segmented:
         value = where.segmented_control(
             label, options, default=default, required=True, format_func=format_func,
@@ -75,7 +143,7 @@ def url_select(
         )  # fmt: skip
         return default if value is None else value
     return where.selectbox(
-        label, options, index=list(options).index(default), format_func=format_func,
+        label, options, index=options.index(default), format_func=format_func,
         key=key, bind="query-params", help=help,
     )  # fmt: skip
 
@@ -99,12 +167,16 @@ def week_picker(weeks: Sequence[str], default: str, *, container: DeltaGenerator
 def scope_picker(
     scope_ids: Sequence[str], names: dict[str, str], *, container: DeltaGenerator | None = None
 ) -> str:
-    """The company or one brand, `?brand=Alpine` (the brand's name)."""
+    """The company or one brand, `?brand=Alpine` (the brand's name). A
+    segmented control shows its options as Markdown, so there a name is
+    escaped (`formatting.plain`); a link may still give it as written."""
+    segmented = len(scope_ids) <= 7
     return url_select(
         "Company or brand", scope_ids, key="brand", default="company",
-        format_func=lambda s: names.get(s, s),
+        format_func=(lambda s: formatting.plain(names.get(s, s))) if segmented else (lambda s: names.get(s, s)),
+        also_matches=lambda s: names.get(s, s),
         explain=lambda raw: f"There is no brand {_quote(raw)}",
-        container=container, segmented=len(scope_ids) <= 7,
+        container=container, segmented=segmented,
     )  # fmt: skip
 
 
@@ -144,17 +216,27 @@ def segment_filters(
     options: dict[str, list[str]], *, containers: Sequence[DeltaGenerator] | None = None
 ) -> Filters:
     """Channel, region and customer segment, each `?channel=web&channel=app`.
-    Nothing chosen means no filter (everyone)."""
+    Nothing chosen means no filter (everyone). A value matches in any case."""
     chosen: dict[str, tuple[str, ...] | None] = {}
     for i, (name, label) in enumerate(_FILTER_LABELS.items()):
         where = containers[i] if containers else st
         values = options.get(name, [])
-        unknown = [v for v in _url_values(name) if v not in values]
-        if unknown:
-            notice(
-                f"The link's {label.lower()} {', '.join(_quote(v) for v in unknown)} "
-                f"{'is' if len(unknown) == 1 else 'are'} not in the data and {'was' if len(unknown) == 1 else 'were'} ignored."
-            )
+
+        def decide(
+            asked: list[str], values: list[str] = values, label: str = label
+        ) -> tuple[list[str], str | None]:
+            matched = [_match(v, values, [str]) for v in asked]
+            unknown = [v for v, m in zip(asked, matched, strict=True) if m is None]
+            message = None
+            if unknown:
+                one = len(unknown) == 1
+                message = (
+                    f"The link's {label.lower()} {', '.join(_quote(v) for v in unknown)} "
+                    f"{'is' if one else 'are'} not in the data and {'was' if one else 'were'} ignored."
+                )
+            return list(dict.fromkeys(m for m in matched if m is not None)), message
+
+        _settle_link(name, decide)
         picked = where.multiselect(
             label, values, key=name, bind="query-params", placeholder="All",
             disabled=not values,

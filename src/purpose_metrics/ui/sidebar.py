@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import db, sources, views
+from .. import db, formatting, sources, views
 from . import state
 
 MODE_WORDS = {
@@ -29,9 +29,9 @@ def render() -> None:
             data, read_at = loaded
             company = views.company_info(data)
             if company.get("name"):
-                st.markdown(f"**{company['name']}**")
+                st.markdown(f"**{formatting.plain(company['name'])}**")
             if data.as_of is not None:
-                st.caption(f"Data as of {data.as_of:%-d %b %Y, %H:%M} UTC (the latest order)")
+                st.caption(f"Data as of {formatting.day_month_year_time(data.as_of)} UTC (the latest order)")
             else:
                 st.caption("No orders yet.")
             # Nothing on a page is older than this read plus the time to live (ui/state.py).

@@ -1,0 +1,61 @@
+"""The weekly board pack: one deck, PowerPoint or PDF, from the same numbers.
+
+    pack = build_pack(dataset, week="2026-W47", brand=None)
+    write_deck(pack, "board.pptx")      # or "board.pdf"
+
+- content.py: what the pack shows (`Pack`, `build_pack`), from `views`, so
+  every number is the dashboard's number; its charts rendered through ONE
+  Kaleido session for the whole pack;
+- powerpoint.py, pdf.py: the two renderers, which only lay a Pack out;
+- here: writing a file. It goes to a temporary name and is renamed at the
+  end, so a failed build leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ...errors import UsageError
+from .content import Pack, build_pack, render_charts
+from .pdf import write_pdf
+from .powerpoint import write_pptx
+
+WRITERS = {".pptx": write_pptx, ".pdf": write_pdf}
+
+
+def deck_path(out: str | Path) -> Path:
+    """`out` as the pack's path; UsageError unless it ends in .pptx or .pdf
+    in a folder that exists (checked before anything is built)."""
+    path = Path(out)
+    if path.suffix.lower() not in WRITERS:
+        raise UsageError(f"the pack is written as .pptx or .pdf, not {str(out)[:80]!r}")
+    if not path.resolve().parent.is_dir():
+        raise UsageError(f"folder {path.resolve().parent} does not exist")
+    return path
+
+
+def write_deck(pack: Pack, out: str | Path) -> Path:
+    """Render the charts and write `out` (.pptx or .pdf) atomically."""
+    out = deck_path(out)
+    if not all(p.images or not p.charts for p in pack.pillars):
+        render_charts(pack)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.resolve().parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        WRITERS[out.suffix.lower()](pack, tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def deck_bytes(pack: Pack, suffix: str = ".pptx") -> bytes:
+    """The pack as bytes (the dashboard's download button)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_deck(pack, Path(folder) / f"board-pack{suffix}").read_bytes()
+
+
+__all__ = ["Pack", "build_pack", "deck_bytes", "deck_path", "write_deck"]

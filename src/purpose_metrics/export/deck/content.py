@@ -1,0 +1,181 @@
+"""What the weekly board pack shows: every slide's text, table and chart,
+gathered once from `views` (so every number is the dashboard's number).
+
+    pack = build_pack(dataset, week="2026-W47", brand=None)
+
+The renderers (powerpoint.py, pdf.py) only lay a Pack out. Texts in a Pack
+are plain text as the data holds them; each renderer shows them as written
+(python-pptx writes text runs; the PDF's HTML escapes them; chart builders
+escape their labels for Plotly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ... import catalog, formatting, views
+from ...charts import theme
+from ...charts.trends import trend_chart
+from ...errors import UsageError
+from ...metrics.dataset import Dataset
+from ..images import render_images
+
+# The charts each pillar slide carries: the metrics a board asks about first.
+KEY_CHARTS: dict[str, tuple[str, ...]] = {
+    "Loyalty": ("returning_order_share", "repeat_customer_rate"),
+    "Customer purpose": ("nps", "on_time_delivery_rate"),
+    "People": ("enps", "purpose_alignment"),
+    "Planet and community": ("recycled_packaging_share", "delivery_co2e_per_order"),
+}
+SOURCE = "Source: Purpose Metrics"
+CHART_WIDTH, CHART_HEIGHT = 1000, 560
+
+
+@dataclass
+class KpiLine:
+    metric_id: str
+    label: str
+    value: str
+    change: str
+    target: str
+    status: str | None
+    period: str  # "week" or "month"
+
+
+@dataclass
+class PillarSlide:
+    pillar: str
+    lines: list[KpiLine]
+    charts: list[tuple[str, go.Figure]]  # (title, figure)
+    images: list[bytes] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    company: str
+    purpose: str | None
+    scope_name: str
+    scope_purpose: str | None
+    week: str
+    period_text: str
+    month_text: str
+    as_of: dt.datetime | None
+    filters_text: str
+    pillars: list[PillarSlide]
+    brand_columns: list[str]  # brand names
+    brand_rows: list[tuple[str, list[tuple[str, str | None]]]]  # (metric label, [(value, status)])
+    definitions: list[tuple[str, str, str]]  # (label, unit, definition)
+
+    @property
+    def footer(self) -> str:
+        as_of = self.as_of.strftime("%Y-%m-%d %H:%M UTC") if self.as_of else "no data"
+        return f"{self.scope_name} · {self.week} ({self.period_text}) · {SOURCE}, data as of {as_of}"
+
+    @property
+    def slide_titles(self) -> list[str]:
+        return [
+            f"{self.company}: board pack {self.week}",
+            *[f"{p.pillar} — {self.scope_name}, {self.week}" for p in self.pillars],
+            f"Brands compared on the KPIs off target — {self.week}",
+            "Appendix: definitions, data and filters",
+        ]
+
+
+def _line(row: dict, currency: str) -> KpiLine:
+    metric = catalog.get(row["metric_id"])
+    value = formatting.value_text(
+        metric, row["value"], currency, n=row["n"], suppressed=row["suppressed"], immature=row["immature"]
+    )
+    change = formatting.change_text(metric, row["change"], currency) or "—"
+    target = "—" if row["target"] is None else formatting.value_text(metric, row["target"], currency)
+    return KpiLine(
+        metric.id, formatting.card_label(metric), value, change, target, row["status"], row["grain"]
+    )
+
+
+def build_pack(data: Dataset, week: str | None = None, brand: str | None = None) -> Pack:
+    """Everything the pack shows, for one ISO week (default: the latest
+    complete one) and the company or a brand. Raises UsageError when there
+    is nothing to show or no such brand, PeriodError for a malformed week."""
+    if data.as_of is None:
+        raise UsageError("the database holds no orders: nothing to put in a board pack")
+    if brand is not None and brand not in data.brand_ids:
+        raise UsageError(f"unknown brand {brand[:40]!r} (known: {', '.join(data.brand_ids)})")
+    names = views.scope_names(data)
+    focus = brand or "company"
+    week = week or views.default_week(data)
+    window = views.week_window(week)
+    all_scopes = views.scopes(data)
+    currency = views.currency(data)
+    company = views.company_info(data)
+    kpis = views.week_kpis(data, window, all_scopes)
+    focus_rows = kpis.filter(pl.col("scope") == focus)
+    colours = theme.scope_colours(data.brand_ids)
+
+    pillars = []
+    for pillar, metric_ids in views.DASHBOARD_PILLARS.items():
+        rows = focus_rows.filter(pl.col("metric_id").is_in(list(metric_ids)))
+        lines = [_line(r, currency) for r in rows.iter_rows(named=True)]
+        charts = []
+        for metric_id in KEY_CHARTS.get(pillar, ()):
+            metric = catalog.get(metric_id)
+            trend = views.metric_trend(data, metric_id, window, [focus])
+            if not views.has_values(trend):
+                continue
+            markers = views.initiative_markers(
+                data, trend["period_start"].min(), window.week.end, [metric_id], [focus]
+            )
+            title = f"{metric.label} — {names[focus]}"
+            charts.append((title, trend_chart(trend, metric, colours, title, currency, markers)))
+        pillars.append(PillarSlide(pillar, lines, charts))
+
+    # Brands slide: every KPI red or amber for some brand, brands side by side.
+    brands = [s for s in all_scopes if s != "company"]
+    flagged = views.attention(kpis, brands).get_column("metric_id").unique(maintain_order=True).to_list()
+    brand_rows = []
+    for metric_id in flagged:
+        metric = catalog.get(metric_id)
+        cells = []
+        for b in brands:
+            r = kpis.filter((pl.col("scope") == b) & (pl.col("metric_id") == metric_id)).row(0, named=True)
+            text = formatting.value_text(
+                metric, r["value"], currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
+            )
+            if r["target"] is not None:
+                text += f" (target {formatting.value_text(metric, r['target'], currency)})"
+            cells.append((text, r["status"]))
+        brand_rows.append((formatting.card_label(metric), cells))
+
+    shown = [m for ids in views.DASHBOARD_PILLARS.values() for m in ids]
+    definitions = [(catalog.get(m).label, catalog.get(m).unit, catalog.get(m).definition) for m in shown]
+    scope_purpose = views.purposes(data, focus)[1] if focus != "company" else None
+    return Pack(
+        company=company.get("name") or "Company",
+        purpose=company.get("purpose_statement"),
+        scope_name=names[focus],
+        scope_purpose=scope_purpose,
+        week=week,
+        period_text=formatting.week_range(window.week.start, window.week.end),
+        month_text=formatting.month_name(window.month.start),
+        as_of=data.as_of,
+        filters_text=f"week {week}; scope: {names[focus]}; no segment filters",
+        pillars=pillars,
+        brand_columns=[names[b] for b in brands],
+        brand_rows=brand_rows,
+        definitions=definitions,
+    )
+
+
+def render_charts(pack: Pack) -> None:
+    """All the pack's charts as PNG through one Kaleido session."""
+    figures = [fig for p in pack.pillars for _, fig in p.charts]
+    # Smaller canvas than a full-slide export: the chart fills half a slide,
+    # so its text must be larger relative to the image to read from the back.
+    images = render_images(figures, ("png",), width=CHART_WIDTH, height=CHART_HEIGHT)
+    it = iter(images)
+    for p in pack.pillars:
+        p.images = [next(it)["png"] for _ in p.charts]

@@ -1,0 +1,123 @@
+"""The board pack as PDF: the slides as HTML pages, printed by one headless
+Chromium at 13.333 × 7.5 in (16:9).
+
+Every text is HTML-escaped, so a name from data shows as written and never
+becomes a link, an image or markup; the page's <title> (the title slide's)
+is the PDF's title.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from ... import formatting
+from ...charts import theme
+from ..images import browser_path
+from .content import Pack
+
+
+def pdf_html(pack: Pack) -> str:
+    """The pack as one HTML page per slide, every text HTML-escaped; its
+    <title> becomes the PDF's title."""
+    e = html.escape
+    css = """
+    @page { size: 13.333in 7.5in; margin: 0; }
+    body { margin: 0; font-family: Arial, Helvetica, sans-serif; color: #222; }
+    .slide { width: 13.333in; height: 7.5in; position: relative; page-break-after: always; overflow: hidden; }
+    .slide:last-child { page-break-after: auto; }
+    h1 { font-size: 26pt; margin: 0; position: absolute; top: 0.3in; left: 0.5in; right: 0.5in; }
+    .footer { position: absolute; bottom: 0.2in; left: 0.5in; right: 0.5in; font-size: 10pt; color: #6b6b6b; display: flex; justify-content: space-between; }
+    table { border-collapse: collapse; font-size: 10.5pt; }
+    th, td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: left; }
+    th { background: #f2f2f2; }
+    .kpis { position: absolute; top: 1.15in; left: 0.4in; width: 7.3in; }
+    .charts { position: absolute; top: 1.15in; left: 7.9in; width: 5.1in; }
+    .charts img { width: 5.1in; display: block; margin-bottom: 0.1in; }
+    .note { position: absolute; bottom: 0.6in; left: 0.4in; font-size: 10pt; color: #6b6b6b; }
+    .defs { position: absolute; top: 1.05in; left: 0.4in; right: 0.4in; columns: 2; font-size: 10pt; }
+    .defs p { margin: 0 0 3px 0; }
+    """
+    status_colour = theme.STATUS_COLOURS
+
+    def status_cell(status: str | None) -> str:
+        colour = status_colour.get(status or "")
+        style = f' style="color:{colour};font-weight:bold"' if colour else ""
+        return f"<td{style}>{e(formatting.status_text(status))}</td>"
+
+    def footer(n: int) -> str:
+        return f'<div class="footer"><span>{e(pack.footer)}</span><span>{n}</span></div>'
+
+    titles = pack.slide_titles
+    parts = [
+        f"<html><head><meta charset='utf-8'><title>{e(titles[0])}</title><style>{css}</style></head><body>"
+    ]
+    scope_line = pack.scope_name + (f" — {pack.scope_purpose}" if pack.scope_purpose else "")
+    parts.append(
+        "<div class='slide'><div style='position:absolute;top:1.6in;left:0.8in;right:0.8in'>"
+        f"<div style='font-size:40pt;font-weight:bold'>{e(pack.company)}</div>"
+        f"<div style='font-size:22pt;color:#6b6b6b;margin-top:0.2in'>{e(pack.purpose or '')}</div>"
+        f"<div style='font-size:22pt;margin-top:0.5in'>Weekly board pack · {e(pack.week)} ({e(pack.period_text)})</div>"
+        f"<div style='font-size:18pt;color:#6b6b6b;margin-top:0.15in'>{e(scope_line)}</div></div>{footer(1)}</div>"
+    )
+    for k, pillar in enumerate(pack.pillars, start=2):
+        rows = "".join(
+            f"<tr><td>{e(ln.label)}{' (month)' if ln.period == 'month' else ''}</td><td>{e(ln.value)}</td>"
+            f"<td>{e(ln.change)}</td><td>{e(ln.target)}</td>{status_cell(ln.status)}</tr>"
+            for ln in pillar.lines
+        )
+        images = "".join(
+            f"<img src='data:image/png;base64,{base64.b64encode(img).decode()}'>" for img in pillar.images[:2]
+        )
+        note = (
+            f"<div class='note'>(month): latest whole month, {e(pack.month_text)}</div>"
+            if any(ln.period == "month" for ln in pillar.lines)
+            else ""
+        )
+        parts.append(
+            f"<div class='slide'><h1>{e(titles[k - 1])}</h1><div class='kpis'><table><tr><th>KPI</th><th>Value</th>"
+            f"<th>vs last week</th><th>Target</th><th>Status</th></tr>{rows}</table></div>"
+            f"<div class='charts'>{images}</div>{note}{footer(k)}</div>"
+        )
+    k = len(pack.pillars) + 2
+    if pack.brand_rows:
+        head = "".join(f"<th>{e(c)}</th>" for c in pack.brand_columns)
+        body = "".join(
+            f"<tr><td>{e(label)}</td>"
+            + "".join(
+                f"<td style='color:{status_colour.get(st or '', '#222')}'>{e(v)}</td>" for v, st in cells
+            )
+            + "</tr>"
+            for label, cells in pack.brand_rows[:16]
+        )
+        content = f"<div class='kpis' style='width:12.5in'><table style='width:100%'><tr><th>KPI</th>{head}</tr>{body}</table></div>"
+    else:
+        content = "<div class='kpis'>Every brand is on target on every KPI with a target this week.</div>"
+    parts.append(f"<div class='slide'><h1>{e(titles[k - 1])}</h1>{content}{footer(k)}</div>")
+    defs = "".join(f"<p><b>{e(label)} ({e(unit)}):</b> {e(d)}</p>" for label, unit, d in pack.definitions)
+    as_of = pack.as_of.strftime("%Y-%m-%d %H:%M UTC") if pack.as_of else "no data"
+    parts.append(
+        f"<div class='slide'><h1>{e(titles[-1])}</h1><div class='defs'>{defs}</div>"
+        f"<div class='note'>Data as of {e(as_of)}. Filters: {e(pack.filters_text)}.</div>{footer(k + 1)}</div>"
+    )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_pdf(pack: Pack, path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=browser_path(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-quic"],
+        )  # fmt: skip
+        try:
+            # Offline: every image is inline, so nothing the pack shows can make a request.
+            page = browser.new_page(offline=True)
+            page.set_content(pdf_html(pack), wait_until="load")
+            page.pdf(path=str(path), width="13.333in", height="7.5in", print_background=True)
+        finally:
+            browser.close()

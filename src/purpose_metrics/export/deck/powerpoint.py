@@ -1,0 +1,185 @@
+"""The board pack as PowerPoint: a 16:9 deck of seven slides.
+
+Every text goes in as a text run, which PowerPoint shows as written: a name
+from data cannot become a link or markup here. The file's properties say
+what it is (title, the company as author, the week as subject, when it was
+made) instead of python-pptx's template's ("Steve Canny", 2013).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from ... import formatting
+from ...charts import theme
+from .content import SOURCE, Pack
+
+_STATUS_RGB = {k: v.lstrip("#") for k, v in theme.STATUS_COLOURS.items()}
+
+
+def write_pptx(pack: Pack, path: Path) -> None:
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, 16:9
+    blank = prs.slide_layouts[6]
+    dark = RGBColor.from_string("222222")
+    muted = RGBColor.from_string("6B6B6B")
+
+    def text(slide, left, top, width, height, content, size=14, bold=False, colour=dark):
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        frame = box.text_frame
+        frame.word_wrap = True
+        para = frame.paragraphs[0]
+        para.text = content
+        para.font.size, para.font.bold, para.font.color.rgb = Pt(size), bold, colour
+        return box
+
+    def footer(slide, number: int):
+        text(slide, 0.5, 7.0, 11.5, 0.35, pack.footer, size=10, colour=muted)
+        text(slide, 12.3, 7.0, 0.6, 0.35, str(number), size=10, colour=muted)
+
+    def table(slide, left, top, width, header, rows, widths, size=11):
+        shape = slide.shapes.add_table(
+            len(rows) + 1,
+            len(header),
+            Inches(left),
+            Inches(top),
+            Inches(width),
+            Inches(0.3 * (len(rows) + 1)),
+        )
+        tbl = shape.table
+        for j, w in enumerate(widths):
+            tbl.columns[j].width = Emu(int(Inches(width) * w / sum(widths)))
+        for j, h in enumerate(header):
+            cell = tbl.cell(0, j)
+            cell.text = h
+            cell.text_frame.paragraphs[0].font.size = Pt(size)
+            cell.text_frame.paragraphs[0].font.bold = True
+        for i, row in enumerate(rows, start=1):
+            for j, (value, colour) in enumerate(row):
+                cell = tbl.cell(i, j)
+                cell.text = value
+                font = cell.text_frame.paragraphs[0].font
+                font.size = Pt(size)
+                if colour:
+                    font.color.rgb = RGBColor.from_string(colour)
+                    font.bold = True
+        return tbl
+
+    _set_properties(prs, pack)
+    titles = pack.slide_titles
+    # Title slide
+    s = prs.slides.add_slide(blank)
+    text(s, 0.8, 1.6, 11.7, 1.0, pack.company, size=40, bold=True)
+    if pack.purpose:
+        text(s, 0.8, 2.7, 11.7, 0.8, pack.purpose, size=22, colour=muted)
+    text(s, 0.8, 3.9, 11.7, 0.6, f"Weekly board pack · {pack.week} ({pack.period_text})", size=22)
+    scope_line = pack.scope_name + (f" — {pack.scope_purpose}" if pack.scope_purpose else "")
+    text(s, 0.8, 4.6, 11.7, 0.6, scope_line, size=18, colour=muted)
+    footer(s, 1)
+
+    for k, pillar in enumerate(pack.pillars, start=2):
+        s = prs.slides.add_slide(blank)
+        text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
+        rows = [
+            [
+                (ln.label + (" (month)" if ln.period == "month" else ""), None),
+                (ln.value, None),
+                (ln.change, None),
+                (ln.target, None),
+                (formatting.status_text(ln.status), _STATUS_RGB.get(ln.status or "")),
+            ]
+            for ln in pillar.lines
+        ]
+        size = 11 if len(rows) <= 12 else 10
+        table(
+            s,
+            0.4,
+            1.15,
+            7.3,
+            ["KPI", "Value", "vs last week", "Target", "Status"],
+            rows,
+            [3.2, 1.9, 1.3, 1.2, 1.2],
+            size,
+        )
+        top = 1.15
+        for image in pillar.images[:2]:
+            pic_path = Path(tempfile.mkstemp(suffix=".png")[1])
+            pic_path.write_bytes(image)
+            s.shapes.add_picture(str(pic_path), Inches(7.9), Inches(top), width=Inches(5.1))
+            pic_path.unlink()
+            top += 2.95
+        if pack.month_text and any(ln.period == "month" for ln in pillar.lines):
+            text(
+                s,
+                0.4,
+                6.55,
+                7.3,
+                0.4,
+                f"(month): latest whole month, {pack.month_text}",
+                size=10,
+                colour=muted,
+            )
+        footer(s, k)
+
+    k = len(pack.pillars) + 2
+    s = prs.slides.add_slide(blank)
+    text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
+    if pack.brand_rows:
+        rows = [
+            [(label, None), *[(v, _STATUS_RGB.get(st or "")) for v, st in cells]]
+            for label, cells in pack.brand_rows[:16]
+        ]
+        table(
+            s,
+            0.4,
+            1.15,
+            12.5,
+            ["KPI", *pack.brand_columns],
+            rows,
+            [3, *[3] * len(pack.brand_columns)],
+            11 if len(rows) <= 12 else 10,
+        )
+    else:
+        text(s, 0.5, 1.4, 12, 0.6, "Every brand is on target on every KPI with a target this week.", size=18)
+    footer(s, k)
+
+    s = prs.slides.add_slide(blank)
+    text(s, 0.5, 0.3, 12.3, 0.7, titles[-1], size=26, bold=True)
+    half = (len(pack.definitions) + 1) // 2
+    for col, chunk in enumerate((pack.definitions[:half], pack.definitions[half:])):
+        box = s.shapes.add_textbox(Inches(0.4 + col * 6.35), Inches(1.05), Inches(6.2), Inches(5.4))
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, (label, unit, definition) in enumerate(chunk):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            run = para.add_run()
+            run.text = f"{label} ({unit}): "
+            run.font.bold, run.font.size = True, Pt(9.5)
+            run = para.add_run()
+            run.text = definition
+            run.font.size = Pt(9.5)
+    as_of = pack.as_of.strftime("%Y-%m-%d %H:%M UTC") if pack.as_of else "no data"
+    text(s, 0.4, 6.5, 12.5, 0.4, f"Data as of {as_of}. Filters: {pack.filters_text}.", size=11, colour=muted)
+    footer(s, k + 1)
+    prs.save(str(path))
+
+
+def _set_properties(prs, pack: Pack) -> None:
+    """Core properties (docProps/core.xml) of the pack, every field the
+    template filled replaced."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)  # python-pptx writes it as UTC
+    props = prs.core_properties
+    props.title = pack.slide_titles[0]
+    props.author = props.last_modified_by = pack.company
+    props.subject = f"Weekly board pack, {pack.week} ({pack.period_text}): {pack.scope_name}"
+    props.created = props.modified = now
+    props.comments = SOURCE
+    props.keywords = f"board pack; {pack.week}"
+    props.category = "Board pack"
+    props.revision = 1
