@@ -14,7 +14,6 @@ state turns `running` and back to `notRunning`.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import time
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 SHOTS = ROOT / "bench" / "cache" / "pages"
 
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, listening_pid, vm_hwm_mb  # noqa: E402
 
 # (title, path, the change a person makes on it: a widget's test id and how)
 PAGES: list[tuple[str, str]] = [
@@ -80,16 +79,6 @@ def _runs(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
-def vm_hwm_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def wait_drawn(page, timeout_ms: int = 300_000) -> None:
     page.wait_for_function(_DRAWN, timeout=timeout_ms, polling=50)
 
@@ -139,35 +128,6 @@ def measure_page(title: str, path: str, page, runs: Path) -> PageVisit:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{path or 'home'}.png"), full_page=True)
     return visit
-
-
-def listening_pid(port: int) -> int | None:
-    """The PID of the process listening on a TCP port of this machine."""
-    inode = None
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            parts = line.split()
-            if int(parts[1].split(":")[1], 16) == port and parts[3] == "0A":
-                inode = parts[9]
-                break
-        if inode:
-            break
-    if not inode:
-        return None
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            for fd in (proc / "fd").iterdir():
-                if os.readlink(fd) == f"socket:[{inode}]":
-                    return int(proc.name)
-        except OSError:
-            continue
-    return None
 
 
 def _run_log(name: str) -> tuple[Path, dict[str, str]]:

@@ -167,7 +167,7 @@ def hostile_database(path: Path) -> str:
     from purpose_metrics.validation import import_folder
 
     url = f"duckdb:///{path}"
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     db.create_schema(engine)
     import_folder(engine, hostile_folder(path.parent / f"{path.stem}-csv"))
     engine.dispose()

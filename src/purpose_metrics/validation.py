@@ -646,6 +646,9 @@ def _import(engine: Engine, table: str, chunks, source: str) -> ImportResult:
             # second import waits here instead of between its check and insert.
             conn.execute(db.IMPORT_LOG.insert().values(table_name=table, imported_at=now, row_count=0, source=source[:200]))
             stored_before = bool(conn.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).all())
+            # The first orders build the store's order part whole: no need
+            # to keep which cells they touch (ten million rows' worth).
+            keep_touched = stored_before or table != "orders"
             failures: list[Failure] = []
             keys, touched, start = [], [], None
             for df, chunk_unit, first_row, chunk_failures in chunks(True):
@@ -654,7 +657,8 @@ def _import(engine: Engine, table: str, chunks, source: str) -> ImportResult:
                 if meta.key:
                     keys.append(df.select(list(meta.key)))
                 failures += check_against_database(conn, table, df, first_row, keys_stored=stored_before)
-                touched.append(store.touched(table, df))
+                if keep_touched:
+                    touched.append(store.touched(table, df))
                 rows += df.height
             _finish_file_checks(table, rows, keys, start or 1, failures, unit)
             del keys

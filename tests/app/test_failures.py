@@ -284,3 +284,37 @@ def test_importing_while_the_dashboard_is_open_on_the_embedded_file_works(app, d
     refresh.click().run()
     assert not at.exception and not at.error
     assert next(c.value for c in cards(at) if c.metric_id == "orders") == str(int(orders_before) + 2)
+
+
+# --- a database file that is not there ----------------------------------------------------------------------
+
+
+def test_a_database_file_moved_away_is_named_not_replaced_and_retry_reads_it_back(app, duck_copy, tmp_path):
+    """Reading never creates a database: with the file gone the page says
+    where it should be (and how to make one), and no empty file appears;
+    put back, Retry reads it again."""
+    at = app(duck_copy)
+    assert not at.error
+    orders = next(c.value for c in cards(at) if c.metric_id == "orders")
+    path = Path(duck_copy.removeprefix("duckdb:///"))
+    aside = tmp_path / "aside.duckdb"
+    path.rename(aside)
+    at.button(key="refresh_data").click().run()
+    assert not at.exception
+    text = error_text(at)
+    assert f"there is no database file at {path.resolve()}" in text and "purpose-metrics init" in text
+    assert not path.exists()
+    aside.rename(path)
+    at.button(key="retry_database").click().run()
+    assert not at.exception and not at.error
+    assert next(c.value for c in cards(at) if c.metric_id == "orders") == orders
+
+
+def test_the_command_line_does_not_create_a_database_when_reading(tmp_path):
+    missing = tmp_path / "nowhere" / "pm.duckdb"
+    done = run_cli("--db", f"duckdb:///{missing}", "kpis", "--week", "2026-W10")
+    assert done.returncode == 1
+    assert f"there is no database file at {missing}" in one_line(done.stderr)
+    assert not missing.exists() and not missing.parent.exists()
+    made = run_cli("--db", f"duckdb:///{missing}", "init")  # only init creates one
+    assert made.returncode == 0 and missing.exists()

@@ -45,7 +45,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard(url: str, log: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+def dashboard(
+    url: str, log: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
     """A dashboard server on `url`, its output in `log`; yields its address.
     (A fixed `port` keeps a browser's cache valid across servers.)"""
     port = port or free_port()
@@ -92,3 +94,42 @@ def wait_until_run(page, title: str | None = None, timeout_ms: int = 60_000) -> 
 
 def exceptions(page) -> list[str]:
     return [e.inner_text()[:500] for e in page.query_selector_all('[data-testid="stException"]')]
+
+
+def listening_pid(port: int) -> int | None:
+    """The PID of the process listening on a TCP port of this machine."""
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if int(parts[1].split(":")[1], 16) == port and parts[3] == "0A":
+                inode = parts[9]
+                break
+        if inode:
+            break
+    if not inode:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+def vm_hwm_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

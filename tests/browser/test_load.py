@@ -13,6 +13,10 @@ written to screenshots/load-report.json.
 
     make load                      # or: .venv/bin/python -m pytest -m load -s
     LOAD_SECONDS=300 make load     # longer
+    LOAD_DB=duckdb:////path/to/pm_10000000.duckdb make load   # on a database of your own
+
+On each page a session also picks another brand (a scope change), and the
+server's peak memory (VmHWM) goes into the report.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard
+from serve import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, listening_pid, vm_hwm_mb
 
 from purpose_metrics import db
 from purpose_metrics.validation import import_folder
@@ -95,6 +99,12 @@ async def one_person(browser, base: str, index: int, deadline: float, timings: l
             await link.click()
             await loaded(page, title)
             timings.append((title, time.perf_counter() - start))
+            brands = page.get_by_test_id("stButtonGroup").first.get_by_role("button")
+            if await brands.count() > 1:  # a scope change, as a person compares a brand
+                start = time.perf_counter()
+                await brands.nth(1 + index % (await brands.count() - 1)).click()
+                await loaded(page, title)
+                timings.append((f"{title} (brand)", time.perf_counter() - start))
             problems.extend(f"session {index}, {title}: {p}" for p in await problems_on(page))
             visits += 1
         rounds += 1
@@ -123,13 +133,17 @@ def percentile(values: list[float], q: float) -> float:
 
 def test_ten_people_clicking_through_every_page_for_a_minute(tmp_path_factory, capsys):
     folder = tmp_path_factory.mktemp("load")
-    url = f"duckdb:///{folder / 'sample.duckdb'}"
-    engine = db.make_engine(url, create=True)
-    db.create_schema(engine)
-    import_folder(engine, ROOT / "sample_data")
-    engine.dispose()
+    url = os.environ.get("LOAD_DB")
+    if not url:
+        url = f"duckdb:///{folder / 'sample.duckdb'}"
+        engine = db.make_engine(url, create=True)
+        db.create_schema(engine)
+        import_folder(engine, ROOT / "sample_data")
+        engine.dispose()
     with dashboard(url, folder / "streamlit.log") as base:
+        pid = listening_pid(int(base.rsplit(":", 1)[1]))
         timings, problems, visits = asyncio.run(crowd(base))
+        peak_mb = vm_hwm_mb(pid) if pid else None
     log = (folder / "streamlit.log").read_text()
 
     durations = [d for _, d in timings]
@@ -146,13 +160,16 @@ def test_ten_people_clicking_through_every_page_for_a_minute(tmp_path_factory, c
         "max_s": round(max(durations), 2),
         "p95_by_page_s": by_page,
         "visits_per_session": visits,
+        "server_peak_mb": round(peak_mb) if peak_mb else None,
+        "database": db.safe_url(url),
     }
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n")
     with capsys.disabled():
         print(
             f"\nload: {SESSIONS} sessions × {SECONDS:g} s, {len(durations)} page loads, "
-            f"p50 {report['p50_s']} s, p95 {report['p95_s']} s, max {report['max_s']} s ({REPORT})"
+            f"p50 {report['p50_s']} s, p95 {report['p95_s']} s, max {report['max_s']} s, "
+            f"server peak {report['server_peak_mb']} MB ({REPORT})"
         )
 
     assert problems == []
