@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,88 @@ def engine(request, tmp_path) -> Iterator[sa.Engine]:
     eng.dispose()
 
 
+class ExampleTemplates:
+    """The worked example imported once per backend (through the importer,
+    as a user's files go in), copied for each test that wants it: a file
+    copy for DuckDB and SQLite, CREATE DATABASE … TEMPLATE for PostgreSQL."""
+
+    def __init__(self, folder: Path, example_dir: Path):
+        self.folder, self.example_dir = folder, example_dir
+        self.made: dict[str, str] = {}
+
+    def _template(self, kind: str, admin_url: str | None) -> str:
+        if kind not in self.made:
+            from purpose_metrics.validation import import_folder
+
+            if kind == "postgresql":
+                name = f"pm_example_{uuid.uuid4().hex[:10]}"
+                admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                admin.dispose()
+                url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+            else:
+                url = f"{kind}:///{self.folder / f'example.{kind}'}"
+            engine = db.make_engine(url, create=True)
+            db.create_schema(engine)
+            import_folder(engine, self.example_dir / "data")
+            engine.dispose()
+            self.made[kind] = url
+        return self.made[kind]
+
+    def copy(self, kind: str, path: Path | None = None, admin_url: str | None = None) -> str:
+        """The URL of a new copy (a file at `path` for DuckDB and SQLite)."""
+        template = self._template(kind, admin_url)
+        if kind != "postgresql":
+            assert path is not None
+            shutil.copyfile(template.split(":///", 1)[1], path)
+            return f"{kind}:///{path}"
+        name = f"pm_test_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{sa.make_url(template).database}"'))
+        admin.dispose()
+        return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self, admin_url: str | None) -> None:
+        if "postgresql" in self.made and admin_url:
+            admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(self.made["postgresql"]).database}"'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def example_templates(tmp_path_factory, example_dir) -> Iterator[ExampleTemplates]:
+    templates = ExampleTemplates(tmp_path_factory.mktemp("templates"), example_dir)
+    yield templates
+    templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
+
+
+@pytest.fixture(params=["duckdb", "sqlite", "postgresql"])
+def example_engine(request, tmp_path, example_templates) -> Iterator[sa.Engine]:
+    """The worked example in a database of its own, on each of the three backends."""
+    kind = request.param
+    admin_url = request.getfixturevalue("pg_server") if kind == "postgresql" else None
+    url = example_templates.copy(kind, tmp_path / f"pm.{kind}", admin_url)
+    eng = db.make_engine(url)
+    yield eng
+    eng.dispose()
+    if kind == "postgresql":
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def example_duck(tmp_path, example_templates) -> Iterator[sa.Engine]:
+    """The worked example in a DuckDB file of its own."""
+    eng = db.make_engine(example_templates.copy("duckdb", tmp_path / "example.duckdb"))
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture
 def duck(tmp_path) -> Iterator[sa.Engine]:
     eng = db.make_engine(f"duckdb:///{tmp_path / 'pm.duckdb'}", create=True)
@@ -96,14 +179,6 @@ def duck(tmp_path) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture(scope="session")
-def example_db(tmp_path_factory) -> str:
-    """A DuckDB file holding the worked example, loaded through the importer."""
-    from purpose_metrics.validation import import_folder
-
-    path = tmp_path_factory.mktemp("example") / "example.duckdb"
-    url = f"duckdb:///{path}"
-    eng = db.make_engine(url, create=True)
-    db.create_schema(eng)
-    import_folder(eng, EXAMPLES / "data")
-    eng.dispose()
-    return url
+def example_db(tmp_path_factory, example_templates) -> str:
+    """A DuckDB file holding the worked example (shared by a session's tests: read only)."""
+    return example_templates.copy("duckdb", tmp_path_factory.mktemp("example") / "example.duckdb")

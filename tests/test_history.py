@@ -14,7 +14,6 @@ from purpose_metrics import db, reading, store
 from purpose_metrics.metrics import kpi_frame
 from purpose_metrics.metrics.history import order_history
 from purpose_metrics.periods import Periods
-from purpose_metrics.validation import import_folder
 
 KEYS = ["order_id", "seq_c", "next_at_c", "seq_b", "next_at_b"]
 
@@ -30,13 +29,12 @@ def _stored(engine) -> pl.DataFrame:
     ).select(KEYS).sort("order_id")
 
 
-def test_materialised_history_equals_the_engines_on_every_backend(engine, example_dir):
-    import_folder(engine, example_dir / "data")
-    assert _stored(engine).equals(_in_memory(engine))
+def test_materialised_history_equals_the_engines_on_every_backend(example_engine):
+    assert _stored(example_engine).equals(_in_memory(example_engine))
 
 
-def test_orders_written_behind_the_importers_back_are_read_right_and_refresh_stores_them(duck, example_dir):
-    import_folder(duck, example_dir / "data")
+def test_orders_written_behind_the_importers_back_are_read_right_and_refresh_stores_them(example_duck):
+    duck = example_duck
     # A customer's new first order, written straight into the table (as a
     # warehouse load would): every later order of theirs moves one place.
     with duck.begin() as conn:
@@ -68,8 +66,8 @@ def test_orders_written_behind_the_importers_back_are_read_right_and_refresh_sto
     assert _stored(duck).equals(_in_memory(duck))
 
 
-def test_a_ranged_load_gives_the_full_loads_numbers(duck, example_dir):
-    import_folder(duck, example_dir / "data")
+def test_a_ranged_load_gives_the_full_loads_numbers(example_duck):
+    duck = example_duck
     weeks = Periods(dt.date(2026, 1, 5), dt.date(2026, 3, 2), "week")
     full = kpi_frame(reading.load_dataset(duck, mode="memory"), weeks)
     ranged_ds = reading.load_dataset(duck, start=weeks.start, end=weeks.range_end, mode="memory")
@@ -80,10 +78,10 @@ def test_a_ranged_load_gives_the_full_loads_numbers(duck, example_dir):
     assert kpi_mismatches(ranged, full) == []
 
 
-def test_cohorts_from_a_ranged_load_are_exact_for_cohorts_inside_it(duck, example_dir):
+def test_cohorts_from_a_ranged_load_are_exact_for_cohorts_inside_it(example_duck):
     from purpose_metrics.metrics import cohorts
 
-    import_folder(duck, example_dir / "data")
+    duck = example_duck
     full = cohorts(reading.load_dataset(duck, mode="memory"), "month")
     recent = cohorts(reading.load_dataset(duck, start=dt.date(2026, 1, 1), mode="memory"), "month")
     # Customers who first bought before 2026 are in no 2026 cohort, whatever

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from purpose_metrics import cli, db
-from purpose_metrics.validation import import_folder
 
 RACERS = 4
 
@@ -84,9 +83,8 @@ def _race_threads(url: str, table: str, path: Path) -> list[int]:
 
 
 @pytest.fixture
-def example_url(engine, example_dir) -> str:
-    import_folder(engine, example_dir / "data")
-    return engine.url.render_as_string(hide_password=False)
+def example_url(example_engine) -> str:
+    return example_engine.url.render_as_string(hide_password=False)
 
 
 def test_racing_imports_into_every_table_store_each_row_once(example_url, engine, tmp_path, capsys):

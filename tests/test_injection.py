@@ -15,7 +15,6 @@ import pytest
 from purpose_metrics import db, reading
 from purpose_metrics.metrics import Filters, kpi_frame
 from purpose_metrics.periods import Periods
-from purpose_metrics.validation import import_folder
 
 INJECTIONS = [
     "web'); DROP TABLE orders; --",
@@ -37,9 +36,8 @@ COUNTED = {
 
 
 @pytest.fixture
-def loaded(engine, example_dir):
-    import_folder(engine, example_dir / "data")
-    return engine
+def loaded(example_engine):
+    return example_engine
 
 
 def _n(frame: pl.DataFrame, metric_ids: list[str]) -> dict[str, int]:

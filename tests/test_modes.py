@@ -14,15 +14,13 @@ from purpose_metrics import cli, reading, reports, sources, views
 from purpose_metrics.errors import UsageError
 from purpose_metrics.metrics import Filters, kpi_frame
 from purpose_metrics.periods import Periods
-from purpose_metrics.validation import import_folder
 
 WEEK = "2026-W10"  # a week of the worked example with orders, surveys and tickets
 
 
 @pytest.fixture
-def loaded(engine, example_dir):
-    import_folder(engine, example_dir / "data")
-    return engine
+def loaded(example_engine):
+    return example_engine
 
 
 # The sources compared with memory, the plainest one (rows in Polars).

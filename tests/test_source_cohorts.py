@@ -61,9 +61,8 @@ def _assert_same_as_in_memory(engine) -> None:
                 assert_frame_equal(_cohorts(engine, mode, grain, scopes), expected)
 
 
-def test_worked_example_equals_in_memory(engine, example_dir):
-    import_folder(engine, example_dir / "data")
-    _assert_same_as_in_memory(engine)
+def test_worked_example_equals_in_memory(example_engine):
+    _assert_same_as_in_memory(example_engine)
 
 
 def test_bundled_sample_equals_in_memory(engine):

@@ -13,7 +13,6 @@ from purpose_metrics import reading
 from purpose_metrics.metrics import Filters, kpi_frame
 from purpose_metrics.periods import Periods
 from purpose_metrics.sources.pushdown import fact_frames
-from purpose_metrics.validation import import_folder
 
 CASES = [
     (Periods(dt.date(2026, 3, 2), dt.date(2026, 3, 9)), Filters()),
@@ -28,9 +27,8 @@ CASES = [
 
 
 @pytest.fixture
-def loaded(engine, example_dir):
-    import_folder(engine, example_dir / "data")
-    return engine
+def loaded(example_engine):
+    return example_engine
 
 
 @pytest.mark.parametrize("mode", ["pushdown", "store"])
@@ -45,10 +43,10 @@ def test_every_source_equals_in_memory_metric_by_metric(loaded, mode):
         assert kpi_mismatches(in_memory, got) == []
 
 
-def test_pushdown_transfers_facts_not_orders(duck, example_dir):
+def test_pushdown_transfers_facts_not_orders(example_duck):
     """What comes back grows with scopes x periods: the same period on the
     same data gives the same bytes whatever the number of orders in it."""
-    import_folder(duck, example_dir / "data")
+    duck = example_duck
     week = Periods(dt.date(2026, 3, 2), dt.date(2026, 3, 9))
     quarter = Periods(dt.date(2025, 10, 1), dt.date(2026, 1, 1))
     queries = ["orders", "customer_surveys", "support_tickets", "marketing_messages"]

@@ -192,13 +192,8 @@ def _read_only(url: str) -> sa.Engine:
 
 
 @pytest.mark.parametrize("kind", ["duckdb", "sqlite"])
-def test_every_source_reads_through_a_read_only_connection(kind, example_dir, tmp_path):
-    path = tmp_path / f"pm.{kind}"
-    url = f"{kind}:///{path}"
-    writable = db.make_engine(url, create=True)
-    db.create_schema(writable)
-    import_folder(writable, example_dir / "data")
-    writable.dispose()
+def test_every_source_reads_through_a_read_only_connection(kind, example_templates, tmp_path):
+    url = example_templates.copy(kind, tmp_path / f"pm.{kind}")
     ro = _read_only(url)
     week = Periods.week("2026-W10")
     results = {}
@@ -241,10 +236,10 @@ def test_a_postgresql_role_that_can_only_select_gets_every_number(fresh_pg, exam
         admin.dispose()
 
 
-def test_an_older_database_is_upgraded_by_init_and_read_meanwhile(duck, example_dir, tmp_path):
+def test_an_older_database_is_upgraded_by_init_and_read_meanwhile(example_duck, tmp_path):
     """A database whose history tables have the older layout: reading it
     works (memory, the store not current), `init` rebuilds the store."""
-    import_folder(duck, example_dir / "data")
+    duck = example_duck
     with duck.begin() as conn:
         for table in ("order_history", "store_state"):
             conn.exec_driver_sql(f"DROP TABLE {table}")

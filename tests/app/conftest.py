@@ -35,9 +35,9 @@ def _database(path: Path, folder: Path | None) -> str:
 
 
 @pytest.fixture(scope="session")
-def small_db(tmp_path_factory, example_dir) -> str:
+def small_db(tmp_path_factory, example_templates) -> str:
     """The spec's small example: brands alpine, hearth, stride, tiny; Jan 2025 – Jun 2026."""
-    return _database(tmp_path_factory.mktemp("app") / "small.duckdb", example_dir / "data")
+    return example_templates.copy("duckdb", tmp_path_factory.mktemp("app") / "small.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -208,23 +207,14 @@ def test_a_page_on_a_locked_file_says_so_and_retry_works_once_it_is_free(app, du
 
 
 @pytest.fixture
-def pg_example(pg_server, example_dir) -> Iterator[tuple[str, sa.Engine]]:
+def pg_example(pg_server, example_templates) -> Iterator[tuple[str, sa.Engine]]:
     """A fresh PostgreSQL database holding the worked example, and an admin
     engine to drop it with."""
-    from purpose_metrics.validation import import_folder
-
-    name = f"pm_fail_{uuid.uuid4().hex[:10]}"
+    url = example_templates.copy("postgresql", admin_url=pg_server)
     admin = sa.create_engine(pg_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(pg_server).set(database=name).render_as_string(hide_password=False)
-    engine = db.make_engine(url, create=True)
-    db.create_schema(engine)
-    import_folder(engine, example_dir / "data")
-    engine.dispose()
     yield url, admin
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
     admin.dispose()
 
 

@@ -18,7 +18,6 @@ from conftest import DASHBOARD, TIMEOUT
 from streamlit.testing.v1 import AppTest
 
 from purpose_metrics import db
-from purpose_metrics.validation import import_folder
 
 PAGES = [
     "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py",
@@ -42,13 +41,8 @@ ESCAPED_LINK = "\\[click me\\](https\\:\u2060//evil.example/steal)"
 
 
 @pytest.fixture(scope="module")
-def sqlite_db(tmp_path_factory, example_dir) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'small.sqlite'}"
-    engine = db.make_engine(url, create=True)
-    db.create_schema(engine)
-    import_folder(engine, example_dir / "data")
-    engine.dispose()
-    return url
+def sqlite_db(tmp_path_factory, example_templates) -> str:
+    return example_templates.copy("sqlite", tmp_path_factory.mktemp("hostile") / "small.sqlite")
 
 
 @pytest.fixture

@@ -25,19 +25,6 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def example_database(path: Path, example_dir: Path) -> str:
-    """A DuckDB file at `path` holding the worked example (through the
-    importer, as a user's files go in); returns its URL."""
-    from purpose_metrics.validation import import_folder
-
-    url = f"duckdb:///{path}"
-    engine = db.make_engine(url, create=True)
-    db.create_schema(engine)
-    import_folder(engine, example_dir / "data")
-    engine.dispose()
-    return url
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

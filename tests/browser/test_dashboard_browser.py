@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, example_database
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -31,9 +31,9 @@ if not Path(CHROMIUM).exists():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, example_dir) -> Iterator[str]:
+def server(tmp_path_factory, example_templates) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
-    url = example_database(folder / "dashboard.duckdb", example_dir)
+    url = example_templates.copy("duckdb", folder / "dashboard.duckdb")
 
     with dashboard(url, folder / "streamlit.log") as base:
         yield base

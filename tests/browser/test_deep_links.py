@@ -13,17 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, example_database, exceptions, wait_until_run
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def fresh_server(tmp_path_factory, example_dir) -> Iterator[str]:
+def fresh_server(tmp_path_factory, example_templates) -> Iterator[str]:
     """A server nobody has visited yet (its own, not the shared one)."""
     folder = tmp_path_factory.mktemp("deep-links")
-    url = example_database(folder / "dashboard.duckdb", example_dir)
+    url = example_templates.copy("duckdb", folder / "dashboard.duckdb")
     with dashboard(url, folder / "streamlit.log") as base:
         yield base
 

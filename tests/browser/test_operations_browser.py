@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, example_database, exceptions, wait_until_run
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -39,8 +39,8 @@ def metric(page, metric_id: str) -> str:
     return page.inner_text(selector).strip()
 
 
-def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, example_dir, tmp_path):
-    url = example_database(tmp_path / "fresh.duckdb", example_dir)
+def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, example_templates, tmp_path):
+    url = example_templates.copy("duckdb", tmp_path / "fresh.duckdb")
     with dashboard(url, tmp_path / "streamlit.log", env={"PURPOSE_METRICS_CACHE_TTL": str(TTL)}) as base:
         page = browser.new_page(viewport={"width": 1440, "height": 8000})  # every card in view
         page.goto(base)
