@@ -404,7 +404,7 @@ class ImportResult:
 # Rows read, typed and checked at a time: memory follows the chunk, not the file.
 CHUNK_ROWS = 1_000_000
 # What DuckDB may hold in memory during an import before it spills to disk.
-DUCKDB_IMPORT_MEMORY = "2GB"
+DUCKDB_IMPORT_MEMORY = "1GB"
 
 
 def _chunks(table: str, path: Path) -> Iterator[tuple[pl.DataFrame, str, int, bool]]:
