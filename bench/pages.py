@@ -91,14 +91,14 @@ def _change(page, path: str) -> str:
     """Make the change a person makes on the page; returns what it was."""
     if path == "data":
         page.get_by_role("tab", name="People").click()
-        return "Definitions tab People"
-    if path == "brands":
-        page.get_by_test_id("stButtonGroup").first.get_by_role("button").nth(1).click()
-        return "segment: first channel"
-    # Every other page: the brand picker (a segmented control), second option.
+        return "definitions: the People tab"
+    # The first segmented control: the brand picker (a scope change), or on
+    # Brands and segments the period picker. Its options are radio buttons.
     group = page.get_by_test_id("stButtonGroup").first
-    group.get_by_role("button").nth(1).click()
-    return "scope: first brand"
+    option = group.locator("button").nth(1)
+    label = option.inner_text().strip()
+    option.click()
+    return f"{'period' if path == 'brands' else 'scope'}: {label}"
 
 
 def measure_page(title: str, path: str, page, runs: Path) -> PageVisit:

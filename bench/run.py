@@ -139,18 +139,20 @@ def base_database(n: int) -> tuple[Path, dict]:
 
 
 def weekly_routine(n: int, base_path: Path) -> tuple[Path, dict]:
-    """The base plus its last week, imported as the Monday routine does."""
+    """The base plus its last week, imported as the Monday routine does: one
+    `purpose-metrics import FOLDER` of the week's files."""
     _, week, cutoff = weekly.split(generated(n))
     path = CACHE / f"pm_{n}.duckdb"
     log(f"[{n:,}] the weekly routine: the week from {cutoff:%Y-%m-%d} into a copy of the base")
     shutil.copyfile(base_path, path)
-    result = import_tables(f"duckdb:///{path}", week, list(weekly.WEEK_TABLES))
-    return path, {
-        "tables": result,
-        "rows": sum(r for r, _, _ in result.values()),
-        "seconds": sum(s for _, s, _ in result.values()),
-        "peak_mb": max(m for _, _, m in result.values()),
+    rows = {
+        t: pl.scan_parquet(week / f"{t}.parquet").select(pl.len()).collect().item()
+        for t in weekly.WEEK_TABLES
+        if (week / f"{t}.parquet").exists()
     }
+    wall, rss, _ = fresh_process([CLI, "--db", f"duckdb:///{path}", "import", str(week)])
+    log(f"    import FOLDER ({', '.join(f'{t} {r:,}' for t, r in rows.items())}) {wall:.1f} s {rss / 1024:.2f} GB")
+    return path, {"tables": rows, "rows": sum(rows.values()), "seconds": wall, "peak_mb": rss}
 
 
 # --- the command line ------------------------------------------------------------------------

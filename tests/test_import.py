@@ -477,3 +477,26 @@ def test_cli_init_sample_does_not_load_into_a_database_with_data(db_url, tmp_pat
     got = _cli_counts(db_url)
     assert got["brands"] == 2
     assert got["orders"] == 0
+
+
+def test_import_of_a_folder_loads_each_table_file_in_the_contracts_order(tmp_path, example_dir, capsys):
+    """`purpose-metrics import FOLDER`: a week's files in one command (company
+    and brands before what refers to them, whatever the file names' order)."""
+    url = f"sqlite:///{tmp_path / 'folder.sqlite'}"
+    assert main(["--db", url, "init"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "import", str(example_dir / "data")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    expected = {t: sum(1 for _ in csv.reader((example_dir / "data" / f"{t}.csv").open())) - 1 for t in TABLES}
+    assert lines == [f"imported {expected[t]:,} rows into {t}" for t in TABLES]
+    assert _cli_counts(url) == {**expected, "import_log": len(TABLES)}
+
+
+def test_import_of_a_folder_without_table_files_is_a_usage_error(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'folder.sqlite'}"
+    assert main(["--db", url, "init"]) == 0
+    (tmp_path / "notes.txt").write_text("nothing to import")
+    assert main(["--db", url, "import", str(tmp_path)]) == 2
+    assert "holds no TABLE.csv or TABLE.parquet file" in capsys.readouterr().err
+    assert main(["--db", url, "import", "orders"]) == 2  # neither a folder nor TABLE FILE
+    assert "is no folder" in capsys.readouterr().err

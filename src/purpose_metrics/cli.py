@@ -48,9 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild the fact store and customer history from the tables (after loading data by other means)",
     )
 
-    s = sub.add_parser("import", help="validate a CSV or Parquet file and append it to a table")
-    s.add_argument("table")
-    s.add_argument("file")
+    s = sub.add_parser(
+        "import",
+        help="validate a CSV or Parquet file and append it to a table (import TABLE FILE), or every "
+        "TABLE.csv / TABLE.parquet of a folder in the contract's order (import FOLDER)",
+    )
+    s.add_argument("table", metavar="TABLE|FOLDER")
+    s.add_argument("file", nargs="?")
 
     s = sub.add_parser("kpis", help="print every metric for a period")
     g = s.add_mutually_exclusive_group(required=True)
@@ -164,8 +168,17 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "import":
-        from .validation import import_file
+        from .validation import import_file, import_folder
 
+        if args.file is None:  # a folder: one transaction per table, stopping at the first refusal
+            if not Path(args.table).is_dir():
+                raise UsageError(f"import needs TABLE FILE, or a FOLDER of TABLE files: {args.table[:80]!r} is no folder")
+            results = import_folder(engine, args.table)
+            if not results:
+                raise UsageError(f"{args.table[:80]} holds no TABLE.csv or TABLE.parquet file of the contract")
+            for result in results:
+                print(f"imported {result.rows:,} rows into {result.table}")
+            return 0
         result = import_file(engine, args.table, args.file)
         print(f"imported {result.rows:,} rows into {result.table}")
         return 0

@@ -99,7 +99,7 @@ async def one_person(browser, base: str, index: int, deadline: float, timings: l
             await link.click()
             await loaded(page, title)
             timings.append((title, time.perf_counter() - start))
-            brands = page.get_by_test_id("stButtonGroup").first.get_by_role("button")
+            brands = page.get_by_test_id("stButtonGroup").first.locator("button")
             if await brands.count() > 1:  # a scope change, as a person compares a brand
                 start = time.perf_counter()
                 await brands.nth(1 + index % (await brands.count() - 1)).click()
