@@ -8,7 +8,7 @@ one file there and one line in PAGES.
 
 import streamlit as st
 
-from purpose_metrics.ui import runlog, sidebar
+from purpose_metrics.ui import runlog, sidebar, state
 
 st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
 
@@ -23,6 +23,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-with runlog.timed(page.title):
+# One database connection for the whole run, opened when first needed.
+with runlog.timed(page.title), state.one_connection_per_run():
     sidebar.render()
     page.run()

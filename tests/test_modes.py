@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from compare import kpi_mismatches
 
-from purpose_metrics import cli, reading, reports, sources, views
+from purpose_metrics import catalog, cli, reading, reports, sources, views
 from purpose_metrics.errors import UsageError
 from purpose_metrics.metrics import Filters, kpi_frame
 from purpose_metrics.periods import Periods
@@ -125,12 +125,11 @@ def test_monday_view_is_the_same_in_both_modes(loaded, other):
 def test_other_pages_are_the_same_in_both_modes(loaded, other):
     memory, pushed = _both(loaded, other)
     assert views.filter_options(memory) == views.filter_options(pushed)
-    window = views.comparison_window(WEEK, 13, views.catalog.get("repeat_customer_rate"))
+    window = views.comparison_window(WEEK, 13, catalog.get("repeat_customer_rate"))
     filters = Filters(region=("north", "south"))
-    for fn in (views.compare_scopes, views.scope_trends):
-        period = window.period if fn is views.compare_scopes else window.trend
-        a = fn(memory, "repeat_customer_rate", period, filters)
-        b = fn(pushed, "repeat_customer_rate", period, filters)
+    for period in (window.period, window.trend):
+        a = views.by_scope(memory, "repeat_customer_rate", period, filters)
+        b = views.by_scope(pushed, "repeat_customer_rate", period, filters)
         assert kpi_mismatches(a, b) == []
     quarter = Periods(dt.date(2025, 10, 1), dt.date(2026, 1, 1))
     a = views.purpose_by_category(memory, quarter, "company")

@@ -246,7 +246,7 @@ def test_every_weekly_view_of_the_dashboard_withholds_the_same_group():
     assert cards["a"]["value"] == pytest.approx(100.0)
     trend = views.metric_trend(data, "enps", window, ["b"])
     assert trend.filter(pl.col("period_start") == dt.date(2026, 3, 2))["value"].to_list() == [None]
-    compared = by_scope(views.compare_scopes(data, "enps", window.week))
+    compared = by_scope(views.by_scope(data, "enps", window.week))
     assert compared["b"]["value"] is None and compared["a"]["value"] == pytest.approx(100.0)
 
 
@@ -271,7 +271,7 @@ def test_a_span_of_weeks_is_shown_only_when_each_of_its_weeks_is():
     both = pl.concat([ISSUE_EXAMPLE, week2.with_columns(pl.col("response_id") + 100)])
     data = people_data(both)
     two_weeks = Periods(dt.date(2026, 3, 2), dt.date(2026, 3, 16))
-    pooled = by_scope(views.compare_scopes(data, "enps", two_weeks))
+    pooled = by_scope(views.by_scope(data, "enps", two_weeks))
     # Birch over both weeks would be 16 answers, but week 1 is withheld: the
     # two weeks minus week 2 would give it back.
     assert pooled["b"]["value"] is None and pooled["b"]["n"] == 16
@@ -279,7 +279,7 @@ def test_a_span_of_weeks_is_shown_only_when_each_of_its_weeks_is():
     # Alder 16 tens = +100; company (14 + 13 promoters - 9 detractors) / 36.
     assert pooled["a"]["value"] == pytest.approx(100.0)
     assert pooled["company"]["value"] == pytest.approx(100 * 18 / 36)
-    week_two_only = by_scope(views.compare_scopes(data, "enps", Periods.week("2026-W11")))
+    week_two_only = by_scope(views.by_scope(data, "enps", Periods.week("2026-W11")))
     assert week_two_only["b"]["value"] == pytest.approx(100.0)
 
 

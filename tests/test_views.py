@@ -328,7 +328,7 @@ def test_purpose_achieved_splits_by_category_each_suppressed_on_its_own():
     surveys += [survey(10 + i, "replace", True) for i in range(3)]  # 3 answers: suppressed
     surveys += [survey(20 + i, None, False) for i in range(5)]  # no category: overall only
     data = dataset(customer_surveys=rows("customer_surveys", *surveys))
-    out = views.purpose_by_category(data, views.Periods(D(2026, 3, 2), D(2026, 3, 9)), "company")
+    out = views.purpose_by_category(data, Periods(D(2026, 3, 2), D(2026, 3, 9)), "company")
     assert out.select("name", "value", "n", "suppressed").rows() == [
         ("Gift", 80.0, 10, False),
         ("Replace", None, 3, True),

@@ -67,7 +67,7 @@ def table_inventory(engine: Engine) -> pl.DataFrame:
     )
     rows = []
     try:
-        with engine.connect() as conn:
+        with db.connect(engine) as conn:
             imports = {r.table_name: r for r in conn.execute(last_imports)}
             for name, table in db.SA_TABLES.items():
                 column = DATE_COLUMNS.get(name)

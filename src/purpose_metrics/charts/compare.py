@@ -1,6 +1,6 @@
 """Scopes side by side: one dot per scope with its 95 % interval.
 
-Input rows are `views.compare_scopes` rows (one per scope, with `name`).
+Input rows are `views.by_scope` rows over one period (one per scope, with `name`).
 Names and the title are plain text: they are shown as written
 (`formatting.chart_text`), never read as Plotly's HTML-like markup.
 """

@@ -127,6 +127,6 @@ def open_source(
     from .memory import MemorySource
 
     if conn is None:
-        with engine.connect() as own:
+        with db.connect(engine) as own:
             return MemorySource(reading.read_large_tables(own, start, end))
     return MemorySource(reading.read_large_tables(conn, start, end))

@@ -188,7 +188,7 @@ class PushdownSource:
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
         try:
-            with self.engine.connect() as conn:
+            with db.connect(self.engine) as conn:
                 if "customers" in groups and not history_is_current(conn):
                     raise db.DatabaseError(
                         "the customer history (order_history) is not current for these orders: "
@@ -203,7 +203,7 @@ class PushdownSource:
         self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         try:
-            with self.engine.connect() as conn:
+            with db.connect(self.engine) as conn:
                 cells, sizes, _ = cohort_facts(conn, grain, scopes)
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
@@ -216,7 +216,7 @@ class PushdownSource:
         t = db.SA_TABLES[table]
         query = sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
         try:
-            with self.engine.connect() as conn:
+            with db.connect(self.engine) as conn:
                 return [str(v) for v in conn.execute(query).scalars()]
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc

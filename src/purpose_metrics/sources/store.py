@@ -67,7 +67,7 @@ class StoreSource:
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
         try:
-            with self.engine.connect() as conn:
+            with db.connect(self.engine) as conn:
                 parts = []
                 if {"orders", "customers"} & set(groups):
                     by_brand = self._read(conn, "fact_orders", periods, filters,
@@ -292,7 +292,7 @@ class StoreSource:
         scope) fell in period c, and how many of them ordered in each later
         period: intersections of two unions of day sets. Only the cohorts
         from `since` on (all when None)."""
-        with self.engine.connect() as conn:
+        with db.connect(self.engine) as conn:
             lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
             if lo is None:
                 return _cells_frame([]), _sizes_frame([])
@@ -347,7 +347,7 @@ class StoreSource:
         if sql is None:  # not a filter of the pages: ask the table itself
             return PushdownSource(self.engine).distinct(table, column)
         try:
-            with self.engine.connect() as conn:
+            with db.connect(self.engine) as conn:
                 values = conn.execute(sa.text(sql)).scalars().all()
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc

@@ -57,6 +57,11 @@ def engine(url: str) -> Engine:
     return db.make_engine(url)
 
 
+def one_connection_per_run():
+    """A page run's reads share one connection per database (db.py)."""
+    return db.one_connection_per_engine()
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -75,7 +80,7 @@ STORE_CHECK_SECONDS = 5
 
 @st.cache_data(ttl=STORE_CHECK_SECONDS, show_spinner=False)
 def _store_version(url: str) -> str:
-    with engine(url).connect() as conn:
+    with db.connect(engine(url)) as conn:
         return store.version_stamp(conn)
 
 
@@ -286,8 +291,8 @@ def comparison(
 ) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
     """(the window, one row per scope over the period, the trend grid per scope)."""
     window = views.comparison_window(week, span, catalog.get(metric_id))
-    compared = views.compare_scopes(data, metric_id, window.period, filters)
-    trends = views.scope_trends(data, metric_id, window.trend, filters)
+    compared = views.by_scope(data, metric_id, window.period, filters)
+    trends = views.by_scope(data, metric_id, window.trend, filters)
     return window, compared, trends
 
 

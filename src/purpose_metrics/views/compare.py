@@ -1,0 +1,248 @@
+"""Brands and segments: one metric for every scope over a period or a grid,
+which pairs of brands differ beyond their intervals, the filters and what
+they do not reach, and every scope's values side by side."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from .. import catalog, formatting
+from ..catalog import Metric
+from ..metrics.dataset import Dataset, Filters
+from ..periods import Periods, add_months, month_start, week_label
+from .common import TREND_STEPS, dashboard_kpis, scope_names, scopes
+
+
+@dataclass(frozen=True)
+class ComparisonWindow:
+    """The period brands are compared over, and the trend grid around it."""
+
+    period: Periods
+    trend: Periods
+    label: str
+    monthly: bool
+
+
+def comparison_window(week: str, span_weeks: int, metric: Metric) -> ComparisonWindow:
+    """`span_weeks` whole weeks ending with `week`; for a monthly metric the
+    whole months ending by the week's end (a week never holds a month)."""
+    end_week = Periods.week(week)
+    if metric.monthly:
+        months = max(1, round(span_weeks * 7 / 30.44))
+        end = month_start(end_week.end)
+        start = add_months(end, -months)
+        first, last = formatting.month_name(start), formatting.month_name(add_months(end, -1))
+        span = first if months == 1 else f"{first} – {last}"
+        return ComparisonWindow(
+            Periods(start, end),
+            Periods.trend(end, max(months, TREND_STEPS), "month"),
+            f"{months} whole month{'s' if months > 1 else ''}: {span}",
+            monthly=True,
+        )
+    start = end_week.end - dt.timedelta(days=7 * span_weeks)
+    weeks = "week" if span_weeks == 1 else f"{span_weeks} weeks"
+    first = week_label(start)
+    label = f"{weeks} {first}" if span_weeks == 1 else f"{weeks} {first} – {week}"
+    return ComparisonWindow(
+        Periods(start, end_week.end),
+        Periods.trend(end_week.end, max(span_weeks, TREND_STEPS), "week"),
+        f"{label} ({formatting.week_range(start, end_week.end)})",
+        monthly=False,
+    )
+
+
+def by_scope(
+    data: Dataset,
+    metric_id: str,
+    periods: Periods,
+    filters: Filters = Filters(),
+    scope_ids: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """One metric for every scope (company first, then brands) over one
+    period or a weekly or monthly grid, with its 95 % interval and the
+    scope's `name`. Grain: one row per (scope, period_start)."""
+    scope_ids = list(scope_ids) if scope_ids is not None else scopes(data)
+    names = scope_names(data)
+    return dashboard_kpis(data, periods, scope_ids, [metric_id], filters).with_columns(
+        name=pl.col("scope").replace_strict(names, default=pl.col("scope"), return_dtype=pl.String)
+    )
+
+
+def _unusable(row: dict, metric: Metric, currency_code: str) -> str | None:
+    if row["value"] is None or row["suppressed"] or row["immature"]:
+        return formatting.value_text(
+            metric,
+            row["value"],
+            currency_code,
+            n=row["n"],
+            suppressed=row["suppressed"],
+            immature=row["immature"],
+        )
+    return None
+
+
+def pairwise(comparison: pl.DataFrame, metric: Metric, currency_code: str = "") -> pl.DataFrame:
+    """Every pair of brands: do they differ beyond their 95 % intervals?
+
+    Grain: one row per unordered pair of brands (the company is left out: it
+    contains them). `verdict` is one of "differs", "overlap" (the intervals
+    overlap: no clear difference), "no interval" (the metric has none) or
+    "cannot compare" (a value is missing, suppressed or immature); `note`
+    says it in words. Differing pairs first, largest gap first.
+    """
+    brands = comparison.filter(pl.col("scope") != "company").to_dicts()
+    out = []
+    for a, b in itertools.combinations(brands, 2):
+        if a["value"] is not None and b["value"] is not None and b["value"] > a["value"]:
+            a, b = b, a  # the higher first: A − B reads as a gap, not a sign puzzle
+        why = _unusable(a, metric, currency_code) or _unusable(b, metric, currency_code)
+        diff = None if why else a["value"] - b["value"]
+        if why:
+            missing = a if _unusable(a, metric, currency_code) else b
+            verdict, note = (
+                "cannot compare",
+                f"{missing['name']}: {_unusable(missing, metric, currency_code)}",
+            )
+        elif metric.interval is None or None in (a["ci_low"], a["ci_high"], b["ci_low"], b["ci_high"]):
+            verdict, note = "no interval", "this metric has no interval: the gap may be noise"
+        elif a["ci_low"] > b["ci_high"] or b["ci_low"] > a["ci_high"]:
+            hi, lo = (a, b) if diff > 0 else (b, a)
+            verdict, note = "differs", f"{hi['name']} higher, beyond both 95 % intervals"
+        else:
+            verdict, note = "overlap", "the 95 % intervals overlap"
+        out.append(
+            {
+                "brand_a": a["name"], "brand_b": b["name"],
+                "value_a": a["value"], "value_b": b["value"],
+                "low_a": a["ci_low"], "high_a": a["ci_high"], "low_b": b["ci_low"], "high_b": b["ci_high"],
+                "difference": diff, "verdict": verdict, "note": note,
+            }
+        )  # fmt: skip
+    schema = {
+        "brand_a": pl.String, "brand_b": pl.String, "value_a": pl.Float64, "value_b": pl.Float64,
+        "low_a": pl.Float64, "high_a": pl.Float64, "low_b": pl.Float64, "high_b": pl.Float64,
+        "difference": pl.Float64, "verdict": pl.String, "note": pl.String,
+    }  # fmt: skip
+    order = {"differs": 0, "overlap": 1, "no interval": 2, "cannot compare": 3}
+    return (
+        pl.DataFrame(out, schema=schema)
+        .with_columns(_rank=pl.col("verdict").replace_strict(order, return_dtype=pl.UInt8))
+        .sort("_rank", pl.col("difference").abs(), descending=[False, True], nulls_last=True)
+        .drop("_rank")
+    )
+
+
+def pairwise_display(pairs: pl.DataFrame, metric: Metric, currency_code: str) -> pl.DataFrame:
+    """The pairs as a person reads them: each brand's value with its
+    interval, the gap, and the verdict in words."""
+
+    def shown(value: float | None, low: float | None, high: float | None) -> str:
+        if value is None:
+            return "—"
+        ci = formatting.interval_text(metric, low, high, currency_code)
+        text = formatting.value_text(metric, value, currency_code)
+        return f"{text}  [{ci}]" if ci else text
+
+    verdict_words = {
+        "differs": "✔ differs: ",
+        "overlap": "≈ no clear difference: ",
+        "no interval": "? ",
+        "cannot compare": "— cannot compare: ",
+    }
+    rows = [
+        {
+            "Brand A": r["brand_a"],
+            "A [95 % interval]": shown(r["value_a"], r["low_a"], r["high_a"]),
+            "Brand B": r["brand_b"],
+            "B [95 % interval]": shown(r["value_b"], r["low_b"], r["high_b"]),
+            "A − B": formatting.change_text(metric, r["difference"], currency_code) or "",
+            "Verdict": verdict_words[r["verdict"]] + r["note"],
+        }
+        for r in pairs.iter_rows(named=True)
+    ]
+    columns = ["Brand A", "A [95 % interval]", "Brand B", "B [95 % interval]", "A − B", "Verdict"]
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
+
+
+def filter_options(data: Dataset) -> dict[str, list[str]]:
+    """The values each segment filter can take, from the data."""
+
+    return {
+        "channel": data.distinct("orders", "channel"),
+        "region": data.distinct("customers", "region"),
+        "segment": data.distinct("customers", "segment"),
+    }
+
+
+# Ledger metrics divided by orders: a filter narrows the orders, not the ledger.
+_PER_ORDER_LEDGER = {"ghg_intensity", "energy_intensity"}
+
+
+def filter_note(metric: Metric, filters: Filters) -> str | None:
+    """Which of the chosen filters cannot apply to this metric, in words."""
+    if filters.is_empty():
+        return None
+    if metric.id in _PER_ORDER_LEDGER:
+        return f"Filters narrow the orders {metric.label} is divided by, not the ledger's totals."
+    if metric.source in ("employees", "workforce", "ledger"):
+        source = _SOURCE_WORDS[metric.source]
+        return f"Segment filters do not apply to {metric.label}: it comes from {source}."
+    if filters.channel and metric.source in ("surveys", "tickets", "messages"):
+        return f"The channel filter applies to orders only, not to {_SOURCE_WORDS[metric.source]}."
+    return None
+
+
+_SOURCE_WORDS = {
+    "employees": "employee surveys",
+    "workforce": "workforce snapshots",
+    "ledger": "the monthly impact ledger",
+    "surveys": "customer surveys",
+    "tickets": "support tickets",
+    "messages": "marketing messages",
+}
+
+
+STATUS_MARKS = {"green": "✔", "amber": "△", "red": "✖"}  # a shape for each status, not colour alone
+
+
+def scope_matrix(
+    kpis: pl.DataFrame,
+    metric_ids: Sequence[str],
+    scope_ids: Sequence[str],
+    names: dict[str, str],
+    currency_code: str,
+) -> pl.DataFrame:
+    """Every scope's value of each metric, side by side, as text.
+
+    Grain: one row per metric (in `metric_ids` order), one column per scope;
+    a value carries its status mark (✔ on, △ near, ✖ off target).
+    """
+    out = []
+    for metric_id in metric_ids:
+        metric = catalog.get(metric_id)
+        cells = {"Metric": formatting.card_label(metric)}
+        rows = {r["scope"]: r for r in kpis.filter(pl.col("metric_id") == metric_id).iter_rows(named=True)}
+        for scope in scope_ids:
+            r = rows.get(scope)
+            if r is None:
+                cells[names.get(scope, scope)] = formatting.NO_DATA
+                continue
+            text = formatting.value_text(
+                metric,
+                r["value"],
+                currency_code,
+                n=r["n"],
+                suppressed=r["suppressed"],
+                immature=r["immature"],
+                with_unit=False,  # the unit is in the row's label
+            )
+            mark = STATUS_MARKS.get(r["status"] or "")
+            cells[names.get(scope, scope)] = f"{text} {mark}" if mark else text
+        out.append(cells)
+    columns = ["Metric", *(names.get(s, s) for s in scope_ids)]
+    return pl.DataFrame(out, schema=dict.fromkeys(columns, pl.String))
