@@ -164,7 +164,7 @@ def mutated(frame: pl.DataFrame, cells) -> pl.DataFrame:
 def typed_parquet(table: str, frame: pl.DataFrame, changed: set[str], path: Path) -> None:
     """A Parquet file as a warehouse writes it: untouched columns typed, the
     mutated ones text."""
-    from purpose_metrics.validation import _parse_column
+    from purpose_metrics.parsing import _parse_column
 
     kinds = {c.name: c.type for c in TABLES[table].columns}
     out = [s if s.name in changed else _parse_column(s, kinds[s.name]) for s in frame.get_columns()]

@@ -13,6 +13,7 @@ import pytest
 from purpose_metrics import catalog, views
 from purpose_metrics.contract import TABLES
 from purpose_metrics.metrics.dataset import Dataset, Filters
+from purpose_metrics.periods import Periods
 
 D = dt.date
 T = dt.datetime

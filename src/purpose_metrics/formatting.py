@@ -12,6 +12,7 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from .catalog import Metric
 
@@ -104,6 +105,20 @@ def value_text(
     text = number(metric, float(value), currency)
     suffix = unit_suffix(metric) if with_unit else ""
     return f"{text} {suffix}".strip()
+
+
+def kpi_text(metric: Metric, row: Mapping[str, object], currency: str, *, with_unit: bool = True) -> str:
+    """value_text of a KPI row (`kpi_frame`'s columns): its value, or why
+    there is none (suppressed, not yet measurable, no data)."""
+    return value_text(
+        metric,
+        row["value"],  # type: ignore[arg-type]
+        currency,
+        n=row["n"],  # type: ignore[arg-type]
+        suppressed=bool(row["suppressed"]),
+        immature=bool(row["immature"]),
+        with_unit=with_unit,
+    )
 
 
 def _places(metric: Metric, size: float) -> int:

@@ -130,17 +130,7 @@ def indicator_table(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
         for month, column in zip(months, month_columns, strict=True):
             r = by_month.get(month)
             cells[column] = (
-                formatting.value_text(
-                    metric,
-                    r["value"],
-                    currency,
-                    n=r["n"],
-                    suppressed=r["suppressed"],
-                    immature=r["immature"],
-                    with_unit=False,
-                )  # fmt: skip
-                if r
-                else formatting.NO_DATA
+                formatting.kpi_text(metric, r, currency, with_unit=False) if r else formatting.NO_DATA
             )
         out.append(cells)
     schema: dict[str, pl.DataType] = {
@@ -175,9 +165,7 @@ def gri_content_index(
         code = _disclosure(metric)
         note = SDG_NOTE if metric.sdg else ""
         if r["value"] is None:
-            why = formatting.value_text(
-                metric, None, "", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
-            )
+            why = formatting.kpi_text(metric, r, "")
             note = f"{why} for this scope in the period" + (f"; {note}" if note else "")
         out.append(
             {

@@ -41,9 +41,7 @@ def interval_chart(
         colour = colours.get(r["scope"], theme.MUTED)
         name = formatting.chart_text(r["name"])
         if r["value"] is None:
-            reason = formatting.value_text(
-                metric, None, currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
-            )
+            reason = formatting.kpi_text(metric, r, currency)
             fig.add_trace(
                 go.Scatter(
                     x=[x_low], y=[name], mode="text", text=[f"  {reason}"], textposition="middle right",

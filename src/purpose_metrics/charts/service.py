@@ -41,9 +41,7 @@ def service_chart(rows: pl.DataFrame, colours: dict[str, str], title: str) -> go
             colour = colours.get(r["scope"], theme.MUTED)
             name = formatting.chart_text(r["name"])
             if r["value"] is None:
-                reason = formatting.value_text(
-                    metric, None, "", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
-                )
+                reason = formatting.kpi_text(metric, r, "")
                 fig.add_trace(
                     go.Scatter(
                         x=[low - pad], y=[name], mode="text", text=[f" {reason}"],

@@ -33,9 +33,7 @@ def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> lis
             if grain == "week"
             else formatting.month_name(r["period_start"])
         )
-        text = formatting.value_text(
-            metric, r["value"], currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
-        )
+        text = formatting.kpi_text(metric, r, currency)
         ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], currency)
         lines = [f"<b>{formatting.chart_text(r['name'])}</b>", when, text]
         if ci and r["value"] is not None:

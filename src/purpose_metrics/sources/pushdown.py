@@ -174,7 +174,7 @@ def fact_frames(
 def history_is_current(conn: Connection) -> bool:
     """Whether order_history holds exactly the completed orders of known
     customers (what the customer facts join)."""
-    from ..store.maintain import fingerprints, stored_state
+    from ..store.state import fingerprints, stored_state
 
     state = stored_state(conn)
     return state is not None and state["orders"] == fingerprints(conn, ["orders"])["orders"]

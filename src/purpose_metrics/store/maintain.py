@@ -25,20 +25,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import db, sqltext
 from . import sets
+from .state import TRACKED, is_current, record, stored_state
 
-# Bump when the store's tables or their meaning change: an older store is
-# then not current, and the next import or `refresh` rebuilds it.
-STORE_VERSION = 2
-
-# The tables the store is derived from, with the key whose count, maximum
-# and sum make their fingerprint.
-TRACKED: dict[str, str] = {
-    "orders": "order_id",
-    "customers": "customer_id",
-    "customer_surveys": "response_id",
-    "support_tickets": "ticket_id",
-    "marketing_messages": "message_id",
-}
 # Event tables: their facts per (brand, day of this column).
 EVENT_FACTS: dict[str, str] = {
     "customer_surveys": "submitted_at",
@@ -57,90 +45,6 @@ FACT_TABLES = (
 SET_CHUNK_DAYS = 31
 
 Progress = Callable[[str], None]
-
-
-# --- is the store current? ------------------------------------------------------------
-
-
-def fingerprints(conn: Connection, tables: Sequence[str] = tuple(TRACKED)) -> dict[str, tuple]:
-    """(row count, max key, sum of keys) of each table: cheap on every
-    backend, and it changes when rows are added or removed."""
-    out = {}
-    for table in tables:
-        key = TRACKED[table]
-        row = conn.execute(
-            sa.text(f"SELECT COUNT(*), MAX({key}), SUM(CAST({key} AS DOUBLE PRECISION)) FROM {table}")
-        ).one()
-        out[table] = (
-            int(row[0]),
-            None if row[1] is None else int(row[1]),
-            None if row[2] is None else float(row[2]),
-        )
-    return out
-
-
-def _same(a: tuple, b: tuple) -> bool:
-    if a[0] != b[0] or a[1] != b[1]:
-        return False
-    if a[2] is None or b[2] is None:
-        return a[2] is None and b[2] is None
-    return abs(a[2] - b[2]) <= 1e-9 * max(1.0, abs(a[2]))
-
-
-def stored_state(conn: Connection) -> dict[str, tuple] | None:
-    """What store_state says the store was built from; None when the store
-    is missing, of another version, or incomplete."""
-    if not sa.inspect(conn).has_table("store_state"):
-        return None
-    rows = conn.execute(
-        sa.text("SELECT table_name, row_count, max_key, key_sum, version FROM store_state")
-    ).all()
-    state = {
-        r[0]: (int(r[1]), None if r[2] is None else int(r[2]), None if r[3] is None else float(r[3]))
-        for r in rows
-    }
-    if set(state) != set(TRACKED) or any(r[4] != STORE_VERSION for r in rows):
-        return None
-    return state
-
-
-def version_stamp(conn: Connection) -> str:
-    """What the store was built from, in a few bytes ("" without a store):
-    it changes with every import, so a reader can tell its view is old."""
-    if not sa.inspect(conn).has_table("store_state"):
-        return ""
-    rows = conn.execute(
-        sa.text("SELECT table_name, row_count, max_key, refreshed_at FROM store_state ORDER BY table_name")
-    ).all()
-    return ";".join("|".join(str(v) for v in row) for row in rows)
-
-
-def is_current(conn: Connection) -> bool:
-    """Whether the store holds exactly what the tables hold now."""
-    state = stored_state(conn)
-    if state is None:
-        return False
-    now = fingerprints(conn)
-    return all(_same(state[t], now[t]) for t in TRACKED)
-
-
-def _record(conn: Connection, tables: Sequence[str]) -> None:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    prints = fingerprints(conn, tables)
-    params: dict[str, object] = {}
-    conn.execute(
-        sa.text(f"DELETE FROM store_state WHERE {sqltext.in_list('table_name', 't', list(tables), params)}"),
-        params,
-    )
-    rows = pl.DataFrame(
-        [
-            {"table_name": t, "row_count": p[0], "max_key": p[1], "key_sum": p[2], "version": STORE_VERSION, "refreshed_at": now}
-            for t, p in prints.items()
-        ],
-        schema={"table_name": pl.String, "row_count": pl.Int64, "max_key": pl.Int64, "key_sum": pl.Float64,
-                "version": pl.Int32, "refreshed_at": pl.Datetime("us")},
-    )  # fmt: skip
-    db.insert_rows(conn, "store_state", rows)
 
 
 # --- the SQL of the store ----------------------------------------------------------------
@@ -441,7 +345,7 @@ def after_import(conn: Connection, table: str, frames: Sequence[pl.DataFrame], w
             _customers(conn, frame)
         else:
             _events(conn, table, frame)
-    _record(conn, [table])
+    record(conn, [table])
     _analyze(conn)
 
 
@@ -465,7 +369,7 @@ def rebuild(conn: Connection, progress: Progress | None = None) -> None:
     say("customer groups")
     _customer_groups(conn, None)
     conn.exec_driver_sql("DELETE FROM store_state")
-    _record(conn, list(TRACKED))
+    record(conn, list(TRACKED))
     _analyze(conn)
 
 

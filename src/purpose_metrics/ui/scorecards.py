@@ -76,10 +76,7 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
     """One KPI card of a `views.week_kpis` row."""
     metric = catalog.get(row["metric_id"])
     shown = row["value"] is not None
-    value = formatting.value_text(
-        metric, row["value"], currency, n=row["n"], suppressed=row["suppressed"], immature=row["immature"],
-        with_unit=False,  # the unit is in the card's label
-    )  # fmt: skip
+    value = formatting.kpi_text(metric, row, currency, with_unit=False)
     status = row["status"]
     foot = []
     if status:

@@ -75,14 +75,7 @@ def by_scope(
 
 def _unusable(row: dict, metric: Metric, currency_code: str) -> str | None:
     if row["value"] is None or row["suppressed"] or row["immature"]:
-        return formatting.value_text(
-            metric,
-            row["value"],
-            currency_code,
-            n=row["n"],
-            suppressed=row["suppressed"],
-            immature=row["immature"],
-        )
+        return formatting.kpi_text(metric, row, currency_code)
     return None
 
 
@@ -232,15 +225,7 @@ def scope_matrix(
             if r is None:
                 cells[names.get(scope, scope)] = formatting.NO_DATA
                 continue
-            text = formatting.value_text(
-                metric,
-                r["value"],
-                currency_code,
-                n=r["n"],
-                suppressed=r["suppressed"],
-                immature=r["immature"],
-                with_unit=False,  # the unit is in the row's label
-            )
+            text = formatting.kpi_text(metric, r, currency_code, with_unit=False)
             mark = STATUS_MARKS.get(r["status"] or "")
             cells[names.get(scope, scope)] = f"{text} {mark}" if mark else text
         out.append(cells)

@@ -104,9 +104,7 @@ def team_matrix(rows: pl.DataFrame, names: dict[str, str], with_brand: bool) -> 
         cells = {"Team": label}
         for r in part.iter_rows(named=True):
             metric = catalog.get(r["metric_id"])
-            cells[metric.label] = formatting.value_text(
-                metric, r["value"], "", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
-            )
+            cells[metric.label] = formatting.kpi_text(metric, r, "")
         cells["Answers"] = f"{int(part.get_column('n').max() or 0):,}"
         out.append(cells)
     columns = ["Team", *(catalog.get(m).label for m in TEAM_METRICS), "Answers"]

@@ -87,9 +87,7 @@ class Pack:
 
 def _line(row: dict, currency: str) -> KpiLine:
     metric = catalog.get(row["metric_id"])
-    value = formatting.value_text(
-        metric, row["value"], currency, n=row["n"], suppressed=row["suppressed"], immature=row["immature"]
-    )
+    value = formatting.kpi_text(metric, row, currency)
     change = formatting.change_text(metric, row["change"], currency) or "—"
     target = "—" if row["target"] is None else formatting.value_text(metric, row["target"], currency)
     return KpiLine(
@@ -142,9 +140,7 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
         cells = []
         for b in brands:
             r = kpis.filter((pl.col("scope") == b) & (pl.col("metric_id") == metric_id)).row(0, named=True)
-            text = formatting.value_text(
-                metric, r["value"], currency, n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
-            )
+            text = formatting.kpi_text(metric, r, currency)
             if r["target"] is not None:
                 text += f" (target {formatting.value_text(metric, r['target'], currency)})"
             cells.append((text, r["status"]))
