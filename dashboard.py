@@ -22,6 +22,10 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ]
 
+# .streamlit/config.toml hides the navigation Streamlit would make of the
+# pages/ folder (file names) before this router's first run; this router's
+# own navigation is the one to show.
+st.set_option("client.showSidebarNavigation", True)
 page = st.navigation(PAGES)
 # One database connection for the whole run, opened when first needed.
 with runlog.timed(page.title), state.one_connection_per_run():

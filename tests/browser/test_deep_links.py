@@ -19,6 +19,22 @@ pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 
+TITLES = ["This week", "Brands and segments", "Loyalty and retention", "Customer purpose", "People", "Impact", "Data"]
+
+# Every label a sidebar navigation link shows, as soon as it is in the DOM
+# (a MutationObserver from before the app's first byte): a flash of the
+# pages/ folder's file names ("dashboard", "brands", ...) would be caught.
+RECORD_NAV_LABELS = """
+window.__pmNavSeen = [];
+new MutationObserver(() => {
+  for (const e of document.querySelectorAll('[data-testid="stSidebarNavLink"]')) {
+    const label = e.innerText.split("\\n").pop().trim();
+    if (label && !window.__pmNavSeen.includes(label)) window.__pmNavSeen.push(label);
+  }
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory, example_templates) -> Iterator[str]:
     """A server nobody has visited yet (its own, not the shared one)."""
@@ -35,6 +51,7 @@ def test_the_first_visit_may_be_a_link_to_any_page(fresh_server):
         try:
             for path, title in (("loyalty", "Loyalty and retention"), ("data", "Data"), ("impact", "Impact")):
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.add_init_script(RECORD_NAV_LABELS)
                 page.goto(f"{fresh_server}/{path}?week=2026-W10")
                 wait_until_run(page, title, timeout_ms=120_000)
                 page.wait_for_timeout(1000)  # a rerun would start within this
@@ -44,6 +61,9 @@ def test_the_first_visit_may_be_a_link_to_any_page(fresh_server):
                     for e in page.query_selector_all('[data-testid="stSidebarNavLink"]')
                 ]
                 assert nav[:3] == ["This week", "Brands and segments", "Loyalty and retention"], (path, nav)
+                # from the first paint on, the sidebar never listed pages/'s file names
+                seen = set(page.evaluate("() => window.__pmNavSeen"))
+                assert seen and seen <= set(TITLES), (path, sorted(seen - set(TITLES)))
                 sidebar = page.query_selector('[data-testid="stSidebarUserContent"]').inner_text()
                 assert "Data read" in sidebar, (path, sidebar[:200])
                 assert exceptions(page) == []
