@@ -120,7 +120,9 @@ def measure_page(title: str, path: str, page, runs: Path) -> PageVisit:
         visit.change = f"none ({type(exc).__name__})"
         return visit
     if path != "data":  # a widget change reruns the script: wait for the rerun
-        page.wait_for_function("() => window.__pmRuns.some(r => r[0] === 'running')", timeout=60_000, polling=20)
+        page.wait_for_function(
+            "() => window.__pmRuns.some(r => r[0] === 'running')", timeout=60_000, polling=20
+        )
     wait_drawn(page)
     visit.change_drawn_s = time.perf_counter() - t
     logged = _runs(runs)[before:]

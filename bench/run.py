@@ -151,7 +151,9 @@ def weekly_routine(n: int, base_path: Path) -> tuple[Path, dict]:
         if (week / f"{t}.parquet").exists()
     }
     wall, rss, _ = fresh_process([CLI, "--db", f"duckdb:///{path}", "import", str(week)])
-    log(f"    import FOLDER ({', '.join(f'{t} {r:,}' for t, r in rows.items())}) {wall:.1f} s {rss / 1024:.2f} GB")
+    log(
+        f"    import FOLDER ({', '.join(f'{t} {r:,}' for t, r in rows.items())}) {wall:.1f} s {rss / 1024:.2f} GB"
+    )
     return path, {"tables": rows, "rows": sum(rows.values()), "seconds": wall, "peak_mb": rss}
 
 

@@ -23,17 +23,44 @@ Z = 1.959964
 
 # Section 4, in its order (the contract of the CLI's row order).
 SECTION4_ORDER = [
-    "orders", "net_revenue", "active_customers", "new_customers", "aov", "aur",
-    "purchase_frequency", "repeat_customer_rate", "returning_order_share", "repurchase_90d",
-    "return_rate", "refund_rate",
-    "purpose_achieved_rate", "on_time_delivery_rate", "first_contact_resolution", "csat",
-    "customer_effort", "message_click_rate", "unsubscribe_rate", "marketing_opt_in_rate",
-    "nps", "cause_participation_rate", "customer_donations",
-    "enps", "engagement_index", "purpose_alignment", "voluntary_turnover_rate", "turnover_rate",
+    "orders",
+    "net_revenue",
+    "active_customers",
+    "new_customers",
+    "aov",
+    "aur",
+    "purchase_frequency",
+    "repeat_customer_rate",
+    "returning_order_share",
+    "repurchase_90d",
+    "return_rate",
+    "refund_rate",
+    "purpose_achieved_rate",
+    "on_time_delivery_rate",
+    "first_contact_resolution",
+    "csat",
+    "customer_effort",
+    "message_click_rate",
+    "unsubscribe_rate",
+    "marketing_opt_in_rate",
+    "nps",
+    "cause_participation_rate",
+    "customer_donations",
+    "enps",
+    "engagement_index",
+    "purpose_alignment",
+    "voluntary_turnover_rate",
+    "turnover_rate",
     "training_hours_per_employee",
-    "ghg_intensity", "delivery_co2e_per_order", "recycled_packaging_share", "waste_diversion_rate",
-    "renewable_energy_share", "energy_intensity", "community_investment_share",
-    "local_procurement_share", "privacy_complaints",
+    "ghg_intensity",
+    "delivery_co2e_per_order",
+    "recycled_packaging_share",
+    "waste_diversion_rate",
+    "renewable_energy_share",
+    "energy_intensity",
+    "community_investment_share",
+    "local_procurement_share",
+    "privacy_complaints",
 ]
 
 
@@ -56,34 +83,78 @@ def _coerce(value, dtype):
 
 DEFAULTS: dict[str, dict] = {
     "brands": {"name": "Brand", "purpose_statement": None},
-    "customers": {"created_at": ts("2024-01-01 00:00"), "segment": None, "region": None,
-                  "marketing_opt_in": False},
+    "customers": {
+        "created_at": ts("2024-01-01 00:00"),
+        "segment": None,
+        "region": None,
+        "marketing_opt_in": False,
+    },
     "orders": {
-        "customer_id": None, "brand_id": "a", "channel": "web", "status": "completed",
-        "units": 1, "net_revenue": 10.0, "returned_units": 0, "refunded_amount": 0.0,
-        "promised_delivery_date": None, "delivered_at": None, "shipping_co2e_kg": None,
-        "packaging_kg": None, "packaging_recycled_kg": None, "donation_amount": 0.0,
+        "customer_id": None,
+        "brand_id": "a",
+        "channel": "web",
+        "status": "completed",
+        "units": 1,
+        "net_revenue": 10.0,
+        "returned_units": 0,
+        "refunded_amount": 0.0,
+        "promised_delivery_date": None,
+        "delivered_at": None,
+        "shipping_co2e_kg": None,
+        "packaging_kg": None,
+        "packaging_recycled_kg": None,
+        "donation_amount": 0.0,
         "cause": None,
     },
     "customer_surveys": {
-        "customer_id": None, "brand_id": "a", "order_id": None, "nps_score": None,
-        "csat_score": None, "effort_score": None, "customer_purpose": None,
-        "purpose_achieved": None, "comment": None,
+        "customer_id": None,
+        "brand_id": "a",
+        "order_id": None,
+        "nps_score": None,
+        "csat_score": None,
+        "effort_score": None,
+        "customer_purpose": None,
+        "purpose_achieved": None,
+        "comment": None,
     },
-    "support_tickets": {"customer_id": None, "brand_id": "a", "order_id": None,
-                        "resolved_at": None, "contacts": 1},
-    "marketing_messages": {"brand_id": "a", "opened_at": None, "clicked_at": None,
-                           "unsubscribed_at": None},
-    "employee_surveys": {"brand_id": None, "team": "ops", "enps_score": None,
-                         "engagement_score": None, "purpose_alignment": None},
-    "workforce": {"brand_id": None, "team": "ops", "headcount_start": 0, "headcount_end": 0,
-                  "hires": 0, "voluntary_leavers": 0, "involuntary_leavers": 0,
-                  "training_hours": 0.0},
+    "support_tickets": {
+        "customer_id": None,
+        "brand_id": "a",
+        "order_id": None,
+        "resolved_at": None,
+        "contacts": 1,
+    },
+    "marketing_messages": {"brand_id": "a", "opened_at": None, "clicked_at": None, "unsubscribed_at": None},
+    "employee_surveys": {
+        "brand_id": None,
+        "team": "ops",
+        "enps_score": None,
+        "engagement_score": None,
+        "purpose_alignment": None,
+    },
+    "workforce": {
+        "brand_id": None,
+        "team": "ops",
+        "headcount_start": 0,
+        "headcount_end": 0,
+        "hires": 0,
+        "voluntary_leavers": 0,
+        "involuntary_leavers": 0,
+        "training_hours": 0.0,
+    },
     "impact_ledger": {
-        "brand_id": None, "scope1_tco2e": 0.0, "scope2_tco2e": 0.0, "scope3_tco2e": 0.0,
-        "energy_kwh": 0.0, "renewable_energy_kwh": 0.0, "waste_kg": 0.0,
-        "waste_diverted_kg": 0.0, "community_investment": 0.0, "procurement_spend": 0.0,
-        "local_procurement_spend": 0.0, "privacy_complaints": 0,
+        "brand_id": None,
+        "scope1_tco2e": 0.0,
+        "scope2_tco2e": 0.0,
+        "scope3_tco2e": 0.0,
+        "energy_kwh": 0.0,
+        "renewable_energy_kwh": 0.0,
+        "waste_kg": 0.0,
+        "waste_diverted_kg": 0.0,
+        "community_investment": 0.0,
+        "procurement_spend": 0.0,
+        "local_procurement_spend": 0.0,
+        "privacy_complaints": 0,
     },
     "targets": {"brand_id": None, "valid_to": None},
 }
@@ -107,8 +178,13 @@ def frame(table: str, rows: Iterable[dict]) -> pl.DataFrame:
 
 
 def order(order_id: int, customer_id: int | None, brand_id: str, ordered_at: str, **kw) -> dict:
-    return {"order_id": order_id, "customer_id": customer_id, "brand_id": brand_id,
-            "ordered_at": ordered_at, **kw}
+    return {
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "brand_id": brand_id,
+        "ordered_at": ordered_at,
+        **kw,
+    }
 
 
 def dataset(
@@ -142,8 +218,7 @@ def kpis(
     metric_ids=None,
 ) -> dict[tuple[str, str], dict]:
     """kpi_frame as {(metric_id, scope): row} for one period."""
-    frame_ = kpi_frame(data, Periods(day(start), day(end), grain), metric_ids=metric_ids,
-                       filters=filters)
+    frame_ = kpi_frame(data, Periods(day(start), day(end), grain), metric_ids=metric_ids, filters=filters)
     out = {}
     for row in frame_.iter_rows(named=True):
         key = (row["metric_id"], row["scope"])
@@ -171,5 +246,9 @@ def nps_interval(promoters: int, detractors: int, n: int) -> tuple[float, float]
 def assert_hidden(row: dict) -> None:
     """value, numerator, denominator and interval all NULL."""
     assert (row["value"], row["numerator"], row["denominator"], row["ci_low"], row["ci_high"]) == (
-        None, None, None, None, None,
+        None,
+        None,
+        None,
+        None,
+        None,
     )

@@ -15,9 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The worked example of the spec, shipped with the tests.
 EXAMPLES = ROOT / "tests" / "data" / "small"
 
-PG_ADMIN_URL = os.environ.get(
-    "PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_URL = os.environ.get("PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -135,7 +133,9 @@ class ExampleTemplates:
         if "postgresql" in self.made and admin_url:
             admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(self.made["postgresql"]).database}"'))
+                conn.execute(
+                    sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(self.made["postgresql"]).database}"')
+                )
             admin.dispose()
 
 

@@ -17,18 +17,32 @@ from purpose_metrics.cli import main
 from purpose_metrics.metrics import compute_kpis
 from purpose_metrics.output import render
 
-HEADER = ("metric_id,scope,period_start,period_end,value,numerator,denominator,n,suppressed,"
-          "immature,ci_low,ci_high,target,status")
+HEADER = (
+    "metric_id,scope,period_start,period_end,value,numerator,denominator,n,suppressed,"
+    "immature,ci_low,ci_high,target,status"
+)
 KPI_COLUMNS = HEADER.split(",")
 COHORT_COLUMNS = ["scope", "cohort", "period_index", "cohort_size", "customers", "retention"]
 SCOPES = ["company", "alpine", "hearth", "stride", "tiny"]  # brands.csv, by brand_id
 COUNT_METRICS = {"orders", "active_customers", "new_customers", "privacy_complaints"}
 # Metrics whose numerator and denominator count records (shares of counted records, nps, enps).
 COUNTED = {
-    "repeat_customer_rate", "returning_order_share", "repurchase_90d", "purpose_achieved_rate",
-    "on_time_delivery_rate", "first_contact_resolution", "csat", "message_click_rate",
-    "unsubscribe_rate", "marketing_opt_in_rate", "cause_participation_rate", "purpose_alignment",
-    "nps", "enps", "purchase_frequency", "return_rate",
+    "repeat_customer_rate",
+    "returning_order_share",
+    "repurchase_90d",
+    "purpose_achieved_rate",
+    "on_time_delivery_rate",
+    "first_contact_resolution",
+    "csat",
+    "message_click_rate",
+    "unsubscribe_rate",
+    "marketing_opt_in_rate",
+    "cause_participation_rate",
+    "purpose_alignment",
+    "nps",
+    "enps",
+    "purchase_frequency",
+    "return_rate",
 }
 INT = re.compile(r"^-?\d+$")
 
@@ -223,10 +237,13 @@ def test_cohorts_week_csv(example_db, capsys):
 
 
 def _tiny_frame():
-    data = dataset(brands=("a", "b"), orders=[
-        order(1, 1, "a", "2026-03-03 10:00", units=3, returned_units=1),
-        order(2, None, "a", "2026-03-04 10:00"),
-    ])
+    data = dataset(
+        brands=("a", "b"),
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00", units=3, returned_units=1),
+            order(2, None, "a", "2026-03-04 10:00"),
+        ],
+    )
     return compute_kpis(data, day("2026-03-02"), day("2026-03-09"))
 
 
@@ -245,9 +262,19 @@ def test_render_json_types():
     rows = json.loads(render(_tiny_frame(), "kpis", "json"))
     by = {(r["metric_id"], r["scope"]): r for r in rows}
     assert by[("orders", "company")] == {
-        "metric_id": "orders", "scope": "company", "period_start": "2026-03-02",
-        "period_end": "2026-03-09", "value": 2, "numerator": 2, "denominator": None, "n": 2,
-        "suppressed": False, "immature": False, "ci_low": None, "ci_high": None, "target": None,
+        "metric_id": "orders",
+        "scope": "company",
+        "period_start": "2026-03-02",
+        "period_end": "2026-03-09",
+        "value": 2,
+        "numerator": 2,
+        "denominator": None,
+        "n": 2,
+        "suppressed": False,
+        "immature": False,
+        "ci_low": None,
+        "ci_high": None,
+        "target": None,
         "status": None,
     }
     assert by[("nps", "b")]["suppressed"] is True and by[("nps", "b")]["n"] == 0

@@ -15,19 +15,22 @@ COLUMNS = ["scope", "cohort", "period_index", "cohort_size", "customers", "reten
 
 
 def _weekly_data():
-    return dataset(brands=("b", "a"), orders=[  # brands given out of order on purpose
-        order(1, 1, "a", "2026-03-03 10:00"),  # c1: W10 at a
-        order(2, 1, "a", "2026-03-10 10:00"),  # c1: W11 at a
-        order(3, 1, "b", "2026-03-17 10:00"),  # c1: W12 at b (first b order)
-        order(4, 2, "a", "2026-03-04 10:00"),  # c2: W10 at a
-        order(5, 2, "a", "2026-03-18 10:00"),  # c2: W12 at a
-        order(6, 3, "b", "2026-03-05 10:00", status="cancelled"),  # c3: cancelled, ignored
-        order(7, 3, "b", "2026-03-11 10:00"),  # c3: first completed order, W11 at b
-        order(8, 4, "a", "2026-03-12 10:00"),  # c4: W11 at a
-        order(9, None, "a", "2026-03-03 11:00"),  # guests: never in a cohort
-        order(10, None, "a", "2026-03-10 11:00"),
-        order(11, 5, "b", "2026-03-25 10:00"),  # c5: W13 at b; the as-of instant
-    ])
+    return dataset(
+        brands=("b", "a"),
+        orders=[  # brands given out of order on purpose
+            order(1, 1, "a", "2026-03-03 10:00"),  # c1: W10 at a
+            order(2, 1, "a", "2026-03-10 10:00"),  # c1: W11 at a
+            order(3, 1, "b", "2026-03-17 10:00"),  # c1: W12 at b (first b order)
+            order(4, 2, "a", "2026-03-04 10:00"),  # c2: W10 at a
+            order(5, 2, "a", "2026-03-18 10:00"),  # c2: W12 at a
+            order(6, 3, "b", "2026-03-05 10:00", status="cancelled"),  # c3: cancelled, ignored
+            order(7, 3, "b", "2026-03-11 10:00"),  # c3: first completed order, W11 at b
+            order(8, 4, "a", "2026-03-12 10:00"),  # c4: W11 at a
+            order(9, None, "a", "2026-03-03 11:00"),  # guests: never in a cohort
+            order(10, None, "a", "2026-03-10 11:00"),
+            order(11, 5, "b", "2026-03-25 10:00"),  # c5: W13 at b; the as-of instant
+        ],
+    )
 
 
 def test_weekly_cohorts_worked_by_hand():
@@ -58,16 +61,19 @@ def test_weekly_cohorts_worked_by_hand():
 
 
 def test_monthly_cohorts_worked_by_hand():
-    data = dataset(brands=("a", "b"), orders=[
-        order(1, 1, "a", "2026-01-15 10:00"),  # c1: Jan
-        order(2, 1, "a", "2026-02-03 10:00"),  # c1: Feb
-        order(3, 1, "a", "2026-04-01 10:00"),  # c1: Apr (not ended by the as-of)
-        order(4, 2, "a", "2026-01-31 23:59:59"),  # c2: Jan
-        order(5, 2, "b", "2026-03-02 10:00"),  # c2: Mar, first b order
-        order(6, 3, "b", "2026-02-28 10:00"),  # c3: Feb
-        order(7, None, "a", "2026-02-01 10:00"),  # guest
-        order(8, 4, "a", "2026-04-20 10:00"),  # c4: Apr; the as-of instant
-    ])
+    data = dataset(
+        brands=("a", "b"),
+        orders=[
+            order(1, 1, "a", "2026-01-15 10:00"),  # c1: Jan
+            order(2, 1, "a", "2026-02-03 10:00"),  # c1: Feb
+            order(3, 1, "a", "2026-04-01 10:00"),  # c1: Apr (not ended by the as-of)
+            order(4, 2, "a", "2026-01-31 23:59:59"),  # c2: Jan
+            order(5, 2, "b", "2026-03-02 10:00"),  # c2: Mar, first b order
+            order(6, 3, "b", "2026-02-28 10:00"),  # c3: Feb
+            order(7, None, "a", "2026-02-01 10:00"),  # guest
+            order(8, 4, "a", "2026-04-20 10:00"),  # c4: Apr; the as-of instant
+        ],
+    )
     got = cohorts(data, "month")
     # as-of 2026-04-20: March has ended (05-01 > as-of, so April has not)
     expected = [
@@ -91,10 +97,13 @@ def test_monthly_cohorts_worked_by_hand():
 def test_cohort_cell_is_emitted_once_its_period_ends_at_the_as_of_instant():
     # c1 in W10; W12 ends 2026-03-23 00:00. The latest order (a guest's) sets the as-of.
     def cells(as_of: str) -> list[int]:
-        data = dataset(brands=("a",), orders=[
-            order(1, 1, "a", "2026-03-03 10:00"),
-            order(2, None, "a", as_of),
-        ])
+        data = dataset(
+            brands=("a",),
+            orders=[
+                order(1, 1, "a", "2026-03-03 10:00"),
+                order(2, None, "a", as_of),
+            ],
+        )
         return cohorts(data, "week", scopes=["company"]).get_column("period_index").to_list()
 
     assert cells("2026-03-23 00:00:00") == [0, 1, 2]
@@ -102,10 +111,13 @@ def test_cohort_cell_is_emitted_once_its_period_ends_at_the_as_of_instant():
 
 
 def test_cancelled_order_sets_the_as_of_for_cohorts():
-    data = dataset(brands=("a",), orders=[
-        order(1, 1, "a", "2026-03-03 10:00"),
-        order(2, 2, "a", "2026-03-16 00:00", status="cancelled"),  # the as-of: W11 has ended
-    ])
+    data = dataset(
+        brands=("a",),
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00"),
+            order(2, 2, "a", "2026-03-16 00:00", status="cancelled"),  # the as-of: W11 has ended
+        ],
+    )
     got = cohorts(data, "week")
     assert got.filter(pl.col("scope") == "company").rows() == [
         ("company", "2026-W10", 0, 1, 1, 100.0),
@@ -141,11 +153,14 @@ def test_cohort_column_types():
 
 
 def test_month_index_counts_across_the_year_end():
-    data = dataset(brands=("a",), orders=[
-        order(1, 1, "a", "2025-11-20 10:00"),
-        order(2, 1, "a", "2026-01-05 10:00"),  # k = 2 after November
-        order(3, None, "a", "2026-02-01 00:00"),  # as-of: January has ended
-    ])
+    data = dataset(
+        brands=("a",),
+        orders=[
+            order(1, 1, "a", "2025-11-20 10:00"),
+            order(2, 1, "a", "2026-01-05 10:00"),  # k = 2 after November
+            order(3, None, "a", "2026-02-01 00:00"),  # as-of: January has ended
+        ],
+    )
     got = cohorts(data, "month", scopes=["company"])
     assert got.rows() == [
         ("company", "2025-11", 0, 1, 1, 100.0),

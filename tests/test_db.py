@@ -142,8 +142,14 @@ def test_a_column_that_is_null_in_every_row_keeps_its_contract_dtype(light_engin
         pl.lit(None, pl.Boolean).alias("purpose_achieved"),
     )
     _write(engine, "customer_surveys", nulls)
-    _write(engine, "orders", ORDERS.with_columns(pl.lit(None, pl.Datetime("us")).alias("delivered_at"),
-                                                 pl.lit(None, pl.Date).alias("promised_delivery_date")))
+    _write(
+        engine,
+        "orders",
+        ORDERS.with_columns(
+            pl.lit(None, pl.Datetime("us")).alias("delivered_at"),
+            pl.lit(None, pl.Date).alias("promised_delivery_date"),
+        ),
+    )
     got = db.read_table(engine, "customer_surveys", ["nps_score", "purpose_achieved"])
     assert dict(got.schema) == {"nps_score": pl.Int64(), "purpose_achieved": pl.Boolean()}
     assert got.get_column("nps_score").to_list() == [None, None]
@@ -152,16 +158,22 @@ def test_a_column_that_is_null_in_every_row_keeps_its_contract_dtype(light_engin
 
 
 def test_a_failed_bulk_insert_reports_its_cause_and_writes_nothing(engine):
-    brands = pl.DataFrame({"brand_id": ["alpine"], "name": ["Alpine"], "purpose_statement": [None]},
-                          schema=TABLES["brands"].polars_schema)
+    brands = pl.DataFrame(
+        {"brand_id": ["alpine"], "name": ["Alpine"], "purpose_statement": [None]},
+        schema=TABLES["brands"].polars_schema,
+    )
     _write(engine, "brands", brands)
-    clash = pl.DataFrame({"brand_id": ["hearth", "alpine"], "name": ["Hearth", "Again"], "purpose_statement": [None, None]},
-                         schema=TABLES["brands"].polars_schema)
+    clash = pl.DataFrame(
+        {"brand_id": ["hearth", "alpine"], "name": ["Hearth", "Again"], "purpose_statement": [None, None]},
+        schema=TABLES["brands"].polars_schema,
+    )
     with pytest.raises(Exception) as info:  # noqa: B017 - the backends raise different classes
         _write(engine, "brands", clash)
     # The message must say why (the primary key), not only that the
     # transaction was aborted.
-    assert any(word in str(info.value).lower() for word in ("primary key", "unique", "duplicate", "constraint"))
+    assert any(
+        word in str(info.value).lower() for word in ("primary key", "unique", "duplicate", "constraint")
+    )
     assert db.read_table(engine, "brands").get_column("brand_id").to_list() == ["alpine"]
 
 
@@ -169,22 +181,27 @@ def test_a_failed_bulk_insert_reports_its_cause_and_writes_nothing(engine):
 
 START = T(2026, 3, 2)
 END = T(2026, 3, 9)
-RANGE_ORDERS = ORDERS.head(1).select(pl.exclude("order_id", "ordered_at")).join(
-    pl.DataFrame(
-        {
-            "order_id": [1, 2, 3, 4, 5],
-            "ordered_at": [
-                START - dt.timedelta(seconds=1),  # before: out
-                START,  # exactly at start: in
-                T(2026, 3, 5, 12, 0, 0),  # inside: in
-                END - dt.timedelta(seconds=1),  # last second: in
-                END,  # exactly at end: out
-            ],
-        },
-        schema={"order_id": pl.Int64, "ordered_at": pl.Datetime("us")},
-    ),
-    how="cross",
-).select(TABLES["orders"].column_names)
+RANGE_ORDERS = (
+    ORDERS.head(1)
+    .select(pl.exclude("order_id", "ordered_at"))
+    .join(
+        pl.DataFrame(
+            {
+                "order_id": [1, 2, 3, 4, 5],
+                "ordered_at": [
+                    START - dt.timedelta(seconds=1),  # before: out
+                    START,  # exactly at start: in
+                    T(2026, 3, 5, 12, 0, 0),  # inside: in
+                    END - dt.timedelta(seconds=1),  # last second: in
+                    END,  # exactly at end: out
+                ],
+            },
+            schema={"order_id": pl.Int64, "ordered_at": pl.Datetime("us")},
+        ),
+        how="cross",
+    )
+    .select(TABLES["orders"].column_names)
+)
 
 
 def test_read_some_columns_of_a_datetime_range(engine):
@@ -211,7 +228,12 @@ def test_read_a_date_column_range(duck):
 
 def test_a_range_with_only_a_start_or_only_an_end(duck):
     _write(duck, "orders", RANGE_ORDERS)
-    assert sorted(db.read_table(duck, "orders", ["order_id"], start=START)["order_id"].to_list()) == [2, 3, 4, 5]
+    assert sorted(db.read_table(duck, "orders", ["order_id"], start=START)["order_id"].to_list()) == [
+        2,
+        3,
+        4,
+        5,
+    ]
     assert sorted(db.read_table(duck, "orders", ["order_id"], end=END)["order_id"].to_list()) == [1, 2, 3, 4]
 
 

@@ -20,13 +20,23 @@ KEYS = ["order_id", "seq_c", "next_at_c", "seq_b", "next_at_b"]
 
 def _in_memory(engine) -> pl.DataFrame:
     orders = db.read_table(engine, "orders")
-    return order_history(orders.lazy()).collect().filter(pl.col("customer_id").is_not_null()).select(KEYS).sort("order_id")
+    return (
+        order_history(orders.lazy())
+        .collect()
+        .filter(pl.col("customer_id").is_not_null())
+        .select(KEYS)
+        .sort("order_id")
+    )
 
 
 def _stored(engine) -> pl.DataFrame:
-    return reading.load_dataset(engine, mode="memory").source.order_history().filter(
-        pl.col("customer_id").is_not_null()
-    ).select(KEYS).sort("order_id")
+    return (
+        reading.load_dataset(engine, mode="memory")
+        .source.order_history()
+        .filter(pl.col("customer_id").is_not_null())
+        .select(KEYS)
+        .sort("order_id")
+    )
 
 
 def test_materialised_history_equals_the_engines_on_every_backend(example_engine):
@@ -38,15 +48,20 @@ def test_orders_written_behind_the_importers_back_are_read_right_and_refresh_sto
     # A customer's new first order, written straight into the table (as a
     # warehouse load would): every later order of theirs moves one place.
     with duck.begin() as conn:
-        first = conn.execute(sa.text(
-            "SELECT customer_id, MIN(ordered_at) FROM orders WHERE status = 'completed' "
-            "AND customer_id IS NOT NULL GROUP BY customer_id ORDER BY customer_id LIMIT 1"
-        )).first()
-        conn.execute(sa.text(
-            "INSERT INTO orders (order_id, customer_id, brand_id, ordered_at, channel, status, units, "
-            "net_revenue, returned_units, refunded_amount, donation_amount) VALUES "
-            "(999999, :c, 'alpine', :t, 'web', 'completed', 1, 10, 0, 0, 0)"
-        ), {"c": first[0], "t": first[1] - dt.timedelta(days=1)})
+        first = conn.execute(
+            sa.text(
+                "SELECT customer_id, MIN(ordered_at) FROM orders WHERE status = 'completed' "
+                "AND customer_id IS NOT NULL GROUP BY customer_id ORDER BY customer_id LIMIT 1"
+            )
+        ).first()
+        conn.execute(
+            sa.text(
+                "INSERT INTO orders (order_id, customer_id, brand_id, ordered_at, channel, status, units, "
+                "net_revenue, returned_units, refunded_amount, donation_amount) VALUES "
+                "(999999, :c, 'alpine', :t, 'web', 'completed', 1, 10, 0, 0, 0)"
+            ),
+            {"c": first[0], "t": first[1] - dt.timedelta(days=1)},
+        )
     # The store no longer matches: a read computes the history itself, and
     # writes nothing.
     with duck.connect() as conn:
@@ -57,7 +72,10 @@ def test_orders_written_behind_the_importers_back_are_read_right_and_refresh_sto
     assert read.filter(pl.col("order_id") == 999999).get_column("seq_c").item() == 1
     with duck.connect() as conn:
         assert not store.is_current(conn)
-        assert conn.exec_driver_sql("SELECT COUNT(*) FROM order_history WHERE order_id = 999999").scalar_one() == 0
+        assert (
+            conn.exec_driver_sql("SELECT COUNT(*) FROM order_history WHERE order_id = 999999").scalar_one()
+            == 0
+        )
     assert db.read_table(duck, "orders").height == before
     # `purpose-metrics refresh` brings the stored history up to date.
     store.refresh(duck)

@@ -37,7 +37,9 @@ ORDER_1 = "500001,1000,alpine,2025-01-06 11:57:30,web,completed,4,140.48,1,35.12
 ORDER_2 = "500002,,hearth,2025-01-07 03:18:34,app,cancelled,2,34.84,0,0.0,,,,,,0.0,\n"
 ORDER_3 = "500003,1001,hearth,2025-01-08 10:00:00,store,completed,1,9.99,0,0.0,,,,,,0.0,\n"
 ORDERS = ORDERS_HEADER + ORDER_1 + ORDER_2
-COMPANY = 'name,purpose_statement,vision,mission,currency\nHoldout Goods,"Help people buy less, better.",,,EUR\n'
+COMPANY = (
+    'name,purpose_statement,vision,mission,currency\nHoldout Goods,"Help people buy less, better.",,,EUR\n'
+)
 TARGETS_HEADER = "metric_id,brand_id,valid_from,valid_to,target_value\n"
 WORKFORCE_HEADER = (
     "period_start,brand_id,team,headcount_start,headcount_end,hires,voluntary_leavers,"
@@ -198,7 +200,9 @@ def test_reimporting_a_file_is_refused_and_nothing_is_counted_twice(with_brands,
 def test_one_stored_key_refuses_the_whole_file(duck_with_brands, tmp_path):
     import_file(duck_with_brands, "orders", write(tmp_path, "first.csv", ORDERS_HEADER + ORDER_1))
     with pytest.raises(ValidationFailed) as info:
-        import_file(duck_with_brands, "orders", write(tmp_path, "second.csv", ORDERS_HEADER + ORDER_3 + ORDER_1))
+        import_file(
+            duck_with_brands, "orders", write(tmp_path, "second.csv", ORDERS_HEADER + ORDER_3 + ORDER_1)
+        )
     assert [(f.column, f.rows) for f in info.value.failures] == [("order_id", (3,))]
     got = db.read_table(duck_with_brands, "orders", ["order_id"])
     assert got.get_column("order_id").to_list() == [500001]
@@ -216,8 +220,11 @@ def test_a_stored_composite_key_with_a_null_brand_is_refused(with_brands, tmp_pa
     row = "2025-01-01,,ops,1,1,0,0,0,0\n"
     import_file(with_brands, "workforce", write(tmp_path, "w1.csv", WORKFORCE_HEADER + row))
     with pytest.raises(ValidationFailed) as info:
-        import_file(with_brands, "workforce",
-                    write(tmp_path, "w2.csv", WORKFORCE_HEADER + "2025-01-01,,cx,1,1,0,0,0,0\n" + row))
+        import_file(
+            with_brands,
+            "workforce",
+            write(tmp_path, "w2.csv", WORKFORCE_HEADER + "2025-01-01,,cx,1,1,0,0,0,0\n" + row),
+        )
     [f] = info.value.failures
     assert f.rows == (3,)
     assert "team" in f.column or "brand_id" in f.column or "period_start" in f.column
@@ -225,22 +232,29 @@ def test_a_stored_composite_key_with_a_null_brand_is_refused(with_brands, tmp_pa
 
 
 def test_a_stored_ledger_key_is_refused(duck_with_brands, tmp_path):
-    header = ("period_start,brand_id,scope1_tco2e,scope2_tco2e,scope3_tco2e,energy_kwh,renewable_energy_kwh,"
-              "waste_kg,waste_diverted_kg,community_investment,procurement_spend,local_procurement_spend,"
-              "privacy_complaints\n")
+    header = (
+        "period_start,brand_id,scope1_tco2e,scope2_tco2e,scope3_tco2e,energy_kwh,renewable_energy_kwh,"
+        "waste_kg,waste_diverted_kg,community_investment,procurement_spend,local_procurement_spend,"
+        "privacy_complaints\n"
+    )
     first = header + "2025-01-01,alpine,1,1,1,10,5,10,5,1,10,5,0\n2025-01-01,,1,1,1,10,5,10,5,1,10,5,0\n"
     import_file(duck_with_brands, "impact_ledger", write(tmp_path, "l1.csv", first))
-    for i, row in enumerate(["2025-01-01,alpine,2,2,2,20,5,10,5,1,10,5,1\n", "2025-01-01,,2,2,2,20,5,10,5,1,10,5,1\n"]):
+    for i, row in enumerate(
+        ["2025-01-01,alpine,2,2,2,20,5,10,5,1,10,5,1\n", "2025-01-01,,2,2,2,20,5,10,5,1,10,5,1\n"]
+    ):
         with pytest.raises(ValidationFailed):
             import_file(duck_with_brands, "impact_ledger", write(tmp_path, f"l2_{i}.csv", header + row))
-    import_file(duck_with_brands, "impact_ledger",
-                write(tmp_path, "l3.csv", header + "2025-02-01,,2,2,2,20,5,10,5,1,10,5,1\n"))
+    import_file(
+        duck_with_brands,
+        "impact_ledger",
+        write(tmp_path, "l3.csv", header + "2025-02-01,,2,2,2,20,5,10,5,1,10,5,1\n"),
+    )
     assert counts(duck_with_brands)["impact_ledger"] == 3
 
 
 def test_a_second_company_row_is_refused_when_one_is_stored(duck_with_brands, tmp_path):
     import_file(duck_with_brands, "company", write(tmp_path, "company.csv", COMPANY))
-    other = 'name,purpose_statement,vision,mission,currency\nOther Co,Another purpose,,,USD\n'
+    other = "name,purpose_statement,vision,mission,currency\nOther Co,Another purpose,,,USD\n"
     with pytest.raises(ValidationFailed) as info:
         import_file(duck_with_brands, "company", write(tmp_path, "company2.csv", other))
     assert info.value.failures[0].table == "company"
@@ -249,11 +263,15 @@ def test_a_second_company_row_is_refused_when_one_is_stored(duck_with_brands, tm
 
 
 def test_a_target_window_overlapping_a_stored_one_is_refused(with_brands, tmp_path):
-    import_file(with_brands, "targets",
-                write(tmp_path, "t1.csv", TARGETS_HEADER + "nps,,2025-01-01,2026-01-01,40\n"))
+    import_file(
+        with_brands, "targets", write(tmp_path, "t1.csv", TARGETS_HEADER + "nps,,2025-01-01,2026-01-01,40\n")
+    )
     with pytest.raises(ValidationFailed) as info:
-        import_file(with_brands, "targets",
-                    write(tmp_path, "t2.csv", TARGETS_HEADER + "csat,,2025-01-01,,80\nnps,,2025-12-01,,45\n"))
+        import_file(
+            with_brands,
+            "targets",
+            write(tmp_path, "t2.csv", TARGETS_HEADER + "csat,,2025-01-01,,80\nnps,,2025-12-01,,45\n"),
+        )
     [f] = info.value.failures
     assert "overlap" in f.rule.lower()
     assert f.rows == (3,)
@@ -261,26 +279,46 @@ def test_a_target_window_overlapping_a_stored_one_is_refused(with_brands, tmp_pa
 
 
 def test_an_open_stored_target_window_overlaps_any_later_one(duck_with_brands, tmp_path):
-    import_file(duck_with_brands, "targets", write(tmp_path, "t1.csv", TARGETS_HEADER + "nps,alpine,2025-01-01,,40\n"))
+    import_file(
+        duck_with_brands, "targets", write(tmp_path, "t1.csv", TARGETS_HEADER + "nps,alpine,2025-01-01,,40\n")
+    )
     with pytest.raises(ValidationFailed):
-        import_file(duck_with_brands, "targets",
-                    write(tmp_path, "t2.csv", TARGETS_HEADER + "nps,alpine,2030-01-01,2031-01-01,45\n"))
+        import_file(
+            duck_with_brands,
+            "targets",
+            write(tmp_path, "t2.csv", TARGETS_HEADER + "nps,alpine,2030-01-01,2031-01-01,45\n"),
+        )
     assert counts(duck_with_brands)["targets"] == 1
 
 
 def test_adjacent_and_other_scope_target_windows_are_accepted(duck_with_brands, tmp_path):
-    import_file(duck_with_brands, "targets",
-                write(tmp_path, "t1.csv", TARGETS_HEADER + "nps,,2025-01-01,2026-01-01,40\n"))
-    import_file(duck_with_brands, "targets",
-                write(tmp_path, "t2.csv", TARGETS_HEADER + "nps,,2026-01-01,,45\nnps,alpine,2025-01-01,2026-01-01,30\n"))
-    import_file(duck_with_brands, "targets",
-                write(tmp_path, "t3.csv", TARGETS_HEADER + "nps,,2024-01-01,2025-01-01,35\n"))
+    import_file(
+        duck_with_brands,
+        "targets",
+        write(tmp_path, "t1.csv", TARGETS_HEADER + "nps,,2025-01-01,2026-01-01,40\n"),
+    )
+    import_file(
+        duck_with_brands,
+        "targets",
+        write(
+            tmp_path, "t2.csv", TARGETS_HEADER + "nps,,2026-01-01,,45\nnps,alpine,2025-01-01,2026-01-01,30\n"
+        ),
+    )
+    import_file(
+        duck_with_brands,
+        "targets",
+        write(tmp_path, "t3.csv", TARGETS_HEADER + "nps,,2024-01-01,2025-01-01,35\n"),
+    )
     assert counts(duck_with_brands)["targets"] == 4
 
 
 def test_a_target_for_an_unknown_brand_is_refused(duck_with_brands, tmp_path):
     with pytest.raises(ValidationFailed) as info:
-        import_file(duck_with_brands, "targets", write(tmp_path, "t.csv", TARGETS_HEADER + "nps,nordic,2025-01-01,,40\n"))
+        import_file(
+            duck_with_brands,
+            "targets",
+            write(tmp_path, "t.csv", TARGETS_HEADER + "nps,nordic,2025-01-01,,40\n"),
+        )
     assert [f.column for f in info.value.failures] == ["brand_id"]
 
 
@@ -300,7 +338,9 @@ def test_a_parquet_file_imports_like_its_csv(duck_with_brands, tmp_path):
     frame.write_parquet(tmp_path / "orders.parquet")
     result = import_file(duck_with_brands, "orders", tmp_path / "orders.parquet")
     assert result.rows == 2
-    got = db.read_table(duck_with_brands, "orders", ["order_id", "customer_id", "net_revenue", "delivered_at"])
+    got = db.read_table(
+        duck_with_brands, "orders", ["order_id", "customer_id", "net_revenue", "delivered_at"]
+    )
     assert got.sort("order_id").rows() == [
         (500001, 1000, 140.48, dt.datetime(2025, 1, 8, 1, 26, 45)),
         (500002, None, 34.84, None),
@@ -310,9 +350,11 @@ def test_a_parquet_file_imports_like_its_csv(duck_with_brands, tmp_path):
 def test_the_import_log_records_table_rows_and_source(duck_with_brands, tmp_path):
     import_file(duck_with_brands, "orders", write(tmp_path, "march_orders.csv", ORDERS))
     with duck_with_brands.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT table_name, row_count, source, imported_at FROM import_log WHERE table_name = 'orders'"
-        )).fetchall()
+        rows = conn.execute(
+            sa.text(
+                "SELECT table_name, row_count, source, imported_at FROM import_log WHERE table_name = 'orders'"
+            )
+        ).fetchall()
     assert len(rows) == 1
     assert (rows[0][0], rows[0][1], rows[0][2]) == ("orders", 2, "march_orders.csv")
     assert rows[0][3] is not None
@@ -469,7 +511,9 @@ def test_cli_init_sample_loads_an_empty_database_once(db_url, example_dir, monke
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_cli_init_sample_does_not_load_into_a_database_with_data(db_url, tmp_path, example_dir, monkeypatch, capsys):
+def test_cli_init_sample_does_not_load_into_a_database_with_data(
+    db_url, tmp_path, example_dir, monkeypatch, capsys
+):
     monkeypatch.setattr(cli, "SAMPLE_DIR", example_dir / "data")
     assert main(["--db", db_url, "init"]) == 0
     assert main(["--db", db_url, "import", "brands", str(write(tmp_path, "brands.csv", BRANDS))]) == 0

@@ -57,7 +57,10 @@ def test_injection_strings_in_every_filter_match_nothing_and_change_nothing(load
         zero = dict.fromkeys(metric_ids, 0)
         assert _n(kpi_frame(ds, PERIOD, filters=filters), metric_ids) == zero, field
         for other in others:
-            assert _n(kpi_frame(other, PERIOD, filters=filters), metric_ids) == zero, (field, other.source.name)
+            assert _n(kpi_frame(other, PERIOD, filters=filters), metric_ids) == zero, (
+                field,
+                other.source.name,
+            )
     # Next to a real value, an injection string takes nothing away from it.
     web = _n(kpi_frame(ds, PERIOD, filters=Filters(channel=("web",))), ["orders"])
     mixed = Filters(channel=("web", *INJECTIONS))

@@ -35,22 +35,26 @@ def week10(data, **kw):
 
 
 def test_period_is_half_open_from_midnight_to_midnight():
-    data = dataset(orders=[
-        order(1, None, "a", "2026-03-01 23:59:59"),  # before P
-        order(2, None, "a", "2026-03-02 00:00:00"),  # first instant of P
-        order(3, None, "a", "2026-03-08 23:59:59"),  # last second of P
-        order(4, None, "a", "2026-03-09 00:00:00"),  # `to` itself is outside
-    ])
+    data = dataset(
+        orders=[
+            order(1, None, "a", "2026-03-01 23:59:59"),  # before P
+            order(2, None, "a", "2026-03-02 00:00:00"),  # first instant of P
+            order(3, None, "a", "2026-03-08 23:59:59"),  # last second of P
+            order(4, None, "a", "2026-03-09 00:00:00"),  # `to` itself is outside
+        ]
+    )
     assert week10(data)[("orders", "company")]["value"] == 2  # orders 2 and 3
 
 
 def test_cancelled_order_is_not_counted_in_orders():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-03 10:00"),
-        order(2, 1, "a", "2026-03-04 10:00", status="cancelled"),
-        order(3, None, "a", "2026-03-05 10:00", status="cancelled", net_revenue=99.0),
-        order(4, None, "a", "2026-03-06 10:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00"),
+            order(2, 1, "a", "2026-03-04 10:00", status="cancelled"),
+            order(3, None, "a", "2026-03-05 10:00", status="cancelled", net_revenue=99.0),
+            order(4, None, "a", "2026-03-06 10:00"),
+        ]
+    )
     rows = week10(data)
     assert rows[("orders", "company")]["value"] == 2  # orders 1 and 4
     assert rows[("net_revenue", "company")]["value"] == 10.0 + 10.0
@@ -65,8 +69,16 @@ def test_cancelled_order_changes_no_metric():
     ]
     cancelled = [
         # a customer whose only order is cancelled is neither active nor new
-        order(4, 4, "a", "2026-03-03 10:00", status="cancelled", donation_amount=5.0,
-              promised_delivery_date="2026-03-05", delivered_at="2026-03-04 10:00"),
+        order(
+            4,
+            4,
+            "a",
+            "2026-03-03 10:00",
+            status="cancelled",
+            donation_amount=5.0,
+            promised_delivery_date="2026-03-05",
+            delivered_at="2026-03-04 10:00",
+        ),
         # a cancelled order before customer 2's first completed one: 2 stays new
         order(5, 2, "b", "2026-03-04 10:00", status="cancelled"),
         # a cancelled order between customer 1's two orders
@@ -100,10 +112,12 @@ def test_cancelled_order_moves_the_as_of_instant():
 
 def test_as_of_is_the_same_for_every_scope():
     # brand b's own last order is long before the as-of, yet b is judged by the global as-of
-    data = dataset(orders=[
-        order(1, 1, "b", "2026-01-06 10:00"),
-        order(2, 2, "a", "2026-05-01 00:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "b", "2026-01-06 10:00"),
+            order(2, 2, "a", "2026-05-01 00:00"),
+        ]
+    )
     rows = kpis(data, "2026-01-05", "2026-01-12")
     for scope in ("company", "a", "b"):
         assert rows[("repurchase_90d", scope)]["immature"] is False
@@ -114,14 +128,35 @@ def test_as_of_is_the_same_for_every_scope():
 
 
 def test_guest_order_counts_in_order_metrics_not_customer_metrics():
-    data = dataset(orders=[
-        order(1, None, "a", "2026-03-03 10:00", units=2, net_revenue=30.0, returned_units=1,
-              refunded_amount=6.0, promised_delivery_date="2026-03-05",
-              delivered_at="2026-03-05 09:00", shipping_co2e_kg=2.0, donation_amount=1.0),
-        order(2, 1, "a", "2026-03-04 10:00", units=3, net_revenue=50.0,
-              promised_delivery_date="2026-03-05", delivered_at="2026-03-07 09:00",
-              shipping_co2e_kg=4.0),
-    ])
+    data = dataset(
+        orders=[
+            order(
+                1,
+                None,
+                "a",
+                "2026-03-03 10:00",
+                units=2,
+                net_revenue=30.0,
+                returned_units=1,
+                refunded_amount=6.0,
+                promised_delivery_date="2026-03-05",
+                delivered_at="2026-03-05 09:00",
+                shipping_co2e_kg=2.0,
+                donation_amount=1.0,
+            ),
+            order(
+                2,
+                1,
+                "a",
+                "2026-03-04 10:00",
+                units=3,
+                net_revenue=50.0,
+                promised_delivery_date="2026-03-05",
+                delivered_at="2026-03-07 09:00",
+                shipping_co2e_kg=4.0,
+            ),
+        ]
+    )
     rows = week10(data)
 
     def value(metric):
@@ -163,14 +198,32 @@ def test_only_guest_orders_leave_customer_ratios_null():
 def _revenue_fixture():
     # brand a: 100 (refund 20, 2 units), 50 (1 unit), guest 30 (refund 5, 3 units)
     # brand b: 10 (1 unit)
-    return dataset(orders=[
-        order(1, 1, "a", "2026-03-02 09:00", net_revenue=100.0, refunded_amount=20.0, units=2,
-              returned_units=1),
-        order(2, 2, "a", "2026-03-03 09:00", net_revenue=50.0, units=1),
-        order(3, None, "a", "2026-03-04 09:00", net_revenue=30.0, refunded_amount=5.0, units=3,
-              returned_units=2),
-        order(4, 3, "b", "2026-03-05 09:00", net_revenue=10.0, units=1),
-    ])
+    return dataset(
+        orders=[
+            order(
+                1,
+                1,
+                "a",
+                "2026-03-02 09:00",
+                net_revenue=100.0,
+                refunded_amount=20.0,
+                units=2,
+                returned_units=1,
+            ),
+            order(2, 2, "a", "2026-03-03 09:00", net_revenue=50.0, units=1),
+            order(
+                3,
+                None,
+                "a",
+                "2026-03-04 09:00",
+                net_revenue=30.0,
+                refunded_amount=5.0,
+                units=3,
+                returned_units=2,
+            ),
+            order(4, 3, "b", "2026-03-05 09:00", net_revenue=10.0, units=1),
+        ]
+    )
 
 
 def test_net_revenue_subtracts_refunds_and_is_a_sum():
@@ -229,13 +282,15 @@ def test_orders_is_a_count_with_null_denominator():
 
 
 def test_active_customers_counts_distinct_known_customers():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-02 09:00"),
-        order(2, 1, "a", "2026-03-03 09:00"),
-        order(3, 1, "b", "2026-03-03 10:00"),
-        order(4, 2, "b", "2026-03-04 09:00"),
-        order(5, None, "b", "2026-03-04 10:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-02 09:00"),
+            order(2, 1, "a", "2026-03-03 09:00"),
+            order(3, 1, "b", "2026-03-03 10:00"),
+            order(4, 2, "b", "2026-03-04 09:00"),
+            order(5, None, "b", "2026-03-04 10:00"),
+        ]
+    )
     rows = week10(data)
     assert rows[("active_customers", "company")]["value"] == 2  # 1 and 2
     assert rows[("active_customers", "a")]["value"] == 1
@@ -248,10 +303,12 @@ def test_active_customers_counts_distinct_known_customers():
 
 def test_brand_scope_first_order_is_new_for_that_brand():
     # customer 1 bought at brand a in January, then at brand b for the first time in P
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-10 10:00"),
-        order(2, 1, "b", "2026-03-03 10:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-10 10:00"),
+            order(2, 1, "b", "2026-03-03 10:00"),
+        ]
+    )
     rows = week10(data)
     assert rows[("new_customers", "b")]["value"] == 1
     assert rows[("new_customers", "company")]["value"] == 0  # company history has January
@@ -264,31 +321,35 @@ def test_brand_scope_first_order_is_new_for_that_brand():
 
 
 def test_new_customers_counts_first_order_in_period():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-02 10:00"),  # first ever: new
-        order(2, 1, "a", "2026-03-04 10:00"),
-        order(3, 2, "a", "2026-02-20 10:00"),  # customer 2 started before P
-        order(4, 2, "a", "2026-03-05 10:00"),
-        order(5, 3, "a", "2026-03-08 23:00"),  # new
-        order(6, 4, "a", "2026-03-09 00:00"),  # first order after P
-        order(7, None, "a", "2026-03-03 10:00"),  # guest: never a customer
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-02 10:00"),  # first ever: new
+            order(2, 1, "a", "2026-03-04 10:00"),
+            order(3, 2, "a", "2026-02-20 10:00"),  # customer 2 started before P
+            order(4, 2, "a", "2026-03-05 10:00"),
+            order(5, 3, "a", "2026-03-08 23:00"),  # new
+            order(6, 4, "a", "2026-03-09 00:00"),  # first order after P
+            order(7, None, "a", "2026-03-03 10:00"),  # guest: never a customer
+        ]
+    )
     row = week10(data)[("new_customers", "company")]
     assert (row["value"], row["numerator"], row["denominator"], row["n"]) == (2, 2, None, 2)
 
 
 def test_repeat_customer_rate_counts_orders_before_the_period_up_to_its_end():
-    data = dataset(orders=[
-        order(1, 1, "a", "2025-11-01 10:00"),  # customer 1: one before P + one in P -> repeat
-        order(2, 1, "a", "2026-03-03 10:00"),
-        order(3, 2, "a", "2026-03-03 11:00"),  # customer 2: one in P only
-        order(4, 3, "a", "2026-03-04 10:00"),  # customer 3: two in P -> repeat
-        order(5, 3, "a", "2026-03-05 10:00"),
-        order(6, 4, "a", "2026-03-06 10:00"),  # customer 4: one in P, one after P -> not yet
-        order(7, 4, "a", "2026-03-10 10:00"),
-        order(8, 5, "a", "2025-12-01 10:00"),  # customer 5: not active in P
-        order(9, 5, "a", "2025-12-02 10:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2025-11-01 10:00"),  # customer 1: one before P + one in P -> repeat
+            order(2, 1, "a", "2026-03-03 10:00"),
+            order(3, 2, "a", "2026-03-03 11:00"),  # customer 2: one in P only
+            order(4, 3, "a", "2026-03-04 10:00"),  # customer 3: two in P -> repeat
+            order(5, 3, "a", "2026-03-05 10:00"),
+            order(6, 4, "a", "2026-03-06 10:00"),  # customer 4: one in P, one after P -> not yet
+            order(7, 4, "a", "2026-03-10 10:00"),
+            order(8, 5, "a", "2025-12-01 10:00"),  # customer 5: not active in P
+            order(9, 5, "a", "2025-12-02 10:00"),
+        ]
+    )
     row = week10(data)[("repeat_customer_rate", "company")]
     assert row["value"] == pytest.approx(100 * 2 / 4)
     assert (row["numerator"], row["denominator"], row["n"]) == (2, 4, 4)
@@ -298,13 +359,15 @@ def test_repeat_customer_rate_counts_orders_before_the_period_up_to_its_end():
 
 
 def test_returning_order_share_counts_orders_with_an_earlier_order():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-01 10:00"),
-        order(2, 1, "a", "2026-03-02 10:00"),  # returning
-        order(3, 2, "a", "2026-03-03 10:00"),  # first
-        order(4, 2, "a", "2026-03-04 10:00"),  # returning
-        order(5, None, "a", "2026-03-04 10:00"),  # guest: not a known order
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-01 10:00"),
+            order(2, 1, "a", "2026-03-02 10:00"),  # returning
+            order(3, 2, "a", "2026-03-03 10:00"),  # first
+            order(4, 2, "a", "2026-03-04 10:00"),  # returning
+            order(5, None, "a", "2026-03-04 10:00"),  # guest: not a known order
+        ]
+    )
     row = week10(data)[("returning_order_share", "company")]
     assert row["value"] == pytest.approx(100 * 2 / 3)
     assert (row["numerator"], row["denominator"], row["n"]) == (2, 3, 3)
@@ -313,10 +376,12 @@ def test_returning_order_share_counts_orders_with_an_earlier_order():
 
 
 def test_orders_at_the_same_instant_the_second_is_returning():
-    data = dataset(orders=[
-        order(7, 1, "a", "2026-03-03 10:00"),
-        order(3, 1, "a", "2026-03-03 10:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(7, 1, "a", "2026-03-03 10:00"),
+            order(3, 1, "a", "2026-03-03 10:00"),
+        ]
+    )
     rows = week10(data)
     assert rows[("new_customers", "company")]["value"] == 1
     assert rows[("returning_order_share", "company")]["value"] == pytest.approx(100 * 1 / 2)
@@ -326,10 +391,12 @@ def test_orders_at_the_same_instant_the_second_is_returning():
 def test_equal_timestamps_lower_order_id_is_the_earlier_one():
     # Orders 3 (app) and 7 (web) share a timestamp: by (ordered_at, order_id) order 3 is
     # the first, so order 7 is the returning one. The channel filter shows which is which.
-    data = dataset(orders=[
-        order(7, 1, "a", "2026-03-03 10:00", channel="web"),
-        order(3, 1, "a", "2026-03-03 10:00", channel="app"),
-    ])
+    data = dataset(
+        orders=[
+            order(7, 1, "a", "2026-03-03 10:00", channel="web"),
+            order(3, 1, "a", "2026-03-03 10:00", channel="app"),
+        ]
+    )
     web = week10(data, filters=Filters(channel=("web",)))
     app = week10(data, filters=Filters(channel=("app",)))
     assert web[("returning_order_share", "company")]["value"] == 100.0
@@ -345,17 +412,19 @@ JAN_START, JAN_END = "2026-01-05", "2026-01-12"
 
 
 def test_repurchase_90d_exactly_90_days_counts_and_one_second_more_does_not():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-05 10:00:00"),
-        order(2, 1, "a", "2026-04-05 10:00:00"),  # first + 90 days exactly: counts
-        order(3, 2, "a", "2026-01-06 10:00:00"),
-        order(4, 2, "a", "2026-04-06 10:00:01"),  # first + 90 days + 1 s: too late
-        order(5, 3, "a", "2026-01-07 10:00:00"),  # never again
-        order(6, 4, "a", "2025-12-01 10:00:00"),  # customer 4 is not new in P
-        order(7, 4, "a", "2026-01-08 10:00:00"),
-        order(8, None, "a", "2026-01-08 11:00:00"),  # guest
-        order(9, 5, "a", "2026-04-12 00:00:00"),  # as-of = to + 90 days: mature
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-05 10:00:00"),
+            order(2, 1, "a", "2026-04-05 10:00:00"),  # first + 90 days exactly: counts
+            order(3, 2, "a", "2026-01-06 10:00:00"),
+            order(4, 2, "a", "2026-04-06 10:00:01"),  # first + 90 days + 1 s: too late
+            order(5, 3, "a", "2026-01-07 10:00:00"),  # never again
+            order(6, 4, "a", "2025-12-01 10:00:00"),  # customer 4 is not new in P
+            order(7, 4, "a", "2026-01-08 10:00:00"),
+            order(8, None, "a", "2026-01-08 11:00:00"),  # guest
+            order(9, 5, "a", "2026-04-12 00:00:00"),  # as-of = to + 90 days: mature
+        ]
+    )
     row = kpis(data, JAN_START, JAN_END)[("repurchase_90d", "company")]
     assert row["immature"] is False
     assert row["value"] == pytest.approx(100 * 1 / 3)
@@ -365,32 +434,38 @@ def test_repurchase_90d_exactly_90_days_counts_and_one_second_more_does_not():
 
 
 def test_repurchase_90d_second_order_may_be_in_the_period():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-05 10:00"),
-        order(2, 1, "a", "2026-01-05 10:00"),  # tie: order 2 is the second order, 0 days later
-        order(3, 9, "a", "2026-05-01 00:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-05 10:00"),
+            order(2, 1, "a", "2026-01-05 10:00"),  # tie: order 2 is the second order, 0 days later
+            order(3, 9, "a", "2026-05-01 00:00"),
+        ]
+    )
     row = kpis(data, JAN_START, JAN_END)[("repurchase_90d", "company")]
     assert row["value"] == 100.0 and row["n"] == 1
 
 
 def test_repurchase_90d_ignores_a_cancelled_second_order():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-05 10:00"),
-        order(2, 1, "a", "2026-01-20 10:00", status="cancelled"),
-        order(3, 1, "a", "2026-06-01 10:00"),  # the real second order, too late
-        order(4, 9, "a", "2026-07-01 00:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-05 10:00"),
+            order(2, 1, "a", "2026-01-20 10:00", status="cancelled"),
+            order(3, 1, "a", "2026-06-01 10:00"),  # the real second order, too late
+            order(4, 9, "a", "2026-07-01 00:00"),
+        ]
+    )
     row = kpis(data, JAN_START, JAN_END)[("repurchase_90d", "company")]
     assert row["value"] == 0.0 and row["numerator"] == 0 and row["denominator"] == 1
 
 
 def test_repurchase_90d_brand_scope_needs_a_second_order_of_that_brand():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-05 10:00"),
-        order(2, 1, "b", "2026-02-01 10:00"),  # within 90 days, but at brand b
-        order(3, 9, "b", "2026-05-01 00:00"),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-05 10:00"),
+            order(2, 1, "b", "2026-02-01 10:00"),  # within 90 days, but at brand b
+            order(3, 9, "b", "2026-05-01 00:00"),
+        ]
+    )
     rows = kpis(data, JAN_START, JAN_END)
     assert rows[("repurchase_90d", "company")]["value"] == 100.0
     assert rows[("repurchase_90d", "a")]["value"] == 0.0
@@ -399,12 +474,14 @@ def test_repurchase_90d_brand_scope_needs_a_second_order_of_that_brand():
 
 
 def test_repurchase_90d_is_immature_until_to_plus_90_days():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-01-05 10:00"),
-        order(2, 1, "a", "2026-01-06 10:00"),
-        order(3, 2, "a", "2026-01-07 10:00"),
-        order(4, 3, "b", "2026-04-11 23:59:59"),  # as-of: one second before to + 90 days
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-01-05 10:00"),
+            order(2, 1, "a", "2026-01-06 10:00"),
+            order(3, 2, "a", "2026-01-07 10:00"),
+            order(4, 3, "b", "2026-04-11 23:59:59"),  # as-of: one second before to + 90 days
+        ]
+    )
     rows = kpis(data, JAN_START, JAN_END)
     for scope, first_order_customers in (("company", 2), ("a", 2), ("b", 0)):
         row = rows[("repurchase_90d", scope)]
@@ -440,8 +517,16 @@ def test_empty_counts_and_sums_are_zero():
 def test_zero_denominator_gives_null_value_with_numerator_and_denominator_shown():
     data = dataset(brands=("a", "b"), orders=[order(1, 1, "a", "2026-03-03 10:00")])
     rows = week10(data)
-    for metric in ("aov", "aur", "purchase_frequency", "repeat_customer_rate",
-                   "returning_order_share", "return_rate", "refund_rate", "cause_participation_rate"):
+    for metric in (
+        "aov",
+        "aur",
+        "purchase_frequency",
+        "repeat_customer_rate",
+        "returning_order_share",
+        "return_rate",
+        "refund_rate",
+        "cause_participation_rate",
+    ):
         row = rows[(metric, "b")]
         assert row["value"] is None, metric
         assert (row["numerator"], row["denominator"]) == (0, 0), metric
@@ -460,13 +545,15 @@ def test_periods_week_is_monday_to_monday():
 
 
 def test_weekly_trend_matches_one_computation_per_week():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-02 10:00", net_revenue=20.0),
-        order(2, 1, "a", "2026-03-10 10:00", net_revenue=30.0),  # W11: returning
-        order(3, 2, "b", "2026-03-11 10:00", net_revenue=50.0),  # W11: new
-        order(4, None, "b", "2026-03-12 10:00", net_revenue=10.0),  # W11: guest
-        order(5, 2, "b", "2026-03-24 10:00"),  # W13
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-02 10:00", net_revenue=20.0),
+            order(2, 1, "a", "2026-03-10 10:00", net_revenue=30.0),  # W11: returning
+            order(3, 2, "b", "2026-03-11 10:00", net_revenue=50.0),  # W11: new
+            order(4, None, "b", "2026-03-12 10:00", net_revenue=10.0),  # W11: guest
+            order(5, 2, "b", "2026-03-24 10:00"),  # W13
+        ]
+    )
     grid = Periods(ts("2026-03-02").date(), ts("2026-03-30").date(), "week")
     frame = kpi_frame(data, grid)
     assert frame.height == 3 * 4 * 38  # scopes x weeks x metrics
@@ -474,8 +561,10 @@ def test_weekly_trend_matches_one_computation_per_week():
         single = compute_kpis(data, start, start + dt.timedelta(days=7))
         assert frame.filter(pl.col("period_start") == start).equals(single), start
     # W11 pinned by hand
-    w11 = {(r["metric_id"], r["scope"]): r for r in frame.filter(
-        pl.col("period_start") == ts("2026-03-09").date()).iter_rows(named=True)}
+    w11 = {
+        (r["metric_id"], r["scope"]): r
+        for r in frame.filter(pl.col("period_start") == ts("2026-03-09").date()).iter_rows(named=True)
+    }
     assert w11[("orders", "company")]["value"] == 3
     assert w11[("net_revenue", "company")]["value"] == 30.0 + 50.0 + 10.0
     assert w11[("active_customers", "company")]["value"] == 2

@@ -19,8 +19,10 @@ WEEK10 = ("2026-03-02", "2026-03-09")
 
 
 def employee_responses(first_id, values, column, **common):
-    return [{"response_id": first_id + i, "submitted_at": "2026-03-04 12:00", column: v, **common}
-            for i, v in enumerate(values)]
+    return [
+        {"response_id": first_id + i, "submitted_at": "2026-03-04 12:00", column: v, **common}
+        for i, v in enumerate(values)
+    ]
 
 
 # --- employee surveys ----------------------------------------------------------------------
@@ -47,8 +49,10 @@ def test_five_employee_responses_are_shown():
 
 
 def test_employee_responses_without_brand_count_for_the_company_only():
-    rows = (employee_responses(1, [10] * 5, "enps_score")  # brand NULL
-            + employee_responses(10, [0] * 5, "enps_score", brand_id="a"))
+    rows = (
+        employee_responses(1, [10] * 5, "enps_score")  # brand NULL
+        + employee_responses(10, [0] * 5, "enps_score", brand_id="a")
+    )
     out = kpis(dataset(employee_surveys=rows), *WEEK10)
     assert out[("enps", "company")]["value"] == pytest.approx(100 * (5 - 5) / 10)
     assert out[("enps", "company")]["n"] == 10
@@ -99,8 +103,16 @@ def _workforce_rows():
         ("2026-04-01", "a", "store", 100, 100, 50, 50, 1000.0),
     ]
     return [
-        {"period_start": p, "brand_id": b, "team": t, "headcount_start": hs, "headcount_end": he,
-         "voluntary_leavers": vol, "involuntary_leavers": inv, "training_hours": th}
+        {
+            "period_start": p,
+            "brand_id": b,
+            "team": t,
+            "headcount_start": hs,
+            "headcount_end": he,
+            "voluntary_leavers": vol,
+            "involuntary_leavers": inv,
+            "training_hours": th,
+        }
         for p, b, t, hs, he, vol, inv, th in w
     ]
 
@@ -173,16 +185,36 @@ def test_workforce_metrics_are_null_for_a_week():
 
 
 def _ledger_rows():
-    shared = {"period_start": "2026-01-01", "brand_id": None, "scope1_tco2e": 1.0,
-              "scope2_tco2e": 0.5, "scope3_tco2e": 0.5, "energy_kwh": 1000.0,
-              "renewable_energy_kwh": 400.0, "waste_kg": 100.0, "waste_diverted_kg": 60.0,
-              "community_investment": 50.0, "procurement_spend": 1000.0,
-              "local_procurement_spend": 200.0, "privacy_complaints": 1}
-    brand_a = {"period_start": "2026-02-01", "brand_id": "a", "scope1_tco2e": 0.25,
-               "scope2_tco2e": 0.25, "scope3_tco2e": 0.5, "energy_kwh": 500.0,
-               "renewable_energy_kwh": 500.0, "waste_kg": 50.0, "waste_diverted_kg": 10.0,
-               "community_investment": 25.0, "procurement_spend": 500.0,
-               "local_procurement_spend": 300.0, "privacy_complaints": 0}
+    shared = {
+        "period_start": "2026-01-01",
+        "brand_id": None,
+        "scope1_tco2e": 1.0,
+        "scope2_tco2e": 0.5,
+        "scope3_tco2e": 0.5,
+        "energy_kwh": 1000.0,
+        "renewable_energy_kwh": 400.0,
+        "waste_kg": 100.0,
+        "waste_diverted_kg": 60.0,
+        "community_investment": 50.0,
+        "procurement_spend": 1000.0,
+        "local_procurement_spend": 200.0,
+        "privacy_complaints": 1,
+    }
+    brand_a = {
+        "period_start": "2026-02-01",
+        "brand_id": "a",
+        "scope1_tco2e": 0.25,
+        "scope2_tco2e": 0.25,
+        "scope3_tco2e": 0.5,
+        "energy_kwh": 500.0,
+        "renewable_energy_kwh": 500.0,
+        "waste_kg": 50.0,
+        "waste_diverted_kg": 10.0,
+        "community_investment": 25.0,
+        "procurement_spend": 500.0,
+        "local_procurement_spend": 300.0,
+        "privacy_complaints": 0,
+    }
     later = {**brand_a, "period_start": "2026-04-01", "privacy_complaints": 7}  # outside Q1
     return [shared, brand_a, later]
 
@@ -251,8 +283,13 @@ def test_privacy_complaints_is_a_sum_of_rows_in_p():
 
 def test_ledger_metrics_null_with_n_zero_without_rows_in_scope():
     out = kpis(_ledger_data(), *Q1)  # brand b has orders but no ledger rows
-    for metric in ("waste_diversion_rate", "renewable_energy_share", "community_investment_share",
-                   "local_procurement_share", "privacy_complaints"):
+    for metric in (
+        "waste_diversion_rate",
+        "renewable_energy_share",
+        "community_investment_share",
+        "local_procurement_share",
+        "privacy_complaints",
+    ):
         row = out[(metric, "b")]
         assert_hidden(row)
         assert row["n"] == 0, metric
@@ -266,8 +303,15 @@ def test_ledger_metrics_are_null_for_a_week():
     data = _ledger_data()
     out = kpis(data, "2026-03-09", "2026-03-16")
     assert out[("orders", "company")]["value"] == 3
-    for metric in ("ghg_intensity", "energy_intensity", "waste_diversion_rate", "renewable_energy_share",
-                   "community_investment_share", "local_procurement_share", "privacy_complaints"):
+    for metric in (
+        "ghg_intensity",
+        "energy_intensity",
+        "waste_diversion_rate",
+        "renewable_energy_share",
+        "community_investment_share",
+        "local_procurement_share",
+        "privacy_complaints",
+    ):
         assert out[(metric, "company")]["value"] is None, metric
 
 
@@ -280,11 +324,16 @@ def test_ledger_row_needs_its_whole_month_in_p():
 
 def test_monthly_trend_gives_each_month_its_own_rows():
     data = dataset(workforce=_workforce_rows(), impact_ledger=_ledger_rows())
-    frame = kpi_frame(data, Periods(day("2026-01-01"), day("2026-04-01"), "month"),
-                      metric_ids=["turnover_rate", "privacy_complaints"])
+    frame = kpi_frame(
+        data,
+        Periods(day("2026-01-01"), day("2026-04-01"), "month"),
+        metric_ids=["turnover_rate", "privacy_complaints"],
+    )
     company = frame.filter(pl.col("scope") == "company")
-    got = {(r["metric_id"], r["period_start"].isoformat()): (r["value"], r["n"])
-           for r in company.iter_rows(named=True)}
+    got = {
+        (r["metric_id"], r["period_start"].isoformat()): (r["value"], r["n"])
+        for r in company.iter_rows(named=True)
+    }
     # January: ops (1 + 0) + a (2 + 0) leavers over 12 + 20 headcount_end
     assert got[("turnover_rate", "2026-01-01")] == (pytest.approx(100 * 3 / 32), 2)
     # February: ops only: 1 leaver over 12
@@ -296,19 +345,24 @@ def test_monthly_trend_gives_each_month_its_own_rows():
     assert got[("privacy_complaints", "2026-03-01")] == (None, 0)
     ends = company.select("period_start", "period_end").unique().sort("period_start").rows()
     assert [(s.isoformat(), e.isoformat()) for s, e in ends] == [
-        ("2026-01-01", "2026-02-01"), ("2026-02-01", "2026-03-01"), ("2026-03-01", "2026-04-01")]
+        ("2026-01-01", "2026-02-01"),
+        ("2026-02-01", "2026-03-01"),
+        ("2026-03-01", "2026-04-01"),
+    ]
 
 
 # --- order-based impact ------------------------------------------------------------------------
 
 
 def test_delivery_co2e_per_order_counts_orders_with_a_value_guests_included():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-03 10:00", shipping_co2e_kg=1.5),
-        order(2, None, "a", "2026-03-03 11:00", shipping_co2e_kg=2.5),
-        order(3, 1, "a", "2026-03-03 12:00"),  # no value: left out
-        order(4, 1, "a", "2026-03-03 13:00", shipping_co2e_kg=0.0),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00", shipping_co2e_kg=1.5),
+            order(2, None, "a", "2026-03-03 11:00", shipping_co2e_kg=2.5),
+            order(3, 1, "a", "2026-03-03 12:00"),  # no value: left out
+            order(4, 1, "a", "2026-03-03 13:00", shipping_co2e_kg=0.0),
+        ]
+    )
     row = kpis(data, *WEEK10)[("delivery_co2e_per_order", "company")]
     assert row["value"] == pytest.approx((1.5 + 2.5 + 0.0) / 3)
     assert row["numerator"] == pytest.approx(4.0)
@@ -316,11 +370,13 @@ def test_delivery_co2e_per_order_counts_orders_with_a_value_guests_included():
 
 
 def test_recycled_packaging_share_uses_orders_with_both_weights():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-03 10:00", packaging_kg=2.0, packaging_recycled_kg=1.0),
-        order(2, 1, "a", "2026-03-03 11:00", packaging_kg=1.0),  # no recycled weight: out
-        order(3, None, "a", "2026-03-03 12:00", packaging_kg=2.0, packaging_recycled_kg=0.5),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00", packaging_kg=2.0, packaging_recycled_kg=1.0),
+            order(2, 1, "a", "2026-03-03 11:00", packaging_kg=1.0),  # no recycled weight: out
+            order(3, None, "a", "2026-03-03 12:00", packaging_kg=2.0, packaging_recycled_kg=0.5),
+        ]
+    )
     row = kpis(data, *WEEK10)[("recycled_packaging_share", "company")]
     assert row["value"] == pytest.approx(100 * (1.0 + 0.5) / (2.0 + 2.0))
     assert row["numerator"] == pytest.approx(1.5) and row["denominator"] == pytest.approx(4.0)
@@ -337,10 +393,23 @@ def test_order_based_impact_null_without_qualifying_orders():
 
 def test_last_month_is_the_latest_month_of_the_scopes_rows():
     rows = [
-        {"period_start": "2026-01-01", "brand_id": "a", "team": "store", "headcount_start": 10,
-         "headcount_end": 8, "voluntary_leavers": 2},
-        {"period_start": "2026-02-01", "brand_id": None, "team": "ops", "headcount_start": 5,
-         "headcount_end": 5, "involuntary_leavers": 1, "training_hours": 10.0},
+        {
+            "period_start": "2026-01-01",
+            "brand_id": "a",
+            "team": "store",
+            "headcount_start": 10,
+            "headcount_end": 8,
+            "voluntary_leavers": 2,
+        },
+        {
+            "period_start": "2026-02-01",
+            "brand_id": None,
+            "team": "ops",
+            "headcount_start": 5,
+            "headcount_end": 5,
+            "involuntary_leavers": 1,
+            "training_hours": 10.0,
+        },
     ]
     out = kpis(dataset(workforce=rows), "2026-01-01", "2026-03-01")
     # company: last month is February, whose only row is ops: headcount_end 5 (brand a's 8 is January)

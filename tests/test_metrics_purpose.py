@@ -23,8 +23,15 @@ def responses(first_id: int, values: list, column: str, **common) -> list[dict]:
     """One customer-survey response per value, submitted inside P."""
     rows = []
     for i, v in enumerate(values):
-        rows.append({"response_id": first_id + i, "submitted_at": "2026-03-04 12:00",
-                     "brand_id": "a", column: v, **common})
+        rows.append(
+            {
+                "response_id": first_id + i,
+                "submitted_at": "2026-03-04 12:00",
+                "brand_id": "a",
+                column: v,
+                **common,
+            }
+        )
     return rows
 
 
@@ -75,7 +82,11 @@ def test_n_counts_responses_with_a_value_for_the_item():
 
 def test_suppression_is_per_scope():
     # brand a: 10 responses (shown); brand b: 5 (suppressed); company: 15 (shown)
-    rows = responses(1, [5] * 10, "csat_score") + responses(100, [1] * 5, "csat_score", )
+    rows = responses(1, [5] * 10, "csat_score") + responses(
+        100,
+        [1] * 5,
+        "csat_score",
+    )
     for r in rows[10:]:
         r["brand_id"] = "b"
     out = week10(dataset(customer_surveys=rows))
@@ -85,9 +96,12 @@ def test_suppression_is_per_scope():
 
 
 def test_suppressed_is_false_for_non_survey_metrics():
-    data = dataset(orders=[order(1, 1, "a", "2026-03-03 10:00")],
-                   support_tickets=[{"ticket_id": 1, "opened_at": "2026-03-03 10:00",
-                                     "resolved_at": "2026-03-03 11:00"}])
+    data = dataset(
+        orders=[order(1, 1, "a", "2026-03-03 10:00")],
+        support_tickets=[
+            {"ticket_id": 1, "opened_at": "2026-03-03 10:00", "resolved_at": "2026-03-03 11:00"}
+        ],
+    )
     out = week10(data)
     assert out[("first_contact_resolution", "company")]["suppressed"] is False
     assert out[("first_contact_resolution", "company")]["value"] == 100.0  # 1 ticket is enough
@@ -167,10 +181,12 @@ def test_survey_responses_count_by_their_own_brand_and_timestamp_guests_included
     rows[0]["order_id"] = 1  # linked to an order that was cancelled: still counts
     rows[1]["submitted_at"] = "2026-03-09 00:00"  # after P
     rows[2]["submitted_at"] = "2026-03-02 00:00"  # first instant of P
-    rows.append({"response_id": 50, "brand_id": "b", "submitted_at": "2026-03-01 23:59:59",
-                 "csat_score": 5})  # before P
-    data = dataset(orders=[order(1, None, "a", "2026-03-01 10:00", status="cancelled")],
-                   customer_surveys=rows)
+    rows.append(
+        {"response_id": 50, "brand_id": "b", "submitted_at": "2026-03-01 23:59:59", "csat_score": 5}
+    )  # before P
+    data = dataset(
+        orders=[order(1, None, "a", "2026-03-01 10:00", status="cancelled")], customer_surveys=rows
+    )
     out = week10(data)
     assert out[("csat", "b")]["n"] == 9  # 10 - 1 after P
     assert out[("csat", "a")]["n"] == 0  # the linked order's brand does not matter
@@ -182,18 +198,45 @@ def test_survey_responses_count_by_their_own_brand_and_timestamp_guests_included
 
 def test_on_time_delivery_compares_the_delivery_date_with_the_promise():
     promise = "2026-03-06"
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-02 10:00", promised_delivery_date=promise,
-              delivered_at="2026-03-06 23:59:59"),  # promised day, late evening: on time
-        order(2, 1, "a", "2026-03-02 11:00", promised_delivery_date=promise,
-              delivered_at="2026-03-07 00:00:00"),  # next day: late
-        order(3, None, "a", "2026-03-02 12:00", promised_delivery_date=promise,
-              delivered_at="2026-03-04 08:00"),  # guest, early: on time
-        order(4, 2, "a", "2026-03-02 13:00", promised_delivery_date=promise),  # undelivered: out
-        order(5, 2, "a", "2026-03-02 14:00", delivered_at="2026-03-03 08:00"),  # no promise: out
-        order(6, 2, "a", "2026-03-02 15:00", status="cancelled", promised_delivery_date=promise,
-              delivered_at="2026-03-09 08:00"),  # cancelled: out
-    ])
+    data = dataset(
+        orders=[
+            order(
+                1,
+                1,
+                "a",
+                "2026-03-02 10:00",
+                promised_delivery_date=promise,
+                delivered_at="2026-03-06 23:59:59",
+            ),  # promised day, late evening: on time
+            order(
+                2,
+                1,
+                "a",
+                "2026-03-02 11:00",
+                promised_delivery_date=promise,
+                delivered_at="2026-03-07 00:00:00",
+            ),  # next day: late
+            order(
+                3,
+                None,
+                "a",
+                "2026-03-02 12:00",
+                promised_delivery_date=promise,
+                delivered_at="2026-03-04 08:00",
+            ),  # guest, early: on time
+            order(4, 2, "a", "2026-03-02 13:00", promised_delivery_date=promise),  # undelivered: out
+            order(5, 2, "a", "2026-03-02 14:00", delivered_at="2026-03-03 08:00"),  # no promise: out
+            order(
+                6,
+                2,
+                "a",
+                "2026-03-02 15:00",
+                status="cancelled",
+                promised_delivery_date=promise,
+                delivered_at="2026-03-09 08:00",
+            ),  # cancelled: out
+        ]
+    )
     row = week10(data)[("on_time_delivery_rate", "company")]
     assert row["value"] == pytest.approx(100 * 2 / 3)
     assert (row["numerator"], row["denominator"], row["n"]) == (2, 3, 3)
@@ -201,12 +244,26 @@ def test_on_time_delivery_compares_the_delivery_date_with_the_promise():
 
 
 def test_on_time_delivery_counts_orders_placed_in_p_even_if_delivered_after():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-08 10:00", promised_delivery_date="2026-03-12",
-              delivered_at="2026-03-11 10:00"),
-        order(2, 1, "a", "2026-03-01 10:00", promised_delivery_date="2026-03-03",
-              delivered_at="2026-03-05 10:00"),  # placed before P: not counted
-    ])
+    data = dataset(
+        orders=[
+            order(
+                1,
+                1,
+                "a",
+                "2026-03-08 10:00",
+                promised_delivery_date="2026-03-12",
+                delivered_at="2026-03-11 10:00",
+            ),
+            order(
+                2,
+                1,
+                "a",
+                "2026-03-01 10:00",
+                promised_delivery_date="2026-03-03",
+                delivered_at="2026-03-05 10:00",
+            ),  # placed before P: not counted
+        ]
+    )
     row = week10(data)[("on_time_delivery_rate", "company")]
     assert (row["value"], row["n"]) == (100.0, 1)
 
@@ -216,18 +273,47 @@ def test_on_time_delivery_counts_orders_placed_in_p_even_if_delivered_after():
 
 def test_first_contact_resolution():
     tickets = [
-        {"ticket_id": 1, "opened_at": "2026-03-02 09:00", "resolved_at": "2026-03-02 10:00",
-         "contacts": 1, "customer_id": 1},  # resolved, one contact
-        {"ticket_id": 2, "opened_at": "2026-03-08 22:00", "resolved_at": "2026-03-20 10:00",
-         "contacts": 1, "customer_id": 1},  # resolved after P: still counts
-        {"ticket_id": 3, "opened_at": "2026-03-03 09:00", "resolved_at": "2026-03-04 10:00",
-         "contacts": 3, "customer_id": 1},  # resolved, three contacts
-        {"ticket_id": 4, "opened_at": "2026-03-03 09:00", "contacts": 1,
-         "customer_id": 1},  # unresolved: left out
-        {"ticket_id": 5, "opened_at": "2026-03-01 09:00", "resolved_at": "2026-03-03 10:00",
-         "contacts": 1, "customer_id": 1},  # opened before P: left out
-        {"ticket_id": 6, "opened_at": "2026-03-05 09:00", "resolved_at": "2026-03-05 10:00",
-         "contacts": 1, "brand_id": "b"},  # guest, brand b
+        {
+            "ticket_id": 1,
+            "opened_at": "2026-03-02 09:00",
+            "resolved_at": "2026-03-02 10:00",
+            "contacts": 1,
+            "customer_id": 1,
+        },  # resolved, one contact
+        {
+            "ticket_id": 2,
+            "opened_at": "2026-03-08 22:00",
+            "resolved_at": "2026-03-20 10:00",
+            "contacts": 1,
+            "customer_id": 1,
+        },  # resolved after P: still counts
+        {
+            "ticket_id": 3,
+            "opened_at": "2026-03-03 09:00",
+            "resolved_at": "2026-03-04 10:00",
+            "contacts": 3,
+            "customer_id": 1,
+        },  # resolved, three contacts
+        {
+            "ticket_id": 4,
+            "opened_at": "2026-03-03 09:00",
+            "contacts": 1,
+            "customer_id": 1,
+        },  # unresolved: left out
+        {
+            "ticket_id": 5,
+            "opened_at": "2026-03-01 09:00",
+            "resolved_at": "2026-03-03 10:00",
+            "contacts": 1,
+            "customer_id": 1,
+        },  # opened before P: left out
+        {
+            "ticket_id": 6,
+            "opened_at": "2026-03-05 09:00",
+            "resolved_at": "2026-03-05 10:00",
+            "contacts": 1,
+            "brand_id": "b",
+        },  # guest, brand b
     ]
     out = week10(dataset(support_tickets=tickets))
     row = out[("first_contact_resolution", "company")]
@@ -250,15 +336,27 @@ def test_first_contact_resolution_without_resolved_tickets_is_null():
 
 def _messages():
     return [
-        {"message_id": 1, "customer_id": 1, "sent_at": "2026-03-02 08:00",
-         "clicked_at": "2026-03-15 08:00"},  # clicked after P: counts
-        {"message_id": 2, "customer_id": 1, "sent_at": "2026-03-03 08:00",
-         "clicked_at": "2026-03-03 09:00"},
+        {
+            "message_id": 1,
+            "customer_id": 1,
+            "sent_at": "2026-03-02 08:00",
+            "clicked_at": "2026-03-15 08:00",
+        },  # clicked after P: counts
+        {"message_id": 2, "customer_id": 1, "sent_at": "2026-03-03 08:00", "clicked_at": "2026-03-03 09:00"},
         {"message_id": 3, "customer_id": 2, "sent_at": "2026-03-04 08:00"},
-        {"message_id": 4, "customer_id": 2, "sent_at": "2026-03-08 23:00",
-         "unsubscribed_at": "2026-03-10 08:00"},  # unsubscribed after P: counts
-        {"message_id": 5, "customer_id": 2, "sent_at": "2026-03-01 08:00",
-         "clicked_at": "2026-03-03 08:00", "unsubscribed_at": "2026-03-03 08:00"},  # sent before P
+        {
+            "message_id": 4,
+            "customer_id": 2,
+            "sent_at": "2026-03-08 23:00",
+            "unsubscribed_at": "2026-03-10 08:00",
+        },  # unsubscribed after P: counts
+        {
+            "message_id": 5,
+            "customer_id": 2,
+            "sent_at": "2026-03-01 08:00",
+            "clicked_at": "2026-03-03 08:00",
+            "unsubscribed_at": "2026-03-03 08:00",
+        },  # sent before P
     ]
 
 
@@ -285,13 +383,16 @@ def test_marketing_opt_in_rate_over_active_customers():
         {"customer_id": 2, "marketing_opt_in": False},
         {"customer_id": 3, "marketing_opt_in": True},  # not active in P
     ]
-    data = dataset(customers=customers, orders=[
-        order(1, 1, "a", "2026-03-03 10:00"),
-        order(2, 1, "a", "2026-03-04 10:00"),
-        order(3, 2, "b", "2026-03-04 10:00"),
-        order(4, 3, "a", "2026-02-01 10:00"),
-        order(5, None, "a", "2026-03-05 10:00"),  # guest: not a customer
-    ])
+    data = dataset(
+        customers=customers,
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00"),
+            order(2, 1, "a", "2026-03-04 10:00"),
+            order(3, 2, "b", "2026-03-04 10:00"),
+            order(4, 3, "a", "2026-02-01 10:00"),
+            order(5, None, "a", "2026-03-05 10:00"),  # guest: not a customer
+        ],
+    )
     out = week10(data)
     row = out[("marketing_opt_in_rate", "company")]
     assert row["value"] == pytest.approx(100 * 1 / 2)
@@ -302,13 +403,15 @@ def test_marketing_opt_in_rate_over_active_customers():
 
 
 def test_cause_participation_and_donations_include_guests():
-    data = dataset(orders=[
-        order(1, 1, "a", "2026-03-03 10:00", donation_amount=2.5),
-        order(2, None, "a", "2026-03-03 11:00", donation_amount=1.0),
-        order(3, 2, "a", "2026-03-03 12:00"),
-        order(4, 2, "b", "2026-03-03 13:00"),
-        order(5, 2, "b", "2026-03-03 14:00", status="cancelled", donation_amount=9.0),
-    ])
+    data = dataset(
+        orders=[
+            order(1, 1, "a", "2026-03-03 10:00", donation_amount=2.5),
+            order(2, None, "a", "2026-03-03 11:00", donation_amount=1.0),
+            order(3, 2, "a", "2026-03-03 12:00"),
+            order(4, 2, "b", "2026-03-03 13:00"),
+            order(5, 2, "b", "2026-03-03 14:00", status="cancelled", donation_amount=9.0),
+        ]
+    )
     out = week10(data)
     row = out[("cause_participation_rate", "company")]
     assert row["value"] == pytest.approx(100 * 2 / 4)
@@ -316,7 +419,11 @@ def test_cause_participation_and_donations_include_guests():
     assert approx_ci(row, *wilson(2, 4))
     donations = out[("customer_donations", "company")]
     assert (donations["value"], donations["numerator"], donations["denominator"], donations["n"]) == (
-        2.5 + 1.0, 2.5 + 1.0, None, 4)
+        2.5 + 1.0,
+        2.5 + 1.0,
+        None,
+        4,
+    )
     assert out[("customer_donations", "b")]["value"] == 0.0
     assert out[("cause_participation_rate", "b")]["value"] == 0.0
 
@@ -342,10 +449,19 @@ def _filter_fixture():
         + responses(30, [7] * 2, "nps_score", customer_id=1)  # no purpose given
     )
     tickets = [
-        {"ticket_id": 1, "customer_id": 1, "opened_at": "2026-03-03 10:00",
-         "resolved_at": "2026-03-03 11:00"},
-        {"ticket_id": 2, "customer_id": 2, "opened_at": "2026-03-03 10:00",
-         "resolved_at": "2026-03-03 11:00", "contacts": 2},
+        {
+            "ticket_id": 1,
+            "customer_id": 1,
+            "opened_at": "2026-03-03 10:00",
+            "resolved_at": "2026-03-03 11:00",
+        },
+        {
+            "ticket_id": 2,
+            "customer_id": 2,
+            "opened_at": "2026-03-03 10:00",
+            "resolved_at": "2026-03-03 11:00",
+            "contacts": 2,
+        },
         {"ticket_id": 3, "opened_at": "2026-03-03 10:00", "resolved_at": "2026-03-03 11:00"},
     ]
     messages = [
@@ -353,10 +469,15 @@ def _filter_fixture():
         {"message_id": 2, "customer_id": 2, "sent_at": "2026-03-03 08:00"},
         {"message_id": 3, "customer_id": 2, "sent_at": "2026-03-03 08:00"},
     ]
-    employees = [{"response_id": i, "submitted_at": "2026-03-03 08:00", "enps_score": 9}
-                 for i in range(5)]
-    return dataset(customers=customers, orders=orders, customer_surveys=surveys,
-                   support_tickets=tickets, marketing_messages=messages, employee_surveys=employees)
+    employees = [{"response_id": i, "submitted_at": "2026-03-03 08:00", "enps_score": 9} for i in range(5)]
+    return dataset(
+        customers=customers,
+        orders=orders,
+        customer_surveys=surveys,
+        support_tickets=tickets,
+        marketing_messages=messages,
+        employee_surveys=employees,
+    )
 
 
 def test_no_filter_counts_everything():

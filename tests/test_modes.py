@@ -57,7 +57,9 @@ def test_auto_without_a_current_store_keeps_small_and_embedded_databases_in_memo
     monkeypatch.delenv(sources.MODE_ENV, raising=False)
     with loaded.begin() as conn:  # rows written behind the importer's back: the store is stale
         conn.exec_driver_sql("DELETE FROM initiatives")
-        conn.exec_driver_sql("DELETE FROM marketing_messages WHERE message_id IN (SELECT MIN(message_id) FROM marketing_messages)")
+        conn.exec_driver_sql(
+            "DELETE FROM marketing_messages WHERE message_id IN (SELECT MIN(message_id) FROM marketing_messages)"
+        )
     with loaded.connect() as conn:
         assert sources.choose(conn) == ("memory", False)
         orders = sources.order_count(conn)
@@ -88,7 +90,9 @@ def test_a_store_or_pushdown_dataset_reads_no_large_table(loaded, other):
 
 
 def _close(x: float | None, y: float | None) -> bool:
-    return (x is None and y is None) or (x is not None and y is not None and abs(x - y) <= 1e-9 * abs(x) + 1e-12)
+    return (x is None and y is None) or (
+        x is not None and y is not None and abs(x - y) <= 1e-9 * abs(x) + 1e-12
+    )
 
 
 def _both(engine, other: str) -> tuple:
@@ -149,7 +153,9 @@ def test_cli_kpis_prints_the_same_bytes_in_every_mode(loaded, capsys, other):
     url = loaded.url.render_as_string(hide_password=False)
     out = {}
     for mode in ("memory", other):
-        assert cli.main(["--db", url, "--mode", mode, "kpis", "--from", "2025-10-01", "--to", "2026-01-01"]) == 0
+        assert (
+            cli.main(["--db", url, "--mode", mode, "kpis", "--from", "2025-10-01", "--to", "2026-01-01"]) == 0
+        )
         out[mode] = capsys.readouterr().out
     assert out["memory"].count("\n") == 1 + 5 * 38
     memory = pl.read_csv(out["memory"].encode())
@@ -182,7 +188,11 @@ def test_each_metric_alone_gets_the_facts_it_needs(loaded, other):
     one_month = Periods(dt.date(2025, 12, 1), dt.date(2026, 1, 1))  # a grid of one period
     for metric in catalog.METRICS:
         filtered = Filters(channel=("web", "app"), region=("north", "east"))
-        for periods, count, filters in ((months, 6, Filters()), (one_month, 1, Filters()), (months, 6, filtered)):
+        for periods, count, filters in (
+            (months, 6, Filters()),
+            (one_month, 1, Filters()),
+            (months, 6, filtered),
+        ):
             a = kpi_frame(memory, periods, metric_ids=[metric.id], filters=filters)
             b = kpi_frame(pushed, periods, metric_ids=[metric.id], filters=filters)
             assert a.height == b.height == 5 * count
@@ -211,7 +221,9 @@ def test_cli_cohorts_prints_the_same_in_every_mode(loaded, capsys, other):
     url = loaded.url.render_as_string(hide_password=False)
     out = {}
     for mode in ("memory", other):
-        assert cli.main(["--db", url, "--mode", mode, "cohorts", "--grain", "month", "--brand", "alpine"]) == 0
+        assert (
+            cli.main(["--db", url, "--mode", mode, "cohorts", "--grain", "month", "--brand", "alpine"]) == 0
+        )
         out[mode] = capsys.readouterr().out
     assert out["memory"] == out[other]
     assert out["memory"].count("\n") > 10  # a header and many cells

@@ -27,33 +27,74 @@ GRID = Periods(day("2026-03-02"), day("2026-03-30"), "week")
 # Percent metrics the contract bounds to [0, 100] (turnover and community
 # investment can exceed 100 % by their definition and are not generated here).
 BOUNDED_PERCENT = [
-    "repeat_customer_rate", "returning_order_share", "repurchase_90d", "return_rate", "refund_rate",
-    "purpose_achieved_rate", "on_time_delivery_rate", "first_contact_resolution", "csat",
-    "message_click_rate", "unsubscribe_rate", "marketing_opt_in_rate", "cause_participation_rate",
-    "purpose_alignment", "recycled_packaging_share", "waste_diversion_rate", "renewable_energy_share",
+    "repeat_customer_rate",
+    "returning_order_share",
+    "repurchase_90d",
+    "return_rate",
+    "refund_rate",
+    "purpose_achieved_rate",
+    "on_time_delivery_rate",
+    "first_contact_resolution",
+    "csat",
+    "message_click_rate",
+    "unsubscribe_rate",
+    "marketing_opt_in_rate",
+    "cause_participation_rate",
+    "purpose_alignment",
+    "recycled_packaging_share",
+    "waste_diversion_rate",
+    "renewable_energy_share",
     "local_procurement_share",
 ]
 POINTS = ["nps", "enps"]
 # Section 2: the proportion metrics that carry a Wilson interval, and the survey metrics.
 WILSON = {
-    "repeat_customer_rate", "returning_order_share", "repurchase_90d", "purpose_achieved_rate",
-    "on_time_delivery_rate", "first_contact_resolution", "csat", "message_click_rate",
-    "unsubscribe_rate", "marketing_opt_in_rate", "cause_participation_rate", "purpose_alignment",
+    "repeat_customer_rate",
+    "returning_order_share",
+    "repurchase_90d",
+    "purpose_achieved_rate",
+    "on_time_delivery_rate",
+    "first_contact_resolution",
+    "csat",
+    "message_click_rate",
+    "unsubscribe_rate",
+    "marketing_opt_in_rate",
+    "cause_participation_rate",
+    "purpose_alignment",
 }
-SURVEY = {"nps", "csat", "customer_effort", "purpose_achieved_rate", "enps", "engagement_index",
-          "purpose_alignment"}
+SURVEY = {
+    "nps",
+    "csat",
+    "customer_effort",
+    "purpose_achieved_rate",
+    "enps",
+    "engagement_index",
+    "purpose_alignment",
+}
 
 # (metric, field) pairs that add up over brands when every record has a brand.
 ADDITIVE = [
-    ("orders", "value"), ("net_revenue", "value"), ("customer_donations", "value"),
-    ("return_rate", "numerator"), ("return_rate", "denominator"),
-    ("refund_rate", "numerator"), ("refund_rate", "denominator"),
-    ("aov", "numerator"), ("aov", "denominator"), ("aur", "denominator"),
-    ("cause_participation_rate", "numerator"), ("cause_participation_rate", "denominator"),
-    ("on_time_delivery_rate", "numerator"), ("on_time_delivery_rate", "denominator"),
-    ("delivery_co2e_per_order", "numerator"), ("delivery_co2e_per_order", "denominator"),
+    ("orders", "value"),
+    ("net_revenue", "value"),
+    ("customer_donations", "value"),
+    ("return_rate", "numerator"),
+    ("return_rate", "denominator"),
+    ("refund_rate", "numerator"),
+    ("refund_rate", "denominator"),
+    ("aov", "numerator"),
+    ("aov", "denominator"),
+    ("aur", "denominator"),
+    ("cause_participation_rate", "numerator"),
+    ("cause_participation_rate", "denominator"),
+    ("on_time_delivery_rate", "numerator"),
+    ("on_time_delivery_rate", "denominator"),
+    ("delivery_co2e_per_order", "numerator"),
+    ("delivery_co2e_per_order", "denominator"),
     ("returning_order_share", "denominator"),  # known orders
-    ("orders", "n"), ("csat", "n"), ("nps", "n"), ("first_contact_resolution", "n"),
+    ("orders", "n"),
+    ("csat", "n"),
+    ("nps", "n"),
+    ("first_contact_resolution", "n"),
 ]
 
 timestamps = st.builds(
@@ -76,23 +117,29 @@ def order_rows(draw):
         delivered = draw(st.sampled_from([None, 0, 2, 6]))
         promised = draw(st.sampled_from([None, 1, 3]))
         packaging = draw(st.sampled_from([None, 1.0, 2.5]))
-        rows.append({
-            "order_id": oid,
-            "customer_id": draw(st.sampled_from([None, 1, 2, 3, 4])),
-            "brand_id": draw(st.sampled_from(BRANDS)),
-            "ordered_at": at,
-            "status": draw(st.sampled_from(["completed", "completed", "completed", "cancelled"])),
-            "units": units,
-            "returned_units": draw(st.integers(0, units)),
-            "net_revenue": revenue,
-            "refunded_amount": revenue * draw(st.sampled_from([0.0, 0.5, 1.0])),
-            "donation_amount": draw(st.sampled_from([0.0, 0.0, 1.0])),
-            "delivered_at": None if delivered is None else at + dt.timedelta(days=delivered),
-            "promised_delivery_date": None if promised is None else (at + dt.timedelta(days=promised)).date(),
-            "shipping_co2e_kg": draw(st.sampled_from([None, 0.5, 1.25])),
-            "packaging_kg": packaging,
-            "packaging_recycled_kg": None if packaging is None else packaging * draw(st.sampled_from([0.0, 0.4, 1.0])),
-        })
+        rows.append(
+            {
+                "order_id": oid,
+                "customer_id": draw(st.sampled_from([None, 1, 2, 3, 4])),
+                "brand_id": draw(st.sampled_from(BRANDS)),
+                "ordered_at": at,
+                "status": draw(st.sampled_from(["completed", "completed", "completed", "cancelled"])),
+                "units": units,
+                "returned_units": draw(st.integers(0, units)),
+                "net_revenue": revenue,
+                "refunded_amount": revenue * draw(st.sampled_from([0.0, 0.5, 1.0])),
+                "donation_amount": draw(st.sampled_from([0.0, 0.0, 1.0])),
+                "delivered_at": None if delivered is None else at + dt.timedelta(days=delivered),
+                "promised_delivery_date": None
+                if promised is None
+                else (at + dt.timedelta(days=promised)).date(),
+                "shipping_co2e_kg": draw(st.sampled_from([None, 0.5, 1.25])),
+                "packaging_kg": packaging,
+                "packaging_recycled_kg": None
+                if packaging is None
+                else packaging * draw(st.sampled_from([0.0, 0.4, 1.0])),
+            }
+        )
     return rows
 
 
@@ -101,30 +148,35 @@ def survey_rows(draw):
     n = draw(st.integers(min_value=0, max_value=24))
     rows = []
     for i in range(n):
-        rows.append({
-            "response_id": i + 1,
-            "brand_id": draw(st.sampled_from(BRANDS)),
-            "customer_id": draw(st.sampled_from([None, 1, 2])),
-            "submitted_at": draw(timestamps),
-            "nps_score": draw(st.one_of(st.none(), st.integers(0, 10))),
-            "csat_score": draw(st.one_of(st.none(), st.integers(1, 5))),
-            "effort_score": draw(st.one_of(st.none(), st.integers(1, 7))),
-            "purpose_achieved": draw(st.one_of(st.none(), st.booleans())),
-        })
+        rows.append(
+            {
+                "response_id": i + 1,
+                "brand_id": draw(st.sampled_from(BRANDS)),
+                "customer_id": draw(st.sampled_from([None, 1, 2])),
+                "submitted_at": draw(timestamps),
+                "nps_score": draw(st.one_of(st.none(), st.integers(0, 10))),
+                "csat_score": draw(st.one_of(st.none(), st.integers(1, 5))),
+                "effort_score": draw(st.one_of(st.none(), st.integers(1, 7))),
+                "purpose_achieved": draw(st.one_of(st.none(), st.booleans())),
+            }
+        )
     return rows
 
 
 @st.composite
 def employee_rows(draw):
     n = draw(st.integers(min_value=0, max_value=12))
-    return [{
-        "response_id": i + 1,
-        "brand_id": draw(st.sampled_from(BRANDS)),  # every response has a brand here
-        "submitted_at": draw(timestamps),
-        "enps_score": draw(st.one_of(st.none(), st.integers(0, 10))),
-        "engagement_score": draw(st.one_of(st.none(), st.sampled_from([1.0, 2.5, 4.0, 5.0]))),
-        "purpose_alignment": draw(st.one_of(st.none(), st.integers(1, 5))),
-    } for i in range(n)]
+    return [
+        {
+            "response_id": i + 1,
+            "brand_id": draw(st.sampled_from(BRANDS)),  # every response has a brand here
+            "submitted_at": draw(timestamps),
+            "enps_score": draw(st.one_of(st.none(), st.integers(0, 10))),
+            "engagement_score": draw(st.one_of(st.none(), st.sampled_from([1.0, 2.5, 4.0, 5.0]))),
+            "purpose_alignment": draw(st.one_of(st.none(), st.integers(1, 5))),
+        }
+        for i in range(n)
+    ]
 
 
 @st.composite
@@ -134,9 +186,15 @@ def ticket_rows(draw):
     for i in range(n):
         opened = draw(timestamps)
         resolved = draw(st.sampled_from([None, 1, 30]))
-        rows.append({"ticket_id": i + 1, "brand_id": draw(st.sampled_from(BRANDS)),
-                     "opened_at": opened, "contacts": draw(st.integers(1, 3)),
-                     "resolved_at": None if resolved is None else opened + dt.timedelta(hours=resolved)})
+        rows.append(
+            {
+                "ticket_id": i + 1,
+                "brand_id": draw(st.sampled_from(BRANDS)),
+                "opened_at": opened,
+                "contacts": draw(st.integers(1, 3)),
+                "resolved_at": None if resolved is None else opened + dt.timedelta(hours=resolved),
+            }
+        )
     return rows
 
 
@@ -146,14 +204,20 @@ def ledger_rows(draw):
     for month in ("2026-02-01", "2026-03-01"):
         for brand in draw(st.lists(st.sampled_from([None, *BRANDS]), unique=True, max_size=3)):
             energy, waste, spend = (draw(st.sampled_from([0.0, 100.0, 250.0])) for _ in range(3))
-            rows.append({
-                "period_start": month, "brand_id": brand, "scope1_tco2e": 1.5,
-                "energy_kwh": energy, "renewable_energy_kwh": energy * draw(st.sampled_from([0, 0.3, 1])),
-                "waste_kg": waste, "waste_diverted_kg": waste * draw(st.sampled_from([0, 0.5, 1])),
-                "procurement_spend": spend,
-                "local_procurement_spend": spend * draw(st.sampled_from([0, 0.2, 1])),
-                "privacy_complaints": draw(st.integers(0, 2)),
-            })
+            rows.append(
+                {
+                    "period_start": month,
+                    "brand_id": brand,
+                    "scope1_tco2e": 1.5,
+                    "energy_kwh": energy,
+                    "renewable_energy_kwh": energy * draw(st.sampled_from([0, 0.3, 1])),
+                    "waste_kg": waste,
+                    "waste_diverted_kg": waste * draw(st.sampled_from([0, 0.5, 1])),
+                    "procurement_spend": spend,
+                    "local_procurement_spend": spend * draw(st.sampled_from([0, 0.2, 1])),
+                    "privacy_complaints": draw(st.integers(0, 2)),
+                }
+            )
     return rows
 
 
@@ -161,16 +225,24 @@ def ledger_rows(draw):
 def datasets(draw):
     orders = draw(order_rows())
     customers = [{"customer_id": i, "marketing_opt_in": draw(st.booleans())} for i in (1, 2, 3, 4)]
-    return dataset(brands=BRANDS, orders=orders, customers=customers,
-                   customer_surveys=draw(survey_rows()), employee_surveys=draw(employee_rows()),
-                   support_tickets=draw(ticket_rows()), impact_ledger=draw(ledger_rows()))
+    return dataset(
+        brands=BRANDS,
+        orders=orders,
+        customers=customers,
+        customer_surveys=draw(survey_rows()),
+        employee_surveys=draw(employee_rows()),
+        support_tickets=draw(ticket_rows()),
+        impact_ledger=draw(ledger_rows()),
+    )
 
 
-periods = st.sampled_from([
-    GRID,
-    Periods(day("2026-03-02"), day("2026-03-09")),
-    Periods(day("2026-02-25"), day("2026-04-03")),
-])
+periods = st.sampled_from(
+    [
+        GRID,
+        Periods(day("2026-03-02"), day("2026-03-09")),
+        Periods(day("2026-02-25"), day("2026-04-03")),
+    ]
+)
 
 # Modest example counts keep the whole suite fast (one kpi_frame call is ~0.1 s).
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -216,11 +288,21 @@ def test_suppressed_rows_carry_no_numbers(data, p):
     for r in _rows(data, p):
         if r["suppressed"]:
             assert (r["value"], r["numerator"], r["denominator"], r["ci_low"], r["ci_high"]) == (
-                None, None, None, None, None), r
+                None,
+                None,
+                None,
+                None,
+                None,
+            ), r
             assert r["n"] is not None
         if r["immature"]:
             assert (r["value"], r["numerator"], r["denominator"], r["ci_low"], r["ci_high"]) == (
-                None, None, None, None, None), r
+                None,
+                None,
+                None,
+                None,
+                None,
+            ), r
 
 
 @SETTINGS

@@ -54,7 +54,11 @@ def test_pushdown_transfers_facts_not_orders(example_duck):
         _, week_bytes = fact_frames(conn, week, Filters(), queries)
         _, quarter_bytes = fact_frames(conn, quarter, Filters(), queries)
     orders = reading.load_dataset(duck, mode="memory")["orders"].collect()
-    in_quarter = orders.filter(pl.col("ordered_at").is_between(dt.datetime(2025, 10, 1), dt.datetime(2026, 1, 1), closed="left")).height
-    in_week = orders.filter(pl.col("ordered_at").is_between(dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 9), closed="left")).height
+    in_quarter = orders.filter(
+        pl.col("ordered_at").is_between(dt.datetime(2025, 10, 1), dt.datetime(2026, 1, 1), closed="left")
+    ).height
+    in_week = orders.filter(
+        pl.col("ordered_at").is_between(dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 9), closed="left")
+    ).height
     assert in_quarter > 5 * in_week  # many more orders in the quarter ...
     assert quarter_bytes <= 1.5 * week_bytes  # ... but about the same facts

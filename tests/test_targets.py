@@ -18,8 +18,13 @@ START, END = "2026-03-02", "2026-03-09"
 
 
 def target(metric_id, value, brand_id=None, valid_from="2026-01-01", valid_to=None):
-    return {"metric_id": metric_id, "brand_id": brand_id, "valid_from": valid_from,
-            "valid_to": valid_to, "target_value": value}
+    return {
+        "metric_id": metric_id,
+        "brand_id": brand_id,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "target_value": value,
+    }
 
 
 def orders_per_brand(counts: dict[str, int], **kw) -> list[dict]:
@@ -45,26 +50,37 @@ def orders_per_brand(counts: dict[str, int], **kw) -> list[dict]:
     ],
 )
 def test_target_applies_when_period_start_lies_in_window(valid_from, valid_to, applies):
-    data = dataset(brands=("a",), orders=orders_per_brand({"a": 3}),
-                   targets=[target("orders", 5.0, valid_from=valid_from, valid_to=valid_to)])
+    data = dataset(
+        brands=("a",),
+        orders=orders_per_brand({"a": 3}),
+        targets=[target("orders", 5.0, valid_from=valid_from, valid_to=valid_to)],
+    )
     row = kpis(data, START, END)[("orders", "company")]
     assert row["target"] == (5.0 if applies else None)
 
 
 def test_consecutive_windows_pick_the_one_holding_the_start():
-    data = dataset(brands=("a",), orders=orders_per_brand({"a": 3}), targets=[
-        target("orders", 1.0, valid_from="2026-01-01", valid_to="2026-03-02"),
-        target("orders", 2.0, valid_from="2026-03-02", valid_to="2026-04-01"),
-        target("orders", 4.0, valid_from="2026-04-01"),
-    ])
+    data = dataset(
+        brands=("a",),
+        orders=orders_per_brand({"a": 3}),
+        targets=[
+            target("orders", 1.0, valid_from="2026-01-01", valid_to="2026-03-02"),
+            target("orders", 2.0, valid_from="2026-03-02", valid_to="2026-04-01"),
+            target("orders", 4.0, valid_from="2026-04-01"),
+        ],
+    )
     assert kpis(data, START, END)[("orders", "company")]["target"] == 2.0
 
 
 def test_company_and_brand_targets_are_apart():
-    data = dataset(brands=("a", "b"), orders=orders_per_brand({"a": 3, "b": 2}), targets=[
-        target("orders", 10.0),  # company
-        target("orders", 3.0, brand_id="a"),
-    ])
+    data = dataset(
+        brands=("a", "b"),
+        orders=orders_per_brand({"a": 3, "b": 2}),
+        targets=[
+            target("orders", 10.0),  # company
+            target("orders", 3.0, brand_id="a"),
+        ],
+    )
     rows = kpis(data, START, END)
     assert rows[("orders", "company")]["target"] == 10.0
     assert rows[("orders", "a")]["target"] == 3.0
@@ -73,8 +89,9 @@ def test_company_and_brand_targets_are_apart():
 
 
 def test_brand_target_does_not_reach_the_company():
-    data = dataset(brands=("a",), orders=orders_per_brand({"a": 3}),
-                   targets=[target("orders", 3.0, brand_id="a")])
+    data = dataset(
+        brands=("a",), orders=orders_per_brand({"a": 3}), targets=[target("orders", 3.0, brand_id="a")]
+    )
     rows = kpis(data, START, END)
     assert rows[("orders", "company")]["target"] is None
     assert rows[("orders", "a")]["status"] == "green"
@@ -88,8 +105,11 @@ def test_target_applies_to_its_metric_only():
 
 
 def test_weekly_trend_looks_up_the_target_per_week():
-    data = dataset(brands=("a",), orders=orders_per_brand({"a": 3}),
-                   targets=[target("orders", 7.0, valid_from="2026-03-09")])
+    data = dataset(
+        brands=("a",),
+        orders=orders_per_brand({"a": 3}),
+        targets=[target("orders", 7.0, valid_from="2026-03-09")],
+    )
     frame = kpi_frame(data, Periods(day("2026-03-02"), day("2026-03-23"), "week"), metric_ids=["orders"])
     company = frame.filter(pl.col("scope") == "company").sort("period_start")
     assert company.get_column("target").to_list() == [None, 7.0, 7.0]
@@ -101,11 +121,18 @@ def test_weekly_trend_looks_up_the_target_per_week():
 def test_status_for_an_up_metric():
     # orders, target 10 for every brand: green at >= 10, amber at >= 10 - 0.1 * 10 = 9, red below
     counts = {"a": 11, "b": 10, "c": 9, "d": 8}
-    data = dataset(brands=tuple(counts), orders=orders_per_brand(counts),
-                   targets=[target("orders", 10.0, brand_id=b) for b in counts])
+    data = dataset(
+        brands=tuple(counts),
+        orders=orders_per_brand(counts),
+        targets=[target("orders", 10.0, brand_id=b) for b in counts],
+    )
     rows = kpis(data, START, END)
     assert {b: rows[("orders", b)]["status"] for b in counts} == {
-        "a": "green", "b": "green", "c": "amber", "d": "red"}
+        "a": "green",
+        "b": "green",
+        "c": "amber",
+        "d": "red",
+    }
 
 
 def test_status_for_a_down_metric_is_mirrored():
@@ -115,13 +142,24 @@ def test_status_for_a_down_metric_is_mirrored():
     for brand, r in returned.items():  # 100 units per brand
         orders.append(order(next_id, None, brand, "2026-03-03 10:00", units=100, returned_units=r))
         next_id += 1
-    data = dataset(brands=tuple(returned), orders=orders,
-                   targets=[target("return_rate", 10.0, brand_id=b) for b in returned])
+    data = dataset(
+        brands=tuple(returned),
+        orders=orders,
+        targets=[target("return_rate", 10.0, brand_id=b) for b in returned],
+    )
     rows = kpis(data, START, END)
     assert {b: rows[("return_rate", b)]["value"] for b in returned} == {
-        "a": 5.0, "b": 10.0, "c": 11.0, "d": 12.0}
+        "a": 5.0,
+        "b": 10.0,
+        "c": 11.0,
+        "d": 12.0,
+    }
     assert {b: rows[("return_rate", b)]["status"] for b in returned} == {
-        "a": "green", "b": "green", "c": "amber", "d": "red"}
+        "a": "green",
+        "b": "green",
+        "c": "amber",
+        "d": "red",
+    }
 
 
 def test_status_with_a_negative_target():
@@ -130,22 +168,42 @@ def test_status_with_a_negative_target():
     surveys, next_id = [], 1
     for brand, det in detractors.items():  # 100 responses: `det` detractors, the rest passives
         for i in range(100):
-            surveys.append({"response_id": next_id, "brand_id": brand, "submitted_at": "2026-03-04 10:00",
-                            "nps_score": 3 if i < det else 7})
+            surveys.append(
+                {
+                    "response_id": next_id,
+                    "brand_id": brand,
+                    "submitted_at": "2026-03-04 10:00",
+                    "nps_score": 3 if i < det else 7,
+                }
+            )
             next_id += 1
-    data = dataset(brands=tuple(detractors), customer_surveys=surveys,
-                   targets=[target("nps", -10.0, brand_id=b) for b in detractors])
+    data = dataset(
+        brands=tuple(detractors),
+        customer_surveys=surveys,
+        targets=[target("nps", -10.0, brand_id=b) for b in detractors],
+    )
     rows = kpis(data, START, END)
     assert {b: rows[("nps", b)]["value"] for b in detractors} == {
-        "a": 0.0, "b": -10.0, "c": -11.0, "d": -12.0}
+        "a": 0.0,
+        "b": -10.0,
+        "c": -11.0,
+        "d": -12.0,
+    }
     assert {b: rows[("nps", b)]["status"] for b in detractors} == {
-        "a": "green", "b": "green", "c": "amber", "d": "red"}
+        "a": "green",
+        "b": "green",
+        "c": "amber",
+        "d": "red",
+    }
 
 
 def test_status_is_null_without_a_value_but_target_is_printed():
     # brand b has no orders: aov is NULL; its target still shows
-    data = dataset(brands=("a", "b"), orders=orders_per_brand({"a": 2}),
-                   targets=[target("aov", 5.0, brand_id="b"), target("nps", 20.0)])
+    data = dataset(
+        brands=("a", "b"),
+        orders=orders_per_brand({"a": 2}),
+        targets=[target("aov", 5.0, brand_id="b"), target("nps", 20.0)],
+    )
     rows = kpis(data, START, END)
     assert rows[("aov", "b")]["value"] is None
     assert rows[("aov", "b")]["target"] == 5.0
@@ -185,12 +243,15 @@ def test_sales_lift_scales_with_each_factor():
 
 def test_zero_target_has_no_amber_band():
     # nps target 0: the band is 0.1 * |0| = 0, so -10 is red, 0 is green
-    surveys = [{"response_id": i, "brand_id": brand, "submitted_at": "2026-03-04 10:00",
-                "nps_score": score}
-               for i, (brand, score) in enumerate(
-                   [("a", 7)] * 10 + [("b", 7)] * 9 + [("b", 0)], start=1)]
-    data = dataset(brands=("a", "b"), customer_surveys=surveys,
-                   targets=[target("nps", 0.0, brand_id="a"), target("nps", 0.0, brand_id="b")])
+    surveys = [
+        {"response_id": i, "brand_id": brand, "submitted_at": "2026-03-04 10:00", "nps_score": score}
+        for i, (brand, score) in enumerate([("a", 7)] * 10 + [("b", 7)] * 9 + [("b", 0)], start=1)
+    ]
+    data = dataset(
+        brands=("a", "b"),
+        customer_surveys=surveys,
+        targets=[target("nps", 0.0, brand_id="a"), target("nps", 0.0, brand_id="b")],
+    )
     rows = kpis(data, START, END)
     assert (rows[("nps", "a")]["value"], rows[("nps", "a")]["status"]) == (0.0, "green")
     assert (rows[("nps", "b")]["value"], rows[("nps", "b")]["status"]) == (-10.0, "red")

@@ -205,7 +205,13 @@ CASES = [
     ("orders", {(0, "delivered_at"): "2025-01-06 11:57:29"}, "delivered_at", RANGE + "|ordered_at", {2}),
     ("orders", {(0, "shipping_co2e_kg"): "-0.001"}, "shipping_co2e_kg", RANGE, {2}),
     ("orders", {(0, "packaging_kg"): "-1", (0, "packaging_recycled_kg"): ""}, "packaging_kg", RANGE, {2}),
-    ("orders", {(0, "packaging_recycled_kg"): "1.188"}, "packaging_recycled_kg", RANGE + "|packaging_kg", {2}),
+    (
+        "orders",
+        {(0, "packaging_recycled_kg"): "1.188"},
+        "packaging_recycled_kg",
+        RANGE + "|packaging_kg",
+        {2},
+    ),
     ("orders", {(0, "packaging_recycled_kg"): "-0.1"}, "packaging_recycled_kg", RANGE, {2}),
     ("orders", {(1, "donation_amount"): "-1"}, "donation_amount", RANGE, {3}),
     # allowed values
@@ -220,12 +226,23 @@ CASES = [
     ("customer_surveys", {(1, "effort_score"): "8"}, "effort_score", RANGE, {3}),
     # support tickets
     ("support_tickets", {(1, "contacts"): "0"}, "contacts", RANGE, {3}),
-    ("support_tickets", {(0, "resolved_at"): "2025-01-16 18:56:50"}, "resolved_at", RANGE + "|opened_at", {2}),
+    (
+        "support_tickets",
+        {(0, "resolved_at"): "2025-01-16 18:56:50"},
+        "resolved_at",
+        RANGE + "|opened_at",
+        {2},
+    ),
     # marketing messages: every timestamp not before sent_at
     ("marketing_messages", {(0, "opened_at"): "2025-01-06 08:59:59"}, "opened_at", RANGE + "|sent_at", {2}),
     ("marketing_messages", {(0, "clicked_at"): "2025-01-05 10:01:00"}, "clicked_at", RANGE + "|sent_at", {2}),
-    ("marketing_messages", {(1, "unsubscribed_at"): "2024-12-31 23:00:00"}, "unsubscribed_at",
-     RANGE + "|sent_at", {3}),
+    (
+        "marketing_messages",
+        {(1, "unsubscribed_at"): "2024-12-31 23:00:00"},
+        "unsubscribed_at",
+        RANGE + "|sent_at",
+        {3},
+    ),
     # employee surveys
     ("employee_surveys", {(1, "enps_score"): "11"}, "enps_score", RANGE, {3}),
     ("employee_surveys", {(0, "enps_score"): "-1"}, "enps_score", RANGE, {2}),
@@ -244,19 +261,41 @@ CASES = [
     # impact ledger
     *[
         ("impact_ledger", {(0, col): "-1"}, col, RANGE, {2})
-        for col in ["scope1_tco2e", "scope2_tco2e", "scope3_tco2e", "waste_diverted_kg",
-                    "community_investment", "local_procurement_spend", "privacy_complaints"]
+        for col in [
+            "scope1_tco2e",
+            "scope2_tco2e",
+            "scope3_tco2e",
+            "waste_diverted_kg",
+            "community_investment",
+            "local_procurement_spend",
+            "privacy_complaints",
+        ]
     ],
     ("impact_ledger", {(0, "energy_kwh"): "-1", (0, "renewable_energy_kwh"): "0"}, "energy_kwh", RANGE, {2}),
     ("impact_ledger", {(0, "renewable_energy_kwh"): "-1"}, "renewable_energy_kwh", RANGE, {2}),
     ("impact_ledger", {(0, "waste_kg"): "-1", (0, "waste_diverted_kg"): "0"}, "waste_kg", RANGE, {2}),
-    ("impact_ledger", {(0, "procurement_spend"): "-1", (0, "local_procurement_spend"): "0"},
-     "procurement_spend", RANGE, {2}),
-    ("impact_ledger", {(0, "renewable_energy_kwh"): "19855.5"}, "renewable_energy_kwh",
-     RANGE + "|energy_kwh", {2}),
+    (
+        "impact_ledger",
+        {(0, "procurement_spend"): "-1", (0, "local_procurement_spend"): "0"},
+        "procurement_spend",
+        RANGE,
+        {2},
+    ),
+    (
+        "impact_ledger",
+        {(0, "renewable_energy_kwh"): "19855.5"},
+        "renewable_energy_kwh",
+        RANGE + "|energy_kwh",
+        {2},
+    ),
     ("impact_ledger", {(0, "waste_diverted_kg"): "1974.1"}, "waste_diverted_kg", RANGE + "|waste_kg", {2}),
-    ("impact_ledger", {(0, "local_procurement_spend"): "21126.23"}, "local_procurement_spend",
-     RANGE + "|procurement_spend", {2}),
+    (
+        "impact_ledger",
+        {(0, "local_procurement_spend"): "21126.23"},
+        "local_procurement_spend",
+        RANGE + "|procurement_spend",
+        {2},
+    ),
     ("impact_ledger", {(1, "period_start"): "2025-01-15"}, "period_start", MONTH, {3}),
     # uniqueness of keys
     ("brands", {(1, "brand_id"): "alpine"}, "brand_id", UNIQUE, {3}),
@@ -276,8 +315,13 @@ CASES = [
     ("targets", {(0, "valid_to"): "2025-01-01"}, "valid_to", r"after|valid_from|>", {2}),
     ("targets", {(0, "valid_to"): "2024-12-31"}, "valid_to", r"after|valid_from|>", {2}),
     ("targets", {(1, "brand_id"): "", (1, "valid_from"): "2025-12-31"}, "valid_from", r"overlap", {2, 3}),
-    ("targets", {(0, "brand_id"): "alpine", (0, "valid_from"): "2030-01-01", (0, "valid_to"): ""},
-     "valid_from", r"overlap", {2, 3}),
+    (
+        "targets",
+        {(0, "brand_id"): "alpine", (0, "valid_from"): "2030-01-01", (0, "valid_to"): ""},
+        "valid_from",
+        r"overlap",
+        {2, 3},
+    ),
     ("targets", {(1, "metric_id"): "happiness"}, "metric_id", r"isin|metric|unknown|allowed|one of", {3}),
     ("initiatives", {(0, "metric_id"): "happiness"}, "metric_id", r"isin|metric|unknown|allowed|one of", {2}),
     # company
@@ -338,10 +382,19 @@ def test_a_duplicate_key_with_a_null_brand_names_every_key_column(tmp_path):
         ("orders", {(1, "channel"): "store"}),
         ("customer_surveys", {(0, "nps_score"): "0", (0, "csat_score"): "1", (0, "effort_score"): "1"}),
         ("support_tickets", {(0, "resolved_at"): "2025-01-16 18:56:51"}),
-        ("marketing_messages", {(0, "opened_at"): "2025-01-06 09:00:00", (0, "clicked_at"): "2025-01-06 09:00:00"}),
+        (
+            "marketing_messages",
+            {(0, "opened_at"): "2025-01-06 09:00:00", (0, "clicked_at"): "2025-01-06 09:00:00"},
+        ),
         ("employee_surveys", {(0, "engagement_score"): "5", (0, "purpose_alignment"): "5"}),
-        ("impact_ledger", {(0, "renewable_energy_kwh"): "19855.4", (0, "waste_diverted_kg"): "1974.0",
-                           (0, "local_procurement_spend"): "21126.22"}),
+        (
+            "impact_ledger",
+            {
+                (0, "renewable_energy_kwh"): "19855.4",
+                (0, "waste_diverted_kg"): "1974.0",
+                (0, "local_procurement_spend"): "21126.22",
+            },
+        ),
         # keys differing in one part
         ("workforce", {(1, "brand_id"): "hearth"}),
         ("workforce", {(1, "brand_id"): "alpine", (1, "team"): "cx"}),
@@ -419,7 +472,9 @@ def test_all_broken_rules_are_reported_together(tmp_path):
 
 def test_one_rule_broken_on_many_lines_is_one_failure_with_every_line(tmp_path):
     header, rows = _rows("customer_surveys")
-    many = [[str(100 + i), "", "alpine", "", "2025-02-04 02:16:24", "12", "", "", "", "", ""] for i in range(4)]
+    many = [
+        [str(100 + i), "", "alpine", "", "2025-02-04 02:16:24", "12", "", "", "", "", ""] for i in range(4)
+    ]
     text = _to_csv(header, rows + many)
     failures = failures_of("customer_surveys", write(tmp_path, text))
     [f] = failures
@@ -530,8 +585,10 @@ def test_timestamp_forms(tmp_path, text, expected):
 
 
 def test_booleans_in_any_case_and_as_digits(tmp_path):
-    body = "1,2025-01-01 00:00:00,,,TRUE\n2,2025-01-01 00:00:00,,,False\n3,2025-01-01 00:00:00,,,1\n" \
-           "4,2025-01-01 00:00:00,,,0\n5,2025-01-01 00:00:00,,,true\n6,2025-01-01 00:00:00,,,FALSE\n"
+    body = (
+        "1,2025-01-01 00:00:00,,,TRUE\n2,2025-01-01 00:00:00,,,False\n3,2025-01-01 00:00:00,,,1\n"
+        "4,2025-01-01 00:00:00,,,0\n5,2025-01-01 00:00:00,,,true\n6,2025-01-01 00:00:00,,,FALSE\n"
+    )
     df = _customers(tmp_path, body)
     assert df.get_column("marketing_opt_in").to_list() == [True, False, True, False, True, False]
 
@@ -545,8 +602,15 @@ def test_an_empty_field_is_null(tmp_path):
 def test_an_empty_field_is_null_in_every_type(tmp_path):
     df, _, _ = load_file("orders", write(tmp_path, VALID["orders"]))
     guest = df.filter(pl.col("order_id") == 500002).row(0, named=True)
-    for col in ["customer_id", "promised_delivery_date", "delivered_at", "shipping_co2e_kg",
-                "packaging_kg", "packaging_recycled_kg", "cause"]:
+    for col in [
+        "customer_id",
+        "promised_delivery_date",
+        "delivered_at",
+        "shipping_co2e_kg",
+        "packaging_kg",
+        "packaging_recycled_kg",
+        "cause",
+    ]:
         assert guest[col] is None, col
 
 
@@ -565,13 +629,23 @@ def test_columns_in_any_order(tmp_path):
 def test_values_are_parsed_to_the_contract_types(tmp_path):
     df, _, _ = load_file("orders", write(tmp_path, VALID["orders"]))
     assert dict(df.schema) == {
-        "order_id": pl.Int64(), "customer_id": pl.Int64(), "brand_id": pl.String(),
-        "ordered_at": pl.Datetime("us"), "channel": pl.String(), "status": pl.String(),
-        "units": pl.Int64(), "net_revenue": pl.Float64(), "returned_units": pl.Int64(),
-        "refunded_amount": pl.Float64(), "promised_delivery_date": pl.Date(),
-        "delivered_at": pl.Datetime("us"), "shipping_co2e_kg": pl.Float64(),
-        "packaging_kg": pl.Float64(), "packaging_recycled_kg": pl.Float64(),
-        "donation_amount": pl.Float64(), "cause": pl.String(),
+        "order_id": pl.Int64(),
+        "customer_id": pl.Int64(),
+        "brand_id": pl.String(),
+        "ordered_at": pl.Datetime("us"),
+        "channel": pl.String(),
+        "status": pl.String(),
+        "units": pl.Int64(),
+        "net_revenue": pl.Float64(),
+        "returned_units": pl.Int64(),
+        "refunded_amount": pl.Float64(),
+        "promised_delivery_date": pl.Date(),
+        "delivered_at": pl.Datetime("us"),
+        "shipping_co2e_kg": pl.Float64(),
+        "packaging_kg": pl.Float64(),
+        "packaging_recycled_kg": pl.Float64(),
+        "donation_amount": pl.Float64(),
+        "cause": pl.String(),
     }
     first = df.filter(pl.col("order_id") == 500001).row(0, named=True)
     assert first["net_revenue"] == 140.48
@@ -668,7 +742,7 @@ def test_a_semicolon_delimited_file(tmp_path):
 def test_a_missing_column(tmp_path):
     header, rows = _rows("orders")
     i = header.index("cause")
-    text = _to_csv(header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
+    text = _to_csv(header[:i] + header[i + 1 :], [r[:i] + r[i + 1 :] for r in rows])
     err = _file_error("orders", write(tmp_path, text))
     assert [(f.column, "missing" in f.rule.lower()) for f in err.failures] == [("cause", True)]
 
@@ -711,7 +785,9 @@ def test_an_unsupported_extension(tmp_path):
 
 def test_a_truncated_parquet_file(tmp_path):
     path = tmp_path / "brands.parquet"
-    pl.DataFrame({"brand_id": ["a"] * 100, "name": ["b"] * 100, "purpose_statement": ["c"] * 100}).write_parquet(path)
+    pl.DataFrame(
+        {"brand_id": ["a"] * 100, "name": ["b"] * 100, "purpose_statement": ["c"] * 100}
+    ).write_parquet(path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     err = _file_error("brands", path)
@@ -762,9 +838,16 @@ ORDERS_TYPED = pl.DataFrame(
         "donation_amount": [1.0, 0.0],
         "cause": ["ocean", None],
     },
-    schema_overrides={"customer_id": pl.Int64, "ordered_at": pl.Datetime("us"), "delivered_at": pl.Datetime("us"),
-                      "promised_delivery_date": pl.Date, "shipping_co2e_kg": pl.Float64,
-                      "packaging_kg": pl.Float64, "packaging_recycled_kg": pl.Float64, "cause": pl.String},
+    schema_overrides={
+        "customer_id": pl.Int64,
+        "ordered_at": pl.Datetime("us"),
+        "delivered_at": pl.Datetime("us"),
+        "promised_delivery_date": pl.Date,
+        "shipping_co2e_kg": pl.Float64,
+        "packaging_kg": pl.Float64,
+        "packaging_recycled_kg": pl.Float64,
+        "cause": pl.String,
+    },
 )
 
 

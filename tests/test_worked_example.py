@@ -14,8 +14,20 @@ import pytest
 from purpose_metrics.cli import main
 
 PERIODS = [("2026-03-02", "2026-03-09"), ("2025-10-01", "2026-01-01")]
-FIELDS = ["metric_id", "scope", "value", "numerator", "denominator", "n", "suppressed",
-          "immature", "ci_low", "ci_high", "target", "status"]
+FIELDS = [
+    "metric_id",
+    "scope",
+    "value",
+    "numerator",
+    "denominator",
+    "n",
+    "suppressed",
+    "immature",
+    "ci_low",
+    "ci_high",
+    "target",
+    "status",
+]
 
 
 def _same(expected, got) -> bool:

@@ -65,6 +65,8 @@ def _m(*args, **kw) -> Metric:
     return Metric(*args, **kw)
 
 
+# One metric per call, its arguments in catalog order: a table to read down.
+# fmt: off
 METRICS: tuple[Metric, ...] = (
     # --- Loyalty -------------------------------------------------------------
     _m("orders", "Orders", "Loyalty", "orders", "int", "up",
@@ -230,6 +232,7 @@ METRICS: tuple[Metric, ...] = (
        "count", "privacy_complaints", None, "ledger_rows", "ledger rows in the period",
        "ledger", gri="GRI 418-1", sdg="16.10", numerator_is_count=True),
 )
+# fmt: on
 
 BY_ID: dict[str, Metric] = {m.id: m for m in METRICS}
 METRIC_IDS: tuple[str, ...] = tuple(BY_ID)

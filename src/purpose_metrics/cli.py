@@ -20,7 +20,6 @@ from .periods import PeriodError, Periods, parse_date
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer."
@@ -172,10 +171,14 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.file is None:  # a folder: one transaction per table, stopping at the first refusal
             if not Path(args.table).is_dir():
-                raise UsageError(f"import needs TABLE FILE, or a FOLDER of TABLE files: {args.table[:80]!r} is no folder")
+                raise UsageError(
+                    f"import needs TABLE FILE, or a FOLDER of TABLE files: {args.table[:80]!r} is no folder"
+                )
             results = import_folder(engine, args.table)
             if not results:
-                raise UsageError(f"{args.table[:80]} holds no TABLE.csv or TABLE.parquet file of the contract")
+                raise UsageError(
+                    f"{args.table[:80]} holds no TABLE.csv or TABLE.parquet file of the contract"
+                )
             for result in results:
                 print(f"imported {result.rows:,} rows into {result.table}")
             return 0

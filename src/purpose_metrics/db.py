@@ -312,9 +312,7 @@ def is_empty(engine: Engine) -> bool:
 
 def to_datetime(s: pl.Series) -> pl.Series:
     if s.dtype == pl.String:
-        return s.str.strip_chars().str.replace("T", " ").str.to_datetime(
-            time_unit="us", strict=False
-        )
+        return s.str.strip_chars().str.replace("T", " ").str.to_datetime(time_unit="us", strict=False)
     return s.cast(pl.Datetime("us"))
 
 
@@ -416,7 +414,9 @@ def _fetch(conn: Connection, query: sa.Executable) -> pl.DataFrame:
 DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, duckdb.Error)
 
 
-_MISSING_TABLE = re.compile(r"Table with name \w+ does not exist|no such table|relation \"\w+\" does not exist")
+_MISSING_TABLE = re.compile(
+    r"Table with name \w+ does not exist|no such table|relation \"\w+\" does not exist"
+)
 
 
 def describe_db_error(exc: BaseException) -> str:
@@ -430,7 +430,9 @@ def describe_db_error(exc: BaseException) -> str:
             f"still after waiting {lock_wait_seconds():g} s; try again when it has finished"
         )
     elif "database is locked" in first:
-        first = "the database is locked by another writer, still after waiting; try again when it has finished"
+        first = (
+            "the database is locked by another writer, still after waiting; try again when it has finished"
+        )
     elif _MISSING_TABLE.search(first):
         first += " (is this a Purpose Metrics database? `purpose-metrics init` creates the tables)"
     return redact(f"database error: {first}")
@@ -451,7 +453,9 @@ def insert_frame(conn: Connection, name: str, df: pl.DataFrame) -> None:
     except DatabaseError:
         raise
     except Exception as exc:  # driver errors differ per backend; one message for all
-        raise DatabaseError(f"could not write {name}: {describe_db_error(exc).removeprefix('database error: ')}") from exc
+        raise DatabaseError(
+            f"could not write {name}: {describe_db_error(exc).removeprefix('database error: ')}"
+        ) from exc
 
 
 def insert_rows(conn: Connection, name: str, df: pl.DataFrame) -> None:
@@ -467,7 +471,9 @@ def insert_rows(conn: Connection, name: str, df: pl.DataFrame) -> None:
         pl.col(pl.Date).dt.strftime("%Y-%m-%d"), pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
     )
     marks = ", ".join("?" * df.width)
-    conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(df.columns)}) VALUES ({marks})", list(df.iter_rows()))
+    conn.exec_driver_sql(
+        f"INSERT INTO {name} ({', '.join(df.columns)}) VALUES ({marks})", list(df.iter_rows())
+    )
 
 
 def _insert(conn: Connection, name: str, df: pl.DataFrame) -> None:

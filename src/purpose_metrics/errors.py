@@ -25,7 +25,11 @@ class Failure:
         where = ""
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:MAX_ROWS_SHOWN])
-            more = f" and {self.count - len(self.rows[:MAX_ROWS_SHOWN])} more" if self.count > MAX_ROWS_SHOWN else ""
+            more = (
+                f" and {self.count - len(self.rows[:MAX_ROWS_SHOWN])} more"
+                if self.count > MAX_ROWS_SHOWN
+                else ""
+            )
             where = f" at {unit}{'s' if self.count > 1 else ''} {shown}{more}"
         ex = f" (e.g. {', '.join(self.examples[:3])})" if self.examples else ""
         n = f"{self.count} row{'s' if self.count != 1 else ''}" if self.count else "the file"

@@ -107,8 +107,14 @@ class Orders(_Base):
     @pa.dataframe_check(name="finite numbers")
     def finite(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
-            _finite("net_revenue", "refunded_amount", "shipping_co2e_kg", "packaging_kg",
-                    "packaging_recycled_kg", "donation_amount")
+            _finite(
+                "net_revenue",
+                "refunded_amount",
+                "shipping_co2e_kg",
+                "packaging_kg",
+                "packaging_recycled_kg",
+                "donation_amount",
+            )
         )
 
 

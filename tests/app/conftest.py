@@ -114,7 +114,15 @@ def cards(at: AppTest) -> list[Card]:
     out = []
     for c in parser.cards:
         parts = {k: " ".join(v) for k, v in c["parts"].items()}
-        delta = " ".join(c["parts"].get("pm-delta", []) + c["parts"].get("pm-better", []) + c["parts"].get("pm-worse", []) + c["parts"].get("pm-same", [])) or None
+        delta = (
+            " ".join(
+                c["parts"].get("pm-delta", [])
+                + c["parts"].get("pm-better", [])
+                + c["parts"].get("pm-worse", [])
+                + c["parts"].get("pm-same", [])
+            )
+            or None
+        )
         out.append(Card(
             c["metric_id"], parts.get("pm-label", ""), parts.get("pm-value", ""), delta,
             " ".join(c["parts"].get("pm-foot", []) + c["parts"].get("pm-status", [])), parts.get("pm-small", ""),

@@ -22,7 +22,6 @@ def test_prepare_then_download_the_pack_for_the_week_on_screen(app, small_db):
     body = boardpack._pack(small_db, state._generation(small_db), "2026-W10", "hearth", ".pptx")
     prs = Presentation(io.BytesIO(body))
     titles = [
-        next(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-        for slide in list(prs.slides)[1:2]
+        next(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in list(prs.slides)[1:2]
     ]
     assert titles == ["Loyalty — Hearth, 2026-W10"]

@@ -19,7 +19,15 @@ pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-TITLES = ["This week", "Brands and segments", "Loyalty and retention", "Customer purpose", "People", "Impact", "Data"]
+TITLES = [
+    "This week",
+    "Brands and segments",
+    "Loyalty and retention",
+    "Customer purpose",
+    "People",
+    "Impact",
+    "Data",
+]
 
 # Every label a sidebar navigation link shows, as soon as it is in the DOM
 # (a MutationObserver from before the app's first byte): a flash of the

@@ -53,7 +53,9 @@ def period_index(start: str | pl.Expr, first: str | pl.Expr, grain: Grain) -> pl
     return ((start.dt.year() - first.dt.year()) * 12 + (start.dt.month() - first.dt.month())).cast(pl.Int64)
 
 
-def cohort_cells(history: pl.LazyFrame, grain: Grain, scopes: Sequence[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def cohort_cells(
+    history: pl.LazyFrame, grain: Grain, scopes: Sequence[str]
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(cells, sizes) from the order history (metrics/history.py).
 
     cells: one row per (scope, first_start, period_index) with at least one

@@ -20,8 +20,20 @@ from .dataset import Dataset, Filters
 from .facts import compute_facts
 
 KPI_COLUMNS = [
-    "metric_id", "scope", "period_start", "period_end", "value", "numerator", "denominator",
-    "n", "suppressed", "immature", "ci_low", "ci_high", "target", "status",
+    "metric_id",
+    "scope",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "n",
+    "suppressed",
+    "immature",
+    "ci_low",
+    "ci_high",
+    "target",
+    "status",
 ]
 
 # Monthly metrics are NULL for a scope without rows in the period (empty
@@ -127,16 +139,13 @@ def finish(facts: pl.DataFrame, metrics: Sequence[Metric], as_of: dt.datetime | 
 def attach_targets(kpis: pl.DataFrame, targets: pl.LazyFrame) -> pl.DataFrame:
     """Add `target` (the window holding the period's start, company and brand
     targets apart) and `status` (green / amber / red)."""
-    t = (
-        targets.select(
-            "metric_id",
-            pl.col("brand_id").fill_null("company").alias("scope"),
-            "valid_from",
-            "valid_to",
-            pl.col("target_value").cast(pl.Float64),
-        )
-        .collect()
-    )
+    t = targets.select(
+        "metric_id",
+        pl.col("brand_id").fill_null("company").alias("scope"),
+        "valid_from",
+        "valid_to",
+        pl.col("target_value").cast(pl.Float64),
+    ).collect()
     matched = (
         kpis.select("metric_id", "scope", "period_start")
         .unique()

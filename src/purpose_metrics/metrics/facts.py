@@ -75,9 +75,7 @@ def groups_for(metrics: Iterable[Metric]) -> set[str]:
 
 def _window(lf: pl.LazyFrame, ts: str, periods: Periods) -> pl.LazyFrame:
     """Rows whose timestamp lies in the periods, with their `period_start`."""
-    lf = lf.filter(
-        (pl.col(ts) >= midnight(periods.start)) & (pl.col(ts) < midnight(periods.range_end))
-    )
+    lf = lf.filter((pl.col(ts) >= midnight(periods.start)) & (pl.col(ts) < midnight(periods.range_end)))
     if periods.grain is None:
         bucket = pl.lit(periods.start, dtype=pl.Date)
     else:
@@ -88,11 +86,7 @@ def _window(lf: pl.LazyFrame, ts: str, periods: Periods) -> pl.LazyFrame:
 
 def _by_scope(lf: pl.LazyFrame, aggs: Aggs, keys: tuple[str, ...] = ()) -> pl.LazyFrame:
     """Aggregate once for the company (all rows) and once per brand."""
-    company = (
-        lf.group_by("period_start", *keys)
-        .agg(aggs("_c"))
-        .with_columns(scope=pl.lit("company"))
-    )
+    company = lf.group_by("period_start", *keys).agg(aggs("_c")).with_columns(scope=pl.lit("company"))
     brands = (
         lf.filter(pl.col("brand_id").is_not_null())
         .group_by("period_start", "brand_id", *keys)
@@ -248,9 +242,9 @@ def _monthly_window(lf: pl.LazyFrame, periods: Periods) -> pl.LazyFrame:
         return lf.filter(pl.lit(False)).with_columns(row_month=pl.col("period_start"))
     month_end = pl.col("period_start").dt.offset_by("1mo")
     if periods.grain is None:
-        return lf.filter(
-            (pl.col("period_start") >= periods.start) & (month_end <= periods.end)
-        ).with_columns(row_month=pl.col("period_start"), period_start=pl.lit(periods.start, dtype=pl.Date))
+        return lf.filter((pl.col("period_start") >= periods.start) & (month_end <= periods.end)).with_columns(
+            row_month=pl.col("period_start"), period_start=pl.lit(periods.start, dtype=pl.Date)
+        )
     return lf.filter(
         (pl.col("period_start") >= periods.start) & (month_end <= periods.range_end)
     ).with_columns(row_month=pl.col("period_start").dt.truncate("1mo"))
@@ -265,10 +259,9 @@ def workforce_facts(workforce: pl.LazyFrame) -> pl.LazyFrame:
             pl.len().alias("workforce_rows"),
             pl.col("voluntary_leavers").sum().alias("voluntary_leavers"),
             (pl.col("voluntary_leavers") + pl.col("involuntary_leavers")).sum().alias("leavers"),
-            (
-                ((pl.col("headcount_start") + pl.col("headcount_end")) / 2).sum()
-                / month.n_unique()
-            ).alias("average_headcount"),
+            (((pl.col("headcount_start") + pl.col("headcount_end")) / 2).sum() / month.n_unique()).alias(
+                "average_headcount"
+            ),
             pl.col("headcount_end").filter(last).sum().alias("last_headcount"),
             pl.col("training_hours").sum().alias("training_hours"),
         ],
@@ -296,9 +289,21 @@ def ledger_facts(ledger: pl.LazyFrame) -> pl.LazyFrame:
 
 
 MONTHLY_FACTS = {
-    "workforce_rows", "voluntary_leavers", "leavers", "average_headcount", "last_headcount",
-    "training_hours", "ledger_rows", "ghg_kg", "energy", "renewable_energy", "waste",
-    "waste_diverted", "community_investment", "procurement", "local_procurement",
+    "workforce_rows",
+    "voluntary_leavers",
+    "leavers",
+    "average_headcount",
+    "last_headcount",
+    "training_hours",
+    "ledger_rows",
+    "ghg_kg",
+    "energy",
+    "renewable_energy",
+    "waste",
+    "waste_diverted",
+    "community_investment",
+    "procurement",
+    "local_procurement",
     "privacy_complaints",
 }
 ROW_COUNTS = {"workforce_rows", "ledger_rows"}
@@ -322,7 +327,9 @@ class Tables(Protocol):
     def order_history(self) -> pl.DataFrame: ...
 
 
-def large_facts(data: Tables, periods: Periods, filters: Filters, groups: Iterable[str]) -> list[pl.LazyFrame]:
+def large_facts(
+    data: Tables, periods: Periods, filters: Filters, groups: Iterable[str]
+) -> list[pl.LazyFrame]:
     """The facts of the large tables from frames in memory (what the memory
     source computes): one part per group asked for."""
     groups = set(groups)

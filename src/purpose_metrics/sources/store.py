@@ -300,7 +300,11 @@ class StoreSource:
             if since is not None:
                 lo = max(lo, since)
             first = week_start(lo) if grain == "week" else month_start(lo)
-            kinds = ["active", "first_c" if "company" in scopes else None, "first_b" if set(scopes) - {"company"} else None]
+            kinds = [
+                "active",
+                "first_c" if "company" in scopes else None,
+                "first_b" if set(scopes) - {"company"} else None,
+            ]
             self._ensure(conn, [k for k in kinds if k], first, hi + dt.timedelta(days=1))
         starts = []
         day = first

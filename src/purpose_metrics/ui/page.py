@@ -132,7 +132,9 @@ def trend(
     title = f"{metric.label} — {ctx.names[scope]}, {span} to {week}"
     if not views.has_values(rows):
         reason = views.no_values_reason(rows, metric)
-        st.info(f"No {metric.label} trend for {formatting.plain(ctx.names[scope])} in the {span} to {week}: {reason}.")
+        st.info(
+            f"No {metric.label} trend for {formatting.plain(ctx.names[scope])} in the {span} to {week}: {reason}."
+        )
         return []
     flags = state.markers(rows["period_start"].min(), window.week.end, (metric_id,), (scope,))
     fig = trend_chart(rows, metric, ctx.colours, title, ctx.currency, markers=flags)
