@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 SHOTS = ROOT / "bench" / "cache" / "pages"
 
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, listening_pid, vm_hwm_mb  # noqa: E402
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, free_port, listening_pid, vm_hwm_mb  # noqa: E402, F401
 
 # (title, path, the change a person makes on it: a widget's test id and how)
 PAGES: list[tuple[str, str]] = [

@@ -256,3 +256,31 @@ def test_an_older_database_is_upgraded_by_init_and_read_meanwhile(example_duck, 
     assert after.source.name == "store"
     assert kpi_mismatches(before, kpi_frame(after, week)) == []
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_key_sum_that_differs_in_its_last_bits_is_still_current(example_duck):
+    """A parallel floating-point SUM of ten million keys may differ in its
+    last bits between the import that recorded it and a later read: the
+    store (and pushdown's customer history) must still count as current;
+    one more or one fewer row must not."""
+    from purpose_metrics.sources.pushdown import history_is_current
+
+    def scale_key_sum(factor: float, extra_rows: int = 0) -> None:
+        with example_duck.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE store_state SET key_sum = key_sum * :f, row_count = row_count + :n "
+                    "WHERE table_name = 'orders'"
+                ),
+                {"f": factor, "n": extra_rows},
+            )
+
+    with example_duck.connect() as conn:
+        assert store.is_current(conn) and history_is_current(conn)
+    scale_key_sum(1 + 4e-16)  # a couple of ulps
+    with example_duck.connect() as conn:
+        assert store.is_current(conn) and history_is_current(conn)
+        kpi_frame(reading.load_dataset(example_duck, mode="pushdown"), Periods.week("2026-W10"))  # no refusal
+    scale_key_sum(1.0, extra_rows=1)
+    with example_duck.connect() as conn:
+        assert not store.is_current(conn) and not history_is_current(conn)

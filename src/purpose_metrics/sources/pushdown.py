@@ -174,10 +174,9 @@ def fact_frames(
 def history_is_current(conn: Connection) -> bool:
     """Whether order_history holds exactly the completed orders of known
     customers (what the customer facts join)."""
-    from ..store.state import fingerprints, stored_state
+    from ..store.state import is_current
 
-    state = stored_state(conn)
-    return state is not None and state["orders"] == fingerprints(conn, ["orders"])["orders"]
+    return is_current(conn, ["orders"])
 
 
 class PushdownSource:
