@@ -163,6 +163,35 @@ def test_charts_render_to_png_and_svg_at_presentation_size():
         assert svg.startswith("<svg") and 'width="1600"' in svg and "CSAT — Alder" in svg
 
 
+@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+def test_a_renderer_started_ahead_renders_later_figures_through_its_one_session():
+    """The board pack starts its chart browser before the numbers exist;
+    figures made afterwards render through that same session."""
+    rows = trend_rows("a", "Alder", [70.0, 72.0, 71.0])
+    with images.Renderer() as renderer:
+        session = renderer._session.result(timeout=120)  # the browser is up before any figure exists
+        first = images.render_images(
+            [trend_chart(rows, CSAT, {"a": "#0072B2"}, "one")], ("png",), renderer=renderer
+        )
+        second = images.render_images(
+            [trend_chart(rows, CSAT, {"a": "#0072B2"}, t) for t in ("two", "three")],
+            ("png", "svg"),
+            width=800,
+            height=450,
+            renderer=renderer,
+        )
+        assert renderer._session.result() is session
+    assert _png_size(first[0]["png"]) == (1600, 900)
+    assert [_png_size(x["png"]) for x in second] == [(800, 450), (800, 450)]
+    assert all(x["svg"].decode().startswith("<svg") for x in second)
+
+
+def test_a_renderer_whose_browser_cannot_start_says_so_on_first_use(monkeypatch, tmp_path):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    with images.Renderer() as renderer, pytest.raises(images.ExportError, match="could not render the image"):
+        renderer.render([go.Figure()], ("png",))
+
+
 def test_cohort_heatmap_leaves_unmeasured_cells_blank():
     from purpose_metrics.charts import cohort_heatmap
 

@@ -220,14 +220,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "deck":
         from . import reading
         from .export.deck import build_pack, deck_path, write_deck
+        from .export.images import Renderer
         from .periods import parse_week
 
         # Both checked before the data set is read: a typo costs no load.
         out = deck_path(args.out)
         if args.week is not None:
             parse_week(args.week)
-        pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand)
-        path = write_deck(pack, out)
+        # The chart renderer's browser starts while the numbers are computed.
+        with Renderer() as renderer:
+            pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand)
+            path = write_deck(pack, out, renderer)
         print(f"wrote {path} ({len(pack.slide_titles)} slides, week {pack.week})")
         return 0
     raise UsageError(f"unknown command {args.command}")

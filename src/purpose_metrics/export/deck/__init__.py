@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ...errors import UsageError
+from ..images import Renderer
 from .content import Pack, build_pack, render_charts
 from .pdf import write_pdf
 from .powerpoint import write_pptx
@@ -36,11 +37,12 @@ def deck_path(out: str | Path) -> Path:
     return path
 
 
-def write_deck(pack: Pack, out: str | Path) -> Path:
-    """Render the charts and write `out` (.pptx or .pdf) atomically."""
+def write_deck(pack: Pack, out: str | Path, renderer: Renderer | None = None) -> Path:
+    """Render the charts (through `renderer` when one was started ahead)
+    and write `out` (.pptx or .pdf) atomically."""
     out = deck_path(out)
     if not all(p.images or not p.charts for p in pack.pillars):
-        render_charts(pack)
+        render_charts(pack, renderer)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.resolve().parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -22,7 +22,7 @@ from ...charts import theme
 from ...charts.trends import trend_chart
 from ...errors import UsageError
 from ...metrics.dataset import Dataset
-from ..images import render_images
+from ..images import Renderer, render_images
 
 # The charts each pillar slide carries: the metrics a board asks about first.
 KEY_CHARTS: dict[str, tuple[str, ...]] = {
@@ -166,12 +166,13 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
     )
 
 
-def render_charts(pack: Pack) -> None:
-    """All the pack's charts as PNG through one Kaleido session."""
+def render_charts(pack: Pack, renderer: Renderer | None = None) -> None:
+    """All the pack's charts as PNG through one Kaleido session (`renderer`'s,
+    started ahead, or a new one)."""
     figures = [fig for p in pack.pillars for _, fig in p.charts]
     # Smaller canvas than a full-slide export: the chart fills half a slide,
     # so its text must be larger relative to the image to read from the back.
-    images = render_images(figures, ("png",), width=CHART_WIDTH, height=CHART_HEIGHT)
+    images = render_images(figures, ("png",), width=CHART_WIDTH, height=CHART_HEIGHT, renderer=renderer)
     it = iter(images)
     for p in pack.pillars:
         p.images = [next(it)["png"] for _ in p.charts]
