@@ -464,7 +464,8 @@ def main() -> int:
         rows.append(bench_size(n))
         (CACHE / "last_results.json").write_text(json.dumps(rows, indent=1, default=str))
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    merged = {r["orders"]: r for r in previous_figures(text)}
+    # Earlier sizes kept from the last run, if measured the same way (the same keys).
+    merged = {r["orders"]: r for r in previous_figures(text) if "import" in r and "weekly" in r}
     for r in rows:
         merged[r["orders"]] = {**merged.get(r["orders"], {}), **r}
     rows = [merged[n] for n in sorted(merged)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from purpose_metrics import db
+from purpose_metrics import db, dburl
 
 ROOT = Path(__file__).resolve().parents[1]
 # The worked example of the spec, shipped with the tests.
@@ -40,8 +40,8 @@ def pg_server() -> str:
     reason = _pg_available()
     if reason:
         if IN_CI:
-            pytest.fail(f"PostgreSQL must answer in CI at {db.safe_url(PG_ADMIN_URL)}: {reason}")
-        pytest.skip(f"no PostgreSQL at {db.safe_url(PG_ADMIN_URL)}: {reason}")
+            pytest.fail(f"PostgreSQL must answer in CI at {dburl.safe_url(PG_ADMIN_URL)}: {reason}")
+        pytest.skip(f"no PostgreSQL at {dburl.safe_url(PG_ADMIN_URL)}: {reason}")
     return PG_ADMIN_URL
 
 

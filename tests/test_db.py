@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from purpose_metrics import db
+from purpose_metrics import db, dburl
 from purpose_metrics.contract import TABLES
 
 D = dt.date
@@ -285,17 +285,17 @@ def test_table_counts_and_is_empty(duck):
 
 def test_explicit_url_wins_over_the_environment(monkeypatch):
     monkeypatch.setenv("PURPOSE_METRICS_DATABASE_URL", "sqlite:///from_env.sqlite")
-    assert db.database_url("duckdb:///explicit.duckdb") == "duckdb:///explicit.duckdb"
+    assert dburl.database_url("duckdb:///explicit.duckdb") == "duckdb:///explicit.duckdb"
 
 
 def test_environment_wins_over_the_default(monkeypatch):
     monkeypatch.setenv("PURPOSE_METRICS_DATABASE_URL", "sqlite:///from_env.sqlite")
-    assert db.database_url(None) == "sqlite:///from_env.sqlite"
+    assert dburl.database_url(None) == "sqlite:///from_env.sqlite"
 
 
 def test_default_is_an_embedded_duckdb_file(monkeypatch):
     monkeypatch.delenv("PURPOSE_METRICS_DATABASE_URL", raising=False)
-    url = db.database_url(None)
+    url = dburl.database_url(None)
     assert url.startswith("duckdb:///")
     assert url.endswith(".duckdb")
     assert url != "duckdb:///"  # a file, not an in-memory database
@@ -311,7 +311,7 @@ def test_make_engine_uses_the_environment(monkeypatch, tmp_path):
 
 
 def test_safe_url_hides_the_password():
-    shown = db.safe_url("postgresql+psycopg://analyst:s3cr%40t-pw@db.example.com:5433/metrics")
+    shown = dburl.safe_url("postgresql+psycopg://analyst:s3cr%40t-pw@db.example.com:5433/metrics")
     assert "s3cr" not in shown
     assert "analyst" in shown
     assert "db.example.com" in shown
@@ -319,5 +319,5 @@ def test_safe_url_hides_the_password():
 
 
 def test_safe_url_of_garbage_does_not_echo_it():
-    shown = db.safe_url("::not a url with password hunter2::")
+    shown = dburl.safe_url("::not a url with password hunter2::")
     assert "hunter2" not in shown

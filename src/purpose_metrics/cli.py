@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import db, output
+from . import db, dburl, output
 from .errors import UsageError, ValidationFailed
 from .periods import PeriodError, Periods, parse_date
 
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(message: str, args: argparse.Namespace) -> None:
     """One line on stderr, with no password in it (whatever raised it)."""
     line = " ".join(message.split())  # one line, whatever the driver sent
-    print(f"purpose-metrics: {db.redact(line, getattr(args, 'db', None))}", file=sys.stderr)
+    print(f"purpose-metrics: {dburl.redact(line, getattr(args, 'db', None))}", file=sys.stderr)
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
                 print("database already holds data: sample not loaded")
         if store.refresh_if_stale(engine):
             print("fact store rebuilt from the tables (it was not current)")
-        print(f"schema ready at {db.safe_url(engine.url)}")
+        print(f"schema ready at {dburl.safe_url(engine.url)}")
         return 0
 
     if args.command == "refresh":
@@ -163,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         store.ensure_schema(engine)
         store.refresh(engine, progress=lambda step: print(f"refreshing: {step}", file=sys.stderr, flush=True))
-        print(f"fact store rebuilt in {time.perf_counter() - started:.1f} s at {db.safe_url(engine.url)}")
+        print(f"fact store rebuilt in {time.perf_counter() - started:.1f} s at {dburl.safe_url(engine.url)}")
         return 0
 
     if args.command == "import":

@@ -11,10 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -24,65 +22,17 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import sqltext
 from .contract import TABLES, Table
+from .dburl import database_url, redact, safe_url
 
-ENV_URL = "PURPOSE_METRICS_DATABASE_URL"
 # How long to wait for another process to hand back the DuckDB file (an
 # import while the dashboard reads, or the other way round) before giving up.
 ENV_LOCK_WAIT = "PURPOSE_METRICS_LOCK_WAIT"
 LOCK_WAIT_SECONDS = 30.0
 SUPPORTED_SCHEMES = ("duckdb", "sqlite", "postgresql")
-DEFAULT_DB_PATH = Path("data") / "purpose_metrics.duckdb"
 
 
 class DatabaseError(Exception):
     """The database could not be reached or read; the message is safe to show."""
-
-
-def database_url(explicit: str | None = None) -> str:
-    """`--db` first, then the environment, then the embedded DuckDB file."""
-    if explicit:
-        return explicit
-    env = os.environ.get(ENV_URL)
-    if env:
-        return env
-    return f"duckdb:///{DEFAULT_DB_PATH}"
-
-
-def safe_url(url: str | sa.URL) -> str:
-    """The URL with any password masked, for messages and the UI."""
-    try:
-        return sa.make_url(str(url)).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show nothing of it
-        return "<invalid database URL>"
-
-
-_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*):(?P<password>[^@\s]+)@")
-_KEY_VALUE_PASSWORD = re.compile(r"(?P<head>password\s*=\s*)(?P<password>'[^']*'|\S+)", re.IGNORECASE)
-
-
-def redact(text: str, url: str | sa.URL | None = None) -> str:
-    """`text` (an error message) with every password in it masked: the
-    configured URL's, and any in a URL or a `password=` pair."""
-    out = _CREDENTIALS.sub(lambda m: f"{m['head']}:***@", str(text))
-    out = _KEY_VALUE_PASSWORD.sub(lambda m: f"{m['head']}***", out)
-    for url_ in (url, os.environ.get(ENV_URL)):
-        password = _password_of(url_)
-        if password and len(password) >= 3:
-            from urllib.parse import quote
-
-            for form in {password, quote(password, safe="")}:
-                out = out.replace(form, "***")
-    return out
-
-
-def _password_of(url: str | sa.URL | None) -> str | None:
-    if url is None:
-        return None
-    try:
-        return sa.make_url(str(url)).password
-    except Exception:  # an unparsable URL has no password we can tell
-        match = _CREDENTIALS.search(str(url))
-        return match["password"] if match else None
 
 
 def make_engine(url: str | None = None, create: bool = False) -> Engine:
@@ -148,55 +98,6 @@ def _refuse_missing_file(engine: Engine, path: Path) -> None:
                 f"there is no database file at {path.resolve()}: "
                 "restore it, or create one with `purpose-metrics init`"
             )
-
-
-# --- one connection per page run ------------------------------------------------
-
-_RUN = threading.local()
-
-
-@contextmanager
-def one_connection_per_engine() -> Iterator[None]:
-    """Within this block (on this thread), `connect(engine)` hands out one
-    connection per engine, opened at first use and closed at the end: a page
-    run's dozen small reads pay for one connection, not a dozen (a DuckDB
-    file opened anew costs some 50 ms), and hold the file no longer than the
-    run."""
-    if getattr(_RUN, "connections", None) is not None:  # nested: the outer block owns them
-        yield
-        return
-    _RUN.connections = {}
-    try:
-        yield
-    finally:
-        connections, _RUN.connections = _RUN.connections, None
-        for conn in connections.values():
-            try:
-                conn.close()
-            except Exception:  # a connection the database dropped: nothing to hand back
-                pass
-
-
-@contextmanager
-def connect(engine: Engine) -> Iterator[Connection]:
-    """A connection for reading: the run's shared one inside
-    `one_connection_per_engine`, else a new one for this block."""
-    shared = getattr(_RUN, "connections", None)
-    if shared is None:
-        with engine.connect() as conn:
-            yield conn
-        return
-    conn = shared.get(id(engine))
-    if conn is None or conn.closed or conn.invalidated:
-        conn = shared[id(engine)] = engine.connect()
-    try:
-        yield conn
-    except Exception:
-        # A failed statement can leave the transaction aborted (PostgreSQL):
-        # the next read of this run starts on a new connection.
-        shared.pop(id(engine), None)
-        conn.close()
-        raise
 
 
 def lock_wait_seconds() -> float:

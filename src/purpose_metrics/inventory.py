@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import db
+from . import connections, db
 from .contract import TABLES
 
 # The column that places a table's rows in time (the contract's time column,
@@ -67,7 +67,7 @@ def table_inventory(engine: Engine) -> pl.DataFrame:
     )
     rows = []
     try:
-        with db.connect(engine) as conn:
+        with connections.connect(engine) as conn:
             imports = {r.table_name: r for r in conn.execute(last_imports)}
             for name, table in db.SA_TABLES.items():
                 column = DATE_COLUMNS.get(name)

@@ -9,7 +9,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import db
+from . import connections, db
 from .contract import TABLES
 from .metrics.dataset import LARGE_TABLES, Dataset
 from .periods import midnight
@@ -150,7 +150,7 @@ def load_dataset(
     start = midnight(start) if isinstance(start, dt.date) and not isinstance(start, dt.datetime) else start
     end = midnight(end) if isinstance(end, dt.date) and not isinstance(end, dt.datetime) else end
     try:
-        with db.connect(engine) as conn:  # one connection for the whole read
+        with connections.connect(engine) as conn:  # one connection for the whole read
             chosen, _ = choose(conn, mode)
             frames = {name: db.read_table(conn, name, ENGINE_COLUMNS[name]).lazy() for name in SMALL_TABLES}
             instant, first = as_of(conn), first_order_at(conn)

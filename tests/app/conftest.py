@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from purpose_metrics import db
+from purpose_metrics import db, dburl
 from purpose_metrics.validation import import_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def app(monkeypatch) -> Callable[..., AppTest]:
     (and switched to `page`, e.g. "pages/brands.py") with that URL's query."""
 
     def open_app(url: str, page: str | None = None, **query: str | list[str]) -> AppTest:
-        monkeypatch.setenv(db.ENV_URL, url)
+        monkeypatch.setenv(dburl.ENV_URL, url)
         at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
         if page is None:
             at.query_params.update(query)

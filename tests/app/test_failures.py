@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import streamlit as st
 from conftest import cards
 
-from purpose_metrics import cli, db
+from purpose_metrics import cli, db, dburl
 
 PASSWORD = "Sup3r-S3cret!pw"
 PAGES = [
@@ -155,9 +155,9 @@ def test_the_page_of_a_wrong_login_shows_no_password(app, pg_server):
 
 def test_redact_masks_passwords_in_any_message():
     url = f"postgresql+psycopg://analyst:{PASSWORD}@db:5432/m"
-    assert PASSWORD not in db.redact(f"failed for {url} with {PASSWORD}", url)
-    assert db.redact("dsn 'host=db password=hunter22 user=x'") == "dsn 'host=db password=*** user=x'"
-    assert db.redact("see mysql://u:pw123@h/x") == "see mysql://u:***@h/x"
+    assert PASSWORD not in dburl.redact(f"failed for {url} with {PASSWORD}", url)
+    assert dburl.redact("dsn 'host=db password=hunter22 user=x'") == "dsn 'host=db password=*** user=x'"
+    assert dburl.redact("see mysql://u:pw123@h/x") == "see mysql://u:***@h/x"
 
 
 # --- locked -----------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from conftest import DASHBOARD, TIMEOUT
 from streamlit.testing.v1 import AppTest
 
-from purpose_metrics import db
+from purpose_metrics import db, dburl
 
 PAGES = [
     "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py",
@@ -64,7 +64,7 @@ def open_with(url: str, monkeypatch, page: str, value: str) -> AppTest:
     import streamlit as st
 
     st.cache_data.clear()  # so the app reads the database with the recorder on
-    monkeypatch.setenv(db.ENV_URL, url)
+    monkeypatch.setenv(dburl.ENV_URL, url)
     at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
     at.query_params.update(dict.fromkeys(KEYS, value))
     at.run()

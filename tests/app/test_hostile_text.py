@@ -35,7 +35,7 @@ from hostile import (
 )
 from streamlit.testing.v1 import AppTest
 
-from purpose_metrics import db
+from purpose_metrics import dburl
 
 PAGES = [
     "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py",
@@ -61,7 +61,7 @@ def hostile_db(tmp_path_factory) -> str:
 
 def open_page(url: str, monkeypatch, page: str, brand: str | None = None, **query: str) -> AppTest:
     """`page` opened from the router with `query`, showing `brand` (a brand id)."""
-    monkeypatch.setenv(db.ENV_URL, url)
+    monkeypatch.setenv(dburl.ENV_URL, url)
     at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
     at.query_params.update(query)
     at.run()

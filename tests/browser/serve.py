@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from purpose_metrics import db
+from purpose_metrics import dburl
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,7 +45,7 @@ def dashboard(
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none", "--server.runOnSave", "false",
             ],
-            cwd=ROOT, env={**os.environ, db.ENV_URL: url, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT, env={**os.environ, dburl.ENV_URL: url, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from serve import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, listening_pid, vm_hwm_mb
 
-from purpose_metrics import db
+from purpose_metrics import db, dburl
 from purpose_metrics.validation import import_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]
@@ -161,7 +161,7 @@ def test_ten_people_clicking_through_every_page_for_a_minute(tmp_path_factory, c
         "p95_by_page_s": by_page,
         "visits_per_session": visits,
         "server_peak_mb": round(peak_mb) if peak_mb else None,
-        "database": db.safe_url(url),
+        "database": dburl.safe_url(url),
     }
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n")

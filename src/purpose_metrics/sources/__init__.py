@@ -38,7 +38,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .. import db
+from .. import connections, db
 from ..errors import UsageError
 from ..metrics.dataset import Filters
 from ..periods import Grain, Periods
@@ -127,6 +127,6 @@ def open_source(
     from .memory import MemorySource
 
     if conn is None:
-        with db.connect(engine) as own:
+        with connections.connect(engine) as own:
             return MemorySource(reading.read_large_tables(own, start, end))
     return MemorySource(reading.read_large_tables(conn, start, end))

@@ -21,7 +21,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .. import db, sqltext
+from .. import connections, db, sqltext
 from ..metrics.cohorts import period_index
 from ..metrics.dataset import Filters
 from ..periods import Grain, Periods, midnight
@@ -187,7 +187,7 @@ class PushdownSource:
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
         try:
-            with db.connect(self.engine) as conn:
+            with connections.connect(self.engine) as conn:
                 if "customers" in groups and not history_is_current(conn):
                     raise db.DatabaseError(
                         "the customer history (order_history) is not current for these orders: "
@@ -202,7 +202,7 @@ class PushdownSource:
         self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         try:
-            with db.connect(self.engine) as conn:
+            with connections.connect(self.engine) as conn:
                 cells, sizes, _ = cohort_facts(conn, grain, scopes)
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
@@ -215,7 +215,7 @@ class PushdownSource:
         t = db.SA_TABLES[table]
         query = sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
         try:
-            with db.connect(self.engine) as conn:
+            with connections.connect(self.engine) as conn:
                 return [str(v) for v in conn.execute(query).scalars()]
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from pyroaring import BitMap64
 from sqlalchemy.engine import Connection, Engine
 
-from .. import db, sqltext
+from .. import connections, db, sqltext
 from ..metrics.dataset import Filters
 from ..periods import Grain, Periods, month_start, next_start, week_start
 from ..store import sets
@@ -67,7 +67,7 @@ class StoreSource:
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
         try:
-            with db.connect(self.engine) as conn:
+            with connections.connect(self.engine) as conn:
                 parts = []
                 if {"orders", "customers"} & set(groups):
                     by_brand = self._read(conn, "fact_orders", periods, filters,
@@ -292,7 +292,7 @@ class StoreSource:
         scope) fell in period c, and how many of them ordered in each later
         period: intersections of two unions of day sets. Only the cohorts
         from `since` on (all when None)."""
-        with db.connect(self.engine) as conn:
+        with connections.connect(self.engine) as conn:
             lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
             if lo is None:
                 return _cells_frame([]), _sizes_frame([])
@@ -351,7 +351,7 @@ class StoreSource:
         if sql is None:  # not a filter of the pages: ask the table itself
             return PushdownSource(self.engine).distinct(table, column)
         try:
-            with db.connect(self.engine) as conn:
+            with connections.connect(self.engine) as conn:
                 values = conn.execute(sa.text(sql)).scalars().all()
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc

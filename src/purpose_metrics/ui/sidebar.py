@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import db, formatting, sources, views
+from .. import dburl, formatting, sources, views
 from . import state
 
 MODE_WORDS = {
@@ -43,7 +43,7 @@ def render() -> None:
             key="refresh_data",
             help=f"Re-read the database now. Otherwise it is read again every {state.ttl_words()}.",
         )
-        st.caption(f"Database: `{db.safe_url(state.database_url())}`")
+        st.caption(f"Database: `{dburl.safe_url(state.database_url())}`")
         mode = state.current_mode()
         if mode is not None:
             st.caption(MODE_WORDS[mode], help=MODE_HELP)

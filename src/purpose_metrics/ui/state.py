@@ -36,7 +36,7 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from .. import catalog, db, inventory, reading, sources, store, views
+from .. import catalog, connections, db, dburl, inventory, reading, sources, store, views
 from ..constants import CACHE_TTL_SECONDS
 from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
@@ -49,7 +49,7 @@ MAX_MESSAGE = 300
 
 
 def database_url() -> str:
-    return db.database_url()
+    return dburl.database_url()
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,7 +59,7 @@ def engine(url: str) -> Engine:
 
 def one_connection_per_run():
     """A page run's reads share one connection per database (db.py)."""
-    return db.one_connection_per_engine()
+    return connections.one_connection_per_engine()
 
 
 def _now() -> dt.datetime:
@@ -80,7 +80,7 @@ STORE_CHECK_SECONDS = 5
 
 @st.cache_data(ttl=STORE_CHECK_SECONDS, show_spinner=False)
 def _store_version(url: str) -> str:
-    with db.connect(engine(url)) as conn:
+    with connections.connect(engine(url)) as conn:
         return store.version_stamp(conn)
 
 
@@ -163,13 +163,13 @@ def describe_error(exc: BaseException) -> str:
         text = db.describe_db_error(exc)
     else:
         text = str(exc).strip() or type(exc).__name__
-    return db.redact(" ".join(text.split()), database_url())[:MAX_MESSAGE]
+    return dburl.redact(" ".join(text.split()), database_url())[:MAX_MESSAGE]
 
 
 def show_database_error(exc: BaseException) -> None:
     """One clear line and a Retry button; never a traceback."""
     st.error(
-        f"Could not read the database at {db.safe_url(database_url())}: {describe_error(exc)}",
+        f"Could not read the database at {dburl.safe_url(database_url())}: {describe_error(exc)}",
         icon=":material/database:",
     )
     st.button("Retry", on_click=_retry, icon=":material/refresh:", key="retry_database")
