@@ -115,6 +115,26 @@ def test_an_order_dated_in_the_past_renumbers_the_history_after_it(duck, tmp_pat
         1,
         2,
     )
+    # March alone: the March order is no longer anyone's first, and customer 1
+    # is a repeat customer by then (the stored sets of that older day changed).
+    march = Periods(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    rows = {
+        r["metric_id"]: r
+        for r in kpi_frame(ds, march, ["company"], ["new_customers", "repeat_customer_rate"]).iter_rows(
+            named=True
+        )
+    }
+    assert rows["new_customers"]["value"] == 0
+    assert (rows["repeat_customer_rate"]["numerator"], rows["repeat_customer_rate"]["denominator"]) == (1, 1)
+    with duck.connect() as conn:
+        march_sets = (
+            conn.execute(
+                sa.text("SELECT kind FROM fact_customer_sets WHERE day = DATE '2026-03-02' ORDER BY kind")
+            )
+            .scalars()
+            .all()
+        )
+    assert march_sets == ["active", "repeat_b", "repeat_c"]
     january = Periods(dt.date(2026, 1, 1), dt.date(2026, 2, 1))
     ds.as_of = dt.datetime(2026, 12, 1)  # long after: the 90 days have passed
     r = kpi_frame(ds, january, ["company"], ["repurchase_90d"]).row(0, named=True)

@@ -77,12 +77,12 @@ def _snippets(d: sqltext.Dialect) -> dict[str, str]:
     return out
 
 
-def _cells_filter(d: sqltext.Dialect, brand: str, ts: str) -> str:
-    """Rows of the (brand, day) cells in _pm_cells; the range in front lets
-    the database skip what lies outside them."""
+def _cells_filter(d: sqltext.Dialect, brand: str, ts: str, cells: str = "_pm_cells") -> str:
+    """Rows of the (brand, day) cells in the table `cells`; the range in
+    front lets the database skip what lies outside them."""
     return (
         f"AND {ts} >= :cells_from AND {ts} < :cells_to "
-        f"AND EXISTS (SELECT 1 FROM _pm_cells x WHERE x.brand_id = {brand} AND x.day = {d.day_of(ts)})"
+        f"AND EXISTS (SELECT 1 FROM {cells} x WHERE x.brand_id = {brand} AND x.day = {d.day_of(ts)})"
     )
 
 
@@ -117,10 +117,10 @@ def _range_params(d: sqltext.Dialect, span: tuple[dt.datetime, dt.datetime]) -> 
     return {"cells_from": d.ts_value(span[0]), "cells_to": d.ts_value(span[1])}
 
 
-def _delete_cells(conn: Connection, table: str) -> None:
+def _delete_cells(conn: Connection, table: str, cells: str = "_pm_cells") -> None:
     conn.exec_driver_sql(
         f"DELETE FROM {table} WHERE EXISTS "
-        f"(SELECT 1 FROM _pm_cells x WHERE x.brand_id = {table}.brand_id AND x.day = {table}.day)"
+        f"(SELECT 1 FROM {cells} x WHERE x.brand_id = {table}.brand_id AND x.day = {table}.day)"
     )
 
 
@@ -128,7 +128,10 @@ def _delete_cells(conn: Connection, table: str) -> None:
 
 
 def _order_facts(conn: Connection, whole: bool) -> None:
-    """fact_orders and fact_customer_sets: everything (whole) or the cells of _pm_cells."""
+    """fact_orders and fact_customer_sets: everything (whole), or the cells
+    of _pm_cells and _pm_set_cells (the days whose sets changed: fewer, as a
+    set holds who ordered and whether it was their first order, not the
+    90-day repurchase flag that changes most often)."""
     d = sqltext.Dialect(conn.dialect.name)
     snippets = _snippets(d)
     if whole:
@@ -142,13 +145,15 @@ def _order_facts(conn: Connection, whole: bool) -> None:
     if span is None:
         return
     _delete_cells(conn, "fact_orders")
-    _delete_cells(conn, "fact_customer_sets")
     snippets |= {
         "cells": _cells_filter(d, "o.brand_id", "o.ordered_at"),
         "history_range": "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to",
     }
     _run(conn, "store/fact_orders.sql", snippets, _range_params(d, span))
-    _customer_sets(conn, d, span)
+    set_span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_set_cells")
+    if set_span is not None:
+        _delete_cells(conn, "fact_customer_sets", "_pm_set_cells")
+        _customer_sets(conn, d, set_span)
 
 
 _SETS_SCHEMA = {
@@ -163,7 +168,7 @@ _SETS_SCHEMA = {
 def _customer_sets(
     conn: Connection, d: sqltext.Dialect, cells: tuple[dt.datetime, dt.datetime] | None
 ) -> None:
-    """Build the customer sets of the cells in _pm_cells, whose days lie in
+    """Build the customer sets of the cells in _pm_set_cells, whose days lie in
     the span `cells` (of every day when None), a month of days at a time so
     that memory stays bounded whatever the number of orders."""
     span = cells or _span(conn, "SELECT MIN(ordered_at), MAX(ordered_at) FROM order_history")
@@ -171,7 +176,7 @@ def _customer_sets(
         return
     # Qualified: inside the cells' EXISTS a bare brand_id would be the cell's own.
     where = (
-        _cells_filter(d, "h.brand_id", "h.ordered_at")
+        _cells_filter(d, "h.brand_id", "h.ordered_at", "_pm_set_cells")
         if cells
         else "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to"
     )
@@ -197,10 +202,11 @@ def _orders(conn: Connection, frame: pl.DataFrame) -> None:
     cells = completed.select("brand_id", day=pl.col("ordered_at").dt.date()).unique()
     _temp(conn, "_pm_customers", "customer_id BIGINT NOT NULL", customers)
     _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
+    _temp(conn, "_pm_set_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
     _run(conn, "store/history_update.sql", _snippets(d))
     _order_facts(conn, whole=False)
-    conn.exec_driver_sql("DROP TABLE _pm_customers")
-    conn.exec_driver_sql("DROP TABLE _pm_cells")
+    for temp in ("_pm_customers", "_pm_cells", "_pm_set_cells"):
+        conn.exec_driver_sql(f"DROP TABLE {temp}")
 
 
 # --- facts of surveys, tickets, messages -------------------------------------------------------
