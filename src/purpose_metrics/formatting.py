@@ -59,18 +59,7 @@ def number(metric: Metric, value: float, currency: str) -> str:
     when it is infinite or undefined)."""
     if _is_missing(value):
         return NOT_A_NUMBER
-    fmt = metric.fmt
-    if fmt == "currency":
-        return money(value, currency)
-    if fmt == "int":
-        return f"{value:,.0f}"
-    if fmt == "pct":
-        return f"{value:,.1f} %"
-    if fmt == "points":
-        return f"{value:,.1f}"
-    if fmt == "float1":
-        return f"{value:,.1f}"
-    return f"{value:,.2f}"
+    return _number(metric.fmt, value, currency) + (" %" if metric.fmt == "pct" else "")
 
 
 def unit_suffix(metric: Metric) -> str:
@@ -78,6 +67,17 @@ def unit_suffix(metric: Metric) -> str:
     if metric.unit in _SELF_EVIDENT:
         return ""
     return _SUFFIXES.get(metric.unit, metric.unit)
+
+
+# Decimal places of each number format ("currency" is money(); others: 2).
+_DECIMALS = {"int": 0, "pct": 1, "points": 1, "float1": 1}
+
+
+def _number(fmt: str, value: float, currency: str) -> str:
+    """A finite value in its format, without the unit (value_text, change_text)."""
+    if fmt == "currency":
+        return money(value, currency)
+    return f"{value:,.{_DECIMALS.get(fmt, 2)}f}"
 
 
 def value_text(
@@ -136,18 +136,8 @@ def change_text(metric: Metric, change: float | None, currency: str) -> str | No
         return None
     size = round(abs(float(change)), _places(metric, abs(float(change))))
     sign = "±" if size == 0 else "+" if change > 0 else MINUS
-    fmt = metric.fmt
-    if fmt == "pct":
-        return f"{sign}{size:,.1f} pp"
-    if fmt == "points":
-        return f"{sign}{size:,.1f} points"
-    if fmt == "currency":
-        return f"{sign}{money(size, currency)}"
-    if fmt == "int":
-        return f"{sign}{size:,.0f}"
-    if fmt == "float1":
-        return f"{sign}{size:,.1f}"
-    return f"{sign}{size:,.2f}"
+    unit = {"pct": " pp", "points": " points"}.get(metric.fmt, "")
+    return f"{sign}{_number(metric.fmt, size, currency)}{unit}"
 
 
 def is_zero_change(metric: Metric, change: float | None) -> bool:
