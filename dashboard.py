@@ -9,6 +9,7 @@ one file there and one line in PAGES.
 import streamlit as st
 
 from purpose_metrics.ui import runlog, sidebar, state
+from purpose_metrics.ui.page import routed
 
 st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
 
@@ -28,6 +29,6 @@ PAGES = [
 st.set_option("client.showSidebarNavigation", True)
 page = st.navigation(PAGES)
 # One database connection for the whole run, opened when first needed.
-with runlog.timed(page.title), state.one_connection_per_run():
+with runlog.timed(page.title), state.one_connection_per_run(), routed():
     sidebar.render()
     page.run()

@@ -13,8 +13,12 @@ A page is a few calls:
 from __future__ import annotations
 
 import runpy
-from collections.abc import Sequence
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
@@ -40,25 +44,36 @@ class PageContext:
     latest: str
 
 
+_ROUTER = threading.local()
+
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """dashboard.py runs each page inside this: the page then knows it is
+    inside the router (per script thread, so per session)."""
+    _ROUTER.depth = getattr(_ROUTER, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _ROUTER.depth -= 1
+
+
 def ensure_router() -> None:
     """Make sure the page runs inside dashboard.py's router.
 
-    Streamlit decides per server whether the app follows the old `pages/`
-    folder convention until some run calls st.navigation; before that, a
-    deep-linked page (`/loyalty`) runs on its own, without the router — no
-    sidebar, a navigation of file names — and so does every later deep
-    link. A page run that way runs the router instead (in this same run, so
-    a click or a widget change is not lost); the router runs the page.
+    Until some run has called st.navigation, a server follows the old
+    `pages/` folder convention: a first visit by a link (`/loyalty`) runs
+    that page file on its own, without the router's sidebar. A page run
+    that way runs the router instead, in this same run (so a click or a
+    widget change is not lost), and the router runs the page. The router is
+    the script `streamlit run` was given: Streamlit passes it as sys.argv[0].
     """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    if not PagesManager.uses_pages_directory:
+    if getattr(_ROUTER, "depth", 0):
         return
-    ctx = get_script_run_ctx()
-    if ctx is None:  # pragma: no cover - not inside a Streamlit run
+    main = Path(sys.argv[0])
+    if main.suffix != ".py" or not main.is_file():  # pragma: no cover - not under `streamlit run`
         return
-    runpy.run_path(ctx.main_script_path, run_name="__main__")
+    runpy.run_path(str(main), run_name="__main__")
     st.stop()
 
 
