@@ -43,7 +43,7 @@ def download(week: str, scope: str, scope_name: str) -> None:
         if middle.button(f"Prepare the pack for {week}", icon=":material/slideshow:", key="pack_build"):
             try:
                 shown = formatting.plain(scope_name)
-                with st.spinner(f"Rendering the charts and slides for {shown}, {week} (about 20 s)…"):
+                with st.spinner(f"Rendering the charts and slides for {shown}, {week} (about 10 s)…"):
                     _pack(*state.key(), week, scope, suffix)
                 st.session_state["pack_ready"] = ready = key
             except (ExportError, OSError, RuntimeError) as exc:
