@@ -544,3 +544,37 @@ def test_import_of_a_folder_without_table_files_is_a_usage_error(tmp_path, capsy
     assert "holds no TABLE.csv or TABLE.parquet file" in capsys.readouterr().err
     assert main(["--db", url, "import", "orders"]) == 2  # neither a folder nor TABLE FILE
     assert "is no folder" in capsys.readouterr().err
+
+
+def test_an_import_that_runs_duckdb_out_of_memory_says_which_setting_to_raise(
+    duck_url, example_dir, monkeypatch, capsys
+):
+    """DuckDB may use PURPOSE_METRICS_IMPORT_MEMORY during an import; when
+    that is too little (the keys' unique indexes must fit), the CLI names the
+    setting, exits 1, and nothing is written."""
+    engine = db.make_engine(duck_url, create=True)
+    db.create_schema(engine)
+    import_file(engine, "brands", example_dir / "data" / "brands.csv")
+    import_file(engine, "customers", example_dir / "data" / "customers.csv")
+    with engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT COUNT(*) FROM orders")).scalar_one()
+    engine.dispose()
+    monkeypatch.setenv(db.ENV_IMPORT_MEMORY, "1MB")
+    code = cli.main(["--db", duck_url, "import", "orders", str(example_dir / "data" / "orders.csv")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Out of Memory" in err and "PURPOSE_METRICS_IMPORT_MEMORY" in err and "1MB" in err
+    assert "Traceback" not in err
+    monkeypatch.delenv(db.ENV_IMPORT_MEMORY)
+    engine = db.make_engine(duck_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM orders")).scalar_one() == before
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", "1GB"), ("4GB", "4GB"), (" 512 mb", "512MB"), ("lots", "1GB"), ("4", "1GB")]
+)
+def test_the_import_memory_setting_takes_sizes_and_ignores_anything_else(value, expected, monkeypatch):
+    monkeypatch.setenv(db.ENV_IMPORT_MEMORY, value)
+    assert db.import_memory() == expected

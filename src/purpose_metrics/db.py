@@ -29,6 +29,15 @@ from .dburl import database_url, redact, safe_url
 ENV_LOCK_WAIT = "PURPOSE_METRICS_LOCK_WAIT"
 LOCK_WAIT_SECONDS = 30.0
 SUPPORTED_SCHEMES = ("duckdb", "sqlite", "postgresql")
+# What DuckDB may hold in memory during an import before it spills to disk.
+# The keys' unique indexes cannot spill: about 1 GB holds ten million orders.
+ENV_IMPORT_MEMORY = "PURPOSE_METRICS_IMPORT_MEMORY"
+IMPORT_MEMORY = "1GB"
+
+
+def import_memory() -> str:
+    value = os.environ.get(ENV_IMPORT_MEMORY, "").strip().upper().replace(" ", "")
+    return value if re.fullmatch(r"\d+(\.\d+)?(MB|GB|TB)", value) else IMPORT_MEMORY
 
 
 class DatabaseError(Exception):
@@ -336,6 +345,11 @@ def describe_db_error(exc: BaseException) -> str:
         )
     elif _MISSING_TABLE.search(first):
         first += " (is this a Purpose Metrics database? `purpose-metrics init` creates the tables)"
+    elif first.startswith("Out of Memory Error"):
+        first += (
+            f" (an import lets DuckDB use {import_memory()}, and its unique indexes must fit in it: "
+            f"set {ENV_IMPORT_MEMORY} higher, for example 4GB for thirty million orders, and import again)"
+        )
     return redact(f"database error: {first}")
 
 

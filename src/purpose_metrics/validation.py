@@ -39,10 +39,6 @@ __all__ = ["Failure", "ValidationFailed", "import_file", "import_folder", "load_
 # --- import -------------------------------------------------------------------------------
 
 
-# What DuckDB may hold in memory during an import before it spills to disk.
-DUCKDB_IMPORT_MEMORY = "1GB"
-
-
 @dataclass
 class ImportResult:
     table: str
@@ -198,7 +194,7 @@ def _import(engine: Engine, table: str, chunks, source: str) -> ImportResult:
             if conn.dialect.name == "duckdb":
                 # Sorts and joins of the store spill to disk beyond this, so an
                 # import of ten million orders stays within a few GB.
-                conn.exec_driver_sql(f"SET memory_limit = '{DUCKDB_IMPORT_MEMORY}'")
+                conn.exec_driver_sql(f"SET memory_limit = '{db.import_memory()}'")
             # The log row first: on SQLite this takes the write lock now, so a
             # second import waits here instead of between its check and insert.
             conn.execute(
