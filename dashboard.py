@@ -29,6 +29,6 @@ PAGES = [
 st.set_option("client.showSidebarNavigation", True)
 page = st.navigation(PAGES)
 # One database connection for the whole run, opened when first needed.
-with runlog.timed(page.title), state.one_connection_per_run(), routed():
+with runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()
     page.run()

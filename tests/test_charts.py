@@ -115,30 +115,6 @@ def test_presentation_copy_is_16_by_9_at_1600_wide():
     assert (fig.layout.width, fig.layout.height) == (1600, 900)
 
 
-def test_all_figures_go_through_one_kaleido_session(monkeypatch):
-    import kaleido
-
-    opened = []
-
-    class FakeKaleido:
-        def __init__(self, **kwargs):
-            opened.append(kwargs)
-
-        async def __aenter__(self):
-            return self
-
-        async def __aexit__(self, *exc):
-            return None
-
-        async def calc_fig(self, fig, opts):
-            return f"{opts['format']}:{opts['width']}x{opts['height']}".encode()
-
-    monkeypatch.setattr(kaleido, "Kaleido", FakeKaleido)
-    out = images.render_images([go.Figure(), go.Figure(), go.Figure()], ("png", "svg"))
-    assert len(opened) == 1
-    assert out == [{"png": b"png:1600x900", "svg": b"svg:1600x900"}] * 3
-
-
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", data[16:24])

@@ -45,12 +45,16 @@ class PageContext:
 
 
 _ROUTER = threading.local()
+_router_script: Path | None = None  # dashboard.py, once it has run
 
 
 @contextmanager
-def routed() -> Iterator[None]:
-    """dashboard.py runs each page inside this: the page then knows it is
-    inside the router (per script thread, so per session)."""
+def routed(router_script: str) -> Iterator[None]:
+    """dashboard.py runs each page inside this (passing its own path): the
+    page then knows it is inside the router (per script thread, so per
+    session)."""
+    global _router_script
+    _router_script = Path(router_script)
     _ROUTER.depth = getattr(_ROUTER, "depth", 0) + 1
     try:
         yield
@@ -63,17 +67,19 @@ def ensure_router() -> None:
 
     Until some run has called st.navigation, a server follows the old
     `pages/` folder convention: a first visit by a link (`/loyalty`) runs
-    that page file on its own, without the router's sidebar. A page run
-    that way runs the router instead, in this same run (so a click or a
-    widget change is not lost), and the router runs the page. The router is
-    the script `streamlit run` was given: Streamlit passes it as sys.argv[0].
+    that page file on its own, without the router's sidebar (AppTest does
+    so on every rerun). A page run that way runs the router instead, in
+    this same run (so a click or a widget change is not lost), and the
+    router runs the page. The router is the script that last ran `routed`,
+    or before that the one `streamlit run` was given (Streamlit passes it as
+    sys.argv[0]).
     """
     if getattr(_ROUTER, "depth", 0):
         return
-    main = Path(sys.argv[0])
-    if main.suffix != ".py" or not main.is_file():  # pragma: no cover - not under `streamlit run`
+    router = _router_script or Path(sys.argv[0])
+    if router.suffix != ".py" or not (router.parent / "pages").is_dir():  # pragma: no cover - not a router
         return
-    runpy.run_path(str(main), run_name="__main__")
+    runpy.run_path(str(router), run_name="__main__")
     st.stop()
 
 
