@@ -19,6 +19,16 @@ from purpose_metrics import dburl
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+# The dashboard's pages by title, in the router's order (dashboard.py).
+PAGE_TITLES = [
+    "This week",
+    "Brands and segments",
+    "Loyalty and retention",
+    "Customer purpose",
+    "People",
+    "Impact",
+    "Data",
+]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-quic",

@@ -13,21 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
+from serve import CHROMIUM, CHROMIUM_ARGS, PAGE_TITLES, dashboard, exceptions, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-TITLES = [
-    "This week",
-    "Brands and segments",
-    "Loyalty and retention",
-    "Customer purpose",
-    "People",
-    "Impact",
-    "Data",
-]
+TITLES = PAGE_TITLES
 
 # Every label a sidebar navigation link shows, as soon as it is in the DOM
 # (a MutationObserver from before the app's first byte): a flash of the

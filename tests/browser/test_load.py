@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, listening_pid, vm_hwm_mb
+from serve import CHROMIUM, CHROMIUM_ARGS, PAGE_TITLES, ROOT, dashboard, listening_pid, vm_hwm_mb
 
 from purpose_metrics import db, dburl
 from purpose_metrics.validation import import_folder
@@ -45,15 +45,7 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 # (a lock-up, a cache that never hits). On a 2-CPU machine the ten Chromium
 # tabs rendering the pages take most of the CPU: one session alone sees ~1.5 s.
 P95_LIMIT = float(os.environ.get("LOAD_P95_LIMIT", "90"))
-PAGES = [
-    "This week",
-    "Brands and segments",
-    "Loyalty and retention",
-    "Customer purpose",
-    "People",
-    "Impact",
-    "Data",
-]
+PAGES = PAGE_TITLES
 REPORT = ROOT / "screenshots" / "load-report.json"
 WAIT_MS = 180_000
 
