@@ -187,6 +187,11 @@ def test_kpis_from_to_period(example_db, capsys):
         ["kpis", "--from", "2026-03-02", "--to", "2026-03-02"],
         ["kpis", "--from", "2026-3-x", "--to", "2026-03-09"],
         ["cohorts", "--grain", "week", "--brand", "nosuchbrand"],
+        ["drivers", "--week", "2026-W10", "--brand", "nosuchbrand"],
+        ["drivers", "--week", "2025-W53"],
+        ["drivers", "--from", "2026-03-09", "--to", "2026-03-02"],
+        ["drivers", "--from", "2026-03-02"],
+        ["drivers", "--week", "2026-W10", "--to", "2026-03-09"],
     ],
 )
 def test_bad_input_exits_2_with_a_message(example_db, capsys, args):
@@ -195,6 +200,49 @@ def test_bad_input_exits_2_with_a_message(example_db, capsys, args):
     assert out == ""
     assert err.strip()
     assert "Traceback" not in err
+
+
+# --- drivers ---------------------------------------------------------------------------------
+
+
+def test_drivers_csv_columns_integers_and_brand(example_db, capsys):
+    code, out, _ = run(
+        capsys,
+        "--db",
+        example_db,
+        "drivers",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2026-01-01",
+        "--brand",
+        "alpine",
+    )
+    assert code == 0
+    lines = out.split("\n")
+    assert lines[0] == (
+        "driver,scope,period_start,period_end,n_good,repurchased_good,n_bad,repurchased_bad,rate_good,"
+        "rate_bad,difference_pp,ci_low,ci_high,suppressed,immature,revenue_at_stake"
+    )
+    rows = csv_rows(out)
+    assert [(r["scope"], r["driver"]) for r in rows] == [
+        ("alpine", d)
+        for d in ("on_time_delivery", "purpose_achieved", "first_contact_resolution", "cause_participation")
+    ]
+    for r in rows:
+        for c in ("n_good", "repurchased_good", "n_bad", "repurchased_bad"):
+            assert r[c].isdigit(), (c, r[c])  # integers, never 27.0
+        assert r["suppressed"] in ("true", "false") and r["immature"] == "false"
+    # purpose_achieved of alpine has 3 and 3 anchors: suppressed, NULL as an empty field.
+    assert (rows[1]["suppressed"], rows[1]["rate_good"], rows[1]["revenue_at_stake"]) == ("true", "", "")
+
+
+def test_drivers_of_a_recent_week_are_immature(example_db, capsys):
+    # The example's data end in 2026; a week less than 90 days before its end has no verdict yet.
+    code, out, _ = run(capsys, "--db", example_db, "drivers", "--week", "2026-W40", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and all(r["immature"] and not r["suppressed"] and r["repurchased_good"] is None for r in rows)
 
 
 # --- cohorts ---------------------------------------------------------------------------------

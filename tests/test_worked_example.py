@@ -1,4 +1,5 @@
-"""The spec's worked example: `kpis` must print exactly the expected rows.
+"""The spec's worked example: `kpis` and `drivers` must print exactly the
+expected rows.
 
 The expected files were computed by an implementation independent of this
 project (shared/examples); numbers agree to a relative 1e-9.
@@ -53,3 +54,35 @@ def test_kpis_match_the_worked_example(example_db, example_dir, capsys, start, e
     ]
     assert mismatches == []
     assert all(g["period_start"] == start and g["period_end"] == end for g in got)
+
+
+DRIVER_PERIODS = [("2025-01-01", "2025-07-01"), ("2025-10-01", "2026-01-01"), ("2026-01-05", "2026-01-12")]
+
+
+def _driver_mismatches(expected: list[dict], got: list[dict]) -> list[tuple]:
+    assert [(r["scope"], r["driver"]) for r in got] == [(r["scope"], r["driver"]) for r in expected]
+    return [
+        (e["scope"], e["driver"], f, e[f], g[f])
+        for e, g in zip(expected, got, strict=True)
+        for f in e
+        if not _same(e[f], g[f])
+    ]
+
+
+@pytest.mark.parametrize("start,end", DRIVER_PERIODS)
+def test_drivers_match_the_worked_example(example_db, example_dir, capsys, start, end):
+    expected = json.loads((example_dir / "expected" / f"drivers_{start}_{end}.json").read_text())
+    assert main(["--db", example_db, "drivers", "--from", start, "--to", end, "--format", "json"]) == 0
+    assert _driver_mismatches(expected, json.loads(capsys.readouterr().out)) == []
+
+
+@pytest.mark.parametrize("mode", ["memory", "pushdown", "store"])
+def test_drivers_match_the_worked_example_on_every_backend_and_mode(
+    example_engine, example_dir, capsys, mode
+):
+    url = example_engine.url.render_as_string(hide_password=False)
+    for start, end in DRIVER_PERIODS:
+        expected = json.loads((example_dir / "expected" / f"drivers_{start}_{end}.json").read_text())
+        args = ["--db", url, "--mode", mode, "drivers", "--from", start, "--to", end, "--format", "json"]
+        assert main(args) == 0
+        assert _driver_mismatches(expected, json.loads(capsys.readouterr().out)) == [], (start, end)

@@ -63,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--brand")
     s.add_argument("--format", choices=["csv", "json"], default="csv")
 
+    s = sub.add_parser(
+        "drivers", help="print which experiences bring customers back (90-day repurchase, good vs bad)"
+    )
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--week", help="ISO week, e.g. 2026-W10")
+    g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
+    s.add_argument("--brand")
+    s.add_argument("--format", choices=["csv", "json"], default="csv")
+
     s = sub.add_parser("cohorts", help="print cohort retention")
     s.add_argument("--grain", choices=["week", "month"], required=True)
     s.add_argument("--brand")
@@ -129,6 +139,20 @@ def _check_brand(engine: sa.Engine, brand: str | None) -> list[str] | None:
     return [brand]
 
 
+def _period(args: argparse.Namespace) -> Periods:
+    """The one period of --week, or of --from/--to (exit 2 when malformed)."""
+    if args.week:
+        if args.date_to:
+            raise UsageError("use --week or --from/--to, not both")
+        return Periods.week(args.week)
+    if not args.date_to:
+        raise UsageError("--from needs --to")
+    start, end = parse_date(args.date_from), parse_date(args.date_to)
+    if start >= end:
+        raise UsageError(f"--from ({start}) must be before --to ({end})")
+    return Periods(start, end)
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "generate":
         from .generate import generate
@@ -190,22 +214,24 @@ def _run(args: argparse.Namespace) -> int:
         from . import reading
         from .metrics import kpi_frame
 
-        if args.week:
-            if args.date_to:
-                raise UsageError("use --week or --from/--to, not both")
-            periods = Periods.week(args.week)
-        else:
-            if not args.date_to:
-                raise UsageError("--from needs --to")
-            start, end = parse_date(args.date_from), parse_date(args.date_to)
-            if start >= end:
-                raise UsageError(f"--from ({start}) must be before --to ({end})")
-            periods = Periods(start, end)
+        periods = _period(args)
         scopes = _check_brand(engine, args.brand)
         # The store (or pushdown) reads facts; memory reads the period's rows only.
         ds = reading.load_dataset(engine, start=periods.start, end=periods.range_end, mode=args.mode)
         frame = kpi_frame(ds, periods, scopes=scopes)
         sys.stdout.write(output.render(frame, "kpis", args.format))
+        return 0
+
+    if args.command == "drivers":
+        from . import reading
+        from .metrics import driver_frame
+
+        period = _period(args)
+        scopes = _check_brand(engine, args.brand)
+        # The source reads the drivers' own window (sources.driver_inputs).
+        ds = reading.load_dataset(engine, mode=args.mode, read_large=False)
+        frame = driver_frame(ds, period, scopes)
+        sys.stdout.write(output.render(frame, "drivers", args.format))
         return 0
 
     if args.command == "cohorts":

@@ -1,6 +1,7 @@
 """Thresholds and minimums, in one place, with why."""
 
 import os
+from statistics import NormalDist
 
 # Survey metrics from fewer answers than these are suppressed (docs/metrics.md#small-samples-and-suppression):
 # customer surveys below 10 are noise; employee surveys below 5 could identify
@@ -10,6 +11,12 @@ EMPLOYEE_SURVEY_MIN = 5
 
 # 95 % two-sided normal quantile for Wilson and NPS intervals.
 Z95 = 1.959964
+# The drivers' Newcombe interval uses the quantile at full precision
+# (1.959963984540054): the worked example's drivers files are computed with
+# it, and the two differ in the eighth digit of an interval bound, beyond
+# the 1e-9 to which outputs must agree. SPEC section 6 writes 1.959964; the
+# worked example pins the exact value.
+Z95_EXACT = NormalDist().inv_cdf(0.975)
 
 # Amber band: a value within 10 % of |target| on the wrong side.
 AMBER_BAND = 0.1

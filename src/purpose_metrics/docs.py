@@ -26,8 +26,16 @@ from collections.abc import Iterable
 
 from . import catalog
 from .catalog import Metric
-from .constants import AMBER_BAND, CUSTOMER_SURVEY_MIN, EMPLOYEE_SURVEY_MIN, REPURCHASE_WINDOW_DAYS, Z95
+from .constants import (
+    AMBER_BAND,
+    CUSTOMER_SURVEY_MIN,
+    EMPLOYEE_SURVEY_MIN,
+    REPURCHASE_WINDOW_DAYS,
+    Z95,
+    Z95_EXACT,
+)
 from .metrics.cohorts import COHORT_COLUMNS
+from .metrics.drivers import DRIVER_COLUMNS, DRIVER_GROUP_MIN, DRIVER_GROUPS, DRIVER_RULES, DRIVERS
 from .metrics.engine import KPI_COLUMNS
 from .reports import GRI_TITLES, SDG_NOTE
 
@@ -436,8 +444,70 @@ def _standards_index() -> str:
     )
 
 
+DRIVER_COLUMN_WORDS: dict[str, str] = {
+    "driver": "the driver's id",
+    "scope": "`company` or a brand_id",
+    "period_start": "the period's first day",
+    "period_end": "the period's end (exclusive)",
+    "n_good": "anchors in the good group",
+    "repurchased_good": "of them, those who came back within 90 days (NULL when immature)",
+    "n_bad": "anchors in the bad group",
+    "repurchased_bad": "of them, those who came back within 90 days (NULL when immature)",
+    "rate_good": "100 × repurchased_good ÷ n_good, percent",
+    "rate_bad": "100 × repurchased_bad ÷ n_bad, percent",
+    "difference_pp": "rate_good − rate_bad, percentage points",
+    "ci_low": "lower bound of the difference's 95 % Newcombe interval, percentage points",
+    "ci_high": "upper bound of the difference's 95 % Newcombe interval, percentage points",
+    "suppressed": "true when either group has fewer than "
+    f"{DRIVER_GROUP_MIN} anchors (the counts are still printed)",
+    "immature": "true when the period's 90-day window has not ended at the as-of instant",
+    "revenue_at_stake": "n_bad × max(difference_pp, 0) ÷ 100 × R, in the company's currency",
+}
+
+
+def _drivers() -> str:
+    drivers = "\n".join(
+        f"{i}. `{d}`: good when {DRIVER_GROUPS[d][0]}, bad when {DRIVER_GROUPS[d][1]}; {DRIVER_RULES[d]}"
+        for i, d in enumerate(DRIVERS, start=1)
+    )
+    return f"""## Drivers
+
+Which experiences bring customers back, and what the gap is worth
+(`purpose-metrics drivers`, the Drivers page, the board pack's "What brings
+customers back" slide; `src/purpose_metrics/metrics/drivers.py`).
+
+- **Anchor.** For a period and a scope, every known customer with a
+  completed order in scope in the period; their anchor is the first such
+  order by the Earlier rule.
+- **Repurchased.** The customer has a later completed order in scope (the
+  Earlier rule) placed at most {REPURCHASE_WINDOW_DAYS} × 24 hours after the anchor.
+- **Immature.** When the period's end + {REPURCHASE_WINDOW_DAYS} days is after the as-of
+  instant, every row of the period is immature: repurchase counts, rates,
+  difference, interval and revenue are NULL; the group sizes are printed;
+  an immature row is never also suppressed.
+- **Drivers** split the anchors into a good and a bad group by what happened
+  to the anchor order, and leave the others out:
+
+{drivers}
+
+- **Numbers.** Each group's 90-day repurchase rate (percent, NULL for an
+  empty group), their difference in percentage points, and its 95 %
+  interval: Newcombe's hybrid score interval (method 10) built from the two
+  groups' Wilson intervals, with z at full precision ({Z95_EXACT!r}; the
+  worked example's drivers files are computed with it). A row is
+  **suppressed** when either group has fewer than {DRIVER_GROUP_MIN} anchors.
+- **Revenue at stake** = n_bad × max(difference_pp, 0) ÷ 100 × R, where R
+  is the mean, over the good group's repurchasing customers, of Σ
+  (net_revenue − refunded_amount) of their completed orders in scope after
+  the anchor and up to {REPURCHASE_WINDOW_DAYS} days after it: what the period's bad-group
+  customers would have spent had they come back as often as the good group.
+  It is not a forecast: the groups differ in more than the driver.
+"""
+
+
 def _columns() -> str:
     kpis = "\n".join(f"- `{c}`: {KPI_COLUMN_WORDS[c]}" for c in KPI_COLUMNS)
+    drivers = "\n".join(f"- `{c}`: {DRIVER_COLUMN_WORDS[c]}" for c in DRIVER_COLUMNS)
     cohorts = "\n".join(f"- `{c}`: {COHORT_COLUMN_WORDS[c]}" for c in COHORT_COLUMNS)
     return f"""\
 ## Output columns
@@ -452,6 +522,11 @@ metrics in the order of this reference. Columns:
 index. Columns:
 
 {cohorts}
+
+`purpose-metrics drivers` prints one row per scope and driver: scopes as
+for `kpis`, then drivers in the order of [Drivers](#drivers). Columns:
+
+{drivers}
 
 CSV (the default) has a header row and `\\n` line ends; floats in their
 shortest round-trip form, counts and `n` as integers, booleans `true` /
@@ -472,6 +547,7 @@ def render_metrics_doc() -> str:
         "[targets and status](#targets-and-status), [cohorts](#cohorts), [sales lift](#sales-lift)",
         "- [Metrics](#metrics): "
         + ", ".join(f"[{p}](#{p.lower().replace(' ', '-')})" for p in catalog.PILLARS),
+        "- [Drivers](#drivers)",
         "- [What `n` counts](#what-n-counts)",
         "- [GRI and SDG references](#gri-and-sdg-references)",
         "- [Output columns](#output-columns)",
@@ -498,6 +574,7 @@ fact names appear in backticks in each entry below.
             head + "\n".join(contents) + "\n",
             _conventions(),
             metrics,
+            _drivers(),
             _what_n_counts(),
             _standards_index(),
             _columns(),

@@ -1,4 +1,4 @@
-"""Printing KPI and cohort frames exactly as the command line promises
+"""Printing KPI, driver and cohort frames exactly as the command line promises
 (docs/metrics.md#output-columns: columns, order, number formats)."""
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import polars as pl
 from . import catalog
 from .metrics.engine import KPI_COLUMNS
 
-_INT_COLUMNS = {"n", "cohort_size", "customers", "period_index"}
+_INT_COLUMNS = {
+    "n", "cohort_size", "customers", "period_index",  # cohorts
+    "n_good", "repurchased_good", "n_bad", "repurchased_bad",  # drivers
+}  # fmt: skip
 
 
 def _kpi_int_fields(metric_id: str) -> set[str]:

@@ -4,6 +4,7 @@ FactSource for the large ones (sources/). A read never writes."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 import sqlalchemy as sa
@@ -12,7 +13,10 @@ from sqlalchemy.engine import Engine
 from . import connections, db
 from .contract import TABLES
 from .metrics.dataset import LARGE_TABLES, Dataset
-from .periods import midnight
+from .periods import Periods, midnight
+
+if TYPE_CHECKING:
+    from .metrics.drivers import DriverInputs
 
 # The columns the engine reads from each table (never comments or names it
 # does not need).
@@ -137,13 +141,16 @@ def load_dataset(
     start: dt.date | dt.datetime | None = None,
     end: dt.date | dt.datetime | None = None,
     mode: str | None = None,
+    read_large: bool = True,
 ) -> Dataset:
     """The small tables, typed, the as-of instant, and the FactSource the
     mode asks for (None: $PURPOSE_METRICS_MODE, else auto; see sources/).
 
     With `start`/`end` a memory source reads only the rows of [start, end)
     (orders with their stored history, so nothing sorts the order book);
-    the other sources read nothing large at all.
+    the other sources read nothing large at all. With `read_large` False a
+    memory source reads no rows now (for a caller that asks the source for
+    its own rows only, such as the drivers).
     """
     from .sources import choose, open_source
 
@@ -154,7 +161,12 @@ def load_dataset(
             chosen, _ = choose(conn, mode)
             frames = {name: db.read_table(conn, name, ENGINE_COLUMNS[name]).lazy() for name in SMALL_TABLES}
             instant, first = as_of(conn), first_order_at(conn)
-            source = open_source(engine, chosen, start, end, conn=conn)
+            if chosen == "memory" and not read_large:
+                from .sources.memory import MemorySource
+
+                source = MemorySource({}, engine)
+            else:
+                source = open_source(engine, chosen, start, end, conn=conn)
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
     if source.name == "memory":  # the frames hold the large tables too
@@ -165,3 +177,32 @@ def load_dataset(
 
 def brands(engine: Engine) -> pl.DataFrame:
     return db.read_table(engine, "brands").sort("brand_id")
+
+
+def driver_inputs(conn: sa.Connection, period: Periods) -> DriverInputs:
+    """The rows the drivers of `period` read (metrics/drivers.py): completed
+    orders of known customers in [from, to + 90 days), and the answered
+    surveys and the tickets of the orders that can be anchors. The database
+    filters; nothing else of the order book is read."""
+    from .metrics import drivers
+
+    start, anchor_end, window_end = drivers.window(period)
+    o = db.SA_TABLES["orders"]
+    known = (o.c.status == "completed") & o.c.customer_id.is_not(None)
+    anchorable = sa.select(o.c.order_id).where(known, o.c.ordered_at >= start, o.c.ordered_at < anchor_end)
+    orders = db.read_table(conn, "orders", drivers.ORDER_COLUMNS, start, window_end, where=[known])
+    s = db.SA_TABLES["customer_surveys"]
+    surveys = db.read_table(
+        conn,
+        "customer_surveys",
+        drivers.SURVEY_COLUMNS,
+        where=[s.c.purpose_achieved.is_not(None), s.c.order_id.in_(anchorable.scalar_subquery())],
+    )
+    t = db.SA_TABLES["support_tickets"]
+    tickets = db.read_table(
+        conn,
+        "support_tickets",
+        drivers.TICKET_COLUMNS,
+        where=[t.c.order_id.in_(anchorable.scalar_subquery())],
+    )
+    return drivers.DriverInputs(orders.lazy(), surveys.lazy(), tickets.lazy())

@@ -2,7 +2,8 @@
 
 from .cohorts import cohorts
 from .dataset import Dataset, Filters
+from .drivers import driver_frame
 from .engine import compute_kpis, kpi_frame
 from .scenarios import sales_lift
 
-__all__ = ["Dataset", "Filters", "compute_kpis", "kpi_frame", "cohorts", "sales_lift"]
+__all__ = ["Dataset", "Filters", "compute_kpis", "kpi_frame", "driver_frame", "cohorts", "sales_lift"]

@@ -9,7 +9,9 @@ they hold:
   metrics/facts.py), one frame per part, keyed by scope and period_start;
 - `cohort_cells(grain, scopes, since)`: the cells and sizes of the cohorts
   from `since` on (all when None);
-- `distinct(table, column)`: the values a filter offers.
+- `distinct(table, column)`: the values a filter offers;
+- `driver_inputs(period)`: the rows the drivers of a period read (orders
+  of [from, to + 90 days), the anchors' surveys and tickets).
 
 Sources:
 - **store** (sources/store.py): the fact store, maintained at import
@@ -32,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import polars as pl
 import sqlalchemy as sa
@@ -42,6 +44,9 @@ from .. import connections, db
 from ..errors import UsageError
 from ..metrics.dataset import Filters
 from ..periods import Grain, Periods
+
+if TYPE_CHECKING:
+    from ..metrics.drivers import DriverInputs
 
 Mode = Literal["store", "pushdown", "memory"]
 MODES = ("auto", "store", "pushdown", "memory")
@@ -62,6 +67,19 @@ class FactSource(Protocol):
     ) -> tuple[pl.LazyFrame | pl.DataFrame, ...]: ...
 
     def distinct(self, table: str, column: str) -> list[str]: ...
+
+    def driver_inputs(self, period: Periods) -> DriverInputs: ...
+
+
+def database_driver_inputs(engine: Engine, period: Periods) -> DriverInputs:
+    """The drivers' rows read from the database (every source that has one)."""
+    from .. import reading
+
+    try:
+        with connections.connect(engine) as conn:
+            return reading.driver_inputs(conn, period)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.DatabaseError(db.describe_db_error(exc)) from exc
 
 
 def requested_mode(value: str | None = None) -> str:
@@ -128,5 +146,5 @@ def open_source(
 
     if conn is None:
         with connections.connect(engine) as own:
-            return MemorySource(reading.read_large_tables(own, start, end))
-    return MemorySource(reading.read_large_tables(conn, start, end))
+            return MemorySource(reading.read_large_tables(own, start, end), engine)
+    return MemorySource(reading.read_large_tables(conn, start, end), engine)

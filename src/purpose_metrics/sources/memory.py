@@ -13,10 +13,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import polars as pl
+from sqlalchemy.engine import Engine
 
-from ..metrics import facts
+from ..metrics import drivers, facts
 from ..metrics.cohorts import cohort_cells
 from ..metrics.dataset import Filters, empty
+from ..metrics.drivers import DriverInputs
 from ..metrics.history import order_history
 from ..periods import Grain, Periods
 
@@ -24,8 +26,11 @@ from ..periods import Grain, Periods
 class MemorySource:
     name = "memory"
 
-    def __init__(self, frames: Mapping[str, pl.LazyFrame]):
+    def __init__(self, frames: Mapping[str, pl.LazyFrame], engine: Engine | None = None):
         self.frames = frames
+        # The database the frames were read from (they may hold one range
+        # only); None for frames given whole (the tests, the worked example).
+        self.engine = engine
         self._history: pl.DataFrame | None = None
 
     def table(self, name: str) -> pl.LazyFrame:
@@ -57,6 +62,15 @@ class MemorySource:
             return cells, sizes
         keep = pl.col("first_start") >= since
         return cells.filter(keep), sizes.filter(keep)
+
+    def driver_inputs(self, period: Periods) -> DriverInputs:
+        if self.engine is not None:  # a range read for other metrics: read the drivers' own
+            from . import database_driver_inputs
+
+            return database_driver_inputs(self.engine, period)
+        return drivers.inputs_from_frames(
+            {name: self.table(name) for name in ("orders", "customer_surveys", "support_tickets")}, period
+        )
 
     def distinct(self, table: str, column: str) -> list[str]:
         values = self.table(table).select(pl.col(column).drop_nulls().unique()).collect().get_column(column)

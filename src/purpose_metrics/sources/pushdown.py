@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from .. import connections, db, sqltext
 from ..metrics.cohorts import period_index
 from ..metrics.dataset import Filters
+from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, midnight
 
 # Timestamp columns the fact queries place in a period by `{{ k_<column> }}`.
@@ -209,6 +210,11 @@ class PushdownSource:
         if since is None:
             return cells, sizes
         return cells.filter(pl.col("first_start") >= since), sizes.filter(pl.col("first_start") >= since)
+
+    def driver_inputs(self, period: Periods) -> DriverInputs:
+        from . import database_driver_inputs
+
+        return database_driver_inputs(self.engine, period)
 
     def distinct(self, table: str, column: str) -> list[str]:
         """The column's non-NULL values, sorted (one small query)."""

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
 from ..metrics.dataset import Filters
+from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, month_start, next_start, week_start
 from ..store import sets
 from .pushdown import PushdownSource
@@ -329,6 +330,11 @@ class StoreSource:
                     if n:
                         cells.append((scope, starts[c], _index(starts[c], starts[p], grain), n))
         return _cells_frame(cells), _sizes_frame(sizes)
+
+    def driver_inputs(self, period: Periods) -> DriverInputs:
+        from . import database_driver_inputs
+
+        return database_driver_inputs(self.engine, period)
 
     def distinct(self, table: str, column: str) -> list[str]:
         """The values a filter offers, from the store's small tables."""

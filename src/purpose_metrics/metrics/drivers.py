@@ -1,0 +1,314 @@
+"""Drivers: which experiences bring customers back (docs/metrics.md#drivers,
+SPEC section 6).
+
+For a period P and a scope, every known customer with a completed order in
+scope in P has an *anchor*: the first such order by (ordered_at, order_id).
+The customer *repurchased* when a later completed order in scope was placed
+within 90 days (90 × 24 h) of the anchor. Each driver splits the anchors
+into a good and a bad group by what happened to the anchor order; the gap
+between the groups' repurchase rates, with Newcombe's interval, says
+whether the experience goes with coming back, and the revenue at stake
+what closing the gap would be worth.
+
+`driver_frame` is the one entry point the CLI, the Drivers page and the
+board pack use. Its inputs (`DriverInputs`) are the rows of the window
+[from, to + 90 days) only, read by the Dataset's FactSource.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from ..constants import REPURCHASE_WINDOW_DAYS, Z95_EXACT
+from ..periods import Periods, midnight
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+# The drivers, in the order the command line prints them.
+DRIVERS: tuple[str, ...] = (
+    "on_time_delivery",
+    "purpose_achieved",
+    "first_contact_resolution",
+    "cause_participation",
+)
+DRIVER_LABELS: dict[str, str] = {
+    "on_time_delivery": "On-time delivery",
+    "purpose_achieved": "Purpose achieved",
+    "first_contact_resolution": "First-contact resolution",
+    "cause_participation": "Cause participation",
+}
+# What "good" and "bad" mean for each driver, as a person reads them.
+DRIVER_GROUPS: dict[str, tuple[str, str]] = {
+    "on_time_delivery": ("delivered on time", "delivered late"),
+    "purpose_achieved": ("purpose achieved", "purpose not achieved"),
+    "first_contact_resolution": ("every ticket resolved at first contact", "a ticket needed more"),
+    "cause_participation": ("gave to a cause", "gave nothing"),
+}
+# Which anchors each driver leaves out, and how it judges the others.
+DRIVER_RULES: dict[str, str] = {
+    "on_time_delivery": "anchors with both a promised date and a delivery; on time when the date of "
+    "`delivered_at` is on or before `promised_delivery_date`",
+    "purpose_achieved": "anchors with a customer survey on the anchor order whose `purpose_achieved` is "
+    "set; of several, the latest `submitted_at`, then the highest `response_id`",
+    "first_contact_resolution": "anchors with at least one support ticket on the anchor order; good when "
+    "every such ticket is resolved with `contacts` = 1",
+    "cause_participation": "every anchor; good when the anchor's `donation_amount` > 0",
+}
+# Either group smaller than this: the row is suppressed (counts still shown).
+DRIVER_GROUP_MIN = 10
+
+DRIVER_COLUMNS = [
+    "driver",
+    "scope",
+    "period_start",
+    "period_end",
+    "n_good",
+    "repurchased_good",
+    "n_bad",
+    "repurchased_bad",
+    "rate_good",
+    "rate_bad",
+    "difference_pp",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "immature",
+    "revenue_at_stake",
+]
+COUNT_COLUMNS = ("n_good", "repurchased_good", "n_bad", "repurchased_bad")
+
+WINDOW = dt.timedelta(days=REPURCHASE_WINDOW_DAYS)
+
+# The columns each input needs.
+ORDER_COLUMNS = [
+    "order_id", "customer_id", "brand_id", "ordered_at", "promised_delivery_date", "delivered_at",
+    "donation_amount", "net_revenue", "refunded_amount",
+]  # fmt: skip
+SURVEY_COLUMNS = ["order_id", "response_id", "submitted_at", "purpose_achieved"]
+TICKET_COLUMNS = ["order_id", "resolved_at", "contacts"]
+
+
+@dataclass(frozen=True)
+class DriverInputs:
+    """The rows drivers read for one window [start, end):
+
+    - orders: completed orders of known customers placed in the window
+      (ORDER_COLUMNS);
+    - surveys: customer surveys with purpose_achieved set whose order_id is
+      a completed order placed in [start, anchor_end) (SURVEY_COLUMNS);
+    - tickets: support tickets whose order_id is such an order
+      (TICKET_COLUMNS).
+    """
+
+    orders: pl.LazyFrame
+    surveys: pl.LazyFrame
+    tickets: pl.LazyFrame
+
+
+def window(period: Periods) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """(start, anchor end, window end) of a period: anchors are placed in
+    [start, anchor end); a repurchase can be placed until window end."""
+    start, end = midnight(period.start), midnight(period.end)
+    return start, end, end + WINDOW
+
+
+def inputs_from_frames(frames: Mapping[str, pl.LazyFrame], period: Periods) -> DriverInputs:
+    """DriverInputs from whole tables held as frames (the memory source)."""
+    start, anchor_end, window_end = window(period)
+    orders = frames["orders"]
+    completed = orders.filter(
+        (pl.col("status") == "completed")
+        & pl.col("customer_id").is_not_null()
+        & (pl.col("ordered_at") >= start)
+        & (pl.col("ordered_at") < window_end)
+    ).select(ORDER_COLUMNS)
+    anchored = completed.filter(pl.col("ordered_at") < anchor_end).select("order_id")
+    surveys = (
+        frames["customer_surveys"]
+        .filter(pl.col("purpose_achieved").is_not_null())
+        .join(anchored, on="order_id", how="semi")
+        .select(SURVEY_COLUMNS)
+    )
+    tickets = frames["support_tickets"].join(anchored, on="order_id", how="semi").select(TICKET_COLUMNS)
+    return DriverInputs(completed, surveys, tickets)
+
+
+def _wilson(successes: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """95 % Wilson score interval of successes/n, as fractions (the
+    quantile at full precision: constants.Z95_EXACT)."""
+    z = Z95_EXACT
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    adj = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt()
+    return (centre - adj) / denom, (centre + adj) / denom
+
+
+def _scoped(orders: pl.LazyFrame, scopes: Sequence[str]) -> pl.LazyFrame:
+    """Every order once per scope it belongs to: the company's and its brand's."""
+    parts = []
+    if "company" in scopes:
+        parts.append(orders.with_columns(scope=pl.lit("company")))
+    brands = [s for s in scopes if s != "company"]
+    if brands:
+        parts.append(orders.filter(pl.col("brand_id").is_in(brands)).with_columns(scope=pl.col("brand_id")))
+    if not parts:
+        return orders.with_columns(scope=pl.lit(None, pl.String)).clear()
+    return pl.concat(parts)
+
+
+def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) -> pl.LazyFrame:
+    """One row per (scope, anchor customer): whether they repurchased, the
+    revenue of their repurchases, and their group under every driver
+    (`<driver>` true for good, false for bad, NULL when left out)."""
+    start, anchor_end, _ = window(period)
+    scoped = _scoped(inputs.orders, scopes)
+    anchors = (
+        scoped.filter((pl.col("ordered_at") >= start) & (pl.col("ordered_at") < anchor_end))
+        .sort("ordered_at", "order_id")
+        .group_by("scope", "customer_id", maintain_order=True)
+        .first()
+    )
+    later = (
+        anchors.select("scope", "customer_id", pl.col("order_id").alias("a_id"), pl.col("ordered_at").alias("a_at"))
+        .join(scoped, on=["scope", "customer_id"])
+        .filter(
+            ((pl.col("ordered_at") > pl.col("a_at")) | ((pl.col("ordered_at") == pl.col("a_at")) & (pl.col("order_id") > pl.col("a_id"))))
+            & (pl.col("ordered_at") <= pl.col("a_at") + WINDOW)
+        )
+        .group_by("scope", "customer_id")
+        .agg(
+            pl.len().alias("later_orders"),
+            (pl.col("net_revenue") - pl.col("refunded_amount")).sum().alias("repurchase_revenue"),
+        )
+    )  # fmt: skip
+    # The latest survey with an answer per order (then the highest response_id).
+    survey = (
+        inputs.surveys.sort("submitted_at", "response_id")
+        .group_by("order_id", maintain_order=True)
+        .last()
+        .select("order_id", pl.col("purpose_achieved").alias("_survey"))
+    )
+    tickets = inputs.tickets.group_by("order_id").agg(
+        (pl.col("resolved_at").is_not_null() & (pl.col("contacts") == 1)).all().alias("_tickets")
+    )
+    on_time = (
+        pl.when(pl.col("promised_delivery_date").is_not_null() & pl.col("delivered_at").is_not_null())
+        .then(pl.col("delivered_at").dt.date() <= pl.col("promised_delivery_date"))
+        .otherwise(None)
+    )
+    return (
+        anchors.join(later, on=["scope", "customer_id"], how="left")
+        .join(survey, on="order_id", how="left")
+        .join(tickets, on="order_id", how="left")
+        .select(
+            "scope",
+            "customer_id",
+            (pl.col("later_orders").fill_null(0) > 0).alias("repurchased"),
+            pl.col("repurchase_revenue").fill_null(0.0),
+            on_time.alias("on_time_delivery"),
+            pl.col("_survey").alias("purpose_achieved"),
+            pl.col("_tickets").alias("first_contact_resolution"),
+            (pl.col("donation_amount") > 0).alias("cause_participation"),
+        )
+    )
+
+
+def driver_frame(data: Dataset, period: Periods, scopes: Sequence[str] | None = None) -> pl.DataFrame:
+    """Every driver for every scope over one period, from a Dataset (its
+    FactSource reads the window's rows). `scopes` defaults to the company
+    then every brand by brand_id. See `finish_drivers`."""
+    scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
+    return finish_drivers(data.source.driver_inputs(period), period, scopes, data.as_of)
+
+
+def finish_drivers(
+    inputs: DriverInputs,
+    period: Periods,
+    scopes: Sequence[str],
+    as_of: dt.datetime | None,
+) -> pl.DataFrame:
+    """Every driver for every scope over one period.
+
+    Grain: one row per (scope, driver), scopes as given, drivers in DRIVERS
+    order. Columns: DRIVER_COLUMNS (rates, difference and interval in
+    percent / percentage points; revenue in the company's currency).
+    """
+    groups = anchor_groups(inputs, period, scopes)
+    long = pl.concat(
+        [
+            groups.filter(pl.col(d).is_not_null()).select(
+                "scope",
+                pl.lit(d).alias("driver"),
+                pl.col(d).alias("good"),
+                "repurchased",
+                "repurchase_revenue",
+            )
+            for d in DRIVERS
+        ]
+    )
+    good, rep = pl.col("good"), pl.col("repurchased")
+    counts = (
+        long.group_by("scope", "driver")
+        .agg(
+            good.sum().alias("n_good"),
+            (good & rep).sum().alias("repurchased_good"),
+            (~good).sum().alias("n_bad"),
+            (~good & rep).sum().alias("repurchased_bad"),
+            pl.col("repurchase_revenue").filter(good & rep).mean().alias("_revenue_per_customer"),
+        )
+        .collect()
+    )
+    grid = pl.DataFrame(
+        [(s, d) for s in scopes for d in DRIVERS],
+        schema={"scope": pl.String, "driver": pl.String},
+        orient="row",
+    )
+    immature = as_of is None or midnight(period.end) + WINDOW > as_of
+    n_good, n_bad = pl.col("n_good"), pl.col("n_bad")
+    r_good, r_bad = pl.col("repurchased_good"), pl.col("repurchased_bad")
+    shown = pl.lit(not immature) & (n_good >= DRIVER_GROUP_MIN) & (n_bad >= DRIVER_GROUP_MIN)
+    low_good, high_good = _wilson(r_good, n_good)
+    low_bad, high_bad = _wilson(r_bad, n_bad)
+    p_good, p_bad = r_good / n_good, r_bad / n_bad
+    out = (
+        grid.join(counts, on=["scope", "driver"], how="left", maintain_order="left")
+        .with_columns([pl.col(c).fill_null(0).cast(pl.Int64) for c in COUNT_COLUMNS])
+        .with_columns(
+            pl.when(shown).then(100 * p_good).alias("rate_good"),
+            pl.when(shown).then(100 * p_bad).alias("rate_bad"),
+            # Newcombe's hybrid score interval (method 10) of p_good − p_bad.
+            pl.when(shown)
+            .then(100 * (p_good - p_bad - ((p_good - low_good) ** 2 + (high_bad - p_bad) ** 2).sqrt()))
+            .alias("ci_low"),
+            pl.when(shown)
+            .then(100 * (p_good - p_bad + ((high_good - p_good) ** 2 + (p_bad - low_bad) ** 2).sqrt()))
+            .alias("ci_high"),
+        )
+        .with_columns((pl.col("rate_good") - pl.col("rate_bad")).alias("difference_pp"))
+        .with_columns(
+            (
+                n_bad
+                * pl.max_horizontal(pl.col("difference_pp"), pl.lit(0.0))
+                / 100
+                * pl.col("_revenue_per_customer")
+            ).alias("revenue_at_stake"),
+            pl.lit(immature).alias("immature"),
+            (pl.lit(not immature) & ~shown).alias("suppressed"),
+            pl.lit(period.start).alias("period_start"),
+            pl.lit(period.end).alias("period_end"),
+        )  # fmt: skip
+    )
+    if immature:  # the window is not over: no repurchase count yet
+        out = out.with_columns(
+            pl.lit(None, pl.Int64).alias(c) for c in ("repurchased_good", "repurchased_bad")
+        )
+    # max_horizontal ignores a NULL: keep the revenue NULL with the difference.
+    out = out.with_columns(pl.when(pl.col("difference_pp").is_not_null()).then(pl.col("revenue_at_stake")))
+    return out.select(DRIVER_COLUMNS)
