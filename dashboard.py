@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/brands.py", title="Brands and segments", icon=":material/compare_arrows:"),
     st.Page("pages/loyalty.py", title="Loyalty and retention", icon=":material/autorenew:"),
     st.Page("pages/customer_purpose.py", title="Customer purpose", icon=":material/emoji_people:"),
+    st.Page("pages/drivers.py", title="Drivers", icon=":material/replay:"),
     st.Page("pages/people.py", title="People", icon=":material/groups:"),
     st.Page("pages/impact.py", title="Impact", icon=":material/eco:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),

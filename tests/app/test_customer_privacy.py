@@ -28,7 +28,7 @@ CUSTOMER, ORDER, RESPONSE, TICKET, MESSAGE = (
 COMMENT = "PRIVATE-COMMENT-xyzzy: call me on 555-0199"
 SECRETS = [str(CUSTOMER), str(ORDER), str(RESPONSE), str(TICKET), str(MESSAGE), "xyzzy", "555-0199"]
 PAGES = [
-    "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py",
+    "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py", "pages/drivers.py",
     "pages/people.py", "pages/impact.py", "pages/data.py",
 ]  # fmt: skip
 # Tuesday and Wednesday of ISO week 2026-W25, before the data's latest order.

@@ -26,7 +26,7 @@ from purpose_metrics import cli, db, dburl
 
 PASSWORD = "Sup3r-S3cret!pw"
 PAGES = [
-    "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py",
+    "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py", "pages/drivers.py",
     "pages/people.py", "pages/impact.py", "pages/data.py",
 ]  # fmt: skip
 CONSOLE = str(Path(sys.executable).with_name("purpose-metrics"))

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from purpose_metrics import db, dburl
 
 PAGES = [
-    "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py",
+    "pages/this_week.py", "pages/brands.py", "pages/loyalty.py", "pages/customer_purpose.py", "pages/drivers.py",
     "pages/people.py", "pages/impact.py", "pages/data.py",
 ]  # fmt: skip
 # Every query parameter a widget of the dashboard is bound to.

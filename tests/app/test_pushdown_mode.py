@@ -13,6 +13,7 @@ PAGES = [
     "pages/brands.py",
     "pages/loyalty.py",
     "pages/customer_purpose.py",
+    "pages/drivers.py",
     "pages/people.py",
     "pages/impact.py",
     "pages/data.py",

@@ -25,6 +25,7 @@ PAGE_TITLES = [
     "Brands and segments",
     "Loyalty and retention",
     "Customer purpose",
+    "Drivers",
     "People",
     "Impact",
     "Data",

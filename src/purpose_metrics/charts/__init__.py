@@ -6,7 +6,15 @@ choose what goes where.
 
 from .cohorts import cohort_heatmap
 from .compare import interval_chart
+from .drivers import driver_chart
 from .theme import scope_colours
 from .trends import small_multiples, trend_chart
 
-__all__ = ["cohort_heatmap", "interval_chart", "scope_colours", "small_multiples", "trend_chart"]
+__all__ = [
+    "cohort_heatmap",
+    "driver_chart",
+    "interval_chart",
+    "scope_colours",
+    "small_multiples",
+    "trend_chart",
+]

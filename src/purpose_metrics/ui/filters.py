@@ -148,8 +148,18 @@ def url_select(
     )  # fmt: skip
 
 
-def week_picker(weeks: Sequence[str], default: str, *, container: DeltaGenerator | None = None) -> str:
-    """An ISO week with data (latest first), `?week=2026-W10`."""
+def week_picker(
+    weeks: Sequence[str],
+    default: str,
+    *,
+    container: DeltaGenerator | None = None,
+    key: str = "week",
+    label: str = "Week",
+    help: str = "ISO week, Monday to Sunday. The default is the latest complete week.",
+) -> str:
+    """An ISO week with data (latest first), `?week=2026-W10` (or `?<key>=`:
+    a page whose weeks differ from the others' keeps its own, so a visit
+    there does not move the week of the rest)."""
 
     def explain(raw: str) -> str:
         try:
@@ -159,8 +169,7 @@ def week_picker(weeks: Sequence[str], default: str, *, container: DeltaGenerator
         return f"There is no data for week {_quote(raw)}"
 
     return url_select(
-        "Week", weeks, key="week", default=default, explain=explain, container=container,
-        help="ISO week, Monday to Sunday. The default is the latest complete week.",
+        label, weeks, key=key, default=default, explain=explain, container=container, help=help,
     )  # fmt: skip
 
 

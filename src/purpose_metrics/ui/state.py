@@ -40,6 +40,7 @@ from .. import catalog, connections, db, dburl, inventory, reading, sources, sto
 from ..constants import CACHE_TTL_SECONDS
 from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
+from ..metrics.drivers import driver_frame
 
 T = TypeVar("T")
 
@@ -294,6 +295,19 @@ def comparison(
     compared = views.by_scope(data, metric_id, window.period, filters)
     trends = views.by_scope(data, metric_id, window.trend, filters)
     return window, compared, trends
+
+
+@of_the_data()
+def mature_weeks(data: Dataset) -> list[str]:
+    """Weeks whose 90-day repurchase window has closed, latest first."""
+    return views.mature_weeks(data)
+
+
+@of_the_data("Following each customer for 90 days…")
+def drivers(data: Dataset, week: str, span: int) -> tuple[views.DriverWindow, pl.DataFrame]:
+    """(the window, every scope's drivers over it: metrics.driver_frame)."""
+    window = views.driver_window(week, span)
+    return window, driver_frame(data, window.period)
 
 
 @of_the_data("Building cohorts…")

@@ -1,5 +1,5 @@
 """Page-level computations of the dashboard: pure functions over a Dataset,
-by page concern (common, week, attention, compare, pillars). Every number
+by page concern (common, week, attention, compare, pillars, drivers). Every number
 comes from `metrics.kpi_frame`; these only choose periods, shape the rows a
 page shows and say what they mean. No Streamlit: ui/ caches them and pages
 render them. Everything is importable from `views` itself.
@@ -35,6 +35,16 @@ from .compare import (
     pairwise_display,
     scope_matrix,
 )
+from .drivers import (
+    DriverWindow,
+    brand_gaps,
+    driver_table,
+    driver_window,
+    headline,
+    largest_at_stake,
+    mature_weeks,
+    verdict,
+)
 from .pillars import (
     COHORT_STEPS,
     COHORTS_SHOWN,
@@ -68,4 +78,6 @@ __all__ = [
     "no_values_reason", "pairwise", "pairwise_display", "period_label", "purpose_by_category", "purposes",
     "sales_lift_inputs", "scope_matrix", "scope_names", "scope_summary", "scopes", "team_kpis", "team_matrix",
     "week_kpis", "week_window",
+    "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "mature_weeks",
+    "verdict",
 ]  # fmt: skip

@@ -1,0 +1,56 @@
+"""Drivers: which experiences bring customers back within 90 days, and
+what the gap is worth."""
+
+import streamlit as st
+
+from purpose_metrics import formatting, views
+from purpose_metrics.charts import driver_chart
+from purpose_metrics.ui import charts, filters, page, state
+
+ctx = page.context()
+st.title("What brings customers back")
+weeks = state.mature_weeks()
+if not weeks:
+    st.info(
+        "No period can be judged yet: a driver follows each customer for 90 days after their order, "
+        "and the data do not reach 90 days past a whole week.",
+        icon=":material/info:",
+    )
+    st.stop()
+first, second = st.columns([1, 3], vertical_alignment="bottom")
+week = filters.week_picker(
+    weeks, weeks[0], container=first, key="until", label="Up to week",
+    help="The period's last ISO week. Only weeks whose 90 days are over are offered.",
+)  # fmt: skip
+span = filters.span_picker(container=second)
+scope = filters.scope_picker(ctx.scopes, ctx.names)
+window, rows = state.drivers(week, span)
+mine = rows.filter(rows["scope"] == scope)
+st.caption(
+    f"Customers with an order in {window.label}, followed for 90 days after their first order of the period. "
+    "The latest weeks are not offered: their 90 days are not over."
+)
+
+sentence = views.headline(mine, ctx.currency)
+if sentence:
+    st.markdown(f"**{formatting.plain(sentence)}**")
+else:
+    st.caption("No driver shows a gap worth revenue here.")
+
+name = ctx.names[scope]
+title = f"{name}: who comes back within 90 days"
+fig = driver_chart(mine, title, ctx.currency, subtitle=f"Customers of {window.label}")
+charts.show_chart(fig, title, key="drivers_chart")
+st.dataframe(views.driver_table(mine, ctx.currency), hide_index=True, width="stretch")
+st.caption(
+    "Each driver splits the customers by what happened to their first order of the period. The gap is the "
+    "good group's 90-day repurchase rate minus the bad group's, in percentage points, with its 95 % interval "
+    "(Newcombe). ✔ differs: the interval leaves out zero. Revenue at stake: what the bad group would have "
+    f"spent in 90 days had they come back as often as the good group ({ctx.currency}); a guide, not a forecast. "
+    "A group under 10 customers is not compared."
+)
+
+st.header("Every brand")
+st.dataframe(views.brand_gaps(rows, ctx.scopes, ctx.names), hide_index=True, width="stretch")
+st.caption("The gap in percentage points: ✔ beyond its 95 % interval, ≈ within it, — cannot compare.")
+charts.download_all([(title, fig)], f"drivers-{week}-{span}w.zip", key="drivers")

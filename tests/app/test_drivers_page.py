@@ -1,0 +1,82 @@
+"""The "Drivers" page (AppTest over the router): what brings customers back."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+PAGE = "pages/drivers.py"
+LABELS = ["On-time delivery", "Purpose achieved", "First-contact resolution", "Cause participation"]
+
+
+def opened(app, small_db, week: str, span: str, brand: str | None = None):
+    # (A page switch keeps the widgets the router's first run made: the
+    # week and the period are chosen with the widgets, as a person would.)
+    at = app(small_db, PAGE)
+    at.selectbox(key="until").set_value(week)
+    at.button_group(key="span").set_value(span)
+    if brand:
+        at.button_group(key="brand").set_value(brand)
+    return at.run()
+
+
+def _as_of(example_dir) -> dt.datetime:
+    with (example_dir / "data" / "orders.csv").open() as f:
+        return max(dt.datetime.fromisoformat(r["ordered_at"]) for r in csv.DictReader(f))
+
+
+def test_only_weeks_whose_90_days_are_over_are_offered_latest_first(app, small_db, example_dir):
+    as_of = _as_of(example_dir)
+    # By hand: the latest Monday m with m + 7 days + 90 days <= as_of.
+    monday = (as_of - dt.timedelta(days=97)).date()
+    monday -= dt.timedelta(days=monday.weekday())
+    expected = f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}"
+    at = app(small_db, PAGE)
+    assert not at.exception
+    picker = at.selectbox(key="until")
+    assert picker.value == expected
+    assert picker.options[0] == expected
+
+
+def test_one_week_matches_the_worked_example_row_by_row(app, small_db, example_dir):
+    # ISO week 2026-W02 is 5-12 Jan 2026: the worked example's third drivers file.
+    expected = json.loads((example_dir / "expected" / "drivers_2026-01-05_2026-01-12.json").read_text())
+    at = opened(app, small_db, "2026-W02", "1 week")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Driver"].tolist() == LABELS
+    company = [r for r in expected if r["scope"] == "company"]
+    # Every company row of that week is suppressed: sizes shown, no rate, no verdict.
+    assert table["Came back: good"].tolist() == [f"— of {r['n_good']:,}" for r in company]
+    assert table["Came back: bad"].tolist() == [f"— of {r['n_bad']:,}" for r in company]
+    assert all(v.startswith("— cannot compare") for v in table["Verdict"])
+    assert table["Revenue at stake"].tolist() == ["—"] * 4
+
+
+def test_a_period_with_gaps_shows_rates_verdicts_and_revenue_in_the_currency(app, small_db):
+    at = opened(app, small_db, "2025-W26", "26 weeks")
+    assert not at.exception
+    table = at.dataframe[0].value
+    shown = table[table["Gap [95 % interval]"] != "—"]
+    assert len(shown) >= 1
+    for _, r in shown.iterrows():
+        assert r["Came back: good"].endswith(tuple("0123456789")) and " % of " in r["Came back: good"]
+        assert r["Verdict"] in ("✔ differs", "≈ no clear difference")
+        assert r["Revenue at stake"].startswith("€")
+
+
+def test_choosing_a_brand_shows_its_drivers(app, small_db):
+    at = opened(app, small_db, "2025-W26", "26 weeks", brand="hearth")
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Hearth: who comes back within 90 days"
+    # Every brand's gaps, company first.
+    brands = at.dataframe[1].value
+    assert list(brands.columns) == ["Driver", "Company", "Alpine", "Hearth", "Stride", "Tiny"]
+
+
+def test_an_empty_database_says_so(app, empty_db):
+    at = app(empty_db, PAGE)
+    assert not at.exception
+    assert "The database holds no orders yet" in at.info[0].value
