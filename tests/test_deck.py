@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import json
@@ -39,15 +40,17 @@ def _title(slide) -> str:
 
 def test_pptx_has_title_pillars_brands_and_appendix(decks):
     prs = Presentation(str(decks[0]))
-    # 1 title + 4 pillars (Loyalty, Customer purpose, People, Planet and community) + brands + appendix
-    assert len(prs.slides) == 7
+    # 1 title + 4 pillars (Loyalty, Customer purpose, People, Planet and community) + drivers + brands
+    # + appendix
+    assert len(prs.slides) == 8
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
     texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in prs.slides]
     assert "Holdout Goods" in texts[0] and "Help people buy less, better." in texts[0] and WEEK in texts[0]
     for i, pillar in enumerate(["Loyalty", "Customer purpose", "People", "Planet and community"], start=1):
         assert f"{pillar} — Company, {WEEK}" in texts[i]
-    assert "Brands compared" in texts[5]
-    assert "Appendix" in texts[6] and "Data as of" in texts[6]
+    assert "What brings customers back — Company" in texts[5]
+    assert "Brands compared" in texts[6]
+    assert "Appendix" in texts[7] and "Data as of" in texts[7]
     # every slide carries the period and the source in its footer
     assert all("Source: Purpose Metrics" in t and "2026-W10" in t for t in texts)
 
@@ -84,6 +87,41 @@ def test_kpi_tables_show_what_kpis_prints(decks, example_db, capsys):
     assert checked >= 25
 
 
+def _as_of(example_dir) -> dt.datetime:
+    with (example_dir / "data" / "orders.csv").open() as f:
+        return max(dt.datetime.fromisoformat(r["ordered_at"]) for r in csv.DictReader(f))
+
+
+def test_the_drivers_slide_shows_what_drivers_prints_for_13_mature_weeks(
+    decks, example_db, example_dir, capsys
+):
+    # By hand: the latest week up to the pack's whose 90 days are over by the as-of instant.
+    monday = dt.date.fromisocalendar(2026, 10, 1)
+    while dt.datetime.combine(monday + dt.timedelta(days=7), dt.time()) + dt.timedelta(days=90) > _as_of(
+        example_dir
+    ):
+        monday -= dt.timedelta(days=7)
+    end = monday + dt.timedelta(days=7)
+    start = end - dt.timedelta(weeks=13)
+    assert (
+        main(["--db", example_db, "drivers", "--from", str(start), "--to", str(end), "--format", "json"]) == 0
+    )
+    printed = {r["driver"]: r for r in json.loads(capsys.readouterr().out) if r["scope"] == "company"}
+    slide = list(Presentation(str(decks[0])).slides)[5]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    rows = [[c.text for c in row.cells] for row in list(table.rows)[1:]]
+    labels = {"On-time delivery": "on_time_delivery", "Purpose achieved": "purpose_achieved",
+              "First-contact resolution": "first_contact_resolution", "Cause participation": "cause_participation"}  # fmt: skip
+    assert [r[0] for r in rows] == list(labels)
+    for r in rows:
+        d = printed[labels[r[0]]]
+        good = "—" if d["rate_good"] is None else f"{d['rate_good']:.1f} %"
+        assert r[2] == f"{good} of {d['n_good']:,}"
+        assert r[6] == "—" if d["revenue_at_stake"] is None else r[6].startswith("€")
+    body = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert f"{start.day}" in body and "90 days" in body
+
+
 def test_pdf_has_one_page_per_slide(decks):
     data = decks[1].read_bytes()
     assert data.startswith(b"%PDF")
@@ -92,7 +130,7 @@ def test_pdf_has_one_page_per_slide(decks):
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     else:
         pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    assert pages == 7
+    assert pages == 8
 
 
 @pytest.mark.parametrize(

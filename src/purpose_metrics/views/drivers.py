@@ -138,8 +138,10 @@ DRIVER_WHO: dict[str, tuple[str, str]] = {
 
 
 def headline(rows: pl.DataFrame, currency: str) -> str | None:
-    """One plain sentence on the driver worth most, or None."""
-    top = largest_at_stake(rows)
+    """One plain sentence on the driver worth most among those whose gap is
+    beyond noise (else among all, saying so), or None."""
+    clear = rows.filter(pl.col("ci_low").is_not_null() & ((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0)))
+    top = largest_at_stake(clear) or largest_at_stake(rows)
     if top is None:
         return None
     good, bad = DRIVER_WHO[top["driver"]]

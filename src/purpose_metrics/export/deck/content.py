@@ -22,6 +22,7 @@ from ...charts import theme
 from ...charts.trends import trend_chart
 from ...errors import UsageError
 from ...metrics.dataset import Dataset
+from ...metrics.drivers import driver_frame
 from ..images import Renderer, render_images
 
 # The charts each pillar slide carries: the metrics a board asks about first.
@@ -32,6 +33,20 @@ KEY_CHARTS: dict[str, tuple[str, ...]] = {
     "Planet and community": ("recycled_packaging_share", "delivery_co2e_per_order"),
 }
 SOURCE = "Source: Purpose Metrics"
+DRIVER_WEEKS = 13
+DRIVERS_HOW = (
+    "followed for 90 days after their first order of the period (the latest weeks whose 90 days are over)."
+)
+DRIVERS_NOT_YET = "No period can be judged yet: a driver follows each customer for 90 days after their order."
+DRIVERS_NOTE = (
+    "Gap: the good group's 90-day repurchase rate minus the bad group's, in percentage points, with its 95 % "
+    "interval (Newcombe). ✔ differs: the interval leaves out zero. Revenue at stake: what the bad group would have "
+    "spent in 90 days had they come back as often as the good group; a guide, not a forecast. Groups under 10 "
+    "customers are not compared."
+)
+DRIVER_COLUMNS_SHOWN = [
+    "Driver", "Good vs bad", "Came back: good", "Came back: bad", "Gap [95 % interval]", "Verdict", "Revenue at stake",
+]  # fmt: skip
 CHART_WIDTH, CHART_HEIGHT = 1000, 560
 
 
@@ -66,6 +81,11 @@ class Pack:
     as_of: dt.datetime | None
     filters_text: str
     pillars: list[PillarSlide]
+    # "What brings customers back": the drivers of the focus scope over the
+    # DRIVER_WEEKS weeks to the latest week whose 90 days are over (None: none is).
+    drivers_period: str | None
+    drivers_rows: list[list[str]]  # views.driver_table's cells, by DRIVER_COLUMNS_SHOWN
+    drivers_headline: str | None
     brand_columns: list[str]  # brand names
     brand_rows: list[tuple[str, list[tuple[str, str | None]]]]  # (metric label, [(value, status)])
     definitions: list[tuple[str, str, str]]  # (label, unit, definition)
@@ -80,6 +100,7 @@ class Pack:
         return [
             f"{self.company}: board pack {self.week}",
             *[f"{p.pillar} — {self.scope_name}, {self.week}" for p in self.pillars],
+            f"What brings customers back — {self.scope_name}",
             f"Brands compared on the KPIs off target — {self.week}",
             "Appendix: definitions, data and filters",
         ]
@@ -146,6 +167,17 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
             cells.append((text, r["status"]))
         brand_rows.append((formatting.card_label(metric), cells))
 
+    # Drivers need 90 days after their period: the latest such week up to the pack's.
+    mature = [w for w in views.mature_weeks(data) if w <= week]
+    drivers_period, drivers_rows, drivers_headline = None, [], None
+    if mature:
+        driver_window = views.driver_window(mature[0], DRIVER_WEEKS)
+        driver_rows = driver_frame(data, driver_window.period, [focus])
+        drivers_period = driver_window.label
+        table_ = views.driver_table(driver_rows, currency).select(DRIVER_COLUMNS_SHOWN)
+        drivers_rows = [list(r) for r in table_.iter_rows()]
+        drivers_headline = views.headline(driver_rows, currency)
+
     shown = [m for ids in views.DASHBOARD_PILLARS.values() for m in ids]
     definitions = [(catalog.get(m).label, catalog.get(m).unit, catalog.get(m).definition) for m in shown]
     scope_purpose = views.purposes(data, focus)[1] if focus != "company" else None
@@ -160,6 +192,9 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
         as_of=data.as_of,
         filters_text=f"week {week}; scope: {names[focus]}; no segment filters",
         pillars=pillars,
+        drivers_period=drivers_period,
+        drivers_rows=drivers_rows,
+        drivers_headline=drivers_headline,
         brand_columns=[names[b] for b in brands],
         brand_rows=brand_rows,
         definitions=definitions,

@@ -15,7 +15,7 @@ from pathlib import Path
 from ... import formatting
 from ...charts import theme
 from ..images import browser_path
-from .content import Pack
+from .content import DRIVER_COLUMNS_SHOWN, DRIVERS_HOW, DRIVERS_NOT_YET, DRIVERS_NOTE, Pack
 
 
 def pdf_html(pack: Pack) -> str:
@@ -81,6 +81,24 @@ def pdf_html(pack: Pack) -> str:
             f"<div class='charts'>{images}</div>{note}{footer(k)}</div>"
         )
     k = len(pack.pillars) + 2
+    if pack.drivers_period is None:
+        content = f"<div class='kpis'>{e(DRIVERS_NOT_YET)}</div>"
+    else:
+        head = "".join(f"<th>{e(c)}</th>" for c in DRIVER_COLUMNS_SHOWN)
+        body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in pack.drivers_rows)
+        headline = (
+            f"<p style='font-size:16pt;font-weight:bold;margin-top:0.3in'>{e(pack.drivers_headline)}</p>"
+            if pack.drivers_headline
+            else ""
+        )
+        content = (
+            f"<div class='kpis' style='top:1.0in;width:12.5in'><p style='color:#6b6b6b;font-size:12pt'>"
+            f"Customers of {e(pack.drivers_period)}, {e(DRIVERS_HOW)}</p><table style='width:100%'>"
+            f"<tr>{head}</tr>{body}</table>{headline}</div>"
+            f"<div class='note' style='right:0.5in'>{e(DRIVERS_NOTE)}</div>"
+        )
+    parts.append(f"<div class='slide'><h1>{e(titles[k - 1])}</h1>{content}{footer(k)}</div>")
+    k += 1
     if pack.brand_rows:
         head = "".join(f"<th>{e(c)}</th>" for c in pack.brand_columns)
         body = "".join(

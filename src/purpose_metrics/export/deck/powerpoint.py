@@ -1,4 +1,4 @@
-"""The board pack as PowerPoint: a 16:9 deck of seven slides.
+"""The board pack as PowerPoint: a 16:9 deck of eight slides.
 
 Every text goes in as a text run, which PowerPoint shows as written: a name
 from data cannot become a link or markup here. The file's properties say
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ... import formatting
 from ...charts import theme
-from .content import SOURCE, Pack
+from .content import DRIVER_COLUMNS_SHOWN, DRIVERS_HOW, DRIVERS_NOT_YET, DRIVERS_NOTE, SOURCE, Pack
 
 _STATUS_RGB = {k: v.lstrip("#") for k, v in theme.STATUS_COLOURS.items()}
 
@@ -128,6 +128,31 @@ def write_pptx(pack: Pack, path: Path) -> None:
         footer(s, k)
 
     k = len(pack.pillars) + 2
+    s = prs.slides.add_slide(blank)
+    text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
+    if pack.drivers_period is None:
+        text(s, 0.5, 1.4, 12, 0.6, DRIVERS_NOT_YET, size=18)
+    else:
+        text(
+            s,
+            0.5,
+            1.0,
+            12.3,
+            0.4,
+            f"Customers of {pack.drivers_period}, {DRIVERS_HOW}",
+            size=12,
+            colour=muted,
+        )
+        table(
+            s, 0.4, 1.55, 12.5, DRIVER_COLUMNS_SHOWN, [[(c, None) for c in r] for r in pack.drivers_rows],
+            [2.2, 1.6, 1.7, 1.7, 2.3, 2.6, 1.5], 11,
+        )  # fmt: skip
+        if pack.drivers_headline:
+            text(s, 0.5, 3.4, 12.3, 1.2, pack.drivers_headline, size=16, bold=True)
+        text(s, 0.5, 6.3, 12.3, 0.6, DRIVERS_NOTE, size=10, colour=muted)
+    footer(s, k)
+
+    k += 1
     s = prs.slides.add_slide(blank)
     text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
     if pack.brand_rows:
