@@ -4,7 +4,7 @@ intervals, filtered by channel, region and customer segment."""
 import streamlit as st
 
 from purpose_metrics import catalog, formatting, views
-from purpose_metrics.charts import interval_chart, small_multiples
+from purpose_metrics.charts import interval_chart, segment_chart, small_multiples
 from purpose_metrics.ui import charts, filters, page, state
 
 ctx = page.context()
@@ -45,6 +45,33 @@ if pairs.height:
     )
 else:
     st.caption("There is only one brand: nothing to compare.")
+
+st.header("Across segments")
+dimension = filters.dimension_picker()
+across = views.DIMENSIONS[dimension][0].lower()
+if not views.can_split(metric, dimension):
+    st.info(f"{metric.label} cannot be split by {across}: {metric.definition}", icon=":material/info:")
+else:
+    matrix = state.segment_matrix(metric_id, week, span, dimension)
+    if views.has_values(matrix):
+        title = f"{metric.label} by {across} and brand"
+        fig = segment_chart(matrix, metric, colours, title, currency, subtitle=window.label)
+        charts.show_chart(fig, title, key="brands_segments")
+        shown.append((title, fig))
+        st.dataframe(views.matrix_display(matrix, metric_id, currency), hide_index=True, width="stretch")
+        pairs = views.pairs_display(views.segment_pairs(matrix, metric_id, currency), metric_id, currency)
+        if pairs.height:
+            st.caption(f"Within a brand, these {across} values differ beyond both 95 % intervals:")
+            st.dataframe(pairs, hide_index=True, width="stretch")
+        else:
+            st.caption(f"No two {across} values of the same brand differ beyond their 95 % intervals.")
+        st.caption(
+            f"Each cell is {metric.label} of that brand's {'responses' if metric.source == 'surveys' else 'rows'} "
+            f"of one {across} over {window.label}; a cell from fewer than {views.SEGMENT_MIN} is not shown. "
+            "The filters above do not apply here. Guests have no region or segment."
+        )
+    else:
+        st.info(f"No {across} has a {metric.label} value for {window.label}.", icon=":material/info:")
 
 st.header("Trend by brand")
 if views.has_values(trends):

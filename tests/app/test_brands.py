@@ -36,6 +36,12 @@ def dots(at) -> dict[str, float]:
     return {t["y"][0]: t["x"][0] for t in spec["data"] if t.get("mode") == "markers+text"}
 
 
+def chart(at, title: str) -> dict:
+    """The spec of the chart whose title starts with `title`."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s for s in specs if s["layout"]["title"]["text"].startswith(title))
+
+
 def test_renders_nps_by_default_with_intervals_and_a_verdict_table(app, small_db):
     at = app(small_db, PAGE)
     assert not at.exception
@@ -78,7 +84,7 @@ def test_the_table_says_where_brands_differ_and_where_they_do_not(app, small_db)
 
 def test_small_multiples_have_one_panel_per_brand(app, small_db):
     at = app(small_db, PAGE, metric="Orders")
-    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    spec = chart(at, "Orders, weekly")
     titles = [a["text"] for a in spec["layout"]["annotations"]][:5]
     assert titles == ["Company", "Alpine", "Hearth", "Stride", "Tiny"]
 
@@ -94,3 +100,30 @@ def test_an_empty_database_says_so(app, empty_db):
     at = app(empty_db, PAGE)
     assert not at.exception
     assert "The database holds no orders yet" in at.info[0].value
+
+
+def test_across_channels_each_brand_s_orders_by_channel_match_a_count_by_hand(app, small_db, orders):
+    at = app(small_db, PAGE, metric="Orders")
+    at.button_group(key="across").set_value("channel").run()
+    assert not at.exception
+    spec = chart(at, "Orders by channel and brand")
+    got = {(t["name"], y): x for t in spec["data"] for x, y in zip(t["x"], t["y"], strict=True)}
+    names = {"alpine": "Alpine", "hearth": "Hearth", "stride": "Stride", "tiny": "Tiny"}
+    expected = {
+        (names[b], c.capitalize()): float(n)
+        for b, c, n in orders.group_by("brand_id", "channel").len().iter_rows()
+        if n >= 10  # a cell from fewer than 10 orders is not shown
+    }
+    expected |= {
+        ("Company", c.capitalize()): float(n)
+        for c, n in orders.group_by("channel").len().iter_rows()
+        if n >= 10
+    }
+    assert got == expected
+
+
+def test_a_dimension_that_does_not_reach_the_metric_is_said_so(app, small_db):
+    at = app(small_db, PAGE)  # NPS: surveys have no channel
+    at.button_group(key="across").set_value("channel").run()
+    assert not at.exception
+    assert any("NPS cannot be split by channel" in i.value for i in at.info)

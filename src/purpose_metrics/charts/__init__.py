@@ -7,6 +7,7 @@ choose what goes where.
 from .cohorts import cohort_heatmap
 from .compare import interval_chart
 from .drivers import driver_chart
+from .segments import segment_chart
 from .theme import scope_colours
 from .trends import small_multiples, trend_chart
 
@@ -15,6 +16,7 @@ __all__ = [
     "driver_chart",
     "interval_chart",
     "scope_colours",
+    "segment_chart",
     "small_multiples",
     "trend_chart",
 ]

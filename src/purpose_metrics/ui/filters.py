@@ -218,6 +218,16 @@ def span_picker(*, default: str = "13 weeks", container: DeltaGenerator | None =
     return views.SPANS[label]
 
 
+def dimension_picker(*, container: DeltaGenerator | None = None) -> str:
+    """What to split a metric across, `?across=Region`."""
+    return url_select(
+        "Across", list(views.DIMENSIONS), key="across", default="channel",
+        format_func=lambda d: views.DIMENSIONS[d][0],
+        explain=lambda raw: f"The link's {_quote(raw)} is not one of channel, region, customer segment, customer purpose",
+        container=container, segmented=True,
+    )  # fmt: skip
+
+
 _FILTER_LABELS = {"channel": "Channel", "region": "Region", "segment": "Customer segment"}
 
 

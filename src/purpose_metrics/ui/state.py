@@ -310,6 +310,13 @@ def drivers(data: Dataset, week: str, span: int) -> tuple[views.DriverWindow, pl
     return window, driver_frame(data, window.period)
 
 
+@of_the_data("Splitting by segment…")
+def segment_matrix(data: Dataset, metric_id: str, week: str, span: int, dimension: str) -> pl.DataFrame:
+    """Every scope × value of `dimension` over the comparison window (views.segment_matrix)."""
+    window = views.comparison_window(week, span, catalog.get(metric_id))
+    return views.segment_matrix(data, metric_id, window.period, dimension, views.scopes(data))
+
+
 @of_the_data("Building cohorts…")
 def cohort_grid(data: Dataset, grain: str, scope: str, week: str) -> pl.DataFrame:
     """The latest cohorts' retention up to the week (see views.cohort_grid)."""

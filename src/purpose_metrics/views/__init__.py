@@ -56,6 +56,15 @@ from .pillars import (
     team_kpis,
     team_matrix,
 )
+from .segments import (
+    DIMENSIONS,
+    SEGMENT_MIN,
+    can_split,
+    matrix_display,
+    pairs_display,
+    segment_matrix,
+    segment_pairs,
+)
 from .week import (
     LONG_TREND_MONTHS,
     LONG_TREND_WEEKS,
@@ -79,5 +88,5 @@ __all__ = [
     "sales_lift_inputs", "scope_matrix", "scope_names", "scope_summary", "scopes", "team_kpis", "team_matrix",
     "week_kpis", "week_window",
     "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "mature_weeks",
-    "verdict",
+    "verdict", "DIMENSIONS", "SEGMENT_MIN", "can_split", "matrix_display", "pairs_display", "segment_matrix", "segment_pairs",
 ]  # fmt: skip
