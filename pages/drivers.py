@@ -4,6 +4,7 @@ what the gap is worth."""
 import streamlit as st
 
 from purpose_metrics import formatting, views
+from purpose_metrics.brief import brief_markdown
 from purpose_metrics.charts import driver_chart
 from purpose_metrics.ui import charts, filters, page, state
 
@@ -54,3 +55,22 @@ st.header("Every brand")
 st.dataframe(views.brand_gaps(rows, ctx.scopes, ctx.names), hide_index=True, width="stretch")
 st.caption("The gap in percentage points: ✔ beyond its 95 % interval, ≈ within it, — cannot compare.")
 charts.download_all([(title, fig)], f"drivers-{week}-{span}w.zip", key="drivers")
+
+st.header("Front-line brief")
+if scope == "company":
+    st.caption("Choose a brand above for its one-page brief for service, operations and marketing teams.")
+else:
+    latest = state.weeks()[1]
+    st.caption(
+        f"{formatting.plain(name)}'s week {latest} in one page: the indicators furthest below target, the purposes "
+        "least often achieved, late deliveries by region, first-contact resolution by channel and the driver "
+        "worth most. Aggregates only; a group of fewer than 10 customers is withheld."
+    )
+    if st.toggle("Show the brief", key="show_brief"):
+        text = brief_markdown(state.brief(scope, latest))
+        with st.container(border=True):
+            st.markdown(text)
+        st.download_button(
+            "Download the brief (Markdown)", text.encode(), file_name=f"brief-{scope}-{latest}.md",
+            mime="text/markdown", icon=":material/download:",
+        )  # fmt: skip

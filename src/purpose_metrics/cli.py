@@ -84,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--file-format", choices=["csv", "parquet"], default="csv")
 
+    s = sub.add_parser("brief", help="write a brand's one-page front-line brief (Markdown or PDF)")
+    s.add_argument("--brand", required=True)
+    s.add_argument("--week", help="ISO week (default: the latest complete one)")
+    s.add_argument("--out", required=True, help="FILE.md or FILE.pdf")
+
     s = sub.add_parser("deck", help="build the weekly board pack (PPTX or PDF)")
     s.add_argument("--week")
     s.add_argument("--brand")
@@ -241,6 +246,19 @@ def _run(args: argparse.Namespace) -> int:
         scopes = _check_brand(engine, args.brand)
         ds = reading.load_dataset(engine, mode=args.mode)
         sys.stdout.write(output.render(cohorts(ds, args.grain, scopes), "cohorts", args.format))
+        return 0
+
+    if args.command == "brief":
+        from . import reading
+        from .brief import brief_path, build_brief, write_brief
+        from .periods import parse_week
+
+        out = brief_path(args.out)  # checked before anything is read
+        if args.week is not None:
+            parse_week(args.week)
+        _check_brand(engine, args.brand)
+        brief = build_brief(reading.load_dataset(engine, mode=args.mode), args.brand, args.week)
+        print(f"wrote {write_brief(brief, out)} ({brief.title})")
         return 0
 
     if args.command == "deck":

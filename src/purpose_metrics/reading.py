@@ -206,3 +206,29 @@ def driver_inputs(conn: sa.Connection, period: Periods) -> DriverInputs:
         where=[t.c.order_id.in_(anchorable.scalar_subquery())],
     )
     return drivers.DriverInputs(orders.lazy(), surveys.lazy(), tickets.lazy())
+
+
+def ticket_rows(conn: sa.Connection, period: Periods, brand: str) -> pl.LazyFrame:
+    """A brand's support tickets opened in the period, each with the channel
+    of the order it is about (NULL without one): customer_id, resolved,
+    contacts, channel. For the front-line brief (brief.py)."""
+    t, o = db.SA_TABLES["support_tickets"], db.SA_TABLES["orders"]
+    start, end = period.instant(period.start), period.instant(period.end)
+    query = (
+        sa.select(t.c.customer_id, t.c.resolved_at, t.c.contacts, o.c.channel)
+        .select_from(t.outerjoin(o, o.c.order_id == t.c.order_id))
+        .where(t.c.brand_id == brand, t.c.opened_at >= start, t.c.opened_at < end)
+    )
+    return _ticket_frame(db.fetch(conn, query))
+
+
+def _ticket_frame(df: pl.DataFrame) -> pl.LazyFrame:
+    schema = {"customer_id": pl.Int64, "resolved": pl.Boolean, "contacts": pl.Int64, "channel": pl.String}
+    if df.height == 0:
+        return pl.LazyFrame(schema=schema)
+    return df.lazy().select(
+        pl.col("customer_id").cast(pl.Int64),
+        pl.col("resolved_at").is_not_null().alias("resolved"),
+        pl.col("contacts").cast(pl.Int64),
+        pl.col("channel").cast(pl.String),
+    )

@@ -11,7 +11,9 @@ they hold:
   from `since` on (all when None);
 - `distinct(table, column)`: the values a filter offers;
 - `driver_inputs(period)`: the rows the drivers of a period read (orders
-  of [from, to + 90 days), the anchors' surveys and tickets).
+  of [from, to + 90 days), the anchors' surveys and tickets);
+- `ticket_rows(period, brand)`: a brand's tickets of a period with their
+  order's channel (the front-line brief).
 
 Sources:
 - **store** (sources/store.py): the fact store, maintained at import
@@ -69,6 +71,19 @@ class FactSource(Protocol):
     def distinct(self, table: str, column: str) -> list[str]: ...
 
     def driver_inputs(self, period: Periods) -> DriverInputs: ...
+
+    def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame: ...
+
+
+def database_ticket_rows(engine: Engine, period: Periods, brand: str) -> pl.LazyFrame:
+    """A brand's tickets of a period with their order's channel, read from the database."""
+    from .. import reading
+
+    try:
+        with connections.connect(engine) as conn:
+            return reading.ticket_rows(conn, period, brand)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.DatabaseError(db.describe_db_error(exc)) from exc
 
 
 def database_driver_inputs(engine: Engine, period: Periods) -> DriverInputs:

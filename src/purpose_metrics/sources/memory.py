@@ -72,6 +72,20 @@ class MemorySource:
             {name: self.table(name) for name in ("orders", "customer_surveys", "support_tickets")}, period
         )
 
+    def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
+        if self.engine is not None:  # the frames may hold another range: ask the database
+            from . import database_ticket_rows
+
+            return database_ticket_rows(self.engine, period, brand)
+        start, end = period.instant(period.start), period.instant(period.end)
+        tickets = self.table("support_tickets").filter(
+            (pl.col("brand_id") == brand) & (pl.col("opened_at") >= start) & (pl.col("opened_at") < end)
+        )
+        orders = self.table("orders").select("order_id", "channel")
+        return tickets.join(orders, on="order_id", how="left").select(
+            "customer_id", pl.col("resolved_at").is_not_null().alias("resolved"), "contacts", "channel"
+        )
+
     def distinct(self, table: str, column: str) -> list[str]:
         values = self.table(table).select(pl.col(column).drop_nulls().unique()).collect().get_column(column)
         return sorted(str(v) for v in values.to_list())

@@ -216,6 +216,11 @@ class PushdownSource:
 
         return database_driver_inputs(self.engine, period)
 
+    def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
+        from . import database_ticket_rows
+
+        return database_ticket_rows(self.engine, period, brand)
+
     def distinct(self, table: str, column: str) -> list[str]:
         """The column's non-NULL values, sorted (one small query)."""
         t = db.SA_TABLES[table]

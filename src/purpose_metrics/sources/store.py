@@ -336,6 +336,11 @@ class StoreSource:
 
         return database_driver_inputs(self.engine, period)
 
+    def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
+        from . import database_ticket_rows
+
+        return database_ticket_rows(self.engine, period, brand)
+
     def distinct(self, table: str, column: str) -> list[str]:
         """The values a filter offers, from the store's small tables."""
         queries = {

@@ -37,6 +37,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from .. import catalog, connections, db, dburl, inventory, reading, sources, store, views
+from ..brief import Brief, build_brief
 from ..constants import CACHE_TTL_SECONDS
 from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
@@ -308,6 +309,12 @@ def drivers(data: Dataset, week: str, span: int) -> tuple[views.DriverWindow, pl
     """(the window, every scope's drivers over it: metrics.driver_frame)."""
     window = views.driver_window(week, span)
     return window, driver_frame(data, window.period)
+
+
+@of_the_data("Writing the brief…")
+def brief(data: Dataset, brand: str, week: str) -> Brief:
+    """The front-line brief of a brand for a week (brief.build_brief)."""
+    return build_brief(data, brand, week)
 
 
 @of_the_data("Splitting by segment…")

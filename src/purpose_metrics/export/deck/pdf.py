@@ -124,8 +124,16 @@ def pdf_html(pack: Pack) -> str:
 
 
 def write_pdf(pack: Pack, path: Path) -> None:
+    print_pdf(pdf_html(pack), path, size=("13.333in", "7.5in"))
+
+
+def print_pdf(page_html: str, path: Path, size: str | tuple[str, str] = "A4") -> None:
+    """A self-contained HTML page printed to PDF by one headless Chromium
+    (offline: nothing it shows can make a request). `size`: a paper format
+    ("A4") or (width, height)."""
     from playwright.sync_api import sync_playwright
 
+    paper = {"format": size} if isinstance(size, str) else {"width": size[0], "height": size[1]}
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_path(),
@@ -133,9 +141,8 @@ def write_pdf(pack: Pack, path: Path) -> None:
                   "--disable-component-update", "--disable-sync", "--disable-quic"],
         )  # fmt: skip
         try:
-            # Offline: every image is inline, so nothing the pack shows can make a request.
             page = browser.new_page(offline=True)
-            page.set_content(pdf_html(pack), wait_until="load")
-            page.pdf(path=str(path), width="13.333in", height="7.5in", print_background=True)
+            page.set_content(page_html, wait_until="load")
+            page.pdf(path=str(path), print_background=True, **paper)
         finally:
             browser.close()
