@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS company (
     purpose_statement TEXT NOT NULL,
     vision TEXT,
     mission TEXT,
-    currency TEXT NOT NULL
+    currency TEXT NOT NULL,
+    timezone TEXT
 );
 
 CREATE TABLE IF NOT EXISTS brands (

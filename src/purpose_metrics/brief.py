@@ -192,7 +192,7 @@ def ticket_channels(data: Dataset, period: Periods, brand: str) -> pl.DataFrame:
     the channel of the order each ticket is about ("no order" for a ticket
     without one). One row per channel: tickets, resolved, one_contact
     (resolved with one contact), customers (distinct)."""
-    rows = data.source.ticket_rows(period, brand)
+    rows = data.source.ticket_rows(period.in_zone(data.timezone), brand)
     return (
         rows.with_columns(pl.col("channel").fill_null("no order"))
         .group_by("channel")

@@ -14,8 +14,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from . import db, dburl, output
+from .calendars import CALENDARS, Calendar
 from .errors import UsageError, ValidationFailed
 from .periods import PeriodError, Periods, parse_date
+from .sources import requested_mode
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
@@ -57,26 +59,35 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("kpis", help="print every metric for a period")
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="ISO week, e.g. 2026-W10")
+    g.add_argument("--week", help="a week of the calendar: 2026-W10 (iso), FY2025-W07 (nrf)")
     g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
     s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
     s.add_argument("--brand")
     s.add_argument("--format", choices=["csv", "json"], default="csv")
+    _calendar_option(s)
+    s.add_argument(
+        "--compare",
+        choices=["year"],
+        help="add the comparable period of the previous year: comparable_start, comparable_end, "
+        "comparable_value, change",
+    )
 
     s = sub.add_parser(
         "drivers", help="print which experiences bring customers back (90-day repurchase, good vs bad)"
     )
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="ISO week, e.g. 2026-W10")
+    g.add_argument("--week", help="a week of the calendar: 2026-W10 (iso), FY2025-W07 (nrf)")
     g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
     s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
     s.add_argument("--brand")
     s.add_argument("--format", choices=["csv", "json"], default="csv")
+    _calendar_option(s)
 
     s = sub.add_parser("cohorts", help="print cohort retention")
     s.add_argument("--grain", choices=["week", "month"], required=True)
     s.add_argument("--brand")
     s.add_argument("--format", choices=["csv", "json"], default="csv")
+    _calendar_option(s)
 
     s = sub.add_parser("generate", help="write a synthetic data set")
     s.add_argument("--out", required=True)
@@ -94,6 +105,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--brand")
     s.add_argument("--out", required=True)
     return p
+
+
+def _calendar_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--calendar",
+        choices=list(CALENDARS),
+        default="iso",
+        help="iso: ISO weeks and calendar months (default); nrf: the NRF 4-5-4 retail calendar "
+        "(weeks Sunday to Saturday, fiscal years ending on the Saturday nearest 31 January)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,11 +166,12 @@ def _check_brand(engine: sa.Engine, brand: str | None) -> list[str] | None:
 
 
 def _period(args: argparse.Namespace) -> Periods:
-    """The one period of --week, or of --from/--to (exit 2 when malformed)."""
+    """The one period of --week (in --calendar), or of --from/--to (exit 2
+    when malformed)."""
     if args.week:
         if args.date_to:
             raise UsageError("use --week or --from/--to, not both")
-        return Periods.week(args.week)
+        return Periods(*Calendar(args.calendar).parse_week(args.week))
     if not args.date_to:
         raise UsageError("--from needs --to")
     start, end = parse_date(args.date_from), parse_date(args.date_to)
@@ -221,9 +243,19 @@ def _run(args: argparse.Namespace) -> int:
 
         periods = _period(args)
         scopes = _check_brand(engine, args.brand)
-        # The store (or pushdown) reads facts; memory reads the period's rows only.
-        ds = reading.load_dataset(engine, start=periods.start, end=periods.range_end, mode=args.mode)
+
+        from .metrics.compare import comparable_period, with_comparable
+
+        comparable = None
+        if args.compare == "year":
+            comparable = comparable_period(periods, Calendar(args.calendar), week=bool(args.week))
+        start = min(periods.start, comparable.start) if comparable else periods.start
+        # The store (or pushdown) reads facts; memory reads the rows of the periods only
+        # (with a comparable period, from its start on).
+        ds = reading.load_dataset(engine, start=start, end=periods.range_end, mode=args.mode)
         frame = kpi_frame(ds, periods, scopes=scopes)
+        if args.compare == "year":
+            frame = with_comparable(frame, ds, comparable, scopes)
         sys.stdout.write(output.render(frame, "kpis", args.format))
         return 0
 
@@ -244,8 +276,16 @@ def _run(args: argparse.Namespace) -> int:
         from .metrics import cohorts
 
         scopes = _check_brand(engine, args.brand)
-        ds = reading.load_dataset(engine, mode=args.mode)
-        sys.stdout.write(output.render(cohorts(ds, args.grain, scopes), "cohorts", args.format))
+        cal = Calendar(args.calendar)
+        mode = args.mode
+        if cal.nrf:  # fiscal periods are cut from the rows (the store keeps ISO weeks)
+            if requested_mode(mode) not in ("auto", "memory"):
+                raise UsageError(
+                    "cohorts on the nrf calendar are computed from the rows: use --mode memory (or auto)"
+                )
+            mode = "memory"
+        ds = reading.load_dataset(engine, mode=mode)
+        sys.stdout.write(output.render(cohorts(ds, args.grain, scopes, cal=cal), "cohorts", args.format))
         return 0
 
     if args.command == "brief":

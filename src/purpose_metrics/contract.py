@@ -27,6 +27,9 @@ class Column:
     name: str
     type: str  # a key of DTYPES
     nullable: bool = False
+    # A column added to the contract later: a file or a database made
+    # before it may lack it, and it then reads as NULL.
+    optional: bool = False
 
     @property
     def dtype(self) -> pl.DataType:
@@ -56,8 +59,8 @@ class Table:
         return {c.name: c.dtype for c in self.columns}
 
 
-def _c(name: str, type_: str, nullable: bool = False) -> Column:
-    return Column(name, type_, nullable)
+def _c(name: str, type_: str, nullable: bool = False, optional: bool = False) -> Column:
+    return Column(name, type_, nullable, optional)
 
 
 TABLES: dict[str, Table] = {
@@ -71,6 +74,8 @@ TABLES: dict[str, Table] = {
                 _c("vision", "text", True),
                 _c("mission", "text", True),
                 _c("currency", "text"),
+                # IANA zone of the company's dates (SPEC 7); NULL or absent: UTC.
+                _c("timezone", "text", True, optional=True),
             ),
         ),
         Table(

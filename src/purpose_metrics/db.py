@@ -199,10 +199,36 @@ def schema_statements(dialect: str) -> list[str]:
 
 def create_schema(engine: Engine) -> None:
     """Create every table of the contract and of the fact store; running it
-    again changes nothing."""
+    again changes nothing. A database made before an optional column joined
+    the contract gets it (NULL in every row)."""
     with engine.begin() as conn:
         for statement in schema_statements(conn.dialect.name):
             conn.exec_driver_sql(statement)
+        for name, table in TABLES.items():
+            have = set(stored_columns(conn, name))
+            for col in table.columns:
+                if col.optional and col.name not in have:
+                    conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {col.name} {_SQL_TYPES[col.type]}")
+
+
+_SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "id": "BIGINT", "num": "DOUBLE PRECISION", "bool": "BOOLEAN",
+              "date": "DATE", "ts": "TIMESTAMP"}  # fmt: skip
+
+
+def stored_columns(conn: Connection, name: str) -> list[str]:
+    """The columns table `name` has in this database (an older one may lack
+    an optional column of the contract)."""
+    # (No inspector: duckdb-engine's reads PostgreSQL's catalogue.)
+    return list(conn.exec_driver_sql(f"SELECT * FROM {name} WHERE 1 = 0").keys())
+
+
+def readable_columns(conn: Connection, name: str, columns: Sequence[str]) -> list[str]:
+    """`columns` without the optional ones this database lacks."""
+    optional = {c.name for c in TABLES[name].columns if c.optional}
+    if not optional & set(columns):
+        return list(columns)
+    have = set(stored_columns(conn, name))
+    return [c for c in columns if c in have or c not in optional]
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
@@ -264,7 +290,15 @@ def read_table(
     table = TABLES[name]
     sa_table = SA_TABLES[name]
     cols = list(columns) if columns else table.column_names
-    query = sa.select(*[sa_table.c[c] for c in cols])
+    absent: list[str] = []
+    if any(table.column(c).optional for c in cols):  # an older database may lack it: NULL then
+        if isinstance(engine, Engine):
+            with engine.connect() as conn:
+                present = readable_columns(conn, name, cols)
+        else:
+            present = readable_columns(engine, name, cols)
+        absent = [c for c in cols if c not in present]
+    query = sa.select(*[sa_table.c[c] for c in cols if c not in absent])
     if table.time_column and (start is not None or end is not None):
         tcol = sa_table.c[table.time_column]
         if start is not None:
@@ -284,7 +318,10 @@ def read_table(
         raise DatabaseError(describe_db_error(exc)) from exc
     if df.height == 0:
         return pl.DataFrame(schema=schema)
-    return type_frame(df, table).select(cols)
+    typed = type_frame(df, table)
+    if absent:
+        typed = typed.with_columns(pl.lit(None, schema[c]).alias(c) for c in absent)
+    return typed.select(cols)
 
 
 def fetch(conn: Connection, query: sa.Select) -> pl.DataFrame:

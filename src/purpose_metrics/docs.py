@@ -210,6 +210,35 @@ without a zone and mean UTC. A week is an ISO week, Monday to Monday
 is a grid of consecutive weeks or months, each computed as a period of its
 own.
 
+### Local time and calendars
+
+A company elsewhere than UTC sets `company.timezone`, an IANA name such as
+`Europe/Berlin` (NULL or absent: UTC, and every number stays as it is).
+Stored timestamps still mean UTC; every date boundary is local: a period
+`[from, to)` holds the instants whose local time is ≥ `from` 00:00 and <
+`to` 00:00 in the company's zone, so a week around a daylight-saving change
+is 167 or 169 hours long. Weeks, months, cohorts and the date of
+`delivered_at` (on-time delivery, the on-time driver) are local; durations
+(the {REPURCHASE_WINDOW_DAYS}-day window) and the as-of instant stay instants. The fact store
+and pushdown cut UTC days, so a company in another zone is computed from
+its rows (the memory source).
+
+Two calendars cut weeks and months (`--calendar` on `kpis`, `cohorts`,
+`drivers` and `deck`): `iso`, the default, as above; and `nrf`, the
+National Retail Federation 4-5-4 calendar. Its fiscal year ends on the
+Saturday nearest 31 January and is named by the calendar year it starts in
+(FY2025: 2 Feb 2025 – 31 Jan 2026); weeks run Sunday to Saturday; each
+quarter's months have 4, 5 and 4 weeks; a 53-week year adds its last week
+to the last month. Labels: `FY2025-W07`, `FY2025-M03`, `FY2025-Q1`.
+Workforce and ledger rows stay calendar months under the whole-month rule.
+
+**Year over year** (`kpis --compare year`): the comparable period of a week
+is the same week number of the previous year of its calendar (ISO year or
+fiscal year); a week 53 has none. A period given by dates compares with
+the same dates a year earlier (on `nrf`: 52 weeks earlier, so weekdays line
+up). `change` is value − comparable value (percentage points for a
+percent), NULL when either side is NULL.
+
 ### Completed orders
 
 Only orders with `status = 'completed'` count, in every metric and in every
@@ -336,8 +365,8 @@ without a value or a target.
 
 ### Cohorts
 
-A customer's cohort is the ISO week (or calendar month) of their first
-completed order in scope. Cell (c, k) is the customers of cohort c with at
+A customer's cohort is the week (or month) of the calendar holding the local
+date of their first completed order in scope. Cell (c, k) is the customers of cohort c with at
 least one completed order (in scope) in the k-th week (month) after c ÷ the
 cohort's size, in percent. k = 0 is always emitted and is 100 %. For k ≥ 1
 every cell whose period ends on or before the as-of instant is emitted,
@@ -539,8 +568,8 @@ every number matches to a relative 1e-9.
 def render_metrics_doc() -> str:
     """The whole of docs/metrics.md."""
     contents = [
-        "- [Conventions](#conventions): [periods](#periods), [completed orders](#completed-orders), "
-        "[guests](#guests), [the Earlier rule](#the-earlier-rule), [scope](#scope), "
+        "- [Conventions](#conventions): [periods](#periods), [local time and calendars](#local-time-and-calendars), "
+        "[completed orders](#completed-orders), [guests](#guests), [the Earlier rule](#the-earlier-rule), [scope](#scope), "
         "[surveys, tickets and messages](#surveys-tickets-and-messages), [monthly tables](#monthly-tables), "
         "[empty sets](#empty-sets), [arithmetic](#arithmetic), [as-of and immaturity](#as-of-and-immaturity), "
         "[small samples and suppression](#small-samples-and-suppression), [intervals](#intervals), "

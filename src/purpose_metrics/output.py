@@ -23,7 +23,7 @@ def _kpi_int_fields(metric_id: str) -> set[str]:
     m = catalog.get(metric_id)
     out = {"n"}
     if m.kind == "count":
-        out.add("value")
+        out |= {"value", "comparable_value", "change"}
     if m.numerator_is_count:
         out.add("numerator")
     if m.denominator_is_count:
@@ -80,6 +80,10 @@ def to_json(rows: list[dict]) -> str:
 
 
 def render(df: pl.DataFrame, kind: str, fmt: str) -> str:
-    columns = KPI_COLUMNS if kind == "kpis" else list(df.columns)
+    columns = list(df.columns)
+    if kind == "kpis":  # the contract's columns, then year over year's when asked for
+        columns = KPI_COLUMNS + [
+            c for c in ("comparable_start", "comparable_end", "comparable_value", "change") if c in df.columns
+        ]
     rows = records(df.select(columns), kind)
     return to_json(rows) if fmt == "json" else to_csv(rows, columns)

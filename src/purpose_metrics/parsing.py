@@ -270,6 +270,14 @@ def _chunks(table: str, path: Path) -> Iterator[tuple[pl.DataFrame, str, int, bo
         yield raw.slice(offset, CHUNK_ROWS), unit, first_row + offset, False
 
 
+def _with_optional_columns(meta: Table, raw: pl.DataFrame) -> pl.DataFrame:
+    """A file made before an optional column joined the contract may lack
+    it: the column is added, empty (NULL)."""
+    header = {c.strip() for c in raw.columns}
+    absent = [c.name for c in meta.columns if c.optional and c.name not in header]
+    return raw.with_columns(pl.lit(None, pl.String).alias(c) for c in absent) if absent else raw
+
+
 def typed_chunks(
     table: str, path: Path
 ) -> Iterator[tuple[pl.DataFrame, str, int, list[Failure], dict[str, set[int]]]]:
@@ -278,6 +286,7 @@ def typed_chunks(
     raises ValidationFailed at once (no rule can be checked)."""
     meta = TABLES[table]
     for raw, unit, first_row, typed in _chunks(table, path):
+        raw = _with_optional_columns(meta, raw)
         if typed:
             df, parsed = _typed_columns(meta, raw, first_row)
             if df is None:  # a header problem: the same report as for text

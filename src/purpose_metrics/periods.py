@@ -89,6 +89,8 @@ class Periods:
     start: dt.date
     end: dt.date
     grain: Grain | None = None
+    # The company's IANA time zone: dates are local there (None: UTC).
+    zone: str | None = None
 
     def __post_init__(self) -> None:
         if self.start >= self.end:
@@ -109,6 +111,18 @@ class Periods:
 
     def end_of(self, start: dt.date) -> dt.date:
         return self.end if self.grain is None else next_start(start, self.grain)
+
+    def instant(self, day: dt.date) -> dt.datetime:
+        """When `day` starts in the periods' zone, as a stored (UTC) instant."""
+        from .calendars import instant
+
+        return instant(day, self.zone)
+
+    def in_zone(self, zone: str | None) -> Periods:
+        """The same dates, local to `zone`."""
+        from dataclasses import replace
+
+        return self if zone == self.zone else replace(self, zone=zone)
 
     @property
     def range_end(self) -> dt.date:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from . import connections, db
 from .contract import TABLES
 from .metrics.dataset import LARGE_TABLES, Dataset
-from .periods import Periods, midnight
+from .periods import Periods
 
 if TYPE_CHECKING:
     from .metrics.drivers import DriverInputs
@@ -152,14 +152,19 @@ def load_dataset(
     memory source reads no rows now (for a caller that asks the source for
     its own rows only, such as the drivers).
     """
+    from .calendars import instant as local_instant
     from .sources import choose, open_source
 
-    start = midnight(start) if isinstance(start, dt.date) and not isinstance(start, dt.datetime) else start
-    end = midnight(end) if isinstance(end, dt.date) and not isinstance(end, dt.datetime) else end
     try:
         with connections.connect(engine) as conn:  # one connection for the whole read
-            chosen, _ = choose(conn, mode)
             frames = {name: db.read_table(conn, name, ENGINE_COLUMNS[name]).lazy() for name in SMALL_TABLES}
+            zone = Dataset(frames).timezone
+            # A date starts at local midnight in the company's zone.
+            if isinstance(start, dt.date) and not isinstance(start, dt.datetime):
+                start = local_instant(start, zone)
+            if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
+                end = local_instant(end, zone)
+            chosen, _ = choose(conn, mode, zone)
             instant, first = as_of(conn), first_order_at(conn)
             if chosen == "memory" and not read_large:
                 from .sources.memory import MemorySource

@@ -9,6 +9,8 @@ Rules that need the database (references, keys already stored) live in
 
 from __future__ import annotations
 
+import zoneinfo
+
 import pandera.polars as pa
 import polars as pl
 
@@ -49,6 +51,12 @@ class Company(_Base):
     vision: pl.String = pa.Field(nullable=True)
     mission: pl.String = pa.Field(nullable=True)
     currency: pl.String = pa.Field(str_matches=r"^[A-Z]{3}$")
+    timezone: pl.String = pa.Field(nullable=True)
+
+    @pa.check("timezone", name="an IANA time zone such as Europe/Berlin")
+    def known_zone(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        zones = sorted(zoneinfo.available_timezones() | {"UTC"})
+        return data.lazyframe.select(pl.col(data.key).is_null() | pl.col(data.key).is_in(zones))
 
     @pa.dataframe_check(name="at most one row")
     def single_row(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -185,6 +185,12 @@ def _import(engine: Engine, table: str, chunks, source: str) -> ImportResult:
             has_store = sa.inspect(conn).has_table("store_state")
         if not has_store:  # a database made by an older version
             store.ensure_schema(engine)
+    optional = {c.name for c in meta.columns if c.optional}
+    if optional:
+        with engine.connect() as conn:
+            lacking = optional - set(db.stored_columns(conn, table))
+        if lacking:  # a database made before these columns joined the contract
+            db.create_schema(engine)
     rows, unit = 0, "row"
     try:
         with _import_lock(engine), engine.begin() as conn:

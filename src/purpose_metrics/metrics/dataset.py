@@ -99,6 +99,15 @@ class Dataset:
         return sorted(str(v) for v in values.to_list())
 
     @property
+    def timezone(self) -> str | None:
+        """The company's IANA time zone (None: UTC; docs/metrics.md#local-time)."""
+        company = self["company"]
+        if "timezone" not in company.collect_schema().names():
+            return None
+        zones = company.select(pl.col("timezone").drop_nulls()).collect().get_column("timezone")
+        return zones[0] if len(zones) else None
+
+    @property
     def brand_ids(self) -> list[str]:
         return sorted(self["brands"].select("brand_id").collect().get_column("brand_id").to_list())
 

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from ..calendars import local_date
 from ..constants import REPURCHASE_WINDOW_DAYS, Z95_EXACT
-from ..periods import Periods, midnight
+from ..periods import Periods
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -112,9 +113,10 @@ class DriverInputs:
 
 
 def window(period: Periods) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
-    """(start, anchor end, window end) of a period: anchors are placed in
-    [start, anchor end); a repurchase can be placed until window end."""
-    start, end = midnight(period.start), midnight(period.end)
+    """(start, anchor end, window end) of a period, as stored (UTC) instants:
+    anchors are placed in [start, anchor end) (local midnights in the
+    period's zone); a repurchase can be placed until window end."""
+    start, end = period.instant(period.start), period.instant(period.end)
     return start, end, end + WINDOW
 
 
@@ -200,7 +202,7 @@ def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) 
     )
     on_time = (
         pl.when(pl.col("promised_delivery_date").is_not_null() & pl.col("delivered_at").is_not_null())
-        .then(pl.col("delivered_at").dt.date() <= pl.col("promised_delivery_date"))
+        .then(local_date(pl.col("delivered_at"), period.zone) <= pl.col("promised_delivery_date"))
         .otherwise(None)
     )
     return (
@@ -225,6 +227,7 @@ def driver_frame(data: Dataset, period: Periods, scopes: Sequence[str] | None = 
     FactSource reads the window's rows). `scopes` defaults to the company
     then every brand by brand_id. See `finish_drivers`."""
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
+    period = period.in_zone(data.timezone)  # dates are the company's local dates
     return finish_drivers(data.source.driver_inputs(period), period, scopes, data.as_of)
 
 
@@ -270,7 +273,7 @@ def finish_drivers(
         schema={"scope": pl.String, "driver": pl.String},
         orient="row",
     )
-    immature = as_of is None or midnight(period.end) + WINDOW > as_of
+    immature = as_of is None or period.instant(period.end) + WINDOW > as_of
     n_good, n_bad = pl.col("n_good"), pl.col("n_bad")
     r_good, r_bad = pl.col("repurchased_good"), pl.col("repurchased_bad")
     shown = pl.lit(not immature) & (n_good >= DRIVER_GROUP_MIN) & (n_bad >= DRIVER_GROUP_MIN)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from .. import catalog
+from ..calendars import instant
 from ..catalog import Metric
 from ..constants import AMBER_BAND, REPURCHASE_WINDOW_DAYS, Z95
 from ..periods import Periods
@@ -52,7 +53,8 @@ def _metric_rows(facts: pl.LazyFrame, m: Metric, order: int, as_of: dt.datetime 
     n = pl.col(m.n).cast(pl.Int64)
     suppressed = (n < m.survey_min) if m.survey_min else pl.lit(False)
     if m.id == "repurchase_90d":
-        window_end = pl.col("period_end").cast(pl.Datetime("us")) + pl.duration(days=REPURCHASE_WINDOW_DAYS)
+        # The period ends at local midnight; 90 days on is an instant (90 × 24 h).
+        window_end = pl.col("_period_end_at") + pl.duration(days=REPURCHASE_WINDOW_DAYS)
         immature = pl.lit(True) if as_of is None else window_end > pl.lit(as_of)
     else:
         immature = pl.lit(False)
@@ -119,9 +121,15 @@ def _nps_interval() -> tuple[pl.Expr, pl.Expr]:
     )
 
 
-def finish(facts: pl.DataFrame, metrics: Sequence[Metric], as_of: dt.datetime | None) -> pl.DataFrame:
-    """Facts (one row per scope × period) -> metric rows, without targets."""
-    lf = facts.lazy()
+def finish(
+    facts: pl.DataFrame, metrics: Sequence[Metric], as_of: dt.datetime | None, zone: str | None = None
+) -> pl.DataFrame:
+    """Facts (one row per scope × period) -> metric rows, without targets.
+    `zone`: where the periods' dates are local (None: UTC)."""
+    ends = {d: instant(d, zone) for d in facts.get_column("period_end").unique().to_list()}
+    lf = facts.lazy().with_columns(
+        _period_end_at=pl.col("period_end").replace_strict(ends, return_dtype=pl.Datetime("us"))
+    )
     frames = []
     for order, m in enumerate(metrics):
         rows = _metric_rows(lf, m, order, as_of).with_columns(_value(m.kind).alias("value"))
@@ -132,7 +140,7 @@ def finish(facts: pl.DataFrame, metrics: Sequence[Metric], as_of: dt.datetime | 
         else:
             low = high = pl.lit(None, pl.Float64)
         rows = rows.with_columns(low.alias("ci_low"), high.alias("ci_high"))
-        frames.append(rows.drop("_p", "_d", strict=False))
+        frames.append(rows.drop("_p", "_d", "_period_end_at", strict=False))
     return pl.concat(frames, how="vertical_relaxed").collect()
 
 
@@ -194,8 +202,9 @@ def kpi_frame(
     """
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
     metrics = [catalog.get(i) for i in metric_ids] if metric_ids else list(catalog.METRICS)
+    periods = periods.in_zone(data.timezone)  # dates are the company's local dates
     facts = compute_facts(data, periods, scopes, filters, metrics)
-    rows = attach_targets(finish(facts, metrics, data.as_of), data["targets"])
+    rows = attach_targets(finish(facts, metrics, data.as_of, periods.zone), data["targets"])
     scope_order = {s: i for i, s in enumerate(scopes)}
     return (
         rows.with_columns(

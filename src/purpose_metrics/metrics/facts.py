@@ -23,9 +23,10 @@ from typing import Protocol
 
 import polars as pl
 
+from ..calendars import local_date
 from ..catalog import Metric
 from ..constants import REPURCHASE_WINDOW_DAYS
-from ..periods import Periods, midnight
+from ..periods import Periods
 from .dataset import Dataset, Filters
 
 Aggs = Callable[[str], list[pl.Expr]]  # suffix ("_c" company, "_b" brand) -> aggregations
@@ -74,13 +75,16 @@ def groups_for(metrics: Iterable[Metric]) -> set[str]:
 
 
 def _window(lf: pl.LazyFrame, ts: str, periods: Periods) -> pl.LazyFrame:
-    """Rows whose timestamp lies in the periods, with their `period_start`."""
-    lf = lf.filter((pl.col(ts) >= midnight(periods.start)) & (pl.col(ts) < midnight(periods.range_end)))
+    """Rows whose timestamp lies in the periods (local dates in the periods'
+    zone), with their `period_start`."""
+    lf = lf.filter(
+        (pl.col(ts) >= periods.instant(periods.start)) & (pl.col(ts) < periods.instant(periods.range_end))
+    )
     if periods.grain is None:
         bucket = pl.lit(periods.start, dtype=pl.Date)
     else:
         every = "1w" if periods.grain == "week" else "1mo"
-        bucket = pl.col(ts).dt.truncate(every).cast(pl.Date)
+        bucket = local_date(pl.col(ts), periods.zone).dt.truncate(every)
     return lf.with_columns(period_start=bucket)
 
 
@@ -110,7 +114,7 @@ def _customer_filter(lf: pl.LazyFrame, customers: pl.LazyFrame, filters: Filters
 # --- orders and customers -------------------------------------------------------
 
 
-def _order_aggs(suffix: str) -> list[pl.Expr]:
+def _order_aggs(suffix: str, zone: str | None = None) -> list[pl.Expr]:
     both_packaging = pl.col("packaging_kg").is_not_null() & pl.col("packaging_recycled_kg").is_not_null()
     promised_delivered = pl.col("promised_delivery_date").is_not_null() & pl.col("delivered_at").is_not_null()
     return [
@@ -123,7 +127,7 @@ def _order_aggs(suffix: str) -> list[pl.Expr]:
         (pl.col("donation_amount") > 0).sum().alias("donating_orders"),
         pl.col("donation_amount").sum().alias("donations"),
         promised_delivered.sum().alias("promised_delivered"),
-        (promised_delivered & (pl.col("delivered_at").dt.date() <= pl.col("promised_delivery_date")))
+        (promised_delivered & (local_date(pl.col("delivered_at"), zone) <= pl.col("promised_delivery_date")))
         .sum()
         .alias("on_time"),
         pl.col("shipping_co2e_kg").sum().alias("shipping_co2e"),
@@ -134,8 +138,9 @@ def _order_aggs(suffix: str) -> list[pl.Expr]:
     ]
 
 
-def order_facts(orders: pl.LazyFrame) -> pl.LazyFrame:
-    return _by_scope(orders, _order_aggs)
+def order_facts(orders: pl.LazyFrame, zone: str | None = None) -> pl.LazyFrame:
+    """On-time compares the local date of delivery with the promised date."""
+    return _by_scope(orders, lambda suffix: _order_aggs(suffix, zone))
 
 
 def customer_facts(orders: pl.LazyFrame, customers: pl.LazyFrame) -> pl.LazyFrame:
@@ -341,7 +346,7 @@ def large_facts(
             orders = orders.filter(pl.col("channel").is_in(list(filters.channel)))
         orders = _customer_filter(orders, customers, filters)
         if "orders" in groups:
-            parts.append(order_facts(orders))
+            parts.append(order_facts(orders, periods.zone))
         if "customers" in groups:
             parts.append(customer_facts(orders, customers))
     if "surveys" in groups:

@@ -119,11 +119,22 @@ def order_count(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(db.SA_TABLES["orders"])).scalar_one())
 
 
-def choose(conn: sa.Connection, requested: str | None = None) -> tuple[Mode, bool]:
-    """(the mode to use, whether the fact store is current) for this database."""
+def choose(conn: sa.Connection, requested: str | None = None, zone: str | None = None) -> tuple[Mode, bool]:
+    """(the mode to use, whether the fact store is current) for this database.
+
+    The fact store and pushdown cut periods on UTC days: a company in
+    another time zone (`zone`) is computed in memory, from its rows."""
+    from ..calendars import is_utc
     from ..store import is_current
 
     mode = requested_mode(requested)
+    if not is_utc(zone):
+        if mode in ("store", "pushdown"):
+            raise UsageError(
+                f"the {mode} mode cuts periods on UTC days, and the company's dates are local to {zone}: "
+                "use the memory mode (or auto)"
+            )
+        return "memory", False
     current = is_current(conn)
     if mode == "store" and not current:
         raise db.DatabaseError(

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 from sqlalchemy.engine import Engine
 
+from ..calendars import Calendar
 from ..metrics import drivers, facts
 from ..metrics.cohorts import cohort_cells
 from ..metrics.dataset import Filters, empty
@@ -85,6 +86,16 @@ class MemorySource:
         return tickets.join(orders, on="order_id", how="left").select(
             "customer_id", pl.col("resolved_at").is_not_null().alias("resolved"), "contacts", "channel"
         )
+
+    def local_cohort_cells(
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None, zone: str | None, cal: Calendar
+    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """cohort_cells on weeks (months) local to `zone`, cut by calendar `cal`."""
+        cells, sizes = cohort_cells(self.order_history().lazy(), grain, scopes, zone, cal)
+        if since is None:
+            return cells, sizes
+        keep = pl.col("first_start") >= since
+        return cells.filter(keep), sizes.filter(keep)
 
     def distinct(self, table: str, column: str) -> list[str]:
         values = self.table(table).select(pl.col(column).drop_nulls().unique()).collect().get_column(column)

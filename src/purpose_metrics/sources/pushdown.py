@@ -180,6 +180,15 @@ def history_is_current(conn: Connection) -> bool:
     return is_current(conn, ["orders"])
 
 
+def utc_only(periods: Periods) -> None:
+    """This source cuts periods on UTC days (sources.choose keeps a company
+    in another zone in memory)."""
+    from ..calendars import is_utc
+
+    if not is_utc(periods.zone):
+        raise ValueError(f"periods local to {periods.zone} need the memory source")
+
+
 class PushdownSource:
     name = "pushdown"
 
@@ -187,6 +196,7 @@ class PushdownSource:
         self.engine = engine
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
+        utc_only(periods)
         try:
             with connections.connect(self.engine) as conn:
                 if "customers" in groups and not history_is_current(conn):

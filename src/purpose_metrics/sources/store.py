@@ -30,7 +30,7 @@ from ..metrics.dataset import Filters
 from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, month_start, next_start, week_start
 from ..store import sets
-from .pushdown import PushdownSource
+from .pushdown import PushdownSource, utc_only
 
 # The summed columns of each fact table, as the facts they are (columns
 # ending in _c count in the company's history, _b in the brand's).
@@ -67,6 +67,7 @@ class StoreSource:
     # --- sums -------------------------------------------------------------------------
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
+        utc_only(periods)
         try:
             with connections.connect(self.engine) as conn:
                 parts = []

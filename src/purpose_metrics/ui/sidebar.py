@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import dburl, formatting, sources, views
+from ..calendars import to_local
 from . import state
 
 MODE_WORDS = {
@@ -31,7 +32,9 @@ def render() -> None:
             if company.get("name"):
                 st.markdown(f"**{formatting.plain(company['name'])}**")
             if data.as_of is not None:
-                st.caption(f"Data as of {formatting.day_month_year_time(data.as_of)} UTC (the latest order)")
+                zone = data.timezone or "UTC"
+                local = to_local(data.as_of, zone)
+                st.caption(f"Data as of {formatting.day_month_year_time(local)} {zone} (the latest order)")
             else:
                 st.caption("No orders yet.")
             # Nothing on a page is older than this read plus the time to live (ui/state.py).

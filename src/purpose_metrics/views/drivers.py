@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from .. import formatting
+from ..calendars import instant
 from ..metrics.dataset import Dataset
 from ..metrics.drivers import DRIVER_LABELS, WINDOW
-from ..periods import Periods, midnight, parse_week, week_label, week_start
+from ..periods import Periods, parse_week, week_label, week_start
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def mature_weeks(data: Dataset) -> list[str]:
     if data.as_of is None or data.first_order_at is None:
         return []
     out, day = [], week_start(data.first_order_at.date())
-    while midnight(day + dt.timedelta(days=7)) + WINDOW <= data.as_of:
+    while instant(day + dt.timedelta(days=7), data.timezone) + WINDOW <= data.as_of:
         out.append(week_label(day))
         day += dt.timedelta(days=7)
     return out[::-1]
