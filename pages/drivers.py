@@ -67,10 +67,10 @@ else:
         "worth most. Aggregates only; a group of fewer than 10 customers is withheld."
     )
     if st.toggle("Show the brief", key="show_brief"):
-        text = brief_markdown(state.brief(scope, latest))
+        brief = state.brief(scope, latest)
         with st.container(border=True):
-            st.markdown(text)
+            st.markdown(brief_markdown(brief, for_streamlit=True))
         st.download_button(
-            "Download the brief (Markdown)", text.encode(), file_name=f"brief-{scope}-{latest}.md",
+            "Download the brief (Markdown)", brief_markdown(brief).encode(), file_name=f"brief-{scope}-{latest}.md",
             mime="text/markdown", icon=":material/download:",
         )  # fmt: skip

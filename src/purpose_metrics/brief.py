@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,15 +234,20 @@ def _as_of(b: Brief) -> str:
     return b.as_of.strftime("%Y-%m-%d %H:%M UTC") if b.as_of else "no data"
 
 
-def brief_markdown(b: Brief) -> str:
-    out = [
-        f"# {formatting.plain(b.title)}",
-        "",
-        f"{formatting.plain(b.company)} · week {b.week} ({b.week_text})",
-        "",
-    ]
+def markdown_text(text: str) -> str:
+    """Text as written in any Markdown reader: the characters that would
+    start emphasis, a link, an image, HTML, a table cell or code escaped."""
+    return re.sub(r"([\\`*_\[\]<>|#!])", r"\\\1", text)
+
+
+def brief_markdown(b: Brief, for_streamlit: bool = False) -> str:
+    """The brief as Markdown: for a file (any reader), or for the page
+    (`for_streamlit`: Streamlit's own directives such as :red[…] escaped too)."""
+    esc = formatting.plain if for_streamlit else markdown_text
+    title, section = ("####", "#####") if for_streamlit else ("#", "##")  # on the page: under its header
+    out = [f"{title} {esc(b.title)}", "", f"{esc(b.company)} · week {b.week} ({b.week_text})", ""]
     for heading, lines in _sections(b):
-        out += [f"## {formatting.plain(heading)}", "", *[f"- {formatting.plain(line)}" for line in lines], ""]
+        out += [f"{section} {esc(heading)}", "", *[f"- {esc(line)}" for line in lines], ""]
     out.append(
         f"Aggregates only: a group of fewer than {BRIEF_GROUP_MIN} customers is withheld. "
         f"Source: Purpose Metrics, data as of {_as_of(b)}."

@@ -80,3 +80,14 @@ def test_an_empty_database_says_so(app, empty_db):
     at = app(empty_db, PAGE)
     assert not at.exception
     assert "The database holds no orders yet" in at.info[0].value
+
+
+def test_a_brand_s_front_line_brief_shows_on_the_page_and_downloads(app, small_db):
+    at = opened(app, small_db, "2025-W26", "26 weeks", brand="hearth")
+    at.toggle(key="show_brief").set_value(True).run()
+    assert not at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "front-line brief, 2026-W25" in shown and "#### Hearth" in shown  # the latest complete week
+    for heading in ("Furthest below target", "Late deliveries by region", "First-contact resolution by channel"):
+        assert heading in shown
+    assert [b.label for b in at.get("download_button")][-1] == "Download the brief (Markdown)"
