@@ -88,6 +88,10 @@ def test_a_brand_s_front_line_brief_shows_on_the_page_and_downloads(app, small_d
     assert not at.exception
     shown = "\n".join(m.value for m in at.markdown)
     assert "front-line brief, 2026-W25" in shown and "#### Hearth" in shown  # the latest complete week
-    for heading in ("Furthest below target", "Late deliveries by region", "First-contact resolution by channel"):
+    for heading in (
+        "Furthest below target",
+        "Late deliveries by region",
+        "First-contact resolution by channel",
+    ):
         assert heading in shown
     assert [b.label for b in at.get("download_button")][-1] == "Download the brief (Markdown)"
