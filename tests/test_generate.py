@@ -416,6 +416,43 @@ def test_customers_whose_purpose_was_achieved_come_back_more(data) -> None:
     assert rate[True] > rate[False] + 0.1, said
 
 
+def _came_back_by_delivery(data) -> pl.DataFrame:
+    """Per brand: the share of customers who order again in the brand within
+    90 days of a promised order, by whether that order arrived on time
+    (each customer's first promised-and-delivered order; counted here)."""
+    o = _completed(data).drop_nulls(["customer_id"]).sort("ordered_at", "order_id")
+    first = (
+        o.drop_nulls(["promised_delivery_date", "delivered_at"])
+        .group_by("brand_id", "customer_id", maintain_order=True)
+        .first()
+        .select(
+            "brand_id", "customer_id", pl.col("order_id").alias("a_id"), pl.col("ordered_at").alias("a_at"),
+            (pl.col("delivered_at").dt.date() <= pl.col("promised_delivery_date")).alias("on_time"),
+        )
+    )  # fmt: skip
+    back = (
+        first.join(o.select("brand_id", "customer_id", "order_id", "ordered_at"), on=["brand_id", "customer_id"])
+        .filter(
+            (pl.col("order_id") != pl.col("a_id")) & (pl.col("ordered_at") >= pl.col("a_at"))
+            & (pl.col("ordered_at") <= pl.col("a_at") + dt.timedelta(days=90))
+        )
+        .select("brand_id", "customer_id").unique()
+        .with_columns(back=pl.lit(True))
+    )  # fmt: skip
+    return (
+        first.join(back, on=["brand_id", "customer_id"], how="left")
+        .group_by("brand_id", "on_time")
+        .agg(pl.col("back").fill_null(False).mean().alias("rate"), pl.len().alias("n"))
+    )
+
+
+def test_customers_delivered_on_time_come_back_more_and_most_so_at_gala(data) -> None:
+    rates = {(b, t): r for b, t, r, _ in _came_back_by_delivery(data).iter_rows()}
+    gap = {b: rates[(b, True)] - rates[(b, False)] for b in ("verde", "gala", "kern")}
+    assert all(g > 0 for g in gap.values()), gap
+    assert max(gap, key=gap.get) == "gala", gap
+
+
 def _recycled_share(o: pl.DataFrame) -> float:
     o = o.drop_nulls(["packaging_kg", "packaging_recycled_kg"])
     return 100 * o["packaging_recycled_kg"].sum() / o["packaging_kg"].sum()

@@ -136,7 +136,7 @@ class CustomerBook:
                 j = np.where((rng.random(m) < RECENCY_SHARE) & (j_rec >= 0), j_rec, j_uni)
                 j = np.clip(j, 0, kk - 1)
                 c = custs[j].astype(np.int64)
-                ok = self.satisfied[c] | (rng.random(m) < UNSATISFIED_ACCEPT) | (round_ == 7)
+                ok = self.satisfied[c] | (rng.random(m) < UNSATISFIED_ACCEPT[b]) | (round_ == 7)
                 cust[sel[pending[ok]]] = c[ok]
                 pending = pending[~ok]
         return cust, customers

@@ -22,6 +22,8 @@ from .story import (
     GIFT_DATE_GUARANTEE,
     GIFT_GUARANTEE_LIFT,
     MARKETPLACE,
+    ON_TIME_SATISFIED_LIFT,
+    ON_TIME_UNSATISFIED_DROP,
     P_CANCEL,
     P_DONATE,
     P_ON_TIME,
@@ -108,6 +110,7 @@ def orders(
     promise = PROMISE_DAYS[br] + (rng.random(n) < 0.3)
     doy = day_of_year(t.astype("datetime64[s]").astype("datetime64[D]"))
     p_on = P_ON_TIME[br] + REGION_ON_TIME[reg]
+    p_on = p_on + np.where(sat, ON_TIME_SATISFIED_LIFT[br], -ON_TIME_UNSATISFIED_DROP[br])
     p_on = p_on - XMAS_ON_TIME_DROP * ((doy >= 330) & (doy <= 357))
     p_on = p_on + np.where(br == GALA, GIFT_GUARANTEE_LIFT * cal.ramp(t, GIFT_DATE_GUARANTEE), 0.0)
     on_time = rng.random(n) < p_on

@@ -7,8 +7,11 @@
   Friday bump, Valentine's and Mother's Day for `gala`, a summer dip
   (the shape of the year is in `calendar.py`).
 * Every customer has a latent "purpose achieved" trait. It drives their survey
-  answers (purpose_achieved, NPS, CSAT, effort) *and* how often they come back,
-  so customers who say their purpose was achieved repeat far more often.
+  answers (purpose_achieved, NPS, CSAT, effort), whether their deliveries
+  arrive on time, *and* how often they come back, so customers who say their
+  purpose was achieved, and those delivered on time, repeat far more often
+  (the Drivers page); gala's unsatisfied customers come back least, so its
+  gap is the largest.
 * `gala` runs clearly below its targets (returning orders, on-time delivery,
   NPS, CSAT, return rate, eNPS ...); `verde` and `kern` are mostly green/amber.
 * Initiatives that visibly move their KPI: company-wide "Plastic-free
@@ -76,7 +79,9 @@ RETURNING_RAMP_WEEKS = 8.0  # the history starts with no earlier orders
 REPAIR_AND_CARE_LIFT = 0.065  # verde's returning-order share, once the repair service runs
 P_CROSS_BRAND = 0.08  # a new-to-brand order by a customer of another brand
 P_SATISFIED = np.array([0.80, 0.50, 0.82])  # latent: "we help them do what they came for"
-UNSATISFIED_ACCEPT = 0.30  # relative repeat propensity of unsatisfied customers
+# Relative repeat propensity of unsatisfied customers, by brand: gala's come
+# back least, so its purpose gap (and revenue at stake) is the largest.
+UNSATISFIED_ACCEPT = np.array([0.30, 0.08, 0.30])
 RECENCY_SHARE = 0.6  # returning picks weighted to recent customers; the rest uniform
 RECENCY_MEAN_DAYS = 80.0
 P_OPT_IN = np.array([0.66, 0.55, 0.62])
@@ -104,6 +109,11 @@ EXTRA_UNITS = np.array([0.9, 0.6, 0.8])  # units = 1 + Poisson(this)
 UNIT_PRICE = np.array([29.0, 36.0, 52.0])  # median, before segment and discount
 PROMISE_DAYS = np.array([4, 3, 2])
 P_ON_TIME = np.array([0.93, 0.80, 0.955])
+# Satisfied customers' orders arrive on time more often, unsatisfied ones'
+# less (each brand's mean unchanged: lift × P_SATISFIED = drop × (1 − P_SATISFIED)),
+# so the on-time driver shows customers delivered on time come back more.
+ON_TIME_SATISFIED_LIFT = np.array([0.03, 0.15, 0.025])
+ON_TIME_UNSATISFIED_DROP = ON_TIME_SATISFIED_LIFT * P_SATISFIED / (1 - P_SATISFIED)
 GIFT_GUARANTEE_LIFT = 0.09
 XMAS_ON_TIME_DROP = 0.07
 P_RETURN_UNIT = np.array([0.045, 0.085, 0.055])
