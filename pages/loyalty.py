@@ -58,6 +58,15 @@ else:
 
 st.header("What a small change is worth")
 customers, aur = views.sales_lift_inputs(kpis, scope)
+units, weeks, start_note = 0.1, 52, None
+mature = [w for w in state.mature_weeks() if w <= week]
+if aur is not None and mature:
+    driver_window, driver_rows = state.drivers(mature[0], views.LIFT_WEEKS)
+    start = views.lift_start(
+        driver_rows.filter(driver_rows["scope"] == scope), aur, ctx.currency, driver_window.label
+    )
+    if start is not None:
+        customers, units, weeks, start_note = start.customers, start.extra_units, start.weeks, start.note
 if aur is None:
     st.info(f"{who} sold nothing in {week}, so there is no unit price to build on.")
 else:
@@ -74,13 +83,13 @@ else:
         "Extra units per customer per week",
         min_value=0.0,
         max_value=constants.LIFT_MAX_EXTRA_UNITS,
-        value=0.1,
+        value=min(float(units), constants.LIFT_MAX_EXTRA_UNITS),
         step=0.05,
-        format="%.2f",
+        format="%.3f",
         key="lift_units",
     )
     weeks = c3.number_input(
-        "Weeks", min_value=1, max_value=constants.LIFT_MAX_WEEKS, value=52, step=1, key="lift_weeks"
+        "Weeks", min_value=1, max_value=constants.LIFT_MAX_WEEKS, value=weeks, step=1, key="lift_weeks"
     )
     lift = sales_lift(people, extra, aur, weeks)
     st.metric(
@@ -88,10 +97,14 @@ else:
         formatting.money(lift, ctx.currency),
         help="customers × extra units per customer per week × average unit retail × weeks",
     )
+    start_words = (
+        formatting.plain(start_note)
+        if start_note
+        else f"customers start at the week's {customers:,} active customers."
+    )
     st.caption(
         f"At {'the company' if scope == 'company' else who}'s average unit retail of "
-        f"{formatting.markdown_value(formatting.money(aur, ctx.currency))} in {week}; "
-        f"customers start at the week's {customers:,} active customers."
+        f"{formatting.markdown_value(formatting.money(aur, ctx.currency))} in {week}. {start_words}"
     )
 
 st.header("All brands this week")

@@ -11,6 +11,9 @@ import polars as pl
 import pytest
 from conftest import cards
 
+from purpose_metrics import formatting
+from purpose_metrics.cli import main
+
 PAGE = "pages/loyalty.py"
 
 
@@ -34,8 +37,31 @@ def test_the_sales_lift_is_customers_times_units_times_aur_times_weeks(app, smal
     at = app(small_db, PAGE)
     at.number_input(key="lift_customers").set_value(10_000).run()
     at.number_input(key="lift_units").set_value(1.0).run()
+    at.number_input(key="lift_weeks").set_value(52).run()
     lift = next(m.value for m in at.metric if m.label == "Sales lift")
     assert lift == f"€{10_000 * 1.0 * aur * 52:,.0f}"
+
+
+def test_the_what_if_starts_from_the_largest_revenue_at_stake(app, small_db, example_db, capsys):
+    # The example's data end 28 Jun 2026: the latest week whose 90 days are over is 2026-W13
+    # (23-29 Mar; + 90 days = 28 Jun 00:00). Its 13 weeks: 29 Dec 2025 - 30 Mar 2026.
+    assert (
+        main(
+            ["--db", example_db, "drivers", "--from", "2025-12-29", "--to", "2026-03-30", "--format", "json"]
+        )
+        == 0
+    )
+    rows = [
+        r for r in json.loads(capsys.readouterr().out) if r["scope"] == "company" and r["revenue_at_stake"]
+    ]
+    top = max(rows, key=lambda r: r["revenue_at_stake"])
+    at = app(small_db, PAGE)
+    assert not at.exception
+    assert at.number_input(key="lift_customers").value == top["n_bad"]
+    assert at.number_input(key="lift_weeks").value == 13
+    lift = next(m.value for m in at.metric if m.label == "Sales lift")
+    assert lift == formatting.money(top["revenue_at_stake"], "EUR")
+    assert any("largest revenue at stake" in c.value for c in at.caption)
 
 
 def test_cohorts_by_week_change_the_grid(app, small_db):

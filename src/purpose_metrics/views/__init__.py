@@ -36,12 +36,14 @@ from .compare import (
     scope_matrix,
 )
 from .drivers import (
+    LIFT_WEEKS,
     DriverWindow,
     brand_gaps,
     driver_table,
     driver_window,
     headline,
     largest_at_stake,
+    lift_start,
     mature_weeks,
     verdict,
 )
@@ -87,6 +89,6 @@ __all__ = [
     "no_values_reason", "pairwise", "pairwise_display", "period_label", "purpose_by_category", "purposes",
     "sales_lift_inputs", "scope_matrix", "scope_names", "scope_summary", "scopes", "team_kpis", "team_matrix",
     "week_kpis", "week_window",
-    "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "mature_weeks",
+    "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "LIFT_WEEKS", "lift_start", "mature_weeks",
     "verdict", "DIMENSIONS", "SEGMENT_MIN", "can_split", "matrix_display", "pairs_display", "segment_matrix", "segment_pairs",
 ]  # fmt: skip

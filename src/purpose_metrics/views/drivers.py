@@ -175,3 +175,35 @@ def brand_gaps(rows: pl.DataFrame, scope_ids: list[str], names: dict[str, str]) 
                 row[names.get(scope, scope)] = f"{r['difference_pp']:+.1f} pp {mark}"
         out.append(row)
     return pl.DataFrame(out)
+
+
+LIFT_WEEKS = 13  # a driver's 90 days, in whole weeks
+
+
+@dataclass(frozen=True)
+class LiftStart:
+    """Where the sales-lift what-if starts: the bad group of the driver with
+    the largest revenue at stake, buying what closes the gap."""
+
+    customers: int
+    extra_units: float  # per customer per week
+    weeks: int
+    note: str
+
+
+def lift_start(rows: pl.DataFrame, aur: float | None, currency: str, period_label: str) -> LiftStart | None:
+    """The what-if's inputs so that customers × extra units × aur × weeks is
+    the largest revenue at stake of `rows` (one scope's drivers), or None
+    when no driver has any (or there is no unit price)."""
+    top = largest_at_stake(rows)
+    if top is None or not aur:
+        return None
+    customers = int(top["n_bad"])
+    units = top["revenue_at_stake"] / (customers * aur * LIFT_WEEKS)
+    _, bad = DRIVER_WHO[top["driver"]]
+    note = (
+        f"Starts from the drivers' largest revenue at stake: the {customers:,} customers {bad} "
+        f"({period_label}) coming back as often as the others, worth "
+        f"{formatting.money(top['revenue_at_stake'], currency)} over {LIFT_WEEKS} weeks."
+    )
+    return LiftStart(customers, units, LIFT_WEEKS, note)
