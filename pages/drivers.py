@@ -1,11 +1,13 @@
 """Drivers: which experiences bring customers back within 90 days, and
 what the gap is worth."""
 
+import polars as pl
 import streamlit as st
 
 from purpose_metrics import formatting, views
 from purpose_metrics.brief import brief_markdown
 from purpose_metrics.charts import driver_chart
+from purpose_metrics.charts.tree import purpose_tree
 from purpose_metrics.ui import charts, filters, page, state
 
 ctx = page.context()
@@ -51,10 +53,25 @@ st.caption(
     "A group under 10 customers is not compared."
 )
 
+st.header("From purpose to revenue")
+big, medium = views.purposes(ctx.data, scope)
+tree_title = f"{name}: from purpose to revenue"
+tree = purpose_tree(
+    state.tree_kpis(week, span).filter(pl.col("scope") == scope), mine, big,
+    medium if scope != "company" else "Every brand's purpose", name, tree_title, ctx.currency,
+    subtitle=f"Customers of {window.label}",
+)  # fmt: skip
+charts.show_chart(tree, tree_title, key="drivers_tree")
+st.caption(
+    "Each indicator and outcome over the period, coloured by its target (green on target, amber near it, red "
+    "off it, grey without one). An edge into 90-day repurchase carries that driver's gap: bold when it is "
+    "beyond noise (✔), faint when its 95 % interval includes zero (≈)."
+)
+
 st.header("Every brand")
 st.dataframe(views.brand_gaps(rows, ctx.scopes, ctx.names), hide_index=True, width="stretch")
 st.caption("The gap in percentage points: ✔ beyond its 95 % interval, ≈ within it, — cannot compare.")
-charts.download_all([(title, fig)], f"drivers-{week}-{span}w.zip", key="drivers")
+charts.download_all([(title, fig), (tree_title, tree)], f"drivers-{week}-{span}w.zip", key="drivers")
 
 st.header("Front-line brief")
 if scope == "company":

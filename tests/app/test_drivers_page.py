@@ -95,3 +95,29 @@ def test_a_brand_s_front_line_brief_shows_on_the_page_and_downloads(app, small_d
     ):
         assert heading in shown
     assert [b.label for b in at.get("download_button")][-1] == "Download the brief (Markdown)"
+
+
+def test_the_purpose_tree_labels_each_indicator_edge_with_its_driver_s_gap(app, small_db, example_db, capsys):
+    from purpose_metrics.cli import main
+
+    # The default: 13 weeks to 2026-W13, the latest week whose 90 days are over (29 Dec 2025 - 30 Mar 2026).
+    assert (
+        main(
+            ["--db", example_db, "drivers", "--from", "2025-12-29", "--to", "2026-03-30", "--format", "json"]
+        )
+        == 0
+    )
+    company = [r for r in json.loads(capsys.readouterr().out) if r["scope"] == "company"]
+    at = app(small_db, PAGE)
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    tree = next(s for s in specs if s["layout"]["title"]["text"] == "Company: from purpose to revenue")
+    labels = [a["text"] for a in tree["layout"]["annotations"]]
+    expected = []
+    for r in company:
+        if r["difference_pp"] is None:
+            expected.append("gap: too few to compare")
+        else:
+            differs = r["ci_low"] > 0 or r["ci_high"] < 0
+            expected.append(f"{r['difference_pp']:+.1f} pp {'✔' if differs else '≈'}")
+    assert labels == expected

@@ -38,10 +38,12 @@ from sqlalchemy.engine import Engine
 
 from .. import catalog, connections, db, dburl, inventory, reading, sources, store, views
 from ..brief import Brief, build_brief
+from ..charts.tree import TREE_METRICS
 from ..constants import CACHE_TTL_SECONDS
 from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
 from ..metrics.drivers import driver_frame
+from ..metrics.engine import kpi_frame
 
 T = TypeVar("T")
 
@@ -309,6 +311,13 @@ def drivers(data: Dataset, week: str, span: int) -> tuple[views.DriverWindow, pl
     """(the window, every scope's drivers over it: metrics.driver_frame)."""
     window = views.driver_window(week, span)
     return window, driver_frame(data, window.period)
+
+
+@of_the_data()
+def tree_kpis(data: Dataset, week: str, span: int) -> pl.DataFrame:
+    """The purpose tree's indicators and outcomes for every scope over the drivers' window."""
+    window = views.driver_window(week, span)
+    return kpi_frame(data, window.period, views.scopes(data), list(TREE_METRICS))
 
 
 @of_the_data("Writing the brief…")
