@@ -5,9 +5,10 @@ import polars as pl
 import streamlit as st
 
 from purpose_metrics import formatting, views
-from purpose_metrics.brief import brief_markdown
+from purpose_metrics.brief import brief_markdown, brief_pdf_bytes
 from purpose_metrics.charts import driver_chart
 from purpose_metrics.charts.tree import purpose_tree
+from purpose_metrics.export.downloads import file_name as safe_file_name
 from purpose_metrics.ui import charts, filters, page, state
 
 ctx = page.context()
@@ -87,7 +88,12 @@ else:
         brief = state.brief(scope, latest)
         with st.container(border=True):
             st.markdown(brief_markdown(brief, for_streamlit=True))
-        st.download_button(
-            "Download the brief (Markdown)", brief_markdown(brief).encode(), file_name=f"brief-{scope}-{latest}.md",
+        md, pdf = st.columns(2)
+        md.download_button(
+            "Download the brief (Markdown)", brief_markdown(brief).encode(), file_name=safe_file_name(f"brief-{scope}-{latest}.md"),
             mime="text/markdown", icon=":material/download:",
+        )  # fmt: skip
+        pdf.download_button(
+            "Download the brief (PDF)", lambda: brief_pdf_bytes(brief), file_name=safe_file_name(f"brief-{scope}-{latest}.pdf"),
+            mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
         )  # fmt: skip

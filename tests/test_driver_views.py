@@ -48,7 +48,7 @@ def test_the_table_says_why_a_driver_cannot_be_compared():
     assert table[0]["Gap [95 % interval]"] == "+20.0 pp  [+5.0 to +33.0]"
     assert table[0]["Verdict"] == "✔ differs"
     assert table[0]["Revenue at stake"] == "€500.00"  # money under €1,000 shows its cents
-    assert table[1]["Verdict"] == "— cannot compare: a group of 4 customers (fewer than 10)"
+    assert table[1]["Verdict"] == "— cannot compare: a group of 4 (< 10)"
     assert table[1]["Came back: good"] == "— of 4"
     assert table[2]["Verdict"] == "— cannot compare: its 90 days are not over"
     assert table[3]["Verdict"] == "≈ no clear difference"

@@ -274,6 +274,18 @@ def brief_html(b: Brief) -> str:
     )
 
 
+def brief_pdf_bytes(b: Brief) -> bytes:
+    """The brief as a one-page A4 PDF, in memory (the page's download)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "brief.pdf"
+        from .export.deck.pdf import print_pdf
+
+        print_pdf(brief_html(b), path, "A4")
+        return path.read_bytes()
+
+
 def brief_path(out: str) -> Path:
     path = Path(out)
     if path.suffix.lower() not in BRIEF_FORMATS:

@@ -94,7 +94,8 @@ def test_a_brand_s_front_line_brief_shows_on_the_page_and_downloads(app, small_d
         "First-contact resolution by channel",
     ):
         assert heading in shown
-    assert [b.label for b in at.get("download_button")][-1] == "Download the brief (Markdown)"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[-2:] == ["Download the brief (Markdown)", "Download the brief (PDF)"]
 
 
 def test_the_purpose_tree_labels_each_indicator_edge_with_its_driver_s_gap(app, small_db, example_db, capsys):

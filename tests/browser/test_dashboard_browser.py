@@ -23,8 +23,11 @@ WIDTH = 1440
 # (sidebar title, screenshot name); the first is the home page.
 PAGES = [
     ("This week", "this_week"), ("Brands and segments", "brands"), ("Loyalty and retention", "loyalty"),
-    ("Customer purpose", "customer_purpose"), ("People", "people"), ("Impact", "impact"), ("Data", "data"),
+    ("Customer purpose", "customer_purpose"), ("Drivers", "drivers"), ("People", "people"), ("Impact", "impact"),
+    ("Data", "data"),
 ]  # fmt: skip
+# A page whose heading is not its sidebar title.
+HEADINGS = {"Drivers": "What brings customers back"}
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
@@ -88,7 +91,7 @@ def test_every_page_renders_without_an_exception(tab, title, name):
     tab.set_viewport_size({"width": WIDTH, "height": 900})
     # Exact text: an icon's ligature ("emoji_people") must not match "People".
     tab.locator('[data-testid="stSidebarNav"] a').filter(has=tab.get_by_text(title, exact=True)).click()
-    settle(tab, title)
+    settle(tab, HEADINGS.get(title, title))
     SCREENSHOTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert exceptions(tab) == []
@@ -112,3 +115,27 @@ def test_a_chart_downloads_as_a_1600_by_900_png(server, tab):
     data = Path(download.value.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1600, 900)
+
+
+def test_the_drivers_page_shows_a_brand_s_brief_and_downloads_it_as_pdf(server, tab):
+    tab.goto(f"{server}/drivers?brand=Hearth")
+    settle(tab, "What brings customers back")
+    tab.get_by_text("Show the brief").click()
+    tab.get_by_text("Download the brief (PDF)").wait_for(timeout=60_000)
+    main = tab.inner_text('[data-testid="stMain"]')
+    assert "front-line brief" in main and "Late deliveries by region" in main
+    assert "From purpose to revenue" in main
+    tab.screenshot(path=str(SCREENSHOTS / "drivers_hearth_brief.png"), full_page=True)
+    with tab.expect_download(timeout=90_000) as download:
+        tab.get_by_text("Download the brief (PDF)").click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    assert exceptions(tab) == []
+
+
+def test_brands_compared_across_regions(server, tab):
+    tab.goto(f"{server}/brands?metric=Orders&across=Region")
+    settle(tab, "Brands and segments")
+    titles = tab.locator(".gtitle").all_text_contents()
+    assert "Orders by region and brand" in titles
+    tab.screenshot(path=str(SCREENSHOTS / "brands_across_region.png"), full_page=True)
+    assert exceptions(tab) == []

@@ -73,8 +73,7 @@ def verdict(row: dict) -> str:
 def why_not(row: dict) -> str:
     if row["immature"]:
         return "its 90 days are not over"
-    small = min(row["n_good"], row["n_bad"])
-    return f"a group of {small:,} customer{'s' if small != 1 else ''} (fewer than 10)"
+    return f"a group of {min(row['n_good'], row['n_bad']):,} (< 10)"
 
 
 def short_why_not(row: dict) -> str:
