@@ -58,13 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", nargs="?")
 
     s = sub.add_parser("kpis", help="print every metric for a period")
-    g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="a week of the calendar: 2026-W10 (iso), FY2025-W07 (nrf)")
-    g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
-    s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
-    s.add_argument("--brand")
-    s.add_argument("--format", choices=["csv", "json"], default="csv")
-    _calendar_option(s)
+    _period_options(s)
     s.add_argument(
         "--compare",
         choices=["year"],
@@ -75,13 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "drivers", help="print which experiences bring customers back (90-day repurchase, good vs bad)"
     )
-    g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="a week of the calendar: 2026-W10 (iso), FY2025-W07 (nrf)")
-    g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
-    s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
-    s.add_argument("--brand")
-    s.add_argument("--format", choices=["csv", "json"], default="csv")
-    _calendar_option(s)
+    _period_options(s)
 
     s = sub.add_parser("cohorts", help="print cohort retention")
     s.add_argument("--grain", choices=["week", "month"], required=True)
@@ -105,6 +93,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--brand")
     s.add_argument("--out", required=True)
     return p
+
+
+def _period_options(s: argparse.ArgumentParser) -> None:
+    """--week or --from/--to, --brand, --format and --calendar (kpis, drivers)."""
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--week", help="a week of the calendar: 2026-W10 (iso), FY2025-W07 (nrf)")
+    g.add_argument("--from", dest="date_from", help="first day (inclusive), YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", help="end day (exclusive), YYYY-MM-DD")
+    s.add_argument("--brand")
+    s.add_argument("--format", choices=["csv", "json"], default="csv")
+    _calendar_option(s)
 
 
 def _calendar_option(s: argparse.ArgumentParser) -> None:
