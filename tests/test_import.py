@@ -10,6 +10,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
@@ -578,3 +579,18 @@ def test_an_import_that_runs_duckdb_out_of_memory_says_which_setting_to_raise(
 def test_the_import_memory_setting_takes_sizes_and_ignores_anything_else(value, expected, monkeypatch):
     monkeypatch.setenv(db.ENV_IMPORT_MEMORY, value)
     assert db.import_memory() == expected
+
+
+def test_a_blank_text_cell_in_parquet_is_null_as_in_csv(duck, example_dir, tmp_path):
+    # Found by the import property test: Parquet kept '' where a CSV stores NULL.
+    data = example_dir / "data"
+    import_file(duck, "brands", data / "brands.csv")
+    import_file(duck, "customers", data / "customers.csv")
+    orders = pl.read_csv(data / "orders.csv", infer_schema_length=0).head(3)
+    orders = orders.with_columns(
+        cause=pl.Series(["", "  ocean ", None]), order_id=pl.col("order_id").cast(pl.Int64)
+    )
+    orders.write_parquet(tmp_path / "orders.parquet")
+    assert import_file(duck, "orders", tmp_path / "orders.parquet").rows == 3
+    stored = db.read_table(duck, "orders", ["order_id", "cause"]).sort("order_id")["cause"].to_list()
+    assert stored == [None, "ocean", None]

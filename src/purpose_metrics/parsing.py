@@ -354,6 +354,6 @@ def _direct(s: pl.Series, type_: str) -> pl.Series | None:
             s = s.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
         s = s.dt.cast_time_unit("us")
         return s.set(~s.is_between(TS_MIN, TS_MAX).fill_null(True), None)  # type: ignore[arg-type]
-    if type_ == "text" and dtype == pl.String:
-        return s.set(s.str.contains("\x00", literal=True).fill_null(False), None)  # type: ignore[arg-type]
+    # Text goes through the text parser, as in a CSV: blank is NULL, the rest
+    # is stripped (a warehouse's '' is no value, whatever the file format).
     return None
