@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from statistics import NormalDist
 
 import polars as pl
 from builders import dataset, order
@@ -44,12 +46,20 @@ def test_verdicts():
 
 def test_the_table_says_why_a_driver_cannot_be_compared():
     table = views.driver_table(_rows(CLEAR, SMALL, LATE, NOISY), "EUR").to_dicts()
-    assert table[0]["Came back: good"] == "40.0 % of 100"
+    z = NormalDist().inv_cdf(0.975)  # Wilson, by hand: 40 of 100
+    centre, half = (
+        (40 + z * z / 2) / (100 + z * z),
+        z * math.sqrt(100 * 0.4 * 0.6 + z * z / 4) / (100 + z * z),
+    )
+    assert (
+        table[0]["Came back: good [95 %]"]
+        == f"40.0 % of 100 [{100 * (centre - half):.1f}–{100 * (centre + half):.1f}]"
+    )
     assert table[0]["Gap [95 % interval]"] == "+20.0 pp  [+5.0 to +33.0]"
     assert table[0]["Verdict"] == "✔ differs"
     assert table[0]["Revenue at stake"] == "€500.00"  # money under €1,000 shows its cents
     assert table[1]["Verdict"] == "— cannot compare: a group of 4 (< 10)"
-    assert table[1]["Came back: good"] == "— of 4"
+    assert table[1]["Came back: good [95 %]"] == "— of 4"
     assert table[2]["Verdict"] == "— cannot compare: its 90 days are not over"
     assert table[3]["Verdict"] == "≈ no clear difference"
 

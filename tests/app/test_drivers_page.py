@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 
 PAGE = "pages/drivers.py"
 LABELS = ["On-time delivery", "Purpose achieved", "First-contact resolution", "Cause participation"]
@@ -48,8 +49,8 @@ def test_one_week_matches_the_worked_example_row_by_row(app, small_db, example_d
     assert table["Driver"].tolist() == LABELS
     company = [r for r in expected if r["scope"] == "company"]
     # Every company row of that week is suppressed: sizes shown, no rate, no verdict.
-    assert table["Came back: good"].tolist() == [f"— of {r['n_good']:,}" for r in company]
-    assert table["Came back: bad"].tolist() == [f"— of {r['n_bad']:,}" for r in company]
+    assert table["Came back: good [95 %]"].tolist() == [f"— of {r['n_good']:,}" for r in company]
+    assert table["Came back: bad [95 %]"].tolist() == [f"— of {r['n_bad']:,}" for r in company]
     assert all(v.startswith("— cannot compare") for v in table["Verdict"])
     assert table["Revenue at stake"].tolist() == ["—"] * 4
 
@@ -61,7 +62,7 @@ def test_a_period_with_gaps_shows_rates_verdicts_and_revenue_in_the_currency(app
     shown = table[table["Gap [95 % interval]"] != "—"]
     assert len(shown) >= 1
     for _, r in shown.iterrows():
-        assert r["Came back: good"].endswith(tuple("0123456789")) and " % of " in r["Came back: good"]
+        assert re.fullmatch(r"\d+\.\d % of [\d,]+ \[\d+\.\d–\d+\.\d\]", r["Came back: good [95 %]"])
         assert r["Verdict"] in ("✔ differs", "≈ no clear difference")
         assert r["Revenue at stake"].startswith("€")
 

@@ -16,7 +16,7 @@ import polars as pl
 from .. import formatting
 from ..calendars import instant
 from ..metrics.dataset import Dataset
-from ..metrics.drivers import DRIVER_LABELS, WINDOW
+from ..metrics.drivers import DRIVER_LABELS, WINDOW, wilson
 from ..periods import Periods, parse_week, week_label, week_start
 
 
@@ -83,10 +83,13 @@ def short_why_not(row: dict) -> str:
     return f"too few to compare ({min(row['n_good'], row['n_bad']):,})"
 
 
-def _rate(rate: float | None, n: int) -> str:
-    if rate is None:
+def _rate(rate: float | None, back: int | None, n: int) -> str:
+    """'32.1 % of 2,001 [30.1–34.2]': the group's 90-day repurchase rate, its
+    size and its 95 % Wilson interval (the one Newcombe's is built from)."""
+    if rate is None or back is None:
         return f"— of {n:,}"
-    return f"{rate:.1f} % of {n:,}"
+    low, high = wilson(back, n)
+    return f"{rate:.1f} % of {n:,} [{100 * low:.1f}–{100 * high:.1f}]"
 
 
 def driver_table(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
@@ -107,8 +110,8 @@ def driver_table(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
             {
                 "Driver": DRIVER_LABELS[r["driver"]],
                 "Good vs bad": DRIVER_SHORT[r["driver"]],
-                "Came back: good": _rate(r["rate_good"], r["n_good"]),
-                "Came back: bad": _rate(r["rate_bad"], r["n_bad"]),
+                "Came back: good [95 %]": _rate(r["rate_good"], r["repurchased_good"], r["n_good"]),
+                "Came back: bad [95 %]": _rate(r["rate_bad"], r["repurchased_bad"], r["n_bad"]),
                 "Gap [95 % interval]": gap,
                 "Verdict": said,
                 "Revenue at stake": "—" if stake is None else formatting.money(stake, currency),

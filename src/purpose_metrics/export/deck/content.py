@@ -45,7 +45,7 @@ DRIVERS_NOTE = (
     "customers are not compared."
 )
 DRIVER_COLUMNS_SHOWN = [
-    "Driver", "Good vs bad", "Came back: good", "Came back: bad", "Gap [95 % interval]", "Verdict", "Revenue at stake",
+    "Driver", "Good vs bad", "Came back: good [95 %]", "Came back: bad [95 %]", "Gap [95 % interval]", "Verdict", "Revenue at stake",
 ]  # fmt: skip
 CHART_WIDTH, CHART_HEIGHT = 1000, 560
 
