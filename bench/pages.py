@@ -32,6 +32,7 @@ PAGES: list[tuple[str, str]] = [
     ("Brands and segments", "brands"),
     ("Loyalty and retention", "loyalty"),
     ("Customer purpose", "customer_purpose"),
+    ("Drivers", "drivers"),
     ("People", "people"),
     ("Impact", "impact"),
     ("Data", "data"),
