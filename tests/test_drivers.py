@@ -336,7 +336,7 @@ def test_counts_add_up_across_brands_when_each_customer_keeps_to_one_brand(data_
         assert company == tuple(sum(x) for x in zip(*by_brand, strict=True))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.integers(10, 400), st.integers(10, 400), st.data())
 def test_the_interval_contains_the_difference(n_good, n_bad, draw):
     x_good, x_bad = draw.draw(st.integers(0, n_good)), draw.draw(st.integers(0, n_bad))
