@@ -214,7 +214,8 @@ def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) 
             .filter(~same_group(keys, 1))  # the period's first row of the group
             .with_columns(
                 scope=scope,
-                repurchased=pl.col("next_at").is_not_null() & (pl.col("next_at") <= pl.col("ordered_at") + WINDOW),
+                repurchased=pl.col("next_at").is_not_null()
+                & (pl.col("next_at") <= pl.col("ordered_at") + WINDOW),
             )
             .collect()
             .lazy()
@@ -232,14 +233,18 @@ def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) 
             .group_by("scope", "customer_id")
             .agg(pl.col("_revenue").sum().alias("repurchase_revenue"))
         )  # fmt: skip
-    empty = by_customer.lazy().head(0).with_columns(
-        scope=pl.lit(None, pl.String), next_at=pl.col("ordered_at"), repurchased=pl.lit(False)
+    empty = (
+        by_customer.lazy()
+        .head(0)
+        .with_columns(scope=pl.lit(None, pl.String), next_at=pl.col("ordered_at"), repurchased=pl.lit(False))
     )
     anchors = pl.concat(parts, how="vertical_relaxed") if parts else empty
     later = (
         pl.concat(spends)
         if spends
-        else pl.LazyFrame(schema={"scope": pl.String, "customer_id": pl.Int64, "repurchase_revenue": pl.Float64})
+        else pl.LazyFrame(
+            schema={"scope": pl.String, "customer_id": pl.Int64, "repurchase_revenue": pl.Float64}
+        )
     )
     # The latest survey with an answer per order (then the highest response_id).
     survey = (
