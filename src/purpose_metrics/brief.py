@@ -138,18 +138,22 @@ def build_brief(data: Dataset, brand: str, week: str | None = None) -> Brief:
         purposes.append(BriefRow(r["name"], text, int(r["n"])))
 
     # 3. Late deliveries by region (customers of a region under the minimum: withheld).
-    late = []
+    late = []  # (share late, or None when withheld or unknown; the row)
     rates = views.segment_matrix(data, "on_time_delivery_rate", pooled, "region", [brand])
     people = views.segment_matrix(data, "active_customers", pooled, "region", [brand])
     heads = {r["segment"]: int(r["n"] or 0) for r in people.iter_rows(named=True)}
     for r in rates.iter_rows(named=True):
         who = heads.get(r["segment"], 0)
-        if who < BRIEF_GROUP_MIN or r["value"] is None:
+        share = None if who < BRIEF_GROUP_MIN or r["value"] is None else 100 - r["value"]
+        if share is None:
             text = _withheld(who) if who < BRIEF_GROUP_MIN else "no delivered order with a promise"
         else:
-            text = f"{100 - r['value']:.1f} % late"
-        late.append(BriefRow(r["segment"].replace("_", " ").capitalize(), text, int(r["n"] or 0)))
-    late.sort(key=lambda row: -float(row.value.split(" ")[0]) if row.value.endswith("late") else 1e9)
+            text = f"{share:.1f} % late"
+        late.append((share, BriefRow(r["segment"].replace("_", " ").capitalize(), text, int(r["n"] or 0))))
+    # Most late first; withheld regions last, in their order.
+    late_rows = [
+        row for _, row in sorted(late, key=lambda pair: -pair[0] if pair[0] is not None else float("inf"))
+    ]
 
     # 4. First-contact resolution by the channel of the ticket's order.
     fcr = []
@@ -182,7 +186,7 @@ def build_brief(data: Dataset, brand: str, week: str | None = None) -> Brief:
         as_of=data.as_of,
         indicators=indicators,
         purposes=purposes[:SHOWN] if purposes else [],
-        late_by_region=late,
+        late_by_region=late_rows,
         fcr_by_channel=fcr,
         driver=sentence,
     )

@@ -162,19 +162,6 @@ def wilson(successes: int, n: int) -> tuple[float, float]:
     return (centre - adj) / denom, (centre + adj) / denom
 
 
-def _scoped(orders: pl.LazyFrame, scopes: Sequence[str]) -> pl.LazyFrame:
-    """Every order once per scope it belongs to: the company's and its brand's."""
-    parts = []
-    if "company" in scopes:
-        parts.append(orders.with_columns(scope=pl.lit("company")))
-    brands = [s for s in scopes if s != "company"]
-    if brands:
-        parts.append(orders.filter(pl.col("brand_id").is_in(brands)).with_columns(scope=pl.col("brand_id")))
-    if not parts:
-        return orders.with_columns(scope=pl.lit(None, pl.String)).clear()
-    return pl.concat(parts)
-
-
 def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) -> pl.LazyFrame:
     """One row per (scope, anchor customer): whether they repurchased, the
     revenue of their repurchases, and their group under every driver
