@@ -25,8 +25,12 @@ run: db
 	$(BIN)/python -m purpose_metrics.ui.serve dashboard.py --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
+# The suite on TEST_WORKERS processes (pytest-xdist; every fixture makes its
+# own databases and servers, so the workers share nothing). TEST_WORKERS=0
+# runs it in this one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Ten browser sessions clicking through every page for a minute (LOAD_SECONDS,
 # LOAD_SESSIONS); prints the 95th-percentile page load, writes screenshots/load-report.json.
