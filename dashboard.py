@@ -8,18 +8,19 @@ one file there and one line in PAGES.
 
 import streamlit as st
 
-from purpose_metrics.ui import runlog, sidebar, state
+from purpose_metrics.ui import access, runlog, sidebar, state
 from purpose_metrics.ui.page import routed
 
 st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
 
+PEOPLE = st.Page("pages/people.py", title="People", icon=":material/groups:")
 PAGES = [
     st.Page("pages/this_week.py", title="This week", icon=":material/calendar_view_week:", default=True),
     st.Page("pages/brands.py", title="Brands and segments", icon=":material/compare_arrows:"),
     st.Page("pages/loyalty.py", title="Loyalty and retention", icon=":material/autorenew:"),
     st.Page("pages/customer_purpose.py", title="Customer purpose", icon=":material/emoji_people:"),
     st.Page("pages/drivers.py", title="Drivers", icon=":material/replay:"),
-    st.Page("pages/people.py", title="People", icon=":material/groups:"),
+    PEOPLE,
     st.Page("pages/impact.py", title="Impact", icon=":material/eco:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ]
@@ -28,8 +29,12 @@ PAGES = [
 # pages/ folder (file names) before this router's first run; this router's
 # own navigation is the one to show.
 st.set_option("client.showSidebarNavigation", True)
-page = st.navigation(PAGES)
+# Nothing runs for a person without access: the gate shows the sign-in
+# screen (or why not) and stops the run before any page is chosen.
+me = access.gate()
+# A page the person may not see is not a page of theirs: its link opens the first page.
+page = st.navigation([p for p in PAGES if p is not PEOPLE or me.people])
 # One database connection for the whole run, opened when first needed.
-with runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
+with access.for_this_run(me), runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()
     page.run()

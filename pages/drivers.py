@@ -9,7 +9,7 @@ from purpose_metrics.brief import brief_markdown, brief_pdf_bytes
 from purpose_metrics.charts import driver_chart
 from purpose_metrics.charts.tree import purpose_tree
 from purpose_metrics.export.downloads import file_name as safe_file_name
-from purpose_metrics.ui import charts, filters, page, state
+from purpose_metrics.ui import access, charts, filters, page, state
 
 ctx = page.context()
 st.title("What brings customers back")
@@ -90,10 +90,14 @@ else:
             st.markdown(brief_markdown(brief, for_streamlit=True))
         md, pdf = st.columns(2)
         md.download_button(
-            "Download the brief (Markdown)", brief_markdown(brief).encode(), file_name=safe_file_name(f"brief-{scope}-{latest}.md"),
+            "Download the brief (Markdown)",
+            brief_markdown(brief).encode(), file_name=safe_file_name(f"brief-{scope}-{latest}.md"),
             mime="text/markdown", icon=":material/download:",
+            on_click=access.export_recorder(detail=f"brief {latest} (Markdown)", scope=scope),
         )  # fmt: skip
         pdf.download_button(
-            "Download the brief (PDF)", lambda: brief_pdf_bytes(brief), file_name=safe_file_name(f"brief-{scope}-{latest}.pdf"),
+            "Download the brief (PDF)",
+            access.audited_export(lambda: brief_pdf_bytes(brief), detail=f"brief {latest} (PDF)", scope=scope),
+            file_name=safe_file_name(f"brief-{scope}-{latest}.pdf"),
             mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
         )  # fmt: skip

@@ -6,7 +6,7 @@ import streamlit as st
 from purpose_metrics import formatting, views
 from purpose_metrics.export.downloads import file_name
 from purpose_metrics.reports import content_index_csv, indicator_table
-from purpose_metrics.ui import charts, page, reports, state
+from purpose_metrics.ui import access, charts, page, reports, state
 
 ctx = page.context()
 st.title("Impact")
@@ -52,7 +52,7 @@ st.download_button(
     data=content_index_csv(content_index),
     file_name=file_name(f"gri-content-index-{scope}-{months.start:%Y-%m}-to-{months.starts()[-1]:%Y-%m}.csv"),
     mime="text/csv",
-    on_click="ignore",
+    on_click=access.export_recorder(detail="GRI content index (CSV)", scope=scope),
     icon=":material/download:",
     key="gri_content_index",
     help="One row per GRI disclosure: the metric's value over the 12 months as a whole, its unit, "

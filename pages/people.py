@@ -3,9 +3,10 @@
 import streamlit as st
 
 from purpose_metrics import formatting, views
-from purpose_metrics.ui import charts, page, state
+from purpose_metrics.ui import access, charts, page, state
 
 ctx = page.context()
+access.require(access.current().people, "the employee-survey and workforce numbers of the People page")
 st.title("People")
 week, scope, window = page.week_and_scope(ctx)
 kpis = state.week_kpis(week)

@@ -177,6 +177,17 @@ ORDER_HISTORY = sa.Table(
     sa.Column("seq_b", sa.Integer),
     sa.Column("next_at_b", sa.DateTime),
 )
+AUDIT_LOG = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("logged_at", sa.DateTime),
+    sa.Column("who", sa.Text),
+    sa.Column("role", sa.Text),
+    sa.Column("action", sa.Text),
+    sa.Column("scope", sa.Text),
+    sa.Column("outcome", sa.Text),
+    sa.Column("detail", sa.Text),
+)
 IMPORT_LOG = sa.Table(
     "import_log",
     metadata,
@@ -190,7 +201,7 @@ IMPORT_LOG = sa.Table(
 def schema_statements(dialect: str) -> list[str]:
     """The contract's tables and keys, then the fact store's tables (and, but
     on DuckDB, their indexes), for a dialect."""
-    files = ["schema.sql", "store/schema.sql"]
+    files = ["schema.sql", "store/schema.sql", "audit.sql"]
     if dialect != "duckdb":
         files += ["indexes.sql", "store/indexes.sql"]
     binary = sqltext.Dialect(dialect).binary

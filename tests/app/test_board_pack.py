@@ -19,7 +19,7 @@ def test_prepare_then_download_the_pack_for_the_week_on_screen(app, small_db):
     from purpose_metrics.ui import boardpack, state
 
     # Keyed by the read it came from (the generation the page used).
-    body = boardpack._pack(small_db, state._generation(small_db), "2026-W10", "hearth", ".pptx")
+    body = boardpack._pack(small_db, state._generation(small_db), "2026-W10", "hearth", ".pptx", None, True)
     prs = Presentation(io.BytesIO(body))
     titles = [
         next(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in list(prs.slides)[1:2]

@@ -18,6 +18,7 @@ import streamlit as st
 
 from ..export import images
 from ..export.downloads import file_name as safe_file_name
+from . import access
 
 _RENDERED_KEPT = 32  # figures whose images stay in memory for a repeated click
 
@@ -40,7 +41,9 @@ def show_chart(fig: go.Figure, name: str, key: str) -> None:
         for fmt in ("png", "svg"):
             st.download_button(
                 f"{fmt.upper()} 1600×900",
-                data=_image(fig_json, fmt),
+                data=access.audited_export(
+                    _image(fig_json, fmt), detail=f"{name} ({fmt.upper()})", scope=None
+                ),
                 file_name=safe_file_name(f"{base}.{fmt}"),
                 mime=images.MIME[fmt],
                 on_click="ignore",
@@ -63,7 +66,7 @@ def download_all(named: Sequence[tuple[str, go.Figure]], file_name: str, key: st
 
     st.download_button(
         f"All {len(named)} chart{'s' if len(named) > 1 else ''} (PNG + SVG, zip)",
-        data=build,
+        data=access.audited_export(build, detail=f"{file_name} ({len(named)} charts)", scope=None),
         file_name=safe_file_name(file_name),
         mime="application/zip",
         on_click="ignore",

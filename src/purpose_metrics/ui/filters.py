@@ -26,6 +26,7 @@ from streamlit.delta_generator import DeltaGenerator
 from .. import catalog, formatting, views
 from ..metrics.dataset import Filters
 from ..periods import PeriodError, parse_week
+from . import access
 
 _SHOWN = 40  # characters of a bad URL value repeated back
 # Session state: the link as rewritten ("link") and the notices about what
@@ -180,11 +181,24 @@ def scope_picker(
     segmented control shows its options as Markdown, so there a name is
     escaped (`formatting.plain`); a link may still give it as written."""
     segmented = len(scope_ids) <= 7
+    default = "company" if "company" in scope_ids else scope_ids[0]
+
+    def explain(raw: str) -> str:
+        # A brand that exists but is not this person's reads as one that does
+        # not (the link learns nothing), and the attempt is audited.
+        hidden = [s for s in names if s not in scope_ids and _match(raw, [s], [str, lambda b: names[b]])]
+        if hidden:
+            access.once(
+                "scope", hidden[0], "view", "denied", scope=hidden[0], detail="a link named this scope"
+            )
+        everything = "company" in scope_ids and len(scope_ids) == len(names)
+        return f"There is no brand {_quote(raw)}" + ("" if everything else " among those you can see")
+
     return url_select(
-        "Company or brand", scope_ids, key="brand", default="company",
+        "Company or brand", scope_ids, key="brand", default=default,
         format_func=(lambda s: formatting.plain(names.get(s, s))) if segmented else (lambda s: names.get(s, s)),
         also_matches=lambda s: names.get(s, s),
-        explain=lambda raw: f"There is no brand {_quote(raw)}",
+        explain=explain,
         container=container, segmented=segmented,
     )  # fmt: skip
 

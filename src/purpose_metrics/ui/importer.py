@@ -15,14 +15,19 @@ import streamlit as st
 
 from .. import formatting, validation
 from ..contract import TABLES
-from . import state
+from . import access, state
 
 SUFFIXES = ("csv", "parquet")
 _DONE = "import_done_message"  # survives the rerun after a successful import
 
 
 def run_import(table: str, file_name: str, content: bytes) -> validation.ImportResult:
-    """Validate and append; raises validation.ValidationFailed with every problem."""
+    """Validate and append; raises validation.ValidationFailed with every
+    problem, AccessDenied (audited) for anyone but an admin, whatever the
+    page offered them."""
+    if not access.current().admin:
+        access.record("import", "denied", detail=f"{table} from {Path(file_name).name}"[:200])
+        raise access.AccessDenied("only an admin may import")
     suffix = Path(file_name).suffix.lower() or ".csv"
     with tempfile.TemporaryDirectory(prefix="pm-upload-") as tmp:
         # Keep the uploaded name (the import log records it as the source).
@@ -64,6 +69,7 @@ def import_form() -> None:
             result = run_import(table, upload.name, upload.getvalue())
     except validation.ValidationFailed as exc:
         problems = len(exc.failures)
+        access.record("import", "failed", detail=f"{table} from {upload.name}: {problems} problems"[:200])
         st.error(
             f"{formatting.plain(upload.name, 80)}: {problems} problem{'s' if problems != 1 else ''} found in {table}; "
             "nothing was imported.",
@@ -72,8 +78,14 @@ def import_form() -> None:
         st.dataframe(exc.as_frame(), hide_index=True, width="stretch")
         return
     except state.DATABASE_ERRORS as exc:
+        access.record("import", "failed", detail=f"{table} from {upload.name}: {type(exc).__name__}"[:200])
         state.show_database_error(exc)
         return
+    except access.AccessDenied:
+        st.error("Only an admin may import files.", icon=":material/lock:")
+        return
+    # After the import has committed: a failed audit write cannot undo it.
+    access.record("import", "ok", detail=f"{result.rows} rows into {table} from {result.source}"[:200])
     state.refresh()  # the next read sees the new rows
     rows = f"{result.rows:,} row{'s' if result.rows != 1 else ''}"
     st.session_state[_DONE] = f"Imported {rows} from {formatting.plain(result.source, 80)} into {table}."

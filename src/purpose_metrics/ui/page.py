@@ -27,7 +27,7 @@ import streamlit as st
 from .. import catalog, formatting, views
 from ..charts import scope_colours, trend_chart
 from ..metrics.dataset import Dataset
-from . import cards, charts, filters, scorecards, state
+from . import access, cards, charts, filters, scorecards, state
 
 
 @dataclass(frozen=True)
@@ -89,13 +89,16 @@ def context() -> PageContext:
     ensure_router()
     data = state.data_or_empty_state()
     weeks, latest = state.weeks()
+    scopes = access.current().visible(views.scopes(data))
+    if not scopes:
+        access.require(False, "any brand in this database: the roles file names none of its brands")
     return PageContext(
         data=data,
         names=views.scope_names(data),
         colours=scope_colours(data.brand_ids),
         currency=views.currency(data),
         company=views.company_info(data),
-        scopes=views.scopes(data),
+        scopes=scopes,
         weeks=weeks,
         latest=latest,
     )

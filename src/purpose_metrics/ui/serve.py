@@ -1,6 +1,16 @@
-"""Starting the dashboard: `streamlit run`, with the libraries already loaded.
+"""Starting the dashboard: `streamlit run`, safely, with the libraries loaded.
 
     python -m purpose_metrics.ui.serve dashboard.py [streamlit run options]
+
+Before Streamlit starts, the launcher checks how it will be served
+(`safety`), and refuses (exit 2, one line, no secret in it) what would
+expose the numbers:
+
+- no address given: it listens on 127.0.0.1 only (local mode);
+- another address without sign-in: only with PURPOSE_METRICS_ALLOW_ANONYMOUS=1;
+- sign-in ([auth] in Streamlit's secrets) needs a cookie_secret of 32
+  characters or more and a readable roles file ($PURPOSE_METRICS_ACCESS);
+- Streamlit's XSRF protection stays on.
 
 `streamlit run dashboard.py` imports what the pages need (Polars, Plotly,
 pandas, PyArrow, DuckDB, SQLAlchemy, pyroaring and this package) when the
@@ -13,7 +23,11 @@ compute is not done ahead: the first view still reads the database.)
 
 from __future__ import annotations
 
+import os
 import sys
+
+LOOPBACK = "127.0.0.1"
+MIN_COOKIE_SECRET = 32
 
 
 def warm() -> None:
@@ -36,8 +50,74 @@ def warm() -> None:
     polars.DataFrame({"k": [1, 1], "v": [1.0, 2.0]}).lazy().group_by("k").agg(polars.col("v").sum()).collect()
 
 
+def _flags(args: list[str]) -> dict[str, str]:
+    """`--section.option value` and `--section.option=value` pairs of a
+    `streamlit run` command line."""
+    flags: dict[str, str] = {}
+    for i, arg in enumerate(args):
+        if not arg.startswith("--") or "." not in arg:
+            continue
+        name, eq, value = arg[2:].partition("=")
+        if not eq:
+            value = args[i + 1] if i + 1 < len(args) else ""
+        flags[name] = value
+    return flags
+
+
+def safety(args: list[str]) -> list[str]:
+    """`args` with the address made explicit; UsageError for a way of
+    serving that would expose the numbers (see the module's docstring)."""
+    from streamlit import config
+    from streamlit.runtime.secrets import secrets_singleton
+
+    from ..access import ENV_ACCESS, load_roles, roles_path
+    from ..errors import UsageError
+    from .access import ENV_ANONYMOUS
+    from .access import LOOPBACK as LOCAL_NAMES
+
+    flags = _flags(args)
+    config.get_config_options(force_reparse=True, options_from_flags=dict(flags))
+    address = str(config.get_option("server.address") or "")
+    if not address:
+        address = LOOPBACK
+        args = [*args, "--server.address", LOOPBACK]
+    if config.get_option("server.enableXsrfProtection") is False:
+        raise UsageError(
+            "server.enableXsrfProtection is off: the dashboard runs only with XSRF protection on"
+        )
+    auth = secrets_singleton.get("auth") if secrets_singleton.load_if_toml_exists() else None
+    if auth is None:
+        if address not in LOCAL_NAMES and os.environ.get(ENV_ANONYMOUS, "").strip() != "1":
+            raise UsageError(
+                f"refusing to serve on {address} without sign-in: anyone who reaches it would read every "
+                f'number. Configure [auth] in .streamlit/secrets.toml (README, "Deploying it"), serve on '
+                f"{LOOPBACK}, or set {ENV_ANONYMOUS}=1"
+            )
+        return args
+    secret = auth.get("cookie_secret")
+    if not isinstance(secret, str) or len(secret) < MIN_COOKIE_SECRET:
+        raise UsageError(
+            f"[auth] cookie_secret must be set to a random text of {MIN_COOKIE_SECRET} characters or more "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    path = roles_path()
+    if path is None:
+        raise UsageError(
+            f"sign-in is configured, so the roles file is needed: set {ENV_ACCESS} to access.toml"
+        )
+    load_roles(path)  # a wrong file is refused now, not at the first visit
+    return args
+
+
 def main(argv: list[str] | None = None) -> None:
+    from ..errors import UsageError
+
     args = sys.argv[1:] if argv is None else argv
+    try:
+        args = safety(args)
+    except UsageError as exc:
+        print(f"purpose-metrics: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     warm()
     from streamlit.web import cli
 

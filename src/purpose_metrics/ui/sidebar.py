@@ -6,7 +6,7 @@ import streamlit as st
 
 from .. import dburl, formatting, sources, views
 from ..calendars import to_local
-from . import state
+from . import access, state
 
 MODE_WORDS = {
     "store": ":material/bolt: From the fact store, kept current by every import",
@@ -22,6 +22,7 @@ MODE_HELP = (
 
 
 def render() -> None:
+    me = access.current()
     with st.sidebar:
         loaded = state.try_loaded()
         if loaded is None:
@@ -46,7 +47,9 @@ def render() -> None:
             key="refresh_data",
             help=f"Re-read the database now. Otherwise it is read again every {state.ttl_words()}.",
         )
-        st.caption(f"Database: `{dburl.safe_url(state.database_url())}`")
+        if me.admin:
+            st.caption(f"Database: `{dburl.safe_url(state.database_url())}`")
         mode = state.current_mode()
         if mode is not None:
             st.caption(MODE_WORDS[mode], help=MODE_HELP)
+        access.sidebar(me, {} if loaded is None else views.scope_names(loaded[0]))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
@@ -36,7 +37,7 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from .. import catalog, connections, db, dburl, inventory, reading, sources, store, views
+from .. import audit, catalog, connections, db, dburl, inventory, reading, sources, store, views
 from ..brief import Brief, build_brief
 from ..charts.tree import TREE_METRICS
 from ..constants import CACHE_TTL_SECONDS
@@ -44,6 +45,7 @@ from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
 from ..metrics.drivers import driver_frame
 from ..metrics.engine import kpi_frame
+from . import access
 
 T = TypeVar("T")
 
@@ -249,14 +251,29 @@ def of_the_data(show_spinner: str | bool = False) -> Callable[[Callable[..., T]]
         cached.__qualname__ = cached.__name__ = f"{compute.__qualname__}.cached"
         cached = st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=show_spinner)(cached)
 
+        checked = _scope_arguments(compute)
+
         @functools.wraps(compute)
         def current(*args: Any) -> T:
-            return cached(*key(), *args)
+            # What the cache holds is everyone's; what leaves here is only
+            # what this run's person may see (ui/access.py).
+            me = access.current()
+            for i in checked:
+                if i < len(args) and not me.sees(args[i]):
+                    raise access.AccessDenied(f"{compute.__name__}: no access to {args[i]!r}")
+            return me.restrict(cached(*key(), *args))
 
         current.cached = cached  # type: ignore[attr-defined]
         return current
 
     return wrap
+
+
+def _scope_arguments(compute: Callable[..., Any]) -> list[int]:
+    """Where `compute(data, ...)` takes a company-or-brand argument (`scope`
+    or `brand`): the positions, after `data`, that the access checks."""
+    names = list(inspect.signature(compute).parameters)[1:]
+    return [i for i, name in enumerate(names) if name in ("scope", "brand")]
 
 
 @of_the_data()
@@ -347,11 +364,17 @@ def purpose_by_category(data: Dataset, week: str, span: int, scope: str) -> tupl
 
 
 @of_the_data()
-def team_matrix(data: Dataset, week: str, scope: str) -> pl.DataFrame:
+def team_rows(data: Dataset, week: str, scope: str) -> pl.DataFrame:
+    """The week's employee-survey metrics per team of the scope (views.team_kpis;
+    each team's `brand_id` decides who may see it, so its own key is dropped)."""
+    return views.team_kpis(data, views.week_window(week).week, scope).drop("scope")
+
+
+def team_matrix(week: str, scope: str) -> pl.DataFrame:
     """The week's employee-survey metrics per team of the scope, as text
     (small groups suppressed or withheld, see privacy.py)."""
-    rows = views.team_kpis(data, views.week_window(week).week, scope)
-    return views.team_matrix(rows, views.scope_names(data), with_brand=scope == "company")
+    rows = team_rows(week, scope)
+    return views.team_matrix(rows, views.scope_names(_dataset(*key())), with_brand=scope == "company")
 
 
 @of_the_data()
@@ -380,3 +403,14 @@ def inventory_or_error() -> pl.DataFrame | None:
 def current_engine() -> Engine:
     """The shared engine of the configured database (imports write through it)."""
     return engine(database_url())
+
+
+AUDIT_SHOWN = audit.SHOWN
+
+
+def audit_log() -> pl.DataFrame | None:
+    """The latest rows of the audit log (admins only; never cached, so an
+    admin sees the sign-in they just made), or None for anyone else."""
+    if not access.current().admin:
+        return None
+    return audit.recent(current_engine(), AUDIT_SHOWN)

@@ -12,12 +12,14 @@ escape their labels for Plotly).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 import polars as pl
 
 from ... import catalog, formatting, views
+from ...access import PEOPLE_METRICS
 from ...charts import theme
 from ...charts.trends import trend_chart
 from ...errors import UsageError
@@ -116,14 +118,26 @@ def _line(row: dict, currency: str) -> KpiLine:
     )
 
 
-def build_pack(data: Dataset, week: str | None = None, brand: str | None = None) -> Pack:
+def build_pack(
+    data: Dataset,
+    week: str | None = None,
+    brand: str | None = None,
+    *,
+    brands: Sequence[str] | None = None,
+    people: bool = True,
+) -> Pack:
     """Everything the pack shows, for one ISO week (default: the latest
-    complete one) and the company or a brand. Raises UsageError when there
-    is nothing to show or no such brand, PeriodError for a malformed week."""
+    complete one) and the company or a brand. `brands` limits the brands it
+    may show (the brands slide; None: every brand) and `people=False` leaves
+    out the employee numbers (a person's access, ui/access.py). Raises
+    UsageError when there is nothing to show or no such brand, PeriodError
+    for a malformed week."""
     if data.as_of is None:
         raise UsageError("the database holds no orders: nothing to put in a board pack")
     if brand is not None and brand not in data.brand_ids:
         raise UsageError(f"unknown brand {brand[:40]!r} (known: {', '.join(data.brand_ids)})")
+    if brand is not None and brands is not None and brand not in brands:
+        raise UsageError(f"brand {brand[:40]!r} is not among the brands this pack may show")
     names = views.scope_names(data)
     focus = brand or "company"
     week = week or views.default_week(data)
@@ -132,11 +146,16 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
     currency = views.currency(data)
     company = views.company_info(data)
     kpis = views.week_kpis(data, window, all_scopes)
+    brand_limit = None if brands is None else set(brands)
+    if not people:
+        kpis = kpis.filter(~pl.col("metric_id").is_in(sorted(PEOPLE_METRICS)))
     focus_rows = kpis.filter(pl.col("scope") == focus)
     colours = theme.scope_colours(data.brand_ids)
 
     pillars = []
     for pillar, metric_ids in views.DASHBOARD_PILLARS.items():
+        if pillar == "People" and not people:
+            continue
         rows = focus_rows.filter(pl.col("metric_id").is_in(list(metric_ids)))
         lines = [_line(r, currency) for r in rows.iter_rows(named=True)]
         charts = []
@@ -153,7 +172,7 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
         pillars.append(PillarSlide(pillar, lines, charts))
 
     # Brands slide: every KPI red or amber for some brand, brands side by side.
-    brands = [s for s in all_scopes if s != "company"]
+    brands = [s for s in all_scopes if s != "company" and (brand_limit is None or s in brand_limit)]
     flagged = views.attention(kpis, brands).get_column("metric_id").unique(maintain_order=True).to_list()
     brand_rows = []
     for metric_id in flagged:
@@ -178,7 +197,7 @@ def build_pack(data: Dataset, week: str | None = None, brand: str | None = None)
         drivers_rows = [list(r) for r in table_.iter_rows()]
         drivers_headline = views.headline(driver_rows, currency)
 
-    shown = [m for ids in views.DASHBOARD_PILLARS.values() for m in ids]
+    shown = [m for p, ids in views.DASHBOARD_PILLARS.items() if people or p != "People" for m in ids]
     definitions = [(catalog.get(m).label, catalog.get(m).unit, catalog.get(m).definition) for m in shown]
     scope_purpose = views.purposes(data, focus)[1] if focus != "company" else None
     return Pack(
