@@ -52,7 +52,13 @@ def test_a_person_gets_the_grant_of_their_email_in_any_case(roles):
     me = roles.resolve("ops@EXAMPLE.com")
     assert (me.role, me.admin, me.brands, me.company, me.people) == ("admin", True, None, True, True)
     ceo = roles.resolve("ceo@example.com")
-    assert (ceo.role, ceo.admin, ceo.brands, ceo.company, ceo.people) == ("executive", False, None, True, True)
+    assert (ceo.role, ceo.admin, ceo.brands, ceo.company, ceo.people) == (
+        "executive",
+        False,
+        None,
+        True,
+        True,
+    )
 
 
 def test_a_brand_role_reaches_its_brands_only_and_not_the_company_or_people_unless_granted(roles):

@@ -16,7 +16,9 @@ def test_entries_are_stored_and_read_back_newest_first(engine):
     assert audit.record(engine, audit.Entry("ana@example.com", "executive", "sign-in", "ok"), at=first)
     assert audit.record(
         engine,
-        audit.Entry("lee@example.com", "brand", "view", "denied", scope="alpine", detail="a link named this scope"),
+        audit.Entry(
+            "lee@example.com", "brand", "view", "denied", scope="alpine", detail="a link named this scope"
+        ),
         at=first + dt.timedelta(minutes=5),
     )
     rows = audit.recent(engine)
@@ -34,7 +36,10 @@ def test_a_refused_write_is_a_warning_and_returns_false(tmp_path, caplog):
     with eng.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE orders (order_id INTEGER)")
     with caplog.at_level(logging.WARNING, logger="purpose_metrics.audit"):
-        assert audit.record(eng, audit.Entry("ana@example.com", "admin", "import", "ok", detail="orders")) is False
+        assert (
+            audit.record(eng, audit.Entry("ana@example.com", "admin", "import", "ok", detail="orders"))
+            is False
+        )
     assert "audit log not written (import ok by ana@example.com)" in caplog.text
     assert audit.recent(eng).height == 0
 
