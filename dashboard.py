@@ -25,13 +25,14 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ]
 
+# Nothing runs for a person without access: the gate shows the sign-in
+# screen (or why not) and stops the run before any page is chosen (and
+# before any navigation is shown).
+me = access.gate()
 # .streamlit/config.toml hides the navigation Streamlit would make of the
 # pages/ folder (file names) before this router's first run; this router's
 # own navigation is the one to show.
 st.set_option("client.showSidebarNavigation", True)
-# Nothing runs for a person without access: the gate shows the sign-in
-# screen (or why not) and stops the run before any page is chosen.
-me = access.gate()
 # A page the person may not see is not a page of theirs: its link opens the first page.
 page = st.navigation([p for p in PAGES if p is not PEOPLE or me.people])
 # One database connection for the whole run, opened when first needed.

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,21 +44,27 @@ def free_port() -> int:
 
 @contextmanager
 def dashboard(
-    url: str, log: Path, env: dict[str, str] | None = None, port: int | None = None
+    url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    args: Sequence[str] = (),
+    host: str = "127.0.0.1",
 ) -> Iterator[str]:
-    """A dashboard server on `url`, its output in `log`; yields its address.
-    (A fixed `port` keeps a browser's cache valid across servers.)"""
+    """A dashboard server on `url`, its output in `log`; yields its address
+    (http://`host`:port). A fixed `port` keeps a browser's cache valid across
+    servers; `args` are more `streamlit run` options."""
     port = port or free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
                 sys.executable, "-m", "purpose_metrics.ui.serve", "dashboard.py", "--server.port", str(port),
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+                "--server.fileWatcherType", "none", "--server.runOnSave", "false", *args,
             ],
             cwd=ROOT, env={**os.environ, dburl.ENV_URL: url, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://{host}:{port}"
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -121,6 +127,29 @@ def listening_pid(port: int) -> int | None:
         except OSError:
             continue
     return None
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP socket of this machine listens on at `port`
+    ("127.0.0.1", "0.0.0.0", "::" ...), read from the kernel's tables."""
+    import ipaddress
+
+    found = set()
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            address, _, hex_port = parts[1].partition(":")
+            if int(hex_port, 16) != port or parts[3] != "0A":
+                continue
+            raw = bytes.fromhex(address)
+            # The kernel writes each 32-bit word in host (little-endian) order.
+            raw = b"".join(raw[i : i + 4][::-1] for i in range(0, size, 4))
+            found.add(str(ipaddress.ip_address(raw)))
+    return found
 
 
 def vm_hwm_mb(pid: int) -> float | None:

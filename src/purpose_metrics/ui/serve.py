@@ -50,17 +50,24 @@ def warm() -> None:
     polars.DataFrame({"k": [1, 1], "v": [1.0, 2.0]}).lazy().group_by("k").agg(polars.col("v").sum()).collect()
 
 
-def _flags(args: list[str]) -> dict[str, str]:
+MULTIPLE = ("secrets.files",)  # options a command line may repeat (a list)
+
+
+def _flags(args: list[str]) -> dict[str, object]:
     """`--section.option value` and `--section.option=value` pairs of a
-    `streamlit run` command line."""
-    flags: dict[str, str] = {}
+    `streamlit run` command line (a list for an option that may repeat)."""
+    flags: dict[str, object] = {}
     for i, arg in enumerate(args):
         if not arg.startswith("--") or "." not in arg:
             continue
         name, eq, value = arg[2:].partition("=")
         if not eq:
             value = args[i + 1] if i + 1 < len(args) else ""
-        flags[name] = value
+        if name in MULTIPLE:
+            flags.setdefault(name, [])
+            flags[name].append(value)  # type: ignore[union-attr]
+        else:
+            flags[name] = value
     return flags
 
 
