@@ -16,6 +16,8 @@ whatever the link asks for.
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -26,6 +28,7 @@ from streamlit.testing.v1 import AppTest
 from purpose_metrics import audit, db, dburl
 from purpose_metrics.access import ENV_ACCESS, Access, AccessDenied
 from purpose_metrics.ui import access, importer
+from purpose_metrics.validation import import_file
 from tests.app.conftest import DASHBOARD, TIMEOUT, page_text
 
 AUTH = {
@@ -257,3 +260,45 @@ def test_the_board_pack_of_a_brand_user_holds_no_other_brand(as_user, access_db)
     for name in OTHER_NAMES:
         assert name not in text
     assert "eNPS" not in text  # no People for this role
+
+
+def test_an_import_stands_when_its_audit_row_cannot_be_written(as_user, tmp_path, example_dir):
+    url = f"duckdb:///{tmp_path / 'import.duckdb'}"
+    engine = db.make_engine(url, create=True)
+    db.create_schema(engine)
+    for table in ("company", "brands"):
+        import_file(engine, table, example_dir / "data" / f"{table}.csv")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE audit_log")  # every audit write now fails
+    engine.dispose()
+    at = as_user(url, ADMIN, "pages/data.py")
+    at.selectbox(key="import_table").set_value("initiatives").run()
+    good = "initiative_id,brand_id,name,launched_at,metric_id,expected_change\n1,alpine,Repair,2025-10-01,,\n"
+    at.file_uploader(key="import_file").upload("initiatives.csv", good.encode(), "text/csv").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Imported 1 row from initiatives.csv into initiatives."
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name FROM initiatives")).scalars().all() == ["Repair"]
+    engine.dispose()
+    assert "Nothing recorded yet." in [i.value for i in at.info]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="no pdftotext (Debian: poppler-utils)")
+def test_the_pdf_pack_of_a_brand_user_holds_no_other_brand(as_user, access_db, tmp_path):
+    at = as_user(access_db, HEARTH_LEAD, "pages/this_week.py", week=WEEK)
+    at.radio(key="pack_format").set_value("PDF").run()
+    at.button(key="pack_build").click().run()
+    assert not at.exception
+    from purpose_metrics.ui import boardpack, state
+
+    body = boardpack._pack(
+        access_db, state._generation(access_db), WEEK, "hearth", ".pdf", ("hearth",), False
+    )
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(body)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Hearth" in text
+    assert not [name for name in OTHER_NAMES if name in text]
+    assert "eNPS" not in text
