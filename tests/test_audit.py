@@ -30,11 +30,19 @@ def test_entries_are_stored_and_read_back_newest_first(engine):
     ]  # fmt: skip
 
 
-def test_a_refused_write_is_a_warning_and_returns_false(tmp_path, caplog):
-    # A database made without the audit table (e.g. by another tool) refuses the insert.
-    eng = sa.create_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
+def test_a_database_made_before_the_audit_log_gets_the_table_at_the_first_write(tmp_path):
+    eng = sa.create_engine(f"sqlite:///{tmp_path / 'older.sqlite'}")
     with eng.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE orders (order_id INTEGER)")
+    assert audit.record(eng, audit.Entry("ana@example.com", "admin", "sign-in", "ok"))
+    assert audit.recent(eng).select("who", "action").rows() == [("ana@example.com", "sign-in")]
+
+
+def test_a_refused_write_is_a_warning_and_returns_false(tmp_path, caplog):
+    # A database where the name is taken by something that cannot hold rows refuses the insert.
+    eng = sa.create_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    with eng.begin() as conn:
+        conn.exec_driver_sql("CREATE VIEW audit_log AS SELECT 1 AS one")
     with caplog.at_level(logging.WARNING, logger="purpose_metrics.audit"):
         assert (
             audit.record(eng, audit.Entry("ana@example.com", "admin", "import", "ok", detail="orders"))

@@ -1,6 +1,7 @@
 """The audit log: who signed in, imported, exported or was refused, and when.
 
 Rows go to the `audit_log` table of the dashboard's database (sql/audit.sql).
+A database made before the audit log gets its table at the first write.
 Writing one never gets in the way: a database that refuses the write (a
 read-only role, a locked file, a lost connection) costs a WARNING line in
 the server's log, never a page, a read or an import. Each row is written in
@@ -18,7 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import connections, db, dburl
+from . import connections, db, dburl, sqltext
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,28 @@ def record(engine: Engine, entry: Entry, at: dt.datetime | None = None) -> bool:
         "detail": None if entry.detail is None else entry.detail[:MAX_DETAIL],
     }
     try:
-        with engine.begin() as conn:
-            conn.execute(sa.insert(db.AUDIT_LOG), [row])
+        try:
+            _insert(engine, row)
+        except sa.exc.SQLAlchemyError:
+            # A database made before the audit log: add the table, then try again.
+            _create(engine)
+            _insert(engine, row)
     except Exception as exc:  # noqa: BLE001 - the log must never break what it records
         text = dburl.redact(" ".join(str(exc).split()), engine.url)[:MAX_DETAIL]
         log.warning("audit log not written (%s %s by %s): %s", entry.action, entry.outcome, entry.who, text)
         return False
     return True
+
+
+def _insert(engine: Engine, row: dict) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.insert(db.AUDIT_LOG), [row])
+
+
+def _create(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for statement in sqltext.statements(sqltext.render("audit.sql")):
+            conn.exec_driver_sql(statement)
 
 
 def recent(engine: Engine, limit: int = SHOWN) -> pl.DataFrame:

@@ -269,7 +269,9 @@ def test_an_import_stands_when_its_audit_row_cannot_be_written(as_user, tmp_path
     for table in ("company", "brands"):
         import_file(engine, table, example_dir / "data" / f"{table}.csv")
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE audit_log")  # every audit write now fails
+        # A view in the table's place: every audit write now fails (and cannot be repaired).
+        conn.exec_driver_sql("DROP TABLE audit_log")
+        conn.exec_driver_sql("CREATE VIEW audit_log AS SELECT 1 AS one")
     engine.dispose()
     at = as_user(url, ADMIN, "pages/data.py")
     at.selectbox(key="import_table").set_value("initiatives").run()
@@ -282,7 +284,7 @@ def test_an_import_stands_when_its_audit_row_cannot_be_written(as_user, tmp_path
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM initiatives")).scalars().all() == ["Repair"]
     engine.dispose()
-    assert "Nothing recorded yet." in [i.value for i in at.info]
+    assert "Nothing recorded yet." in [i.value for i in at.info]  # the view holds no audit row
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="no pdftotext (Debian: poppler-utils)")
