@@ -300,3 +300,32 @@ def test_another_address_without_sign_in_is_refused_unless_allowed_and_then_bann
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_cookie_from_before_the_secret_changed_is_not_a_session(signed, browser, provider, tmp_path):
+    base, _, roles, url = signed
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    sign_in(page, base)
+    wait_until_run(page, "This week", timeout_ms=120_000)
+    # A second server with a new cookie secret (a rotation): the browser still
+    # holds the first one's cookie, and cookies do not tell ports apart.
+    port = free_port()
+    rotated = tmp_path / "secrets.toml"
+    rotated.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\n'
+        'client_id = "purpose-metrics"\n'
+        'client_secret = "a-client-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    env = {ENV_ACCESS: str(roles), "AUTHLIB_INSECURE_TRANSPORT": "1"}
+    args = ["--secrets.files", str(rotated)]
+    with dashboard(url, tmp_path / "rotated.log", env=env, port=port, args=args, host="localhost") as other:
+        assert "_streamlit_user" in {c["name"] for c in context.cookies()}
+        page.goto(other)
+        wait_until_run(page, "Purpose Metrics")
+        assert page.get_by_role("button", name="Sign in").is_visible()
+        assert "€" not in main_text(page)
+    context.close()

@@ -88,7 +88,7 @@ def safety(args: list[str]) -> list[str]:
     if not address:
         address = LOOPBACK
         args = [*args, "--server.address", LOOPBACK]
-    if config.get_option("server.enableXsrfProtection") is False:
+    if str(config.get_option("server.enableXsrfProtection")).strip().lower() in ("false", "0"):
         raise UsageError(
             "server.enableXsrfProtection is off: the dashboard runs only with XSRF protection on"
         )
