@@ -38,4 +38,5 @@ page = st.navigation([p for p in PAGES if p is not PEOPLE or me.people])
 # One database connection for the whole run, opened when first needed.
 with access.for_this_run(me), runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()
-    page.run()
+    with access.refusals():
+        page.run()

@@ -160,6 +160,18 @@ def current() -> Access:
     return found
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Around a page: something its person may not see (which the pickers
+    never offer, so only a crafted request gets here) ends the page with a
+    sentence, audited, instead of an error."""
+    try:
+        yield
+    except AccessDenied as exc:
+        record("view", "denied", detail=str(exc)[:200])
+        st.warning("Your access does not include what this page was asked to show.", icon=":material/lock:")
+
+
 def require(allowed: bool, what: str, scope: str | None = None) -> None:
     """Stop the page with a sentence, and audit the refusal, unless `allowed`."""
     if allowed:
