@@ -78,7 +78,7 @@ st.header("Front-line brief")
 if scope == "company":
     st.caption("Choose a brand above for its one-page brief for service, operations and marketing teams.")
 else:
-    latest = state.weeks()[1]
+    latest = state.complete_week()
     st.caption(
         f"{formatting.plain(name)}'s week {latest} in one page: the indicators furthest below target, the purposes "
         "least often achieved, late deliveries by region, first-contact resolution by channel and the driver "

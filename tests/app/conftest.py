@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from purpose_metrics import db, dburl
+from purpose_metrics.ui import state
 from purpose_metrics.validation import import_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,10 @@ def app(monkeypatch) -> Callable[..., AppTest]:
 
     def open_app(url: str, page: str | None = None, **query: str | list[str]) -> AppTest:
         monkeypatch.setenv(dburl.ENV_URL, url)
+        # These tests read the worked example's latest whole week, 2026-W25
+        # (its data run to Sunday 28 Jun, 14:26: W26 is open). The default,
+        # the open week, has tests of its own (test_this_week.py).
+        monkeypatch.setenv(state.ENV_DEFAULT_WEEK, "complete")
         at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
         if page is None:
             at.query_params.update(query)

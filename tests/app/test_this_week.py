@@ -122,3 +122,52 @@ def test_an_unreadable_database_shows_one_line_and_a_retry_button(app, tmp_path)
     assert at.error[0].value.startswith("Could not read the database at duckdb:///")
     assert "\n" not in at.error[0].value
     assert at.button(key="retry_database").label == "Retry"
+
+
+def _open_on_the_default_week(url: str, monkeypatch):
+    from conftest import DASHBOARD, TIMEOUT
+    from streamlit.testing.v1 import AppTest
+
+    from purpose_metrics import dburl
+    from purpose_metrics.ui import state
+
+    monkeypatch.setenv(dburl.ENV_URL, url)
+    monkeypatch.delenv(state.ENV_DEFAULT_WEEK, raising=False)  # the product's default: latest
+    return AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT).run()
+
+
+def test_the_page_opens_on_the_latest_week_with_data_marked_partial(small_db, example_dir, monkeypatch, read):
+    import datetime as dt
+
+    import polars as pl
+
+    orders = pl.read_csv(example_dir / "data" / "orders.csv", try_parse_dates=True)
+    latest = orders["ordered_at"].max()  # 2026-06-28 14:26:18, a Sunday: ISO week 2026-W26 is still open
+    year, week, _ = latest.isocalendar()
+    assert (f"{year}-W{week:02d}", latest.strftime("%a %d %b %H:%M")) == ("2026-W26", "Sun 28 Jun 14:26")
+    at = _open_on_the_default_week(small_db, monkeypatch)
+    assert not at.exception
+    assert at.selectbox(key="week").value == "2026-W26"
+    assert at.selectbox(key="week").options[:2] == ["2026-W26", "2026-W25"]
+    caption = next(c.value for c in at.caption if c.value.startswith("Week 2026-W26"))
+    assert "22 – 28 Jun 2026 (**partial: data to Sun 28 Jun, 14:26 UTC**; its numbers will grow)" in caption
+    # Orders so far in W26 (Monday 22 Jun to the latest order), counted by hand.
+    in_week = orders.filter(
+        (pl.col("status") == "completed")
+        & (pl.col("ordered_at") >= dt.datetime(2026, 6, 22))
+        & (pl.col("ordered_at") < dt.datetime(2026, 6, 29))
+    )
+    assert metric(at, "Orders") == f"{in_week.height:,}"
+
+
+def test_previous_and_next_step_a_week_and_a_whole_week_is_not_partial(small_db, monkeypatch):
+    at = _open_on_the_default_week(small_db, monkeypatch)
+    assert at.button(key="week_next").disabled  # the latest week with data
+    at.button(key="week_previous").click().run()
+    assert at.selectbox(key="week").value == "2026-W25"
+    assert at.query_params.get("week") == "2026-W25"  # the link follows
+    caption = next(c.value for c in at.caption if c.value.startswith("Week 2026-W25"))
+    assert "partial" not in caption and "15 – 21 Jun 2026" in caption
+    assert metric(at, "Orders") == "14"  # the module's hand count for W25
+    at.button(key="week_next").click().run()
+    assert at.selectbox(key="week").value == "2026-W26"

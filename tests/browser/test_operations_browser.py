@@ -41,7 +41,9 @@ def metric(page, metric_id: str) -> str:
 
 def test_after_the_time_to_live_a_page_shows_what_the_database_holds(browser, example_templates, tmp_path):
     url = example_templates.copy("duckdb", tmp_path / "fresh.duckdb")
-    with dashboard(url, tmp_path / "streamlit.log", env={"PURPOSE_METRICS_CACHE_TTL": str(TTL)}) as base:
+    # The week on screen is the latest whole one (W25), the one the two orders go into.
+    env = {"PURPOSE_METRICS_CACHE_TTL": str(TTL), "PURPOSE_METRICS_DEFAULT_WEEK": "complete"}
+    with dashboard(url, tmp_path / "streamlit.log", env=env) as base:
         page = browser.new_page(viewport={"width": 1440, "height": 8000})  # every card in view
         page.goto(base)
         wait_until_run(page, "This week")

@@ -156,7 +156,7 @@ def week_picker(
     container: DeltaGenerator | None = None,
     key: str = "week",
     label: str = "Week",
-    help: str = "ISO week, Monday to Sunday. The default is the latest complete week.",
+    help: str = "ISO week, Monday to Sunday. The default is the latest week with data, marked partial while it is open.",
 ) -> str:
     """An ISO week with data (latest first), `?week=2026-W10` (or `?<key>=`:
     a page whose weeks differ from the others' keeps its own, so a visit
@@ -201,6 +201,27 @@ def scope_picker(
         explain=explain,
         container=container, segmented=segmented,
     )  # fmt: skip
+
+
+def week_steps(
+    weeks: Sequence[str], week: str, *, key: str = "week", container: DeltaGenerator | None = None
+) -> None:
+    """'‹' (previous) and '›' (next) beside a week picker (`weeks` latest first):
+    one click moves the picker (and the link) a week."""
+    where = container or st
+    i = list(weeks).index(week) if week in weeks else -1
+
+    def step(to: str) -> None:
+        st.session_state[key] = to
+
+    row = where.container(horizontal=True, gap="xsmall", wrap=False)  # side by side, even on a phone
+    left = right = row
+    older = weeks[i + 1] if 0 <= i < len(weeks) - 1 else None
+    newer = weeks[i - 1] if i > 0 else None
+    left.button("", icon=":material/chevron_left:", key=f"{key}_previous", disabled=older is None, on_click=step, args=(older,),
+                help=f"Previous week: {older}" if older else "No earlier week with data")  # fmt: skip
+    right.button("", icon=":material/chevron_right:", key=f"{key}_next", disabled=newer is None, on_click=step, args=(newer,),
+                 help=f"Next week: {newer}" if newer else "This is the latest week with data")  # fmt: skip
 
 
 def metric_picker(

@@ -107,13 +107,16 @@ def context() -> PageContext:
 def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     """The week and company-or-brand pickers (bound to ?week= and ?brand=),
     and a line saying which days and which month the numbers cover."""
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    left, steps, right = st.columns([5, 4, 11], vertical_alignment="bottom")
     week = filters.week_picker(ctx.weeks, ctx.latest, container=left)
+    filters.week_steps(ctx.weeks, week, container=steps)
     scope = filters.scope_picker(ctx.scopes, ctx.names, container=right)
     window = views.week_window(week)
+    partial = state.partial_note(week)
     st.caption(
-        f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}. "
-        f"Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
+        f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
+        + (f" (**{partial}**; its numbers will grow)" if partial else "")
+        + f". Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
         "the latest whole month ending before the week's end."
     )
     return week, scope, window

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
@@ -276,10 +277,40 @@ def _scope_arguments(compute: Callable[..., Any]) -> list[int]:
     return [i for i, name in enumerate(names) if name in ("scope", "brand")]
 
 
+ENV_DEFAULT_WEEK = "PURPOSE_METRICS_DEFAULT_WEEK"
+
+
+def default_week_setting() -> str:
+    """Which week a page opens on: `latest` (the default: the latest week
+    with data, marked partial while it is open) or `complete` (the latest
+    whole week, for teams that review only whole weeks)."""
+    value = os.environ.get(ENV_DEFAULT_WEEK, "latest").strip().lower() or "latest"
+    if value not in ("latest", "complete"):
+        raise UsageError(f"{ENV_DEFAULT_WEEK} must be latest or complete, not {value[:20]!r}")
+    return value
+
+
+def weeks() -> tuple[list[str], str]:
+    """(every week with data, latest first, the open one included; the week a page opens on)."""
+    return _weeks(default_week_setting())
+
+
 @of_the_data()
-def weeks(data: Dataset) -> tuple[list[str], str]:
-    """(every week with data, latest first; the latest complete week)."""
-    return views.available_weeks(data), views.default_week(data)
+def _weeks(data: Dataset, setting: str) -> tuple[list[str], str]:
+    if setting == "complete":
+        return views.available_weeks(data), views.default_week(data)
+    return views.available_weeks(data, with_open=True), views.latest_week(data)
+
+
+@of_the_data()
+def complete_week(data: Dataset) -> str:
+    """The latest whole week (the front-line brief's)."""
+    return views.default_week(data)
+
+
+def partial_note(week: str) -> str | None:
+    """'partial: data to …' when the week is still open (views.partial_note)."""
+    return views.partial_note(_dataset(*key()), week)
 
 
 @of_the_data("Computing this week's KPIs…")

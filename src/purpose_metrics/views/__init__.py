@@ -74,7 +74,9 @@ from .week import (
     available_weeks,
     default_week,
     initiative_markers,
+    latest_week,
     metric_trend,
+    partial_note,
     period_label,
     week_kpis,
     week_window,
@@ -83,7 +85,7 @@ from .week import (
 __all__ = [
     "COHORTS_SHOWN", "COHORT_STEPS", "COMPANY_LABEL", "COMPANY_WIDE_LABEL", "DASHBOARD_PILLARS", "LONG_TREND_MONTHS",
     "LONG_TREND_WEEKS", "METRIC_ORDER", "PILLAR_OF", "SPANS", "STATUS_MARKS", "TEAM_METRICS", "TREND_STEPS",
-    "ComparisonWindow", "WeekWindow", "attention", "available_weeks", "by_scope", "cohort_grid", "company_info",
+    "ComparisonWindow", "WeekWindow", "attention", "available_weeks", "latest_week", "partial_note", "by_scope", "cohort_grid", "company_info",
     "comparison_window", "currency", "dashboard_kpis", "default_week", "definitions", "filter_note", "filter_options",
     "furthest_below", "has_data", "has_values", "headline_kpi", "initiative_markers", "metric_trend",
     "no_values_reason", "pairwise", "pairwise_display", "period_label", "purpose_by_category", "purposes",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .. import catalog, formatting
+from ..calendars import to_local
 from ..metrics.dataset import Dataset
 from ..periods import Periods, add_months, latest_complete_week, month_start, week_label, week_start
 from .common import METRIC_ORDER, PILLAR_OF, TREND_STEPS, dashboard_kpis, scope_names, scopes
@@ -23,14 +24,37 @@ def default_week(data: Dataset) -> str:
     return week_label(start)
 
 
-def available_weeks(data: Dataset) -> list[str]:
-    """Every ISO week from the first order's to the latest complete one, latest first."""
+def latest_week(data: Dataset) -> str:
+    """The latest ISO week with data: the one holding the as-of instant (the
+    dashboard's default; it may still be open, see `partial_note`)."""
+    return week_label(week_start(data.as_of.date())) if data.as_of is not None else default_week(data)
+
+
+def partial_note(data: Dataset, label: str) -> str | None:
+    """'partial: data to Sun 22 Nov, 22:48 UTC' when the week is still open
+    at the as-of instant (its numbers will grow); None for a whole week."""
+    if data.as_of is None:
+        return None
+    week = Periods.week(label)
+    end = dt.datetime.combine(week.end, dt.time())
+    if not (dt.datetime.combine(week.start, dt.time()) <= data.as_of < end):
+        return None
+    zone = data.timezone or "UTC"
+    local = to_local(data.as_of, zone)
+    return f"partial: data to {local:%a} {formatting.day_month(local.date())}, {local:%H:%M} {zone}"
+
+
+def available_weeks(data: Dataset, *, with_open: bool = False) -> list[str]:
+    """Every ISO week from the first order's to the latest complete one
+    (`with_open`: to the latest with data, which may still be open), latest first."""
     if data.as_of is None:
         return []
     first = data.first_order_at  # the frames may hold only a range of orders
     if first is None:
         first = data["orders"].select(pl.col("ordered_at").min()).collect().item()
     last_start, _ = latest_complete_week(data.as_of)
+    if with_open:
+        last_start = week_start(data.as_of.date())
     day = week_start(first.date()) if first is not None else last_start
     out = []
     while day <= last_start:
