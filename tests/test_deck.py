@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -12,13 +13,19 @@ import subprocess
 import zipfile
 
 import hostile
+import polars as pl
 import pytest
 from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.util import Pt
 
-from purpose_metrics import catalog, db, formatting, reading
+from purpose_metrics import catalog, db, formatting, reading, views
 from purpose_metrics.cli import main
 from purpose_metrics.export.deck import build_pack
 from purpose_metrics.export.deck.pdf import pdf_html
+from purpose_metrics.export.deck.powerpoint import write_pptx
+from purpose_metrics.validation import import_file
 
 WEEK = "2026-W10"
 
@@ -33,31 +40,30 @@ def decks(example_db, tmp_path_factory):
 
 
 def _title(slide) -> str:
-    return max(
-        (s for s in slide.shapes if s.has_text_frame), key=lambda s: s.text_frame.paragraphs[0].font.size or 0
-    ).text_frame.text
+    return slide.shapes.title.text
 
 
 def test_pptx_has_title_pillars_brands_and_appendix(decks):
     prs = Presentation(str(decks[0]))
-    # 1 title + 4 pillars (Loyalty, Customer purpose, People, Planet and community) + drivers + brands
-    # + appendix
-    assert len(prs.slides) == 8
+    # 1 title + summary + 4 pillars (Loyalty, Customer purpose, People, Planet and community) + drivers
+    # + brands + appendix
+    assert len(prs.slides) == 9
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
     texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in prs.slides]
     assert "Holdout Goods" in texts[0] and "Help people buy less, better." in texts[0] and WEEK in texts[0]
-    for i, pillar in enumerate(["Loyalty", "Customer purpose", "People", "Planet and community"], start=1):
+    assert f"Summary — Company, {WEEK}" in texts[1]
+    for i, pillar in enumerate(["Loyalty", "Customer purpose", "People", "Planet and community"], start=2):
         assert f"{pillar} — Company, {WEEK}" in texts[i]
-    assert "What brings customers back — Company" in texts[5]
-    assert "Brands compared" in texts[6]
-    assert "Appendix" in texts[7] and "Data as of" in texts[7]
+    assert "What brings customers back — Company" in texts[6]
+    assert "Brands compared" in texts[7]
+    assert "Appendix" in texts[8] and "Data as of" in texts[8]
     # every slide carries the period and the source in its footer
     assert all("Source: Purpose Metrics" in t and "2026-W10" in t for t in texts)
 
 
 def test_every_pillar_slide_holds_a_picture(decks):
     prs = Presentation(str(decks[0]))
-    for slide in list(prs.slides)[1:5]:
+    for slide in list(prs.slides)[2:6]:
         pictures = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
         assert pictures, _title(slide)
 
@@ -67,7 +73,7 @@ def test_kpi_tables_show_what_kpis_prints(decks, example_db, capsys):
     printed = {(r["metric_id"], r["scope"]): r for r in json.loads(capsys.readouterr().out)}
     prs = Presentation(str(decks[0]))
     checked = 0
-    for slide in list(prs.slides)[1:5]:
+    for slide in list(prs.slides)[2:6]:
         table = next(s.table for s in slide.shapes if s.has_table)
         for row in list(table.rows)[1:]:
             label, value = row.cells[0].text, row.cells[1].text
@@ -107,7 +113,7 @@ def test_the_drivers_slide_shows_what_drivers_prints_for_13_mature_weeks(
         main(["--db", example_db, "drivers", "--from", str(start), "--to", str(end), "--format", "json"]) == 0
     )
     printed = {r["driver"]: r for r in json.loads(capsys.readouterr().out) if r["scope"] == "company"}
-    slide = list(Presentation(str(decks[0])).slides)[5]
+    slide = list(Presentation(str(decks[0])).slides)[6]
     table = next(s.table for s in slide.shapes if s.has_table)
     rows = [[c.text for c in row.cells] for row in list(table.rows)[1:]]
     labels = {"On-time delivery": "on_time_delivery", "Purpose achieved": "purpose_achieved",
@@ -132,7 +138,7 @@ def test_pdf_has_one_page_per_slide(decks):
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     else:
         pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    assert pages == 8
+    assert pages == 9
 
 
 @pytest.mark.parametrize(
@@ -217,3 +223,242 @@ def test_the_packs_charts_carry_initiatives_as_entities(hostile_decks):
     strings = [s for p in pack.pillars for _, fig in p.charts for s in hostile.strings_of(fig.to_dict())]
     assert any(hostile.as_plotly_text(hostile.INITIATIVE) in s for s in strings)
     assert not [s for s in strings if hostile.live_plotly(s)]
+
+
+# Deck polish (issue 19): titles a screen reader finds, status in words and marks, comparisons
+# that say what they compare, a summary slide that opens the pack.
+
+MARKS = {"red": "✖", "amber": "≈", "green": "✔"}
+WORDS = {"red": "off target", "amber": "near target", "green": "on target"}
+PILLARS = ["Loyalty", "Customer purpose", "People", "Planet and community"]
+
+
+def _week_kpis(url: str) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The week's KPI frame for every scope, and the scopes' names (brand name -> id)."""
+    engine = db.make_engine(url)
+    data = reading.load_dataset(engine)
+    engine.dispose()
+    kpis = views.week_kpis(data, views.week_window(WEEK), views.scopes(data))
+    return kpis, {name: scope for scope, name in views.scope_names(data).items()}
+
+
+@pytest.fixture(scope="module")
+def example_kpis(example_db):
+    return _week_kpis(example_db)
+
+
+@pytest.fixture(scope="module")
+def marked(example_templates, tmp_path_factory):
+    """The worked example with targets set so the week has KPIs on, near and off target in the
+    company and its brands; its pack for WEEK written as PPTX (no chart pictures: not needed)."""
+    folder = tmp_path_factory.mktemp("marked")
+    url = example_templates.copy("duckdb", folder / "marked.duckdb")
+    kpis, _ = _week_kpis(url)
+
+    def value(scope, metric_id):
+        return kpis.filter((pl.col("scope") == scope) & (pl.col("metric_id") == metric_id))["value"][0]
+
+    # An "up" metric: 10 % below the value is on target, 5 % above it near (within 10 %).
+    targets = [
+        ("returning_order_share", "hearth", value("hearth", "returning_order_share") * 0.9),
+        ("returning_order_share", "stride", value("stride", "returning_order_share") * 1.05),
+        ("repeat_customer_rate", "", value("company", "repeat_customer_rate") * 1.05),
+        ("repeat_customer_rate", "tiny", value("tiny", "repeat_customer_rate") * 1.5),
+    ]
+    csv_path = folder / "targets.csv"
+    csv_path.write_text(
+        "metric_id,brand_id,valid_from,valid_to,target_value\n"
+        + "".join(f"{m},{b},2025-01-01,,{t:.3f}\n" for m, b, t in targets)
+    )
+    engine = db.make_engine(url)
+    import_file(engine, "targets", csv_path)
+    pack = build_pack(reading.load_dataset(engine), WEEK)
+    engine.dispose()
+    pptx = folder / "pack.pptx"
+    write_pptx(pack, pptx)
+    return pack, Presentation(str(pptx)), _week_kpis(url)
+
+
+def _tables(slide) -> list[list[list[str]]]:
+    return [[[c.text for c in row.cells] for row in s.table.rows] for s in slide.shapes if s.has_table]
+
+
+def _metric(label: str) -> catalog.Metric:
+    return next(m for m in catalog.METRICS if formatting.card_label(m) == label.removesuffix(" (month)"))
+
+
+def _row(kpis: pl.DataFrame, scope: str, metric_id: str) -> dict:
+    return kpis.filter((pl.col("scope") == scope) & (pl.col("metric_id") == metric_id)).row(0, named=True)
+
+
+def test_every_slide_is_titled_by_its_title_placeholder(decks):
+    expected = [
+        "Holdout Goods",
+        f"Summary — Company, {WEEK}",
+        *[f"{p} — Company, {WEEK}" for p in PILLARS],
+        "What brings customers back — Company",
+        f"Brands compared on the KPIs off target — {WEEK}",
+        "Appendix: definitions, data and filters",
+    ]
+    slides = list(Presentation(str(decks[0])).slides)
+    assert [slide.shapes.title.text for slide in slides] == expected
+    for slide in slides:
+        title = slide.shapes.title
+        assert title.is_placeholder and title.placeholder_format.type == PP_PLACEHOLDER.TITLE
+        run = title.text_frame.paragraphs[0].runs[0]  # the look the text boxes had
+        assert run.font.bold and run.font.color.rgb == RGBColor.from_string("222222")
+        assert run.font.size == Pt(40 if slide is slides[0] else 26)
+        # The title is not also a text box of its own.
+        others = [s.text_frame.text for s in slide.shapes if s.has_text_frame and s != title]
+        assert title.text not in others
+
+
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="no pdfinfo (Debian: poppler-utils)")
+def test_pdfinfo_reads_the_packs_title(decks):
+    info = subprocess.run(["pdfinfo", str(decks[1])], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Title:\s+(.*)$", info, re.M).group(1) == f"Holdout Goods: board pack {WEEK}"
+
+
+def test_the_brands_slide_marks_status_with_text_too(decks, example_kpis, marked):
+    seen = set()
+    for prs, (kpis, ids) in ((Presentation(str(decks[0])), example_kpis), (marked[1], marked[2])):
+        slide = list(prs.slides)[7]
+        [rows] = _tables(slide)
+        brands = rows[0][1:]
+        assert rows[1:]
+        for label, *cells in rows[1:]:
+            metric = _metric(label)
+            for brand, cell in zip(brands, cells, strict=True):
+                status = _row(kpis, ids[brand], metric.id)["status"]
+                seen.add(status)
+                if status is None:
+                    assert not set(cell) & set(MARKS.values()), cell
+                else:
+                    assert cell.startswith(f"{MARKS[status]} "), (brand, label, cell)
+                    others = set(MARKS.values()) - {MARKS[status]}
+                    assert cell.count(MARKS[status]) == 1 and not set(cell) & others, cell
+    assert {"red", "amber", "green"} <= seen  # every mark was checked
+
+
+def test_the_pillar_tables_status_cells_carry_mark_and_words(marked):
+    _, prs, (kpis, _) = marked
+    seen = set()
+    for slide in list(prs.slides)[2:6]:
+        [rows] = _tables(slide)
+        assert rows[0][4] == "Status"
+        for row in rows[1:]:
+            status = _row(kpis, "company", _metric(row[0]).id)["status"]
+            seen.add(status)
+            assert row[4] == (f"{MARKS[status]} {WORDS[status]}" if status else "no target")
+    assert {"red", "amber", "green"} <= seen
+
+
+def test_the_change_says_what_it_compares(decks, example_kpis):
+    kpis, _ = example_kpis
+    prs = Presentation(str(decks[0]))
+    grains = set()
+    for slide in list(prs.slides)[2:6]:
+        [rows] = _tables(slide)
+        assert rows[0] == ["KPI", "Value", "Change", "Target", "Status"]  # not "vs last week"
+        for row in rows[1:]:
+            metric = _metric(row[0])
+            r = _row(kpis, "company", metric.id)
+            change = row[2]
+            if r["value"] is None or r["change"] is None:
+                assert change == "—"
+                continue
+            previous = "previous month" if metric.monthly else "previous week"
+            grains.add(previous)
+            assert change.endswith(f" vs {previous}"), (metric.id, change)
+            shown = formatting.change_text(metric, r["change"], "EUR")
+            assert shown in change
+            if not shown.startswith("±"):
+                assert change.startswith("▲" if r["change"] > 0 else "▼")
+    assert grains == {"previous week", "previous month"}
+    text = "\n".join(s.text_frame.text for slide in prs.slides for s in slide.shapes if s.has_text_frame)
+    assert "last week" not in text
+
+
+def _expected_off(kpis: pl.DataFrame) -> list[tuple[str, str, str, str, str]]:
+    """The company's KPIs off or near target, by hand: (status cell, KPI, value, target, gap)."""
+    out = []
+    for r in kpis.filter((pl.col("scope") == "company") & pl.col("status").is_in(["red", "amber"])).iter_rows(
+        named=True
+    ):
+        metric = catalog.get(r["metric_id"])
+        gap = formatting.change_text(metric, abs(r["value"] - r["target"]), "EUR").lstrip("+")
+        side = "below" if metric.direction == "up" else "above"
+        out.append((
+            f"{MARKS[r['status']]} {WORDS[r['status']]}",
+            formatting.card_label(metric) + (" (month)" if metric.monthly else ""),
+            formatting.kpi_text(metric, r, "EUR"),
+            formatting.value_text(metric, r["target"], "EUR"),
+            f"{gap} {side} target",
+        ))  # fmt: skip
+    return out
+
+
+def _expected_moved(kpis: pl.DataFrame) -> list[str]:
+    """The company's KPIs with a target, by their change as a share of the target, largest first."""
+    rows = kpis.filter(
+        (pl.col("scope") == "company") & pl.col("target").is_not_null() & pl.col("change").is_not_null()
+    )
+    moved = [
+        (abs(r["change"]) / abs(r["target"]), formatting.card_label(catalog.get(r["metric_id"])))
+        for r in rows.iter_rows(named=True)
+        if not formatting.is_zero_change(catalog.get(r["metric_id"]), r["change"])
+    ]
+    return [label for _, label in sorted(moved, reverse=True)[:5]]
+
+
+@pytest.mark.parametrize("which", ["example", "marked"])
+def test_the_summary_slide_lists_exactly_the_kpis_off_target(which, decks, example_kpis, marked):
+    if which == "example":
+        slide, (kpis, _) = list(Presentation(str(decks[0])).slides)[1], example_kpis
+    else:
+        slide, (kpis, _) = list(marked[1].slides)[1], marked[2]
+    expected = _expected_off(kpis)
+    assert expected  # the week has something off target
+    off, moved = _tables(slide)
+    assert off[0] == ["Status", "KPI", "Value", "Target", "By how much"]
+    assert sorted(tuple(r) for r in off[1:]) == sorted(expected)
+    statuses = [r[0] for r in off[1:]]
+    assert statuses == sorted(statuses, key=lambda s: "✖≈".index(s[0]))  # off target before near
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert f"Off or near target: {len(expected)} KPI" in text
+    # What moved most: the KPIs with a target, by their change as a share of the target.
+    assert [r[0].removesuffix(" (month)") for r in moved[1:]] == _expected_moved(kpis)
+    for row in moved[1:]:
+        r = _row(kpis, "company", _metric(row[0]).id)
+        better = (r["change"] > 0) == (catalog.get(r["metric_id"]).direction == "up")
+        assert row[2].endswith(f"vs previous {'month' if r['grain'] == 'month' else 'week'} "
+                               f"({'better' if better else 'worse'})")  # fmt: skip
+    # The company's pack counts each brand's KPIs off and near target.
+    names = {scope: name for name, scope in (example_kpis if which == "example" else marked[2])[1].items()}
+    for scope in kpis.filter(pl.col("scope") != "company")["scope"].unique(maintain_order=True):
+        statuses = kpis.filter(pl.col("scope") == scope)["status"].to_list()
+        red, amber = statuses.count("red"), statuses.count("amber")
+        counts = [f"✖ {red} off"] * bool(red) + [f"≈ {amber} near"] * bool(amber) or ["✔ on target"]
+        assert f"{names[scope]} {', '.join(counts)}" in text
+
+
+def test_a_summary_with_nothing_off_target_says_so(marked, tmp_path):
+    pack = dataclasses.replace(marked[0], summary_off=[], summary_moved=[], summary_brands=[])
+    write_pptx(pack, tmp_path / "calm.pptx")
+    slide = list(Presentation(str(tmp_path / "calm.pptx")).slides)[1]
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert "Every KPI with a target is on target for Company this week." in text
+    assert not _tables(slide)
+    page = pdf_html(pack)
+    assert "Every KPI with a target is on target for Company this week." in page
+
+
+def test_the_pdf_shows_what_the_pptx_shows(marked):
+    """The PDF's HTML (what Chromium prints) carries the same marks, comparisons and summary."""
+    pack, prs, _ = marked
+    page = pdf_html(pack)
+    for slide in list(prs.slides)[1:8]:
+        for table in _tables(slide):
+            for row in table:
+                for cell in row:
+                    assert html.escape(cell) in page, cell

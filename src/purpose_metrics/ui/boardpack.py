@@ -1,8 +1,11 @@
 """The home page's "Download board pack": the CLI's deck, for the week and
-scope on screen, built on request (it renders every chart: ~20 s) and kept
-for the cache's lifetime so a second download is instant. Like every
-cached result (ui/state.py) it is keyed by the generation of the read it
-came from, so a pack is never older than the data on screen."""
+scope on screen, built on request and kept for the cache's lifetime so a
+second download is instant. The content (every number, every chart
+rendered: the ~10 s part) is prepared once and both formats are written
+from it, so switching from PowerPoint to PDF after preparing costs only the
+PDF's printing. Like every cached result (ui/state.py) it is keyed by the
+generation of the read it came from, so a pack is never older than the data
+on screen."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import streamlit as st
 from .. import formatting
 from ..access import Access
 from ..constants import CACHE_TTL_SECONDS
-from ..export.deck import build_pack, deck_bytes
+from ..export.deck import Pack, build_pack, deck_bytes, render_charts
 from ..export.downloads import file_name
 from ..export.images import ExportError
 from . import access, state
@@ -24,15 +27,26 @@ MIME = {
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=8)
+def _content(
+    url: str, generation: state.Generation, week: str, scope: str,
+    brands: tuple[str, ...] | None, people: bool,
+) -> Pack:  # fmt: skip
+    """What the pack shows, its charts rendered: built once for both formats.
+    `brands` and `people` are what the person may see (so two people with
+    different access never share a pack)."""
+    data = state._dataset(url, generation)
+    pack = build_pack(data, week, None if scope == "company" else scope, brands=brands, people=people)
+    render_charts(pack)
+    return pack
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=8)
 def _pack(
     url: str, generation: state.Generation, week: str, scope: str, suffix: str,
     brands: tuple[str, ...] | None, people: bool,
 ) -> bytes:  # fmt: skip
-    """The pack's file; `brands` and `people` are what the person may see
-    (so two people with different access never share a pack)."""
-    data = state._dataset(url, generation)
-    pack = build_pack(data, week, None if scope == "company" else scope, brands=brands, people=people)
-    return deck_bytes(pack, suffix)
+    """The pack's file (.pptx or .pdf), laid out from `_content`'s pack."""
+    return deck_bytes(_content(url, generation, week, scope, brands, people), suffix)
 
 
 def _for(me: Access) -> tuple[tuple[str, ...] | None, bool]:
@@ -44,11 +58,13 @@ def download(week: str, scope: str, scope_name: str) -> None:
     with st.container(border=True):
         left, middle, right = st.columns([2, 2, 3], vertical_alignment="bottom")
         choice = left.radio("Board pack", list(FORMATS), horizontal=True, key="pack_format",
-                            help="The weekly board pack: a title slide, one slide per pillar with its "
-                                 "KPI table and charts, the brands on their off-target KPIs, and an "
-                                 "appendix of definitions. The same as `purpose-metrics deck`.")  # fmt: skip
+                            help="The weekly board pack: a title slide, a summary (what is off target, "
+                                 "what moved most), one slide per pillar with its KPI table and charts, "
+                                 "what brings customers back, the brands on their off-target KPIs, and an "
+                                 "appendix of definitions. The same as `purpose-metrics deck`. Once "
+                                 "prepared, either format is ready without preparing it again.")  # fmt: skip
         suffix = FORMATS[choice]
-        key = (week, scope, suffix)
+        key = (week, scope)  # the content, prepared once for both formats
         me = access.current()
         if not me.sees(scope):  # the picker offers only what the person sees
             raise access.AccessDenied(f"no access to the board pack of {scope!r}")
@@ -60,13 +76,16 @@ def download(week: str, scope: str, scope_name: str) -> None:
                     _pack(*state.key(), week, scope, suffix, *_for(me))
                 st.session_state["pack_ready"] = ready = key
             except (ExportError, OSError, RuntimeError) as exc:
-                access.record(
-                    "export", "failed", scope=scope, detail=f"board pack {week} {suffix}: {exc}"[:200]
-                )
-                st.error(f"The board pack could not be built: {state.describe_error(exc)}")
+                _failed(week, scope, suffix, exc)
                 return
         if ready == key:
-            body = _pack(*state.key(), week, scope, suffix, *_for(me))
+            try:
+                # The other format after a switch: laid out from the prepared content (a few seconds).
+                with st.spinner(f"Writing the {choice} from the prepared pack…"):
+                    body = _pack(*state.key(), week, scope, suffix, *_for(me))
+            except (ExportError, OSError, RuntimeError) as exc:
+                _failed(week, scope, suffix, exc)
+                return
             right.download_button(
                 f"Download board pack ({suffix[1:].upper()})",
                 body, file_name=file_name(f"board-pack-{week}-{scope}{suffix}"),
@@ -75,3 +94,8 @@ def download(week: str, scope: str, scope_name: str) -> None:
             )  # fmt: skip
         else:
             right.caption(f"{formatting.plain(scope_name)} · {week} · {choice}")
+
+
+def _failed(week: str, scope: str, suffix: str, exc: Exception) -> None:
+    access.record("export", "failed", scope=scope, detail=f"board pack {week} {suffix}: {exc}"[:200])
+    st.error(f"The board pack could not be built: {state.describe_error(exc)}")

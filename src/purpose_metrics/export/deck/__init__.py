@@ -60,4 +60,4 @@ def deck_bytes(pack: Pack, suffix: str = ".pptx") -> bytes:
         return write_deck(pack, Path(folder) / f"board-pack{suffix}").read_bytes()
 
 
-__all__ = ["Pack", "build_pack", "deck_bytes", "deck_path", "write_deck"]
+__all__ = ["Pack", "build_pack", "deck_bytes", "deck_path", "render_charts", "write_deck"]

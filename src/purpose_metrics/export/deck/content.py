@@ -50,6 +50,19 @@ DRIVER_COLUMNS_SHOWN = [
     "Driver", "Good vs bad", "Came back: good [95 %]", "Came back: bad [95 %]", "Gap [95 % interval]", "Verdict", "Revenue at stake",
 ]  # fmt: skip
 CHART_WIDTH, CHART_HEIGHT = 1000, 560
+# Status as a mark as well as a colour (a reader who cannot tell the colours
+# apart, a print in black and white): the pack's tables lead with these.
+STATUS_MARKS = {"green": "✔", "amber": "≈", "red": "✖"}
+PREVIOUS = {"week": "previous week", "month": "previous month"}
+SUMMARY_ROWS = 10  # off-target KPIs the summary slide lists (the rest: on their pillar slides)
+MOVED_ROWS = 5
+MOVED_NOTE = (
+    "Moved most: the KPIs with a target whose change since the previous week (or month, for a monthly KPI) "
+    "is largest as a share of the target."
+)
+# A target of 0 has no size: points and percentages are measured against their
+# 0-100 scale instead, other units against 1 (as views.attention ranks).
+_ZERO_TARGET_SCALE = {"pct": 100.0, "points": 100.0}
 
 
 @dataclass
@@ -61,6 +74,31 @@ class KpiLine:
     target: str
     status: str | None
     period: str  # "week" or "month"
+
+
+@dataclass
+class SummaryLine:
+    """A KPI of the focus scope off or near target (the summary slide)."""
+
+    metric_id: str
+    label: str  # with " (month)" for a monthly KPI
+    scope: str  # the scope's name
+    status: str  # "red" or "amber"
+    value: str
+    target: str
+    gap: str  # "8.8 pp below target"
+
+
+@dataclass
+class MovedLine:
+    """A KPI of the focus scope among those that moved most."""
+
+    metric_id: str
+    label: str
+    value: str
+    change: str  # "▲ +2.1 pp vs previous week"
+    better: bool
+    status: str | None
 
 
 @dataclass
@@ -89,8 +127,20 @@ class Pack:
     drivers_rows: list[list[str]]  # views.driver_table's cells, by DRIVER_COLUMNS_SHOWN
     drivers_headline: str | None
     brand_columns: list[str]  # brand names
-    brand_rows: list[tuple[str, list[tuple[str, str | None]]]]  # (metric label, [(value, status)])
+    # (metric label, [(text, status)]), the text led by its status mark: "✖ 31.2 % (target 35.0 %)"
+    brand_rows: list[tuple[str, list[tuple[str, str | None]]]]
     definitions: list[tuple[str, str, str]]  # (label, unit, definition)
+    # The summary slide: the focus scope's KPIs off or near target (worst
+    # first, as views.attention orders them), what moved most, and for the
+    # company each shown brand's count of KPIs off and near target.
+    summary_off: list[SummaryLine] = field(default_factory=list)
+    summary_moved: list[MovedLine] = field(default_factory=list)
+    summary_brands: list[tuple[str, int, int]] = field(default_factory=list)  # (brand, red, amber)
+
+    @property
+    def title(self) -> str:
+        """The pack's title: its file properties', the PDF's."""
+        return f"{self.company}: board pack {self.week}"
 
     @property
     def footer(self) -> str:
@@ -100,7 +150,8 @@ class Pack:
     @property
     def slide_titles(self) -> list[str]:
         return [
-            f"{self.company}: board pack {self.week}",
+            self.company,
+            f"Summary — {self.scope_name}, {self.week}",
             *[f"{p.pillar} — {self.scope_name}, {self.week}" for p in self.pillars],
             f"What brings customers back — {self.scope_name}",
             f"Brands compared on the KPIs off target — {self.week}",
@@ -108,10 +159,33 @@ class Pack:
         ]
 
 
+def status_label(status: str | None) -> str:
+    """'✖ off target', '≈ near target', '✔ on target' or 'no target'."""
+    mark = STATUS_MARKS.get(status or "")
+    return f"{mark} {formatting.status_text(status)}" if mark else formatting.status_text(status)
+
+
+def change_label(metric: catalog.Metric, row: dict, currency: str) -> str:
+    """The change since the previous period, saying which: '▲ +2.1 pp vs
+    previous month' ('±0.0 pp vs previous week'; '—' when unknown), as the
+    dashboard's cards word it."""
+    text = formatting.change_text(metric, row["change"], currency)
+    if text is None or row["value"] is None:
+        return "—"
+    previous = PREVIOUS[row["grain"]]
+    if formatting.is_zero_change(metric, row["change"]):
+        return f"{text} vs {previous}"
+    return f"{'▲' if row['change'] > 0 else '▼'} {text} vs {previous}"
+
+
+def _label(metric: catalog.Metric, grain: str) -> str:
+    return formatting.card_label(metric) + (" (month)" if grain == "month" else "")
+
+
 def _line(row: dict, currency: str) -> KpiLine:
     metric = catalog.get(row["metric_id"])
     value = formatting.kpi_text(metric, row, currency)
-    change = formatting.change_text(metric, row["change"], currency) or "—"
+    change = change_label(metric, row, currency)
     target = "—" if row["target"] is None else formatting.value_text(metric, row["target"], currency)
     return KpiLine(
         metric.id, formatting.card_label(metric), value, change, target, row["status"], row["grain"]
@@ -183,8 +257,9 @@ def build_pack(
             text = formatting.kpi_text(metric, r, currency)
             if r["target"] is not None:
                 text += f" (target {formatting.value_text(metric, r['target'], currency)})"
-            cells.append((text, r["status"]))
-        brand_rows.append((formatting.card_label(metric), cells))
+            mark = STATUS_MARKS.get(r["status"] or "")
+            cells.append((f"{mark} {text}" if mark else text, r["status"]))
+        brand_rows.append((_label(metric, r["grain"]), cells))
 
     # Drivers need 90 days after their period: the latest such week up to the pack's.
     mature = [w for w in views.mature_weeks(data) if w <= week]
@@ -196,6 +271,12 @@ def build_pack(
         table_ = views.driver_table(driver_rows, currency).select(DRIVER_COLUMNS_SHOWN)
         drivers_rows = [list(r) for r in table_.iter_rows()]
         drivers_headline = views.headline(driver_rows, currency)
+
+    summary_off, summary_moved = _summary(focus_rows, names[focus], currency)
+    summary_brands = []
+    if focus == "company":
+        counts = views.scope_summary(kpis, brands)
+        summary_brands = [(names[r["scope"]], r["red"], r["amber"]) for r in counts.iter_rows(named=True)]
 
     shown = [m for p, ids in views.DASHBOARD_PILLARS.items() if people or p != "People" for m in ids]
     definitions = [(catalog.get(m).label, catalog.get(m).unit, catalog.get(m).definition) for m in shown]
@@ -217,7 +298,41 @@ def build_pack(
         brand_columns=[names[b] for b in brands],
         brand_rows=brand_rows,
         definitions=definitions,
+        summary_off=summary_off,
+        summary_moved=summary_moved,
+        summary_brands=summary_brands,
     )
+
+
+def _summary(rows: pl.DataFrame, scope_name: str, currency: str) -> tuple[list[SummaryLine], list[MovedLine]]:
+    """The summary slide's lists from one scope's `views.week_kpis` rows:
+    every KPI off or near target, worst first (views.attention's order), and
+    the MOVED_ROWS KPIs with a target whose change is largest as a share of
+    the target (numbers as the pillar slides show them)."""
+    off = []
+    for r in views.attention(rows).iter_rows(named=True):
+        metric = catalog.get(r["metric_id"])
+        shortfall = formatting.change_text(metric, r["shortfall"], currency) or ""
+        side = "below" if metric.direction == "up" else "above"
+        off.append(SummaryLine(
+            metric.id, _label(metric, r["grain"]), scope_name, r["status"], formatting.kpi_text(metric, r, currency),
+            formatting.value_text(metric, r["target"], currency), f"{shortfall.lstrip('+')} {side} target",
+        ))  # fmt: skip
+    moved = []
+    with_target = rows.filter(pl.col("target").is_not_null() & pl.col("change").is_not_null())
+    for r in with_target.iter_rows(named=True):
+        metric = catalog.get(r["metric_id"])
+        if r["value"] is None or formatting.is_zero_change(metric, r["change"]):
+            continue
+        scale = abs(r["target"]) or _ZERO_TARGET_SCALE.get(metric.fmt, 1.0)
+        better = (r["change"] > 0) == (metric.direction == "up")
+        line = MovedLine(
+            metric.id, _label(metric, r["grain"]), formatting.kpi_text(metric, r, currency),
+            change_label(metric, r, currency), better, r["status"],
+        )  # fmt: skip
+        moved.append((abs(r["change"]) / scale, line))
+    moved.sort(key=lambda m: m[0], reverse=True)
+    return off, [line for _, line in moved[:MOVED_ROWS]]
 
 
 def render_charts(pack: Pack, renderer: Renderer | None = None) -> None:

@@ -2,8 +2,8 @@
 Chromium at 13.333 × 7.5 in (16:9).
 
 Every text is HTML-escaped, so a name from data shows as written and never
-becomes a link, an image or markup; the page's <title> (the title slide's)
-is the PDF's title.
+becomes a link, an image or markup; the page's <title> (the pack's title)
+is the PDF's title, and each slide's title is its <h1>.
 """
 
 from __future__ import annotations
@@ -12,10 +12,38 @@ import base64
 import html
 from pathlib import Path
 
-from ... import formatting
 from ...charts import theme
 from ..images import browser_path
-from .content import DRIVER_COLUMNS_SHOWN, DRIVERS_HOW, DRIVERS_NOT_YET, DRIVERS_NOTE, Pack
+from .content import (
+    DRIVER_COLUMNS_SHOWN,
+    DRIVERS_HOW,
+    DRIVERS_NOT_YET,
+    DRIVERS_NOTE,
+    MOVED_NOTE,
+    SUMMARY_ROWS,
+    Pack,
+    status_label,
+)
+from .powerpoint import (
+    KPI_COLUMNS,
+    KPI_WIDTHS,
+    MOVED_COLUMNS,
+    MOVED_WIDTHS,
+    NOTHING_MOVED,
+    NOTHING_OFF,
+    SUMMARY_COLUMNS,
+    SUMMARY_WIDTHS,
+    brands_line,
+    summary_size,
+)
+
+
+def _head(columns: list[str], widths: list[float]) -> str:
+    """A table's column widths (as the PowerPoint's) and its header row."""
+    cols = "".join(f"<col style='width:{100 * w / sum(widths):.1f}%'>" for w in widths)
+    return (
+        f"<colgroup>{cols}</colgroup><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr>"
+    )
 
 
 def pdf_html(pack: Pack) -> str:
@@ -38,30 +66,38 @@ def pdf_html(pack: Pack) -> str:
     .note { position: absolute; bottom: 0.6in; left: 0.4in; font-size: 10pt; color: #6b6b6b; }
     .defs { position: absolute; top: 1.05in; left: 0.4in; right: 0.4in; columns: 2; font-size: 10pt; }
     .defs p { margin: 0 0 3px 0; }
+    h2 { font-size: 16pt; margin: 0 0 0.12in 0; }
+    .off { position: absolute; top: 1.05in; left: 0.4in; width: 7.2in; }
+    .moved { position: absolute; top: 1.05in; left: 8.0in; width: 4.9in; }
+    table.fixed { width: 100%; table-layout: fixed; }
+    .muted { color: #6b6b6b; }
+    .better { color: #1A7F37; font-weight: bold; } .worse { color: #C62828; font-weight: bold; }
     """
     status_colour = theme.STATUS_COLOURS
 
     def status_cell(status: str | None) -> str:
         colour = status_colour.get(status or "")
         style = f' style="color:{colour};font-weight:bold"' if colour else ""
-        return f"<td{style}>{e(formatting.status_text(status))}</td>"
+        return f"<td{style}>{e(status_label(status))}</td>"
 
     def footer(n: int) -> str:
         return f'<div class="footer"><span>{e(pack.footer)}</span><span>{n}</span></div>'
 
     titles = pack.slide_titles
+    kpi_head = _head(KPI_COLUMNS, KPI_WIDTHS)
     parts = [
-        f"<html><head><meta charset='utf-8'><title>{e(titles[0])}</title><style>{css}</style></head><body>"
+        f"<html><head><meta charset='utf-8'><title>{e(pack.title)}</title><style>{css}</style></head><body>"
     ]
     scope_line = pack.scope_name + (f" — {pack.scope_purpose}" if pack.scope_purpose else "")
     parts.append(
         "<div class='slide'><div style='position:absolute;top:1.6in;left:0.8in;right:0.8in'>"
-        f"<div style='font-size:40pt;font-weight:bold'>{e(pack.company)}</div>"
+        f"<h1 style='position:static;font-size:40pt'>{e(titles[0])}</h1>"
         f"<div style='font-size:22pt;color:#6b6b6b;margin-top:0.2in'>{e(pack.purpose or '')}</div>"
         f"<div style='font-size:22pt;margin-top:0.5in'>Weekly board pack · {e(pack.week)} ({e(pack.period_text)})</div>"
         f"<div style='font-size:18pt;color:#6b6b6b;margin-top:0.15in'>{e(scope_line)}</div></div>{footer(1)}</div>"
     )
-    for k, pillar in enumerate(pack.pillars, start=2):
+    parts.append(f"<div class='slide'><h1>{e(titles[1])}</h1>{_summary(pack)}{footer(2)}</div>")
+    for k, pillar in enumerate(pack.pillars, start=3):
         rows = "".join(
             f"<tr><td>{e(ln.label)}{' (month)' if ln.period == 'month' else ''}</td><td>{e(ln.value)}</td>"
             f"<td>{e(ln.change)}</td><td>{e(ln.target)}</td>{status_cell(ln.status)}</tr>"
@@ -76,11 +112,11 @@ def pdf_html(pack: Pack) -> str:
             else ""
         )
         parts.append(
-            f"<div class='slide'><h1>{e(titles[k - 1])}</h1><div class='kpis'><table><tr><th>KPI</th><th>Value</th>"
-            f"<th>vs last week</th><th>Target</th><th>Status</th></tr>{rows}</table></div>"
+            f"<div class='slide'><h1>{e(titles[k - 1])}</h1><div class='kpis'><table class='fixed'>{kpi_head}"
+            f"{rows}</table></div>"
             f"<div class='charts'>{images}</div>{note}{footer(k)}</div>"
         )
-    k = len(pack.pillars) + 2
+    k = len(pack.pillars) + 3
     if pack.drivers_period is None:
         content = f"<div class='kpis'>{e(DRIVERS_NOT_YET)}</div>"
     else:
@@ -121,6 +157,46 @@ def pdf_html(pack: Pack) -> str:
     )
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _summary(pack: Pack) -> str:
+    """The summary slide's body (as powerpoint.summary lays it out)."""
+    e = html.escape
+    colours = theme.STATUS_COLOURS
+    off = pack.summary_off
+    if off:
+        body = "".join(
+            f"<tr><td style='color:{colours[ln.status]};font-weight:bold'>{e(status_label(ln.status))}</td>"
+            f"<td>{e(ln.label)}</td><td>{e(ln.value)}</td><td>{e(ln.target)}</td><td>{e(ln.gap)}</td></tr>"
+            for ln in off[:SUMMARY_ROWS]
+        )
+        more = len(off) - SUMMARY_ROWS
+        more_text = f"<p class='muted'>… and {more} more on the pillar slides.</p>" if more > 0 else ""
+        left = (
+            f"<h2>Off or near target: {len(off)} KPI{'s' if len(off) != 1 else ''}</h2>"
+            f"<table class='fixed' style='font-size:{summary_size(min(len(off), SUMMARY_ROWS))}pt'>"
+            f"{_head(SUMMARY_COLUMNS, SUMMARY_WIDTHS)}{body}</table>{more_text}"
+        )
+    else:
+        left = f"<h2>Off target</h2><p style='font-size:16pt'>✔ {e(NOTHING_OFF.format(scope=pack.scope_name))}</p>"
+    if pack.summary_brands:
+        left += f"<p class='muted' style='font-size:12pt;margin-top:0.25in'>{e(brands_line(pack))}</p>"
+    if pack.summary_moved:
+        body = "".join(
+            f"<tr><td>{e(ln.label)}</td><td>{e(ln.value)}</td><td class='{'better' if ln.better else 'worse'}'>"
+            f"{e(ln.change)} ({'better' if ln.better else 'worse'})</td></tr>"
+            for ln in pack.summary_moved
+        )
+        right = (
+            f"<table class='fixed' style='font-size:{summary_size(len(pack.summary_moved))}pt'>"
+            f"{_head(MOVED_COLUMNS, MOVED_WIDTHS)}{body}</table>"
+        )
+    else:
+        right = f"<p style='font-size:14pt'>{e(NOTHING_MOVED)}</p>"
+    return (
+        f"<div class='off'>{left}</div><div class='moved'><h2>Moved most since the previous period</h2>{right}"
+        f"<p class='muted' style='font-size:10pt;margin-top:0.25in'>{e(MOVED_NOTE)}</p></div>"
+    )
 
 
 def write_pdf(pack: Pack, path: Path) -> None:

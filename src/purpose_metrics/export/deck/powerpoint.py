@@ -1,6 +1,8 @@
-"""The board pack as PowerPoint: a 16:9 deck of eight slides.
+"""The board pack as PowerPoint: a 16:9 deck of nine slides.
 
-Every text goes in as a text run, which PowerPoint shows as written: a name
+Every slide's title is its title placeholder (PowerPoint's outline, its
+accessibility checker and a screen reader find it there), laid out and
+styled as the pack's other text. Every text goes in as a text run, which PowerPoint shows as written: a name
 from data cannot become a link or markup here. The file's properties say
 what it is (title, the company as author, the week as subject, when it was
 made) instead of python-pptx's template's ("Steve Canny", 2013).
@@ -12,21 +14,54 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from ... import formatting
 from ...charts import theme
-from .content import DRIVER_COLUMNS_SHOWN, DRIVERS_HOW, DRIVERS_NOT_YET, DRIVERS_NOTE, SOURCE, Pack
+from .content import (
+    DRIVER_COLUMNS_SHOWN,
+    DRIVERS_HOW,
+    DRIVERS_NOT_YET,
+    DRIVERS_NOTE,
+    MOVED_NOTE,
+    SOURCE,
+    SUMMARY_ROWS,
+    Pack,
+    status_label,
+)
 
 _STATUS_RGB = {k: v.lstrip("#") for k, v in theme.STATUS_COLOURS.items()}
+# The tables' columns and their relative widths (the PDF's too).
+KPI_COLUMNS, KPI_WIDTHS = ["KPI", "Value", "Change", "Target", "Status"], [2.35, 1.3, 2.45, 0.85, 1.25]
+SUMMARY_COLUMNS = ["Status", "KPI", "Value", "Target", "By how much"]
+SUMMARY_WIDTHS = [1.45, 2.0, 0.9, 0.9, 1.95]
+MOVED_COLUMNS, MOVED_WIDTHS = ["KPI", "Value", "Change"], [1.6, 0.85, 2.45]
+
+
+def summary_size(rows: int) -> float:
+    """The summary tables' font size (pt): larger when they are short."""
+    return 13 if rows <= 6 else 11
+
+
+NOTHING_OFF = "Every KPI with a target is on target for {scope} this week."
+NOTHING_MOVED = "No KPI with a target has a change to show."
+
+
+def brands_line(pack: Pack) -> str:
+    """'Brands: Gala ✖ 6 off, ≈ 3 near · Kern ✖ 2 off · Verde on target'."""
+    parts = []
+    for name, red, amber in pack.summary_brands:
+        counts = [f"✖ {red} off"] * bool(red) + [f"≈ {amber} near"] * bool(amber)
+        parts.append(f"{name} {', '.join(counts)}" if counts else f"{name} ✔ on target")
+    return "Brands: " + " · ".join(parts) + " (the brands slide compares them)."
 
 
 def write_pptx(pack: Pack, path: Path) -> None:
     from pptx import Presentation
     from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
     from pptx.util import Emu, Inches, Pt
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, 16:9
-    blank = prs.slide_layouts[6]
+    title_only = prs.slide_layouts[5]  # the template's "Title Only": a title placeholder and nothing else
     dark = RGBColor.from_string("222222")
     muted = RGBColor.from_string("6B6B6B")
 
@@ -38,6 +73,25 @@ def write_pptx(pack: Pack, path: Path) -> None:
         para.text = content
         para.font.size, para.font.bold, para.font.color.rgb = Pt(size), bold, colour
         return box
+
+    def slide_with_title(content, left=0.5, top=0.3, width=12.3, height=0.7, size=26):
+        """A new slide whose title placeholder holds `content`, placed and
+        styled as a text box there would be (the template centres a 44 pt
+        title in its heading font)."""
+        slide = prs.slides.add_slide(title_only)
+        shape = slide.shapes.title
+        shape.left, shape.top = Inches(left), Inches(top)
+        shape.width, shape.height = Inches(width), Inches(height)
+        frame = shape.text_frame
+        frame.word_wrap, frame.auto_size, frame.vertical_anchor = True, MSO_AUTO_SIZE.NONE, MSO_ANCHOR.TOP
+        para = frame.paragraphs[0]
+        para.alignment = PP_ALIGN.LEFT
+        run = para.add_run()
+        run.text = content
+        font = run.font
+        font.size, font.bold, font.color.rgb = Pt(size), True, dark
+        font.name = "+mn-lt"  # the theme's body font, as the pack's text boxes
+        return slide
 
     def footer(slide, number: int):
         text(slide, 0.5, 7.0, 11.5, 0.35, pack.footer, size=10, colour=muted)
@@ -74,8 +128,7 @@ def write_pptx(pack: Pack, path: Path) -> None:
     _set_properties(prs, pack)
     titles = pack.slide_titles
     # Title slide
-    s = prs.slides.add_slide(blank)
-    text(s, 0.8, 1.6, 11.7, 1.0, pack.company, size=40, bold=True)
+    s = slide_with_title(titles[0], 0.8, 1.6, 11.7, 1.0, size=40)
     if pack.purpose:
         text(s, 0.8, 2.7, 11.7, 0.8, pack.purpose, size=22, colour=muted)
     text(s, 0.8, 3.9, 11.7, 0.6, f"Weekly board pack · {pack.week} ({pack.period_text})", size=22)
@@ -83,30 +136,23 @@ def write_pptx(pack: Pack, path: Path) -> None:
     text(s, 0.8, 4.6, 11.7, 0.6, scope_line, size=18, colour=muted)
     footer(s, 1)
 
-    for k, pillar in enumerate(pack.pillars, start=2):
-        s = prs.slides.add_slide(blank)
-        text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
+    summary(slide_with_title(titles[1]), pack, text, table)
+    footer(prs.slides[-1], 2)
+
+    for k, pillar in enumerate(pack.pillars, start=3):
+        s = slide_with_title(titles[k - 1])
         rows = [
             [
                 (ln.label + (" (month)" if ln.period == "month" else ""), None),
                 (ln.value, None),
                 (ln.change, None),
                 (ln.target, None),
-                (formatting.status_text(ln.status), _STATUS_RGB.get(ln.status or "")),
+                (status_label(ln.status), _STATUS_RGB.get(ln.status or "")),
             ]
             for ln in pillar.lines
         ]
         size = 11 if len(rows) <= 12 else 10
-        table(
-            s,
-            0.4,
-            1.15,
-            7.3,
-            ["KPI", "Value", "vs last week", "Target", "Status"],
-            rows,
-            [3.2, 1.9, 1.3, 1.2, 1.2],
-            size,
-        )
+        table(s, 0.4, 1.15, 7.3, KPI_COLUMNS, rows, KPI_WIDTHS, size)
         top = 1.15
         for image in pillar.images[:2]:
             pic_path = Path(tempfile.mkstemp(suffix=".png")[1])
@@ -127,9 +173,8 @@ def write_pptx(pack: Pack, path: Path) -> None:
             )
         footer(s, k)
 
-    k = len(pack.pillars) + 2
-    s = prs.slides.add_slide(blank)
-    text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
+    k = len(pack.pillars) + 3
+    s = slide_with_title(titles[k - 1])
     if pack.drivers_period is None:
         text(s, 0.5, 1.4, 12, 0.6, DRIVERS_NOT_YET, size=18)
     else:
@@ -153,8 +198,7 @@ def write_pptx(pack: Pack, path: Path) -> None:
     footer(s, k)
 
     k += 1
-    s = prs.slides.add_slide(blank)
-    text(s, 0.5, 0.3, 12.3, 0.7, titles[k - 1], size=26, bold=True)
+    s = slide_with_title(titles[k - 1])
     if pack.brand_rows:
         rows = [
             [(label, None), *[(v, _STATUS_RGB.get(st or "")) for v, st in cells]]
@@ -174,8 +218,7 @@ def write_pptx(pack: Pack, path: Path) -> None:
         text(s, 0.5, 1.4, 12, 0.6, "Every brand is on target on every KPI with a target this week.", size=18)
     footer(s, k)
 
-    s = prs.slides.add_slide(blank)
-    text(s, 0.5, 0.3, 12.3, 0.7, titles[-1], size=26, bold=True)
+    s = slide_with_title(titles[-1])
     half = (len(pack.definitions) + 1) // 2
     for col, chunk in enumerate((pack.definitions[:half], pack.definitions[half:])):
         box = s.shapes.add_textbox(Inches(0.4 + col * 6.35), Inches(1.05), Inches(6.2), Inches(5.4))
@@ -195,12 +238,50 @@ def write_pptx(pack: Pack, path: Path) -> None:
     prs.save(str(path))
 
 
+def summary(s, pack: Pack, text, table) -> None:
+    """The summary slide: left, the focus scope's KPIs off or near target
+    (worst first) and, for the company, each brand's count; right, what
+    moved most since the previous period."""
+    from pptx.dml.color import RGBColor
+
+    muted = RGBColor.from_string("6B6B6B")
+    off = pack.summary_off
+    heading = f"Off or near target: {len(off)} KPI{'s' if len(off) != 1 else ''}" if off else "Off target"
+    text(s, 0.4, 1.05, 7.2, 0.45, heading, size=16, bold=True)
+    if off:
+        rows = [
+            [(status_label(ln.status), _STATUS_RGB[ln.status]), (ln.label, None), (ln.value, None),
+             (ln.target, None), (ln.gap, None)]
+            for ln in off[:SUMMARY_ROWS]
+        ]  # fmt: skip
+        table(s, 0.4, 1.55, 7.2, SUMMARY_COLUMNS, rows, SUMMARY_WIDTHS, summary_size(len(rows)))
+        if len(off) > SUMMARY_ROWS:
+            more = len(off) - SUMMARY_ROWS
+            text(s, 0.4, 5.05, 7.2, 0.4, f"… and {more} more on the pillar slides.", size=11, colour=muted)
+    else:
+        text(s, 0.4, 1.55, 7.2, 0.8, f"✔ {NOTHING_OFF.format(scope=pack.scope_name)}", size=16)
+    if pack.summary_brands:
+        text(s, 0.4, 5.5, 7.2, 0.8, brands_line(pack), size=12, colour=muted)
+
+    text(s, 8.0, 1.05, 4.9, 0.45, "Moved most since the previous period", size=16, bold=True)
+    if pack.summary_moved:
+        rows = [
+            [(ln.label, None), (ln.value, None),
+             (f"{ln.change} ({'better' if ln.better else 'worse'})", "1A7F37" if ln.better else "C62828")]
+            for ln in pack.summary_moved
+        ]  # fmt: skip
+        table(s, 8.0, 1.55, 4.9, MOVED_COLUMNS, rows, MOVED_WIDTHS, summary_size(len(rows)))
+    else:
+        text(s, 8.0, 1.55, 4.9, 0.6, NOTHING_MOVED, size=14)
+    text(s, 8.0, 5.5, 4.9, 0.8, MOVED_NOTE, size=10, colour=muted)
+
+
 def _set_properties(prs, pack: Pack) -> None:
     """Core properties (docProps/core.xml) of the pack, every field the
     template filled replaced."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)  # python-pptx writes it as UTC
     props = prs.core_properties
-    props.title = pack.slide_titles[0]
+    props.title = pack.title
     props.author = props.last_modified_by = pack.company
     props.subject = f"Weekly board pack, {pack.week} ({pack.period_text}): {pack.scope_name}"
     props.created = props.modified = now
