@@ -137,6 +137,11 @@ def week_stamp(ctx: PageContext, page: str, week: str, scope: str, window: views
     return stamp(ctx, page=page, period=f"Week {week} ({days})", period_key=week, scope=scope)
 
 
+def every_scope(ctx: PageContext, stamp: Stamp) -> Stamp:
+    """`stamp` for a chart or table of every scope in view (the page's scope picker aside)."""
+    return replace(stamp, scope=scope_text(ctx.scopes, ctx.names), scope_key="")
+
+
 def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     """The week and company-or-brand pickers (bound to ?week= and ?brand=),
     and a line saying which days and which month the numbers cover."""
@@ -214,9 +219,7 @@ def brands_table(
     with the numbers behind it as CSV. Returns it for the page's zip."""
     table = views.scope_matrix(kpis, metric_ids, ctx.scopes, ctx.names, ctx.currency)
     rows = views.scope_rows(kpis, metric_ids, ctx.scopes, ctx.names)
-    every = (
-        replace(stamp, scope=scope_text(ctx.scopes, ctx.names), scope_key="") if stamp is not None else None
-    )
+    every = every_scope(ctx, stamp) if stamp is not None else None
     shown = charts.show_table(table, "All brands this week", key, stamp=every, data=rows, height="content")
     st.caption("✔ on target · △ within 10 % of target · ✖ off target; no mark: no target applies.")
     return shown
