@@ -1,10 +1,13 @@
 """Brands and segments: one metric, brands side by side with their 95 %
 intervals, filtered by channel, region and customer segment."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from purpose_metrics import catalog, formatting, views
 from purpose_metrics.charts import interval_chart, segment_chart, small_multiples
+from purpose_metrics.metrics.dataset import Filters
 from purpose_metrics.ui import charts, filters, page, state
 
 ctx = page.context()
@@ -23,14 +26,17 @@ st.caption(f"{window.label} · {formatting.plain(segment_filters.describe())} ·
 note = views.filter_note(metric, segment_filters)
 if note:
     st.caption(f":material/filter_alt_off: {note}")
+stamp = page.stamp(
+    ctx, page="Brands and segments", period=window.label, period_key=f"{week}_{span}w",
+    filters=segment_filters, note=note,
+)  # fmt: skip
 
-shown = []
+shown, tables = [], []
 st.header("Side by side")
 if views.has_values(compared):
     title = f"{metric.label} by brand — {window.label}"
     fig = interval_chart(compared, metric, colours, title, currency)
-    charts.show_chart(fig, title, key="brands_intervals")
-    shown.append((title, fig))
+    shown.append(charts.show_chart(fig, title, key="brands_intervals", stamp=stamp, data=compared))
 else:
     reason = views.no_values_reason(compared, metric)
     st.info(f"No brand has a {metric.label} value for {window.label}: {reason}.", icon=":material/info:")
@@ -38,7 +44,9 @@ else:
 st.subheader("Where brands differ")
 pairs = views.pairwise(compared, metric, currency)
 if pairs.height:
-    st.dataframe(views.pairwise_display(pairs, metric, currency), hide_index=True, width="stretch")
+    name = f"{metric.label}: where brands differ"
+    shown_pairs = views.pairwise_display(pairs, metric, currency)
+    tables.append(charts.show_table(shown_pairs, name, key="brands_pairs", stamp=stamp, data=pairs))
     st.caption(
         "Two brands differ when their 95 % intervals do not overlap — a cautious test: "
         "overlapping intervals can still hide a real difference, but a gap this clear is not noise."
@@ -56,13 +64,22 @@ else:
     if views.has_values(matrix):
         title = f"{metric.label} by {across} and brand"
         fig = segment_chart(matrix, metric, colours, title, currency, subtitle=window.label)
-        charts.show_chart(fig, title, key="brands_segments")
-        shown.append((title, fig))
-        st.dataframe(views.matrix_display(matrix, metric_id, currency), hide_index=True, width="stretch")
-        pairs = views.pairs_display(views.segment_pairs(matrix, metric_id, currency), metric_id, currency)
+        unfiltered = replace(stamp, filters=Filters(), note=None)  # the filters do not apply here
+        shown.append(charts.show_chart(fig, title, key="brands_segments", stamp=unfiltered, data=matrix))
+        # The chart's CSV holds this table's numbers: the zip has them once.
+        charts.show_table(
+            views.matrix_display(matrix, metric_id, currency), f"{title} (table)", key="brands_matrix",
+            stamp=unfiltered, data=matrix,
+        )  # fmt: skip
+        differ = views.segment_pairs(matrix, metric_id, currency)
+        pairs = views.pairs_display(differ, metric_id, currency)
         if pairs.height:
             st.caption(f"Within a brand, these {across} values differ beyond both 95 % intervals:")
-            st.dataframe(pairs, hide_index=True, width="stretch")
+            name = f"{metric.label}: {across} values that differ within a brand"
+            differing = differ.filter(differ["verdict"] == "differs")  # the rows shown
+            tables.append(
+                charts.show_table(pairs, name, key="brands_segment_pairs", stamp=unfiltered, data=differing)
+            )
         else:
             st.caption(f"No two {across} values of the same brand differ beyond their 95 % intervals.")
         st.caption(
@@ -79,8 +96,10 @@ if views.has_values(trends):
     title = f"{metric.label}, {grain} — {len(window.trend.starts())} {'months' if window.monthly else 'weeks'} to {week}"
     flags = state.markers(window.trend.start, window.trend.range_end, (metric_id,))
     fig = small_multiples(trends, metric, colours, title, currency, markers=flags)
-    charts.show_chart(fig, title, key="brands_trends")
-    shown.append((title, fig))
+    steps = f"{len(window.trend.starts())} {'months' if window.monthly else 'weeks'}"
+    days = formatting.week_range(window.trend.start, window.trend.range_end)
+    trend_stamp = replace(stamp, period=f"{steps} to {week}, {grain} ({days})")
+    shown.append(charts.show_chart(fig, title, key="brands_trends", stamp=trend_stamp, data=trends))
 else:
     reason = views.no_values_reason(trends, metric)
     st.info(
@@ -90,4 +109,4 @@ else:
         icon=":material/info:",
     )
 
-charts.download_all(shown, f"brands-{metric_id}-{week}.zip", key="brands")
+charts.download_all(shown, f"brands-{metric_id}", key="brands", stamp=stamp, tables=tables)

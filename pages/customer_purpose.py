@@ -1,6 +1,8 @@
 """Customer purpose: did we help customers do what they came for — overall,
 by what they came to do, and in the service around it."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from purpose_metrics import catalog, formatting, views
@@ -15,20 +17,21 @@ week, scope, window = page.week_and_scope(ctx)
 who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 pillar = views.DASHBOARD_PILLARS["Customer purpose"]
+stamp = page.week_stamp(ctx, "Customer purpose", week, scope, window)
 
 page.kpi_cards(ctx, kpis, scope, window, pillars=["Customer purpose"])
 
 st.header("What customers came to do")
 span = filters.span_picker()
 period, by_purpose = state.purpose_by_category(week, span, scope)
+span_stamp = replace(stamp, period=period, period_key=f"{week}_{span}w")
 metric = catalog.get("purpose_achieved_rate")
 shown = []
 if views.has_values(by_purpose):
     title = f"Purpose achieved by what customers came for — {ctx.names[scope]}, {period}"
     colours = {scope: ctx.colours.get(scope, "#333333")}
     fig = interval_chart(by_purpose, metric, colours, title, ctx.currency)
-    charts.show_chart(fig, title, key="purpose_by_category")
-    shown.append((title, fig))
+    shown.append(charts.show_chart(fig, title, key="purpose_by_category", stamp=span_stamp, data=by_purpose))
     st.caption(
         "Each purpose is suppressed on its own below 10 answers; answers without a purpose count in the "
         "overall rate only."
@@ -42,8 +45,8 @@ label, scores = reports.service_scores(week, span)
 if views.has_values(scores):
     title = f"NPS, CSAT and effort — {label}"
     fig = service_chart(scores, ctx.colours, title)
-    charts.show_chart(fig, title, key="service_scores")
-    shown.append((title, fig))
+    every = page.every_scope(ctx, replace(span_stamp, period=label))
+    shown.append(charts.show_chart(fig, title, key="service_scores", stamp=every, data=scores))
     st.caption(
         "Dot: the value; bar: its 95 % interval (NPS: promoters minus detractors; CSAT: Wilson). "
         "Customer effort is a mean score from 1 to 7 and has no interval: its value is shown alone. "
@@ -58,8 +61,8 @@ label, relevance, relevance_weeks = reports.message_relevance(week, span, scope)
 if relevance.get_column("click_rate").is_not_null().any():
     title = f"Clicks against unsubscribes — {label}"
     fig = relevance_scatter(relevance, ctx.colours, title)
-    charts.show_chart(fig, title, key="relevance_scatter")
-    shown.append((title, fig))
+    every = page.every_scope(ctx, replace(span_stamp, period=label))
+    shown.append(charts.show_chart(fig, title, key="relevance_scatter", stamp=every, data=relevance))
     st.caption(
         "Relevant messages sit bottom-right: many clicks, few unsubscribes. Each share is of the messages "
         "a brand sent in the period; the bars are 95 % Wilson intervals."
@@ -70,16 +73,23 @@ if views.has_values(relevance_weeks):
     weeks = relevance_weeks.get_column("period_start").n_unique()
     title = f"Clicks and unsubscribes by week — {ctx.names[scope]}, {weeks} weeks to {week}"
     fig = relevance_trend_chart(relevance_weeks, ctx.colours.get(scope, "#333333"), title)
-    charts.show_chart(fig, title, key="relevance_trend")
-    shown.append((title, fig))
+    weekly = replace(stamp, period=f"{weeks} weeks to {week}")
+    shown.append(charts.show_chart(fig, title, key="relevance_trend", stamp=weekly, data=relevance_weeks))
 else:
     st.info(f"{who} sent no marketing message in the weeks to {week}.")
 
 st.header("Trend")
 shown += page.trend(
-    ctx, week, scope, window, metric_ids=pillar, default="purpose_achieved_rate", key="purpose_kpi"
+    ctx,
+    week,
+    scope,
+    window,
+    metric_ids=pillar,
+    default="purpose_achieved_rate",
+    key="purpose_kpi",
+    stamp=stamp,
 )
 
 st.header("All brands this week")
-page.brands_table(ctx, kpis, pillar)
-charts.download_all(shown, f"customer-purpose-{week}.zip", key="customer_purpose")
+tables = [page.brands_table(ctx, kpis, pillar, stamp)]
+charts.download_all(shown, "customer-purpose", key="customer_purpose", stamp=stamp, tables=tables)

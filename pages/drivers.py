@@ -30,6 +30,7 @@ span = filters.span_picker(container=second)
 scope = filters.scope_picker(ctx.scopes, ctx.names)
 window, rows = state.drivers(week, span)
 mine = rows.filter(rows["scope"] == scope)
+stamp = page.stamp(ctx, page="Drivers", period=window.label, period_key=f"{week}_{span}w", scope=scope)
 st.caption(
     f"Customers with an order in {window.label}, followed for 90 days after their first order of the period. "
     "The latest weeks are not offered: their 90 days are not over."
@@ -44,8 +45,11 @@ else:
 name = ctx.names[scope]
 title = f"{name}: who comes back within 90 days"
 fig = driver_chart(mine, title, ctx.currency, subtitle=f"Customers of {window.label}")
-charts.show_chart(fig, title, key="drivers_chart")
-st.dataframe(views.driver_table(mine, ctx.currency), hide_index=True, width="stretch")
+chart = charts.show_chart(fig, title, key="drivers_chart", stamp=stamp, data=mine)
+# The chart's CSV holds this table's numbers: the zip has them once.
+charts.show_table(
+    views.driver_table(mine, ctx.currency), f"{title} (table)", key="drivers_table", stamp=stamp
+)
 st.caption(
     "Each driver splits the customers by what happened to their first order of the period. The gap is the "
     "good group's 90-day repurchase rate minus the bad group's, in percentage points, with its 95 % interval "
@@ -57,12 +61,13 @@ st.caption(
 st.header("From purpose to revenue")
 big, medium = views.purposes(ctx.data, scope)
 tree_title = f"{name}: from purpose to revenue"
+indicators = state.tree_kpis(week, span).filter(pl.col("scope") == scope)
 tree = purpose_tree(
-    state.tree_kpis(week, span).filter(pl.col("scope") == scope), mine, big,
+    indicators, mine, big,
     medium if scope != "company" else "Every brand's purpose", name, tree_title, ctx.currency,
     subtitle=f"Customers of {window.label}",
 )  # fmt: skip
-charts.show_chart(tree, tree_title, key="drivers_tree")
+tree_chart = charts.show_chart(tree, tree_title, key="drivers_tree", stamp=stamp, data=indicators)
 st.caption(
     "Each indicator and outcome over the period, coloured by its target (green on target, amber near it, red "
     "off it, grey without one). An edge into 90-day repurchase carries that driver's gap: bold when it is "
@@ -70,9 +75,12 @@ st.caption(
 )
 
 st.header("Every brand")
-st.dataframe(views.brand_gaps(rows, ctx.scopes, ctx.names), hide_index=True, width="stretch")
+gaps = charts.show_table(
+    views.brand_gaps(rows, ctx.scopes, ctx.names), "Every brand: who comes back within 90 days", key="drivers_gaps",
+    stamp=page.every_scope(ctx, stamp), data=rows,
+)  # fmt: skip
 st.caption("The gap in percentage points: ✔ beyond its 95 % interval, ≈ within it, — cannot compare.")
-charts.download_all([(title, fig), (tree_title, tree)], f"drivers-{week}-{span}w.zip", key="drivers")
+charts.download_all([chart, tree_chart], "drivers", key="drivers", stamp=stamp, tables=[gaps])
 
 st.header("Front-line brief")
 if scope == "company":

@@ -1,6 +1,8 @@
 """Impact: planet and community — emissions, packaging, energy, giving —
 with the GRI disclosures and SDG targets each metric relates to."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from purpose_metrics import formatting, views
@@ -14,12 +16,21 @@ week, scope, window = page.week_and_scope(ctx)
 who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 pillar = views.DASHBOARD_PILLARS["Planet and community"]
+stamp = page.week_stamp(ctx, "Impact", week, scope, window)
+tables = []
 
 page.kpi_cards(ctx, kpis, scope, window, pillars=["Planet and community"])
 
 st.header("Trend")
 shown = page.trend(
-    ctx, week, scope, window, metric_ids=pillar, default="recycled_packaging_share", key="impact_kpi"
+    ctx,
+    week,
+    scope,
+    window,
+    metric_ids=pillar,
+    default="recycled_packaging_share",
+    key="impact_kpi",
+    stamp=stamp,
 )
 
 st.header("By month")
@@ -28,10 +39,13 @@ months = reports.indicator_months(week)
 span = f"{formatting.month_name(months.start)} – {formatting.month_name(months.starts()[-1])}"
 if monthly.get_column("value").is_not_null().any():
     table = indicator_table(monthly, ctx.currency)
-    st.dataframe(
+    months_stamp = replace(stamp, period=f"12 whole months {span}", period_key=f"{week}_12m")
+    shown_table = charts.show_table(
         table,
-        hide_index=True,
-        width="stretch",
+        "Impact indicators by month",
+        key="impact_months",
+        stamp=months_stamp,
+        data=monthly,
         height="content",
         column_config={
             "Metric": st.column_config.TextColumn(pinned=True),
@@ -41,6 +55,7 @@ if monthly.get_column("value").is_not_null().any():
             "Change": st.column_config.TextColumn(help="The last month against the first month shown."),
         },
     )
+    tables.append(shown_table)
     st.caption(
         f"{who}, the 12 whole months {span}; each value in the unit of its row. "
         "Change: the last month against the first, ▲ up or ▼ down, and whether that is better or worse."
@@ -60,7 +75,7 @@ st.download_button(
 )
 
 st.header("All brands this week")
-page.brands_table(ctx, kpis, pillar)
+tables.append(page.brands_table(ctx, kpis, pillar, stamp))
 
 st.header("Standards")
 st.table(
@@ -71,4 +86,4 @@ st.caption(
     "SDG indicators are national statistics: a target listed here is the one a metric contributes to, "
     "not a claim to report the indicator itself."
 )
-charts.download_all(shown, f"impact-{week}.zip", key="impact")
+charts.download_all(shown, "impact", key="impact", stamp=stamp, tables=tables)

@@ -1,6 +1,8 @@
 """Loyalty and retention: who comes back, cohort by cohort, and what a
 small change in buying would be worth."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from purpose_metrics import constants, formatting, views
@@ -16,12 +18,20 @@ week, scope, window = page.week_and_scope(ctx)
 who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
 kpis = state.week_kpis(week)
 loyalty = views.DASHBOARD_PILLARS["Loyalty"]
+stamp = page.week_stamp(ctx, "Loyalty and retention", week, scope, window)
 
 page.kpi_cards(ctx, kpis, scope, window, pillars=["Loyalty"])
 
 st.header("Trend")
 shown = page.trend(
-    ctx, week, scope, window, metric_ids=loyalty, default="returning_order_share", key="loyalty_kpi"
+    ctx,
+    week,
+    scope,
+    window,
+    metric_ids=loyalty,
+    default="returning_order_share",
+    key="loyalty_kpi",
+    stamp=stamp,
 )
 
 st.header("Cohorts")
@@ -32,8 +42,8 @@ grid = state.cohort_grid(grain, scope, week)
 if grid.height:
     title = f"Customers coming back — {ctx.names[scope]}, {grain}ly cohorts complete by {week}"
     fig = cohort_heatmap(grid, title, grain)
-    charts.show_chart(fig, title, key="cohorts")
-    shown.append((title, fig))
+    cohorts = replace(stamp, period=f"{grain.capitalize()}ly cohorts complete by {week}")
+    shown.append(charts.show_chart(fig, title, key="cohorts", stamp=cohorts, data=grid))
     st.caption(
         f"A cohort is the customers whose first order (in scope) fell in that {grain}; a cell is the share of "
         f"them who ordered again in the {grain} shown. Blank cells have not ended yet."
@@ -43,8 +53,7 @@ if grid.height:
         n = curves.get_column("curve").n_unique() - 1  # the cohorts, without their average
         title = f"Retention curves — {ctx.names[scope]}, the latest {n} {grain}ly cohorts by {week}"
         fig = retention_chart(curves, title, grain)
-        charts.show_chart(fig, title, key="retention_curves")
-        shown.append((title, fig))
+        shown.append(charts.show_chart(fig, title, key="retention_curves", stamp=cohorts, data=curves))
         st.caption(
             f"One light line per cohort (darker: more recent) and, in dark blue, all {n} cohorts together: "
             f"customers back in that {grain} ÷ customers of the cohorts that have reached it, so later points "
@@ -108,5 +117,5 @@ else:
     )
 
 st.header("All brands this week")
-page.brands_table(ctx, kpis, loyalty)
-charts.download_all(shown, f"loyalty-{week}.zip", key="loyalty")
+tables = [page.brands_table(ctx, kpis, loyalty, stamp)]
+charts.download_all(shown, "loyalty", key="loyalty", stamp=stamp, tables=tables)

@@ -11,6 +11,7 @@ st.title("People")
 week, scope, window = page.week_and_scope(ctx)
 kpis = state.week_kpis(week)
 pillar = views.DASHBOARD_PILLARS["People"]
+stamp = page.week_stamp(ctx, "People", week, scope, window)
 
 page.kpi_cards(ctx, kpis, scope, window, pillars=["People"])
 st.caption(
@@ -19,9 +20,10 @@ st.caption(
 )
 
 st.header("By team")
+tables = []
 teams = state.team_matrix(week, scope)
 if teams.height:
-    st.dataframe(teams, hide_index=True, width="stretch", height="content")
+    tables = [charts.show_table(teams, "By team", key="people_teams", stamp=stamp, height="content")]
     st.caption(
         "A team's value from fewer than 5 answers is suppressed; a value is also withheld when showing it "
         "would let a smaller group be worked out by subtracting one shown number from another."
@@ -33,8 +35,8 @@ else:
     )
 
 st.header("Trend")
-shown = page.trend(ctx, week, scope, window, metric_ids=pillar, default="enps", key="people_kpi")
+shown = page.trend(ctx, week, scope, window, metric_ids=pillar, default="enps", key="people_kpi", stamp=stamp)
 
 st.header("All brands this week")
-page.brands_table(ctx, kpis, pillar)
-charts.download_all(shown, f"people-{week}.zip", key="people")
+tables.append(page.brands_table(ctx, kpis, pillar, stamp))
+charts.download_all(shown, "people", key="people", stamp=stamp, tables=tables)

@@ -43,3 +43,8 @@ def test_file_names_keep_only_a_safe_character_set(asked, safe):
 def test_a_long_file_name_is_cut_and_keeps_its_extension():
     name = file_name("chart-" + "x" * 500 + ".png")
     assert len(name) == 120 and name.endswith("x.png")
+
+
+def test_a_list_column_has_no_csv_form_and_is_left_out():
+    frame = pl.DataFrame({"metric": ["=x"], "trend": [[1.0, 2.0]], "value": [3.0]})
+    assert csv_bytes(frame).decode().splitlines() == ["metric,value", "'=x,3.0"]

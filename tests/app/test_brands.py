@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
 
 PAGE = "pages/brands.py"
+ROOT_DATA = Path(__file__).resolve().parents[1] / "data" / "small" / "data"
 # "13 weeks" ending with 2026-W25: [2026-03-23, 2026-06-22).
 START, END = dt.datetime(2026, 3, 23), dt.datetime(2026, 6, 22)
 
@@ -127,3 +131,55 @@ def test_a_dimension_that_does_not_reach_the_metric_is_said_so(app, small_db):
     at.button_group(key="across").set_value("channel").run()
     assert not at.exception
     assert any("NPS cannot be split by channel" in i.value for i in at.info)
+
+
+@pytest.fixture
+def media(monkeypatch) -> list[MemoryMediaFileStorage]:
+    """AppTest keeps downloads in an in-memory media store it makes per run: keep a handle on it."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    return stores
+
+
+def downloads(at, media) -> dict[str, bytes]:
+    """{file name: bytes} of every download made when the page ran (CSV: made then, not on a click)."""
+    out = {}
+    for button in at.get("download_button"):
+        if button.proto.url:
+            file = media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+            out[file.filename] = file.content
+    return out
+
+
+def test_every_chart_and_table_offers_its_data_as_csv_named_with_period_and_filters(
+    app, small_db, orders, media
+):
+    at = app(small_db, PAGE, metric="Orders", channel="web", region="north")
+    assert not at.exception
+    files = downloads(at, media)
+    tail = "_2026-W25_13w_channel-web_region-north.csv"
+    assert sorted(files) == sorted([
+        f"orders-by-brand-13-weeks-2026-w13-2026-w25-23-mar-21-jun-2026{tail}",
+        f"orders-where-brands-differ{tail}",
+        # The segment split ignores the filters above: its files say so by carrying none.
+        "orders-by-channel-and-brand_2026-W25_13w.csv",
+        "orders-by-channel-and-brand-table_2026-W25_13w.csv",
+        f"orders-weekly-13-weeks-to-2026-w25{tail}",
+    ])  # fmt: skip
+    chart = pl.read_csv(files[f"orders-by-brand-13-weeks-2026-w13-2026-w25-23-mar-21-jun-2026{tail}"])
+    customers = pl.read_csv(ROOT_DATA / "customers.csv").filter(pl.col("region") == "north")
+    mine = orders.filter(
+        (pl.col("channel") == "web") & pl.col("customer_id").is_in(customers["customer_id"].to_list())
+    )
+    expected = {name: 0.0 for name in ("Alpine", "Hearth", "Stride", "Tiny")} | by_hand(mine)
+    assert dict(zip(chart["name"], chart["value"], strict=True)) == expected
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("CSV") == 3 and labels.count("Table as CSV") == 2  # no channel pair of orders differs
+    # The zip: the three charts and the comparison table (the segment table's numbers are its chart's CSV).
+    assert "All 3 charts and 1 table (PNG + SVG + CSV, zip)" in labels

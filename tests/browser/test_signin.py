@@ -151,17 +151,20 @@ def test_sign_in_shows_only_the_brand_and_its_exports_then_sign_out(signed, brow
     html = page.content()
     assert not [n for n in OTHER_NAMES if n in html]
     with page.expect_download(timeout=120_000) as download:
-        page.get_by_role("button", name="(PNG + SVG, zip)").click()
+        page.get_by_role("button", name="(PNG + SVG + CSV, zip)").click()
     path = tmp_path / "charts.zip"
     download.value.save_as(path)
     with zipfile.ZipFile(path) as zipped:
         names = zipped.namelist()
         assert any(n.endswith(".png") for n in names) and any(n.endswith(".svg") for n in names)
+        assert any(n.endswith(".csv") for n in names) and "README.txt" in names
         for name in names:
             if name.endswith(".svg"):
                 svg = zipped.read(name).decode()
                 assert "Hearth" in svg or "Company" not in svg
                 assert not [n for n in OTHER_NAMES if n in svg], name
+            if name.endswith((".csv", ".txt")):  # the data behind the charts, the stamp: Hearth's too
+                assert not [n for n in OTHER_NAMES if n in zipped.read(name).decode()], name
 
     page.get_by_role("button", name="Sign out").click()
     # Streamlit ends the provider's session too (RP-initiated logout), which sends the browser back.

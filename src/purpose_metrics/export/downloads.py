@@ -31,7 +31,9 @@ def neutralise_cell(text: str) -> str:
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """`frame` as UTF-8 CSV, every text cell neutralised (numbers stay
-    numbers: -3.5 in a Float64 column is a number, not a formula)."""
+    numbers: -3.5 in a Float64 column is a number, not a formula). Nested
+    columns (a list of a sparkline's values) have no CSV form and are left out."""
+    frame = frame.select(name for name, dtype in frame.schema.items() if not dtype.is_nested())
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     safe = frame.with_columns(
         pl.when(pl.col(name).str.contains(_FORMULA_START_PATTERN))

@@ -20,12 +20,15 @@ import shutil
 import threading
 import zipfile
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import logistro
 import plotly.graph_objects as go
 
 from ..charts import theme
+
+if TYPE_CHECKING:
+    from .stamp import Stamp
 
 Format = Literal["png", "svg"]
 MIME = {"png": "image/png", "svg": "image/svg+xml"}
@@ -200,15 +203,19 @@ def render_images(
     width: int = theme.EXPORT_WIDTH,
     height: int = theme.EXPORT_HEIGHT,
     renderer: Renderer | None = None,
+    stamps: Sequence[Stamp | None] | None = None,
 ) -> list[dict[str, bytes]]:
     """Every figure in every format, at presentation size, through one
     Kaleido session (`renderer`'s, or one opened for this call). Returns
-    one {format: bytes} per figure, in order."""
+    one {format: bytes} per figure, in order. A figure with a stamp (one
+    per figure, or None) carries it under its title (export/stamp.py)."""
     if renderer is not None:
         return renderer.render(figures, formats, width, height)
     if not figures:
         return []
     slides = [theme.for_presentation(f) for f in figures]
+    if stamps is not None:
+        slides = [s if stamp is None else stamp.apply(s) for s, stamp in zip(slides, stamps, strict=True)]
     return _run(_render_all(slides, list(formats), width, height))
 
 

@@ -1,50 +1,109 @@
-"""Showing a chart with its downloads (PNG and SVG at presentation size).
+"""Showing a chart or a table with its downloads: the chart as PNG and SVG
+at presentation size, the data behind it as CSV, and every chart and table
+of a page in one zip.
 
 Images are rendered server-side by Kaleido only when someone clicks a
 download button (Streamlit's deferred download: the button holds a
 callable), never on a rerun. A chart's PNG and SVG come from one Kaleido
 session and are kept for the next click; "all charts" renders every chart
 of the page through one session.
+
+A page passes a Stamp (export/stamp.py) saying what it shows: the exported
+images carry it under their title, file names carry its period and
+filters, the zip carries it as README.txt. CSV always goes through
+export/downloads.csv_bytes (no spreadsheet formulas).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 import plotly.io as pio
+import polars as pl
 import streamlit as st
 
-from ..export import images
+from ..export import bundle, images
+from ..export.downloads import csv_bytes
 from ..export.downloads import file_name as safe_file_name
+from ..export.stamp import Stamp
 from . import access
 
 _RENDERED_KEPT = 32  # figures whose images stay in memory for a repeated click
 
 
+class Shown(NamedTuple):
+    """A chart on the page: its title, figure, the frame behind it and its stamp."""
+
+    name: str
+    fig: go.Figure
+    data: pl.DataFrame | None = None
+    stamp: Stamp | None = None
+
+
+class Table(NamedTuple):
+    """A table on the page, as it goes into the zip: its name, the frame and its stamp."""
+
+    name: str
+    data: pl.DataFrame
+    stamp: Stamp | None = None
+
+
 @lru_cache(maxsize=_RENDERED_KEPT)
-def _both_formats(fig_json: str) -> dict[str, bytes]:
-    return images.render_images([pio.from_json(fig_json)], ("png", "svg"))[0]
+def _both_formats(fig_json: str, stamp: Stamp | None) -> dict[str, bytes]:
+    return images.render_images([pio.from_json(fig_json)], ("png", "svg"), stamps=[stamp])[0]
 
 
-def _image(fig_json: str, fmt: str):
-    return lambda: _both_formats(fig_json)[fmt]
+def _image(fig_json: str, stamp: Stamp | None, fmt: str):
+    return lambda: _both_formats(fig_json, stamp)[fmt]
 
 
-def show_chart(fig: go.Figure, name: str, key: str) -> None:
-    """The chart, full width, and two download buttons under it."""
+def _file_name(name: str, extension: str, stamp: Stamp | None) -> str:
+    if stamp is None:
+        return safe_file_name(f"{images.slug(name)}.{extension}")
+    return stamp.file_name(name, extension)
+
+
+def _scope(stamp: Stamp | None) -> str | None:
+    """The audit log's scope of an export: its one brand, else none."""
+    return (stamp.scope_key or None) if stamp is not None else None
+
+
+def csv_button(
+    name: str, data: pl.DataFrame, key: str, stamp: Stamp | None = None, *, label: str = "CSV"
+) -> None:
+    """A download of `data` as CSV (formula-safe), named after `name` and the stamp."""
+    st.download_button(
+        label,
+        data=csv_bytes(data),
+        file_name=_file_name(name, "csv", stamp),
+        mime="text/csv",
+        on_click=access.export_recorder(detail=f"{name} (CSV)", scope=_scope(stamp)),
+        icon=":material/table_view:",
+        type="tertiary",
+        key=f"csv_{key}",
+        help=f"Download the data behind this {'chart' if label == 'CSV' else 'table'} as CSV "
+        f"({data.height:,} rows).",
+    )
+
+
+def show_chart(
+    fig: go.Figure, name: str, key: str, *, stamp: Stamp | None = None, data: pl.DataFrame | None = None
+) -> Shown:
+    """The chart, full width, and its downloads under it: PNG and SVG
+    (stamped), and the frame behind it as CSV. Returns it for download_all."""
     st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
     fig_json = fig.to_json()
-    base = images.slug(name)
     with st.container(horizontal=True, gap="small"):
         for fmt in ("png", "svg"):
             st.download_button(
                 f"{fmt.upper()} 1600×900",
                 data=access.audited_export(
-                    _image(fig_json, fmt), detail=f"{name} ({fmt.upper()})", scope=None
+                    _image(fig_json, stamp, fmt), detail=f"{name} ({fmt.upper()})", scope=_scope(stamp)
                 ),
-                file_name=safe_file_name(f"{base}.{fmt}"),
+                file_name=_file_name(name, fmt, stamp),
                 mime=images.MIME[fmt],
                 on_click="ignore",
                 icon=":material/download:",
@@ -52,22 +111,62 @@ def show_chart(fig: go.Figure, name: str, key: str) -> None:
                 key=f"{fmt}_{key}",
                 help=f"Download this chart as {fmt.upper()} at presentation size (16:9, 1600 × 900).",
             )
+        if data is not None:
+            csv_button(name, data, key, stamp)
+    return Shown(name, fig, data, stamp)
 
 
-def download_all(named: Sequence[tuple[str, go.Figure]], file_name: str, key: str) -> None:
-    """One button: every chart of the page as PNG and SVG in a ZIP (one
-    Kaleido session for all of them)."""
-    if not named:
+def show_table(
+    shown: pl.DataFrame,
+    name: str,
+    key: str,
+    *,
+    stamp: Stamp | None = None,
+    data: pl.DataFrame | None = None,
+    **dataframe: Any,
+) -> Table:
+    """A table as st.dataframe shows it (`shown`, with `dataframe`'s
+    options) and a CSV download of its data (`data`: the numbers behind
+    the text, by default the table itself). Returns it for download_all."""
+    st.dataframe(shown, **({"hide_index": True, "width": "stretch"} | dataframe))
+    frame = shown if data is None else data
+    csv_button(name, frame, key, stamp, label="Table as CSV")
+    return Table(name, frame, stamp)
+
+
+def download_all(
+    named: Sequence[Shown | tuple[str, go.Figure]],
+    file_name: str,
+    key: str,
+    *,
+    stamp: Stamp | None = None,
+    tables: Sequence[Table] = (),
+) -> None:
+    """One button: every chart of the page as PNG and SVG (one Kaleido
+    session for all of them) and CSV, every table as CSV, and a README.txt
+    with the stamp, in a zip. `file_name` is the zip's name without its
+    period and filters, which the stamp adds."""
+    charts = [item if isinstance(item, Shown) else Shown(*item) for item in named]
+    if not charts and not tables:
         return
-    frozen = [(name, fig.to_json()) for name, fig in named]
+    frozen = [(c.name, c.fig.to_json(), c.data, c.stamp or stamp) for c in charts]
+    kept = list(tables)
 
     def build() -> bytes:
-        return images.zip_images([(name, pio.from_json(js)) for name, js in frozen])
+        return bundle.zip_export(
+            [bundle.ChartFile(name, pio.from_json(js), data, s) for name, js, data, s in frozen],
+            [bundle.TableFile(t.name, t.data) for t in kept],
+            stamp,
+        )
 
+    stem = file_name.removesuffix(".zip")
+    parts = [f"{len(charts)} chart{'s' if len(charts) != 1 else ''}"] if charts else []
+    if kept:
+        parts.append(f"{len(kept)} table{'s' if len(kept) != 1 else ''}")
     st.download_button(
-        f"All {len(named)} chart{'s' if len(named) > 1 else ''} (PNG + SVG, zip)",
-        data=access.audited_export(build, detail=f"{file_name} ({len(named)} charts)", scope=None),
-        file_name=safe_file_name(file_name),
+        f"All {' and '.join(parts)} (PNG + SVG + CSV, zip)",
+        data=access.audited_export(build, detail=f"{stem} ({' and '.join(parts)})", scope=_scope(stamp)),
+        file_name=_file_name(stem, "zip", stamp) if stamp else safe_file_name(f"{stem}.zip"),
         mime="application/zip",
         on_click="ignore",
         icon=":material/folder_zip:",

@@ -17,16 +17,16 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from .. import catalog, formatting, views
 from ..charts import scope_colours, trend_chart
-from ..metrics.dataset import Dataset
+from ..export.stamp import Stamp, as_of_text, scope_text
+from ..metrics.dataset import Dataset, Filters
 from . import access, cards, charts, filters, scorecards, state
 
 
@@ -104,6 +104,44 @@ def context() -> PageContext:
     )
 
 
+def stamp(
+    ctx: PageContext,
+    *,
+    page: str,
+    period: str,
+    period_key: str,
+    scope: str | None = None,
+    filters: Filters = Filters(),
+    note: str | None = None,
+) -> Stamp:
+    """What the page's exports show: `period` (words; `period_key` for file
+    names), one `scope` (company or a brand) or, with None, every scope the
+    person sees, the filters, the data's as-of instant and the company."""
+    scope_ids = [scope] if scope is not None else ctx.scopes
+    return Stamp(
+        period=period,
+        period_key=period_key,
+        scope=scope_text(scope_ids, ctx.names),
+        filters=filters,
+        as_of=as_of_text(ctx.data.as_of, ctx.data.timezone),
+        company=ctx.company.get("name") or "",
+        scope_key="" if scope in (None, "company") else scope,
+        note=note,
+        page=page,
+    )
+
+
+def week_stamp(ctx: PageContext, page: str, week: str, scope: str, window: views.WeekWindow) -> Stamp:
+    """The stamp of a week page: the week (and the month monthly metrics show) for one scope."""
+    days = formatting.week_range(window.week.start, window.week.end)
+    return stamp(ctx, page=page, period=f"Week {week} ({days})", period_key=week, scope=scope)
+
+
+def every_scope(ctx: PageContext, stamp: Stamp) -> Stamp:
+    """`stamp` for a chart or table of every scope in view (the page's scope picker aside)."""
+    return replace(stamp, scope=scope_text(ctx.scopes, ctx.names), scope_key="")
+
+
 def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     """The week and company-or-brand pickers (bound to ?week= and ?brand=),
     and a line saying which days and which month the numbers cover."""
@@ -149,9 +187,11 @@ def trend(
     metric_ids: Sequence[str],
     default: str,
     key: str,
-) -> list[tuple[str, go.Figure]]:
+    stamp: Stamp | None = None,
+) -> list[charts.Shown]:
     """A KPI picker (bound to ?key=) and a year of that KPI for the scope,
-    with its interval, target and initiatives. Returns the chart shown."""
+    with its interval, target and initiatives, and its downloads (stamped
+    with the trend's span when `stamp` is given). Returns the chart shown."""
     metric_id = filters.metric_picker(key=key, default=default, label="KPI", metric_ids=metric_ids)
     metric = catalog.get(metric_id)
     rows = state.metric_trend(metric_id, week, scope)
@@ -165,12 +205,24 @@ def trend(
         return []
     flags = state.markers(rows["period_start"].min(), window.week.end, (metric_id,), (scope,))
     fig = trend_chart(rows, metric, ctx.colours, title, ctx.currency, markers=flags)
-    charts.show_chart(fig, title, key=f"trend_{key}")
-    return [(title, fig)]
+    if stamp is not None:
+        start = rows["period_start"].min()
+        stamp = replace(stamp, period=f"{span} to {week} (from {formatting.day_month_year(start)})")
+    return [charts.show_chart(fig, title, key=f"trend_{key}", stamp=stamp, data=rows)]
 
 
-def brands_table(ctx: PageContext, kpis: pl.DataFrame, metric_ids: Sequence[str]) -> None:
-    """The week's value of each metric for the company and every brand."""
+def brands_table(
+    ctx: PageContext,
+    kpis: pl.DataFrame,
+    metric_ids: Sequence[str],
+    stamp: Stamp | None = None,
+    key: str = "brands_table",
+) -> charts.Table:
+    """The week's value of each metric for the company and every brand,
+    with the numbers behind it as CSV. Returns it for the page's zip."""
     table = views.scope_matrix(kpis, metric_ids, ctx.scopes, ctx.names, ctx.currency)
-    st.dataframe(table, hide_index=True, width="stretch", height="content")
+    rows = views.scope_rows(kpis, metric_ids, ctx.scopes, ctx.names)
+    every = every_scope(ctx, stamp) if stamp is not None else None
+    shown = charts.show_table(table, "All brands this week", key, stamp=every, data=rows, height="content")
     st.caption("✔ on target · △ within 10 % of target · ✖ off target; no mark: no target applies.")
+    return shown

@@ -34,6 +34,7 @@ from .compare import (
     pairwise,
     pairwise_display,
     scope_matrix,
+    scope_rows,
 )
 from .drivers import (
     LIFT_WEEKS,
@@ -89,7 +90,7 @@ __all__ = [
     "comparison_window", "currency", "dashboard_kpis", "default_week", "definitions", "filter_note", "filter_options",
     "furthest_below", "has_data", "has_values", "headline_kpi", "initiative_markers", "metric_trend",
     "no_values_reason", "pairwise", "pairwise_display", "period_label", "purpose_by_category", "purposes",
-    "sales_lift_inputs", "scope_matrix", "scope_names", "scope_summary", "scopes", "team_kpis", "team_matrix",
+    "sales_lift_inputs", "scope_matrix", "scope_rows", "scope_names", "scope_summary", "scopes", "team_kpis", "team_matrix",
     "week_kpis", "week_window",
     "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "LIFT_WEEKS", "lift_start", "mature_weeks",
     "verdict", "DIMENSIONS", "SEGMENT_MIN", "can_split", "matrix_display", "pairs_display", "segment_matrix", "segment_pairs",

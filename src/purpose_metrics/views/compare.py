@@ -231,3 +231,32 @@ def scope_matrix(
         out.append(cells)
     columns = ["Metric", *(names.get(s, s) for s in scope_ids)]
     return pl.DataFrame(out, schema=dict.fromkeys(columns, pl.String))
+
+
+SCOPE_ROW_COLUMNS = (
+    "metric_id", "metric", "scope", "name", "grain", "period_start", "period_end", "value", "ci_low", "ci_high",
+    "n", "suppressed", "immature", "target", "status", "previous", "change",
+)  # fmt: skip
+
+
+def scope_rows(
+    kpis: pl.DataFrame, metric_ids: Sequence[str], scope_ids: Sequence[str], names: dict[str, str]
+) -> pl.DataFrame:
+    """The numbers behind `scope_matrix` (its CSV): one row per (metric,
+    scope), in the matrix's order, with the metric's label and the scope's
+    name; a scope without a row for a metric has none here either."""
+    metric_rank = {m: i for i, m in enumerate(metric_ids)}
+    scope_rank = {s: i for i, s in enumerate(scope_ids)}
+    return (
+        kpis.filter(pl.col("metric_id").is_in(list(metric_ids)) & pl.col("scope").is_in(list(scope_ids)))
+        .with_columns(
+            metric=pl.col("metric_id").replace_strict(
+                {m: formatting.card_label(catalog.get(m)) for m in metric_ids}, return_dtype=pl.String
+            ),
+            name=pl.col("scope").replace_strict(names, default=pl.col("scope"), return_dtype=pl.String),
+            _m=pl.col("metric_id").replace_strict(metric_rank, return_dtype=pl.Int32),
+            _s=pl.col("scope").replace_strict(scope_rank, return_dtype=pl.Int32),
+        )
+        .sort("_m", "_s")
+        .select(SCOPE_ROW_COLUMNS)
+    )
