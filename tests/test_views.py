@@ -316,7 +316,7 @@ def test_scope_matrix_puts_every_scope_side_by_side_with_a_status_mark():
     out = views.scope_matrix(
         kpis, ["csat"], ["company", "a", "b"], {"company": "Company", "a": "Alder"}, "EUR"
     )
-    assert out.rows() == [("CSAT", "79.0 % △", "90.0 % ✔", "no data")]
+    assert out.rows() == [("CSAT", "79.0 % ≈", "90.0 % ✔", "no data")]
     assert out.columns == ["Metric", "Company", "Alder", "b"]
 
 

@@ -246,9 +246,7 @@ def test_the_board_pack_of_a_brand_user_holds_no_other_brand(as_user, access_db)
     from purpose_metrics.ui import boardpack, state
 
     # The pack the button hands over: cached under the person's access (their brands, no People).
-    body = boardpack._pack(
-        access_db, state._generation(access_db), WEEK, "hearth", ".pptx", ("hearth",), False
-    )
+    body = boardpack._pack(*state.key(), WEEK, "hearth", ".pptx", ("hearth",), False)
     deck = Presentation(io.BytesIO(body))
     text = "\n".join(
         shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
@@ -295,9 +293,7 @@ def test_the_pdf_pack_of_a_brand_user_holds_no_other_brand(as_user, access_db, t
     assert not at.exception
     from purpose_metrics.ui import boardpack, state
 
-    body = boardpack._pack(
-        access_db, state._generation(access_db), WEEK, "hearth", ".pdf", ("hearth",), False
-    )
+    body = boardpack._pack(*state.key(), WEEK, "hearth", ".pdf", ("hearth",), False)
     pdf = tmp_path / "pack.pdf"
     pdf.write_bytes(body)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -64,7 +64,7 @@ def purpose_tree(
             else ""
         )
         colour = theme.STATUS_COLOURS.get(status or "", theme.MUTED)
-        mark = {"green": " ✔", "amber": " △", "red": " ✖"}.get(status or "", "")
+        mark = {"green": " ✔", "amber": " ≈", "red": " ✖"}.get(status or "", "")
         nodes.append((x, y, f"<b>{metric.label}</b><br>{formatting.chart_text(value)}{mark}", colour, target))
 
     for y, metric_id in zip(ys, INDICATOR_OF.values(), strict=True):

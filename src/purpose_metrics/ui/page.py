@@ -224,5 +224,5 @@ def brands_table(
     rows = views.scope_rows(kpis, metric_ids, ctx.scopes, ctx.names)
     every = every_scope(ctx, stamp) if stamp is not None else None
     shown = charts.show_table(table, "All brands this week", key, stamp=every, data=rows, height="content")
-    st.caption("✔ on target · △ within 10 % of target · ✖ off target; no mark: no target applies.")
+    st.caption("✔ on target · ≈ within 10 % of target · ✖ off target; no mark: no target applies.")
     return shown

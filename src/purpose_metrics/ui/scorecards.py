@@ -26,7 +26,7 @@ from .. import catalog, formatting, views
 from ..charts.sparkline import sparkline_img
 from ..charts.theme import STATUS_COLOURS
 
-STATUS_MARKS = {"green": "✔", "amber": "△", "red": "✖"}
+STATUS_MARKS = {"green": "✔", "amber": "≈", "red": "✖"}
 # Below this many records a value is shown with "small sample" beside its n
 # (survey metrics below their minimum are suppressed anyway).
 SMALL_SAMPLE = 30

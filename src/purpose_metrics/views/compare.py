@@ -200,7 +200,7 @@ _SOURCE_WORDS = {
 }
 
 
-STATUS_MARKS = {"green": "✔", "amber": "△", "red": "✖"}  # a shape for each status, not colour alone
+STATUS_MARKS = {"green": "✔", "amber": "≈", "red": "✖"}  # a shape for each status, not colour alone
 
 
 def scope_matrix(
@@ -213,7 +213,7 @@ def scope_matrix(
     """Every scope's value of each metric, side by side, as text.
 
     Grain: one row per metric (in `metric_ids` order), one column per scope;
-    a value carries its status mark (✔ on, △ near, ✖ off target).
+    a value carries its status mark (✔ on, ≈ near, ✖ off target).
     """
     out = []
     for metric_id in metric_ids:
