@@ -62,9 +62,10 @@ def _customer_filter(filters: Filters, params: dict, rows: str) -> str:
 
     A choice without UNKNOWN keeps the rows of customers with one of its
     values (guests have none). A choice with UNKNOWN drops the rows of
-    customers with a value it leaves out: guests, customers not on file and
-    customers without the attribute stay (NOT EXISTS, an anti-join, where a
-    NOT IN over the customers would be a scan per row on PostgreSQL).
+    customers with a value it leaves out: guests (a NULL customer_id matches
+    no customer), customers not on file and customers without the attribute
+    stay. NOT EXISTS alone, so that PostgreSQL plans an anti-join (an OR
+    around it, or NOT IN, would look the customers up row by row).
     """
     if not filters.by_customer:
         return ""
@@ -80,8 +81,7 @@ def _customer_filter(filters: Filters, params: dict, rows: str) -> str:
         if listed:
             other += " AND NOT " + sqltext.in_list(f"c.{attribute}", f"f_{attribute}", listed, params)
         out.append(
-            f"({rows}.customer_id IS NULL OR NOT EXISTS (SELECT 1 FROM customers c "
-            f"WHERE c.customer_id = {rows}.customer_id AND {other}))"
+            f"NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = {rows}.customer_id AND {other})"
         )
     conds = (
         [f"{rows}.customer_id IN (SELECT customer_id FROM customers WHERE {' AND '.join(known)})"]

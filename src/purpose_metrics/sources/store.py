@@ -4,8 +4,9 @@ Sums and counts come from the fact tables (sql/store/read.sql: the rows of
 the period's days, after the filters, summed per brand and period; the
 company is the sum of its brands). Distinct customers (active, repeat,
 opted in, cohorts) come from the customer sets: the union of the period's
-day sets, intersected with a region or segment group when filtered. Both
-are exact for any run of whole days (docs/metrics.md).
+day sets, intersected with a region or segment group when filtered (less
+the groups a choice with Unknown / guest leaves out). Both are exact for
+any run of whole days (docs/metrics.md).
 
 One StoreSource is shared by every session of the dashboard (a
 st.cache_resource per database and read generation): the day sets it has
