@@ -1,5 +1,5 @@
 """Brands and segments: one metric, brands side by side with their 95 %
-intervals, filtered by channel, region and customer segment."""
+intervals, filtered by channel, region, customer segment and customer purpose."""
 
 from dataclasses import replace
 
@@ -18,7 +18,7 @@ first, second, third = st.columns([3, 2, 4], vertical_alignment="bottom")
 metric_id = filters.metric_picker(key="metric", default="nps", container=first)
 week = filters.week_picker(ctx.weeks, ctx.latest, container=second)
 span = filters.span_picker(container=third)
-segment_filters = filters.segment_filters(state.filter_options(), containers=st.columns(3))
+segment_filters = filters.segment_filters(state.filter_options(), containers=st.columns(4))
 metric = catalog.get(metric_id)
 
 window, compared, trends = state.comparison(metric_id, week, span, segment_filters)

@@ -12,7 +12,7 @@ import pytest
 
 from purpose_metrics import catalog, views
 from purpose_metrics.contract import TABLES
-from purpose_metrics.metrics.dataset import Dataset, Filters
+from purpose_metrics.metrics.dataset import UNKNOWN, Dataset, Filters
 from purpose_metrics.periods import Periods
 
 D = dt.date
@@ -288,6 +288,58 @@ def test_filter_note_says_when_a_filter_cannot_apply():
     assert "do not apply to eNPS" in views.filter_note(catalog.get("enps"), web)
     assert "orders only" in views.filter_note(catalog.get("nps"), web)
     assert views.filter_note(catalog.get("enps"), Filters()) is None
+
+
+def test_filter_note_says_what_leaving_out_unknown_leaves_out():
+    north = Filters(region=("north",))
+    assert views.filter_note(catalog.get("net_revenue"), north) == (
+        "Guest orders and customers without a region are left out: "
+        "the region filter leaves out “Unknown / guest”."
+    )
+    assert views.filter_note(catalog.get("net_revenue"), Filters(region=("north", UNKNOWN))) is None
+    both = views.filter_note(catalog.get("active_customers"), Filters(region=("north",), segment=("new",)))
+    assert both == (
+        "Guests and customers without a region or segment are left out: "
+        "the region and segment filters leave out “Unknown / guest”."
+    )
+    assert "Guests' responses and customers without a segment" in views.filter_note(
+        catalog.get("nps"), Filters(region=("north", UNKNOWN), segment=("new",))
+    )
+    # Ledger totals divided by orders: the orders lose their guests.
+    intensity = views.filter_note(catalog.get("ghg_intensity"), north)
+    assert intensity.startswith("Filters narrow the orders GHG intensity is divided by")
+    assert "Guest orders and customers without a region are left out" in intensity
+    # Employee metrics: no filter applies, so nothing is left out either.
+    assert "left out" not in views.filter_note(catalog.get("enps"), north)
+
+
+def test_the_customer_purpose_filter_says_where_it_applies_and_what_it_leaves_out():
+    gift = Filters(customer_purpose=("gift",))
+    assert views.filter_note(catalog.get("nps"), gift) == (
+        "Responses that state no customer purpose are left out: "
+        "the customer purpose filter leaves out “Unknown / guest”."
+    )
+    assert views.filter_note(catalog.get("nps"), Filters(customer_purpose=("gift", UNKNOWN))) is None
+    assert views.filter_note(catalog.get("orders"), gift) == (
+        "The customer purpose filter applies to customer surveys only, not to orders."
+    )
+
+
+def test_filter_options_end_with_unknown_where_a_value_can_be_missing():
+    data = dataset(
+        orders=rows("orders", order(1, "2026-03-02 10:00")),
+        customers=rows(
+            "customers",
+            {"customer_id": 1, "region": "south", "segment": None},
+            {"customer_id": 2, "region": None, "segment": None},
+        ),
+    )
+    assert views.filter_options(data) == {
+        "channel": ["web"],
+        "region": ["south", UNKNOWN],
+        "segment": [],  # no customer has one: nothing to choose
+        "customer_purpose": [],
+    }
 
 
 def test_definitions_cover_the_catalog_in_the_dashboards_pillars():

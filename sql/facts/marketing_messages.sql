@@ -8,7 +8,7 @@ WITH by_brand AS (
         SELECT {{ k_sent_at }} AS k, brand_id, clicked_at, unsubscribed_at
         FROM marketing_messages
         WHERE sent_at >= :range_start AND sent_at < :range_end
-          {{ customer_filters }}
+          {{ message_filters }}
     ) messages
     GROUP BY brand_id, k
 )

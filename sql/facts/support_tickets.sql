@@ -8,7 +8,7 @@ WITH by_brand AS (
         SELECT {{ k_opened_at }} AS k, brand_id, resolved_at, contacts
         FROM support_tickets
         WHERE opened_at >= :range_start AND opened_at < :range_end
-          {{ customer_filters }}
+          {{ ticket_filters }}
     ) tickets
     GROUP BY brand_id, k
 )

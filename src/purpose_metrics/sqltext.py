@@ -82,12 +82,16 @@ def statements(text: str) -> list[str]:
 
 def in_list(column: str, prefix: str, values: Sequence[object], params: dict) -> str:
     """`column IN (:prefix0, :prefix1, ...)` with the values bound in `params`
-    (`1 = 0` for no value: an empty choice keeps nothing)."""
+    (`1 = 0` for no value: an empty choice keeps nothing). None among the
+    values keeps the NULLs too: `(column IS NULL OR column IN (...))`."""
     names = []
-    for i, value in enumerate(values):
+    for i, value in enumerate(v for v in values if v is not None):
         params[f"{prefix}{i}"] = value
         names.append(f":{prefix}{i}")
-    return f"{column} IN ({', '.join(names)})" if names else "1 = 0"
+    listed = f"{column} IN ({', '.join(names)})" if names else "1 = 0"
+    if None not in values:
+        return listed
+    return f"({column} IS NULL OR {listed})" if names else f"{column} IS NULL"
 
 
 class Dialect:

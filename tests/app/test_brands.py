@@ -15,6 +15,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test
 
+from purpose_metrics import formatting
+
 PAGE = "pages/brands.py"
 ROOT_DATA = Path(__file__).resolve().parents[1] / "data" / "small" / "data"
 # "13 weeks" ending with 2026-W25: [2026-03-23, 2026-06-22).
@@ -183,3 +185,59 @@ def test_every_chart_and_table_offers_its_data_as_csv_named_with_period_and_filt
     assert labels.count("CSV") == 3 and labels.count("Table as CSV") == 2  # no channel pair of orders differs
     # The zip: the three charts and the comparison table (the segment table's numbers are its chart's CSV).
     assert "All 3 charts and 1 table (PNG + SVG + CSV, zip)" in labels
+
+
+# --- 'Select all' is 'All' (issue 19) ---------------------------------------------------
+
+UNKNOWN = "Unknown / guest"
+LEFT_OUT = "Guest orders and customers without a region are left out"
+
+
+@pytest.fixture(scope="module")
+def customers(example_dir) -> pl.DataFrame:
+    return pl.read_csv(example_dir / "data" / "customers.csv")
+
+
+def notes(at) -> list[str]:
+    return [c.value for c in at.caption if "filter_alt_off" in c.value]
+
+
+def test_every_region_selected_is_all_only_with_unknown_and_leaving_it_out_is_said(app, small_db, orders):
+    at = app(small_db, PAGE, metric="Orders")
+    region = at.multiselect(key="region")
+    assert region.options == ["east", "north", "south", UNKNOWN]
+    region.set_value(["east", "north", "south"]).run()
+    assert not at.exception
+    # Every customer of the example has a region: only the guest orders are left out, and said so.
+    assert dots(at) == by_hand(orders.filter(pl.col("customer_id").is_not_null()))
+    assert any(LEFT_OUT in n and f"“{UNKNOWN}”" in n for n in notes(at))
+    at.multiselect(key="region").set_value(["east", "north", "south", None]).run()
+    assert not at.exception
+    assert dots(at) == by_hand(orders)  # every value: the same as no filter
+    assert notes(at) == []
+
+
+def test_a_link_to_unknown_segment_shows_guests_and_customers_without_one(app, small_db, orders, customers):
+    at = app(small_db, PAGE, metric="Orders", segment="unknown / GUEST")  # any case, like every value
+    assert not at.exception
+    assert not at.warning
+    assert at.multiselect(key="segment").value == [None]
+    assert at.query_params["segment"] == UNKNOWN  # the link now reads as the option
+    no_segment = orders.join(customers.select("customer_id", "segment"), on="customer_id", how="left").filter(
+        pl.col("segment").is_null()
+    )
+    assert dots(at) == by_hand(no_segment)
+    assert any(formatting.plain(f"segment: {UNKNOWN}") in c.value for c in at.caption)  # as shown
+
+
+def test_customer_purpose_is_a_filter_with_unknown_too(app, small_db):
+    at = app(small_db, PAGE, purpose="gift")  # NPS, from customer surveys
+    assert not at.exception
+    purpose = at.multiselect(key="purpose")
+    assert purpose.options[-1] == UNKNOWN and "gift" in purpose.options
+    assert purpose.value == ["gift"]
+    assert any("Responses that state no customer purpose are left out" in n for n in notes(at))
+    at.selectbox(key="metric").set_value("orders").run()
+    assert notes(at) == [
+        ":material/filter_alt_off: The customer purpose filter applies to customer surveys only, not to orders."
+    ]

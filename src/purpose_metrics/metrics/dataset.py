@@ -23,19 +23,35 @@ def empty(table: str) -> pl.LazyFrame:
     return pl.LazyFrame(schema=TABLES[table].polars_schema)
 
 
+# A filter value for "the attribute is unknown": guests, customers not on
+# file and customers whose region or segment is NULL; for customer purpose, a
+# response that states none. Shown (and written in links) as UNKNOWN_LABEL.
+UNKNOWN = None
+UNKNOWN_LABEL = "Unknown / guest"
+
+
+def value_label(value: str | None) -> str:
+    """How a filter value reads on the page and in a link."""
+    return UNKNOWN_LABEL if value is UNKNOWN else value
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Segment filters. None means no filter; a tuple keeps those values.
+    """Segment filters. None means no filter; a tuple keeps those values,
+    UNKNOWN (None) among them keeping the rows whose value is NULL.
 
     channel applies to orders; region and segment to everything linked to a
-    customer (orders, customer surveys, tickets, messages: guests drop out);
-    customer_purpose to customer survey metrics.
+    customer (orders, customer surveys, tickets, messages), UNKNOWN keeping
+    guests and customers without the attribute; customer_purpose to
+    customer survey metrics, UNKNOWN keeping responses that state none. So
+    every value selected, UNKNOWN included, keeps every row: the same
+    numbers as no filter.
     """
 
     channel: tuple[str, ...] | None = None
-    region: tuple[str, ...] | None = None
-    segment: tuple[str, ...] | None = None
-    customer_purpose: tuple[str, ...] | None = None
+    region: tuple[str | None, ...] | None = None
+    segment: tuple[str | None, ...] | None = None
+    customer_purpose: tuple[str | None, ...] | None = None
 
     @property
     def by_customer(self) -> bool:
@@ -44,9 +60,18 @@ class Filters:
     def is_empty(self) -> bool:
         return not (self.channel is not None or self.by_customer or self.customer_purpose is not None)
 
+    def leaving_out_unknown(self) -> list[str]:
+        """The filters (region, segment, customer_purpose) whose choice
+        leaves out the rows with no value."""
+        return [
+            name
+            for name in ("region", "segment", "customer_purpose")
+            if (values := getattr(self, name)) is not None and UNKNOWN not in values
+        ]
+
     def describe(self) -> str:
         parts = [
-            f"{name}: {', '.join(values) or 'none'}"
+            f"{name}: {', '.join(value_label(v) for v in values) or 'none'}"
             for name, values in (
                 ("channel", self.channel),
                 ("region", self.region),

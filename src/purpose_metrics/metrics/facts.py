@@ -27,7 +27,7 @@ from ..calendars import local_date
 from ..catalog import Metric
 from ..constants import REPURCHASE_WINDOW_DAYS
 from ..periods import Periods
-from .dataset import Dataset, Filters
+from .dataset import UNKNOWN, Dataset, Filters
 
 Aggs = Callable[[str], list[pl.Expr]]  # suffix ("_c" company, "_b" brand) -> aggregations
 
@@ -100,15 +100,26 @@ def _by_scope(lf: pl.LazyFrame, aggs: Aggs, keys: tuple[str, ...] = ()) -> pl.La
     return pl.concat([company, brands], how="diagonal_relaxed")
 
 
+def _is_in(column: str, values: Sequence[str | None]) -> pl.Expr:
+    """The column holds one of the values (UNKNOWN among them: or is NULL)."""
+    listed = pl.col(column).is_in([v for v in values if v is not UNKNOWN])
+    return listed | pl.col(column).is_null() if UNKNOWN in values else listed
+
+
 def _customer_filter(lf: pl.LazyFrame, customers: pl.LazyFrame, filters: Filters) -> pl.LazyFrame:
-    if not filters.by_customer:
-        return lf
-    keep = customers
-    if filters.region is not None:
-        keep = keep.filter(pl.col("region").is_in(list(filters.region)))
-    if filters.segment is not None:
-        keep = keep.filter(pl.col("segment").is_in(list(filters.segment)))
-    return lf.join(keep.select("customer_id"), on="customer_id", how="semi")
+    """Rows of the customers a region and segment filter keep. A choice
+    with UNKNOWN keeps guests and customers not on file: it drops the rows
+    of customers whose (known) value it leaves out."""
+    for attribute, values in (("region", filters.region), ("segment", filters.segment)):
+        if values is None:
+            continue
+        if UNKNOWN in values:
+            left_out = customers.filter(pl.col(attribute).is_not_null() & ~_is_in(attribute, values))
+            lf = lf.join(left_out.select("customer_id"), on="customer_id", how="anti")
+        else:
+            kept = customers.filter(_is_in(attribute, values))
+            lf = lf.join(kept.select("customer_id"), on="customer_id", how="semi")
+    return lf
 
 
 # --- orders and customers -------------------------------------------------------
@@ -352,7 +363,7 @@ def large_facts(
     if "surveys" in groups:
         surveys = _window(data.table("customer_surveys"), "submitted_at", periods)
         if filters.customer_purpose is not None:
-            surveys = surveys.filter(pl.col("customer_purpose").is_in(list(filters.customer_purpose)))
+            surveys = surveys.filter(_is_in("customer_purpose", filters.customer_purpose))
         parts.append(survey_facts(_customer_filter(surveys, customers, filters)))
     if "tickets" in groups:
         tickets = _window(data.table("support_tickets"), "opened_at", periods)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
 from ..metrics.cohorts import period_index
-from ..metrics.dataset import Filters
+from ..metrics.dataset import UNKNOWN, Filters
 from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, midnight
 
@@ -57,15 +57,38 @@ def period_params(d: sqltext.Dialect, periods: Periods) -> dict[str, object]:
     return params
 
 
-def _customer_filter(filters: Filters, params: dict) -> str:
+def _customer_filter(filters: Filters, params: dict, rows: str) -> str:
+    """The region and segment filters on the rows of table (or alias) `rows`.
+
+    A choice without UNKNOWN keeps the rows of customers with one of its
+    values (guests have none). A choice with UNKNOWN drops the rows of
+    customers with a value it leaves out: guests (a NULL customer_id matches
+    no customer), customers not on file and customers without the attribute
+    stay. NOT EXISTS alone, so that PostgreSQL plans an anti-join (an OR
+    around it, or NOT IN, would look the customers up row by row).
+    """
     if not filters.by_customer:
         return ""
-    conds = []
-    if filters.region is not None:
-        conds.append(sqltext.in_list("region", "f_region", filters.region, params))
-    if filters.segment is not None:
-        conds.append(sqltext.in_list("segment", "f_segment", filters.segment, params))
-    return f"AND customer_id IN (SELECT customer_id FROM customers WHERE {' AND '.join(conds)})"
+    known, out = [], []
+    for attribute, values in (("region", filters.region), ("segment", filters.segment)):
+        if values is None:
+            continue
+        if UNKNOWN not in values:
+            known.append(sqltext.in_list(attribute, f"f_{attribute}", values, params))
+            continue
+        listed = [v for v in values if v is not UNKNOWN]
+        other = f"c.{attribute} IS NOT NULL"
+        if listed:
+            other += " AND NOT " + sqltext.in_list(f"c.{attribute}", f"f_{attribute}", listed, params)
+        out.append(
+            f"NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = {rows}.customer_id AND {other})"
+        )
+    conds = (
+        [f"{rows}.customer_id IN (SELECT customer_id FROM customers WHERE {' AND '.join(known)})"]
+        if known
+        else []
+    )
+    return "".join(f" AND {c}" for c in conds + out)
 
 
 def _last_in_period(filters: Filters) -> dict[str, str]:
@@ -112,12 +135,11 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
     d = sqltext.Dialect(dialect_name)
     n = len(periods.starts())
     params = period_params(d, periods)
-    order_filters = ""
+    channel = ""
     if filters.channel is not None:
-        order_filters += " AND " + sqltext.in_list("channel", "f_channel", filters.channel, params)
-    customer_filters = _customer_filter(filters, params)
-    order_filters += " " + customer_filters
-    survey_filters = customer_filters
+        channel = " AND " + sqltext.in_list("o.channel", "f_channel", filters.channel, params)
+    order_filters = channel + _customer_filter(filters, params, "o")
+    survey_filters = _customer_filter(filters, params, "customer_surveys")
     if filters.customer_purpose is not None:
         survey_filters += " AND " + sqltext.in_list(
             "customer_purpose", "f_purpose", filters.customer_purpose, params
@@ -137,8 +159,9 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
         "next_b_within_90": d.within_90("h.next_at_b", "i.ordered_at"),
         **_last_in_period(filters),
         "order_filters": order_filters,
-        "customer_filters": customer_filters,
         "survey_filters": survey_filters,
+        "ticket_filters": _customer_filter(filters, params, "support_tickets"),
+        "message_filters": _customer_filter(filters, params, "marketing_messages"),
     }
     for part in ("order_sums", "survey_tallies", "ticket_tallies", "message_tallies"):
         snippets[part] = sqltext.render(f"facts/{part}.part.sql", snippets).rstrip()

@@ -4,8 +4,9 @@ Sums and counts come from the fact tables (sql/store/read.sql: the rows of
 the period's days, after the filters, summed per brand and period; the
 company is the sum of its brands). Distinct customers (active, repeat,
 opted in, cohorts) come from the customer sets: the union of the period's
-day sets, intersected with a region or segment group when filtered. Both
-are exact for any run of whole days (docs/metrics.md).
+day sets, intersected with a region or segment group when filtered (less
+the groups a choice with Unknown / guest leaves out). Both are exact for
+any run of whole days (docs/metrics.md).
 
 One StoreSource is shared by every session of the dashboard (a
 st.cache_resource per database and read generation): the day sets it has
@@ -26,7 +27,7 @@ from pyroaring import BitMap64
 from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
-from ..metrics.dataset import Filters
+from ..metrics.dataset import UNKNOWN, Filters
 from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, month_start, next_start, week_start
 from ..store import sets
@@ -168,7 +169,7 @@ class StoreSource:
 
     def _distinct_customers(self, conn: Connection, periods: Periods, filters: Filters) -> pl.DataFrame:
         self._ensure(conn, ("active", "repeat_c", "repeat_b"), periods.start, periods.range_end)
-        keep = self._filter_set(conn, filters)
+        keep, drop = self._filter_set(conn, filters)
         opted = self._group_sets(conn).get(("opted_in", "true"), BitMap64())
         channels = tuple(filters.channel) if filters.channel is not None else None
         rows = []
@@ -181,6 +182,8 @@ class StoreSource:
                 brand_repeat_c = self._union("repeat_c", brand, start, end, channels)
                 if keep is not None:
                     active, repeat_b, brand_repeat_c = active & keep, repeat_b & keep, brand_repeat_c & keep
+                if drop:
+                    active, repeat_b, brand_repeat_c = active - drop, repeat_b - drop, brand_repeat_c - drop
                 active_c.append(active)
                 repeat_c.append(brand_repeat_c)
                 rows.append(_counts(brand, start, active, repeat_b, opted))
@@ -192,18 +195,27 @@ class StoreSource:
             orient="row",
         )  # fmt: skip
 
-    def _filter_set(self, conn: Connection, filters: Filters) -> BitMap64 | None:
-        """The customers a region and segment filter keep (None: no such filter)."""
+    def _filter_set(self, conn: Connection, filters: Filters) -> tuple[BitMap64 | None, BitMap64]:
+        """(the customers a region and segment filter keep, None for all; the
+        customers it drops). A choice without UNKNOWN keeps the union of its
+        values' groups; one with UNKNOWN drops the groups of the values it
+        leaves out, so customers without the attribute (or not on file) stay."""
+        keep, drop = None, BitMap64()
         if not filters.by_customer:
-            return None
+            return keep, drop
         groups = self._group_sets(conn)
-        keep = None
         for attribute, values in (("region", filters.region), ("segment", filters.segment)):
             if values is None:
                 continue
+            if UNKNOWN in values:
+                left_out = [
+                    s for (a, v), s in groups.items() if a == attribute and v is not None and v not in values
+                ]
+                drop = drop | sets.union(left_out)
+                continue
             chosen = sets.union(groups.get((attribute, v), BitMap64()) for v in values)
             keep = chosen if keep is None else keep & chosen
-        return keep
+        return keep, drop
 
     def _group_sets(self, conn: Connection) -> dict[tuple[str, str | None], BitMap64]:
         with self._lock:

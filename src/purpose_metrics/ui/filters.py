@@ -24,7 +24,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from .. import catalog, formatting, views
-from ..metrics.dataset import Filters
+from ..metrics.dataset import Filters, value_label
 from ..periods import PeriodError, parse_week
 from . import access
 
@@ -263,23 +263,33 @@ def dimension_picker(*, container: DeltaGenerator | None = None) -> str:
     )  # fmt: skip
 
 
-_FILTER_LABELS = {"channel": "Channel", "region": "Region", "segment": "Customer segment"}
+# Each filter: (its Filters field and options key, its query parameter, its label).
+_FILTERS = (
+    ("channel", "channel", "Channel"),
+    ("region", "region", "Region"),
+    ("segment", "segment", "Customer segment"),
+    ("customer_purpose", "purpose", "Customer purpose"),
+)
 
 
 def segment_filters(
-    options: dict[str, list[str]], *, containers: Sequence[DeltaGenerator] | None = None
+    options: dict[str, list[str | None]], *, containers: Sequence[DeltaGenerator] | None = None
 ) -> Filters:
-    """Channel, region and customer segment, each `?channel=web&channel=app`.
-    Nothing chosen means no filter (everyone). A value matches in any case."""
-    chosen: dict[str, tuple[str, ...] | None] = {}
-    for i, (name, label) in enumerate(_FILTER_LABELS.items()):
+    """Channel, region, customer segment and customer purpose, each
+    `?channel=web&channel=app`. Nothing chosen means no filter (everyone).
+    A value matches in any case. Region, segment and purpose offer
+    "Unknown / guest" (`?region=Unknown%20%2F%20guest`): the rows with no
+    value, so that every value chosen is everyone too."""
+    chosen: dict[str, tuple[str | None, ...] | None] = {}
+    for i, (name, key, label) in enumerate(_FILTERS):
         where = containers[i] if containers else st
         values = options.get(name, [])
+        labels = [value_label(v) for v in values]
 
         def decide(
-            asked: list[str], values: list[str] = values, label: str = label
+            asked: list[str], labels: list[str] = labels, label: str = label
         ) -> tuple[list[str], str | None]:
-            matched = [_match(v, values, [str]) for v in asked]
+            matched = [_match(v, labels, [str]) for v in asked]
             unknown = [v for v, m in zip(asked, matched, strict=True) if m is None]
             message = None
             if unknown:
@@ -290,10 +300,10 @@ def segment_filters(
                 )
             return list(dict.fromkeys(m for m in matched if m is not None)), message
 
-        _settle_link(name, decide)
+        _settle_link(key, decide)
         picked = where.multiselect(
-            label, values, key=name, bind="query-params", placeholder="All",
+            label, values, key=key, bind="query-params", placeholder="All", format_func=value_label,
             disabled=not values,
         )  # fmt: skip
         chosen[name] = tuple(picked) if picked else None
-    return Filters(channel=chosen["channel"], region=chosen["region"], segment=chosen["segment"])
+    return Filters(**chosen)

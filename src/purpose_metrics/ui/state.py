@@ -409,7 +409,7 @@ def team_matrix(week: str, scope: str) -> pl.DataFrame:
 
 
 @of_the_data()
-def filter_options(data: Dataset) -> dict[str, list[str]]:
+def filter_options(data: Dataset) -> dict[str, list[str | None]]:
     return views.filter_options(data)
 
 

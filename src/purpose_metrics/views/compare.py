@@ -13,7 +13,7 @@ import polars as pl
 
 from .. import catalog, formatting
 from ..catalog import Metric
-from ..metrics.dataset import Dataset, Filters
+from ..metrics.dataset import UNKNOWN, UNKNOWN_LABEL, Dataset, Filters
 from ..periods import Periods, add_months, month_start, week_label
 from .common import TREND_STEPS, dashboard_kpis, scope_names, scopes
 
@@ -162,13 +162,21 @@ def pairwise_display(pairs: pl.DataFrame, metric: Metric, currency_code: str) ->
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
 
 
-def filter_options(data: Dataset) -> dict[str, list[str]]:
-    """The values each segment filter can take, from the data."""
+def filter_options(data: Dataset) -> dict[str, list[str | None]]:
+    """The values each segment filter can take, from the data. Region,
+    segment and customer purpose end with UNKNOWN ("Unknown / guest": guests,
+    customers without the attribute, responses stating no purpose), so that
+    every value selected keeps every row; a filter with no value in the data
+    offers nothing."""
+
+    def with_unknown(values: list[str]) -> list[str | None]:
+        return [*values, UNKNOWN] if values else []
 
     return {
         "channel": data.distinct("orders", "channel"),
-        "region": data.distinct("customers", "region"),
-        "segment": data.distinct("customers", "segment"),
+        "region": with_unknown(data.distinct("customers", "region")),
+        "segment": with_unknown(data.distinct("customers", "segment")),
+        "customer_purpose": with_unknown(data.distinct("customer_surveys", "customer_purpose")),
     }
 
 
@@ -177,17 +185,54 @@ _PER_ORDER_LEDGER = {"ghg_intensity", "energy_intensity"}
 
 
 def filter_note(metric: Metric, filters: Filters) -> str | None:
-    """Which of the chosen filters cannot apply to this metric, in words."""
+    """Which of the chosen filters cannot apply to this metric, and which
+    rows a filter leaving out "Unknown / guest" leaves out, in words."""
     if filters.is_empty():
         return None
+    notes = []
     if metric.id in _PER_ORDER_LEDGER:
-        return f"Filters narrow the orders {metric.label} is divided by, not the ledger's totals."
-    if metric.source in ("employees", "workforce", "ledger"):
+        notes.append(f"Filters narrow the orders {metric.label} is divided by, not the ledger's totals.")
+    elif metric.source in ("employees", "workforce", "ledger"):
         source = _SOURCE_WORDS[metric.source]
         return f"Segment filters do not apply to {metric.label}: it comes from {source}."
     if filters.channel and metric.source in ("surveys", "tickets", "messages"):
-        return f"The channel filter applies to orders only, not to {_SOURCE_WORDS[metric.source]}."
-    return None
+        notes.append(f"The channel filter applies to orders only, not to {_SOURCE_WORDS[metric.source]}.")
+    if filters.customer_purpose is not None and metric.source != "surveys":
+        rows = "orders" if metric.id in _PER_ORDER_LEDGER else _SOURCE_WORDS[metric.source]
+        notes.append(f"The customer purpose filter applies to customer surveys only, not to {rows}.")
+    notes += _left_out(metric, filters)
+    return " ".join(notes) or None
+
+
+# Who a region or segment filter without "Unknown / guest" leaves out, by source.
+_GUEST_ROWS = {
+    "orders": "Guest orders",
+    "ledger": "Guest orders",
+    "customers": "Guests",
+    "surveys": "Guests' responses",
+    "tickets": "Guests' tickets",
+    "messages": "Messages to guests",
+}
+
+
+def _left_out(metric: Metric, filters: Filters) -> list[str]:
+    """Sentences on the rows with no value that a filter's choice leaves out."""
+    names = filters.leaving_out_unknown()
+    unknown = f"“{UNKNOWN_LABEL}”"
+    out = []
+    attributes = [n for n in ("region", "segment") if n in names]
+    if attributes:
+        filters_word = "filters leave" if len(attributes) > 1 else "filter leaves"
+        out.append(
+            f"{_GUEST_ROWS[metric.source]} and customers without a {' or '.join(attributes)} are left out: "
+            f"the {' and '.join(attributes)} {filters_word} out {unknown}."
+        )
+    if "customer_purpose" in names and metric.source == "surveys":
+        out.append(
+            "Responses that state no customer purpose are left out: "
+            f"the customer purpose filter leaves out {unknown}."
+        )
+    return out
 
 
 _SOURCE_WORDS = {
@@ -197,6 +242,8 @@ _SOURCE_WORDS = {
     "surveys": "customer surveys",
     "tickets": "support tickets",
     "messages": "marketing messages",
+    "orders": "orders",
+    "customers": "customers",
 }
 
 
