@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from .. import formatting
 from ..calendars import to_local
-from ..metrics.dataset import Filters
+from ..metrics.dataset import UNKNOWN, Filters
 from . import downloads
 
 PRODUCT = "Purpose Metrics"
@@ -108,7 +108,8 @@ class Stamp:
         for a file name; when that grows past FILTER_KEY_LIMIT, a filter with
         several values is counted ('region-3-values')."""
         chosen = [
-            (_FILE_WORDS[name], values)
+            # "Unknown / guest" (None in the filter) reads "unknown" in a file name.
+            (_FILE_WORDS[name], ["unknown" if v is UNKNOWN else v for v in values])
             for name in ("channel", "region", "segment", "customer_purpose")
             if (values := getattr(self.filters, name)) is not None
         ]
