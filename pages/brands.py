@@ -14,10 +14,11 @@ ctx = page.context()
 colours, currency = ctx.colours, ctx.currency
 
 st.title("Brands and segments")
-first, second, third = st.columns([3, 2, 4], vertical_alignment="bottom")
+first, second, third = st.columns([3, 2, 2], vertical_alignment="bottom")
 metric_id = filters.metric_picker(key="metric", default="nps", container=first)
 week = filters.week_picker(ctx.weeks, ctx.latest, container=second)
-span = filters.span_picker(container=third)
+filters.week_steps(ctx.weeks, week, container=third)
+span = filters.span_picker()  # a row of its own: all five periods within reach at 1024 px
 segment_filters = filters.segment_filters(state.filter_options(), containers=st.columns(4))
 metric = catalog.get(metric_id)
 

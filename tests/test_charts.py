@@ -50,9 +50,32 @@ def trend_rows(
 def test_brand_colours_are_fixed_by_the_whole_brand_list():
     colours = scope_colours(["verde", "gala", "kern"])
     assert colours["company"] == theme.COMPANY_COLOUR
-    assert colours["gala"] == theme.OKABE_ITO[0]  # sorted: gala, kern, verde
-    assert colours["verde"] == theme.OKABE_ITO[2]
+    assert colours["gala"] == theme.BRAND_PALETTE[0]  # sorted: gala, kern, verde
+    assert colours["verde"] == theme.BRAND_PALETTE[2]
     assert scope_colours(["kern", "gala", "verde"]) == colours  # order given does not matter
+
+
+def test_no_brand_wears_a_status_colour():
+    """On, near and off target are green, amber and red; a brand's colour
+    must not read as one of them (issue 19: Verde was green, Kern amber)."""
+
+    def rgb(hex_colour: str) -> tuple[int, int, int]:
+        h = hex_colour.lstrip("#")
+        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+    def hue(hex_colour: str) -> float:
+        import colorsys
+
+        return 360 * colorsys.rgb_to_hsv(*(c / 255 for c in rgb(hex_colour)))[0]
+
+    colours = scope_colours([f"b{i}" for i in range(len(theme.BRAND_PALETTE))])
+    for brand, colour in colours.items():
+        if brand == "company":
+            continue
+        # Status hues: green ~137°, amber ~36°, red ~0°; a brand stays 25° or more from each.
+        for status, status_colour in theme.STATUS_COLOURS.items():
+            gap = abs(hue(colour) - hue(status_colour)) % 360
+            assert min(gap, 360 - gap) >= 25 or max(rgb(colour)) - min(rgb(colour)) < 60, (brand, status)
 
 
 def test_trend_chart_draws_no_band_across_a_suppressed_week():
@@ -77,7 +100,7 @@ def test_trend_chart_shows_the_target_and_initiative_markers():
     flag = next(a for a in fig.layout.annotations if a.text.startswith("⚑"))
     assert flag.text == "⚑ A very long initiative name that goes on…"  # the axis is not stretched to fit it
     assert flag.hovertext == "A very long initiative name that goes on and on (Alder)"
-    assert fig.layout.template.layout.colorway == theme.OKABE_ITO
+    assert fig.layout.template.layout.colorway == theme.BRAND_PALETTE
 
 
 def test_small_multiples_say_in_words_when_a_panel_has_no_value():
@@ -103,7 +126,7 @@ def test_interval_chart_draws_each_interval_and_names_what_it_cannot_show():
     fig = interval_chart(rows, CSAT, scope_colours(["a", "b"]), "CSAT by brand")
     alder = next(t for t in fig.data if t.name == "Alder")
     assert (alder.x[0], alder.error_x.array[0], alder.error_x.arrayminus[0]) == (50.0, 8.0, 10.0)
-    assert alder.marker.color == theme.OKABE_ITO[0]
+    assert alder.marker.color == theme.BRAND_PALETTE[0]
     birch = next(t for t in fig.data if t.mode == "text")
     assert birch.y[0] == "Birch" and birch.text[0].strip() == "suppressed (n = 7 < 10)"
     assert list(fig.layout.yaxis.categoryarray) == ["Birch", "Alder", "Company"]  # company on top

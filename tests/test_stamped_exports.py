@@ -91,7 +91,10 @@ def test_a_filtered_export_s_file_name_carries_the_period_and_every_filter_value
     # Many values: each filter with several is counted, so the name stays whole.
     many = _stamp(filters=Filters(region=("central", "east", "north", "south", "west"), segment=("core",)))
     # "region-central-east-north-south-west_segment-core": 50 characters, under the limit of 60: all of them.
-    assert many.file_name("NPS", "png") == "nps_2026-W46_13w_region-central-east-north-south-west_segment-core.png"
+    assert (
+        many.file_name("NPS", "png")
+        == "nps_2026-W46_13w_region-central-east-north-south-west_segment-core.png"
+    )
     many = _stamp(filters=Filters(region=tuple(f"region-number-{i}" for i in range(9))))
     assert many.file_name("NPS", "png") == "nps_2026-W46_13w_region-9-values.png"
 

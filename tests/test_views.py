@@ -171,6 +171,24 @@ ATTENTION = kpi_rows(
 )
 
 
+def test_a_miss_is_beyond_noise_only_when_the_whole_interval_misses_the_target():
+    rows = kpi_rows(
+        ("a", "nps", -20.0, 0.0, "red"),  # interval -35 … -5: all below 0 → beyond noise
+        ("b", "nps", -20.0, 0.0, "red"),  # interval -45 … 5 reaches 0 → within noise
+        ("a", "return_rate", 7.0, 6.0, "red"),  # lower is better; interval 6.5 … 7.5 all above 6 → beyond
+        ("b", "return_rate", 7.0, 6.0, "red"),  # interval 5.5 … 8.5 reaches 6 → within
+        ("a", "orders", 10.0, 20.0, "red"),  # a count has no interval → no judgement
+    ).with_columns(
+        ci_low=pl.Series([-35.0, -45.0, 6.5, 5.5, None]),
+        ci_high=pl.Series([-5.0, 5.0, 7.5, 8.5, None]),
+    )
+    out = views.attention(rows).select("scope", "metric_id", "noise")
+    assert sorted(out.rows()) == [
+        ("a", "nps", "beyond noise"), ("a", "orders", None), ("a", "return_rate", "beyond noise"),
+        ("b", "nps", "within noise"), ("b", "return_rate", "within noise"),
+    ]  # fmt: skip
+
+
 def test_attention_lists_red_before_amber_then_the_largest_shortfall_first():
     out = views.attention(ATTENTION)
     assert out.select("scope", "metric_id").rows() == [

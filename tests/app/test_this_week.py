@@ -171,3 +171,28 @@ def test_previous_and_next_step_a_week_and_a_whole_week_is_not_partial(small_db,
     assert metric(at, "Orders") == "14"  # the module's hand count for W25
     at.button(key="week_next").click().run()
     assert at.selectbox(key="week").value == "2026-W26"
+
+
+def test_trend_on_an_item_that_needs_attention_opens_its_year_on_its_pillar_page(app, small_db):
+    import json
+
+    at = app(small_db, week="2026-W25")
+    # The first item is Alpine's returning-order share (the module's hand count: 50 % vs 90 %).
+    first = at.button(key="drill_alpine_returning_order_share")
+    first.click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Loyalty and retention"]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(t.startswith("Returning-order share — Alpine, 52 weeks to 2026-W25") for t in titles), titles
+
+
+def test_a_miss_says_whether_it_is_beyond_noise(app, small_db, read):
+    at = app(small_db, week="2026-W25")
+    text = read(at)
+    assert "the whole 95 % interval misses the target" in text
+    # Alpine's returning-order share: 4 of 8 (Wilson 95 %: 21.5 % … 78.5 %) against 90 %: beyond noise.
+    line = next(
+        m.value for m in at.markdown if m.value.startswith("1. ") and "Returning-order share" in m.value
+    )
+    assert "**Alpine**" in line
+    assert line.endswith("**beyond noise**")

@@ -17,9 +17,11 @@ import plotly.io as pio
 
 TEMPLATE = "purpose_metrics"
 
-# Okabe & Ito (2008), reordered so the first brands get the most distinct
-# hues on white; yellow (#F0E442) comes last because it is faint on white.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+# Brand hues: Okabe & Ito's (2008) blue, reddish purple and sky blue, then
+# violet, dark cyan and grey-brown, so no brand wears a status colour: the
+# greens, ambers and reds of on, near and off target (STATUS_COLOURS) mean
+# only that. Distinct for the common colour-vision deficiencies.
+BRAND_PALETTE = ("#0072B2", "#CC79A7", "#56B4E9", "#6A51A3", "#0E7C86", "#8C7B6B")
 COMPANY_COLOUR = "#333333"
 MUTED = "#8C8C8C"  # targets, gridlines' companions, notes
 GRID = "#E6E6E6"
@@ -49,7 +51,7 @@ def _template() -> go.layout.Template:
         layout=dict(
             font=dict(family=FONT, size=13, color="#262730"),
             title=dict(font=dict(size=16), x=0, xanchor="left", y=0.97, yanchor="top"),
-            colorway=list(OKABE_ITO),
+            colorway=list(BRAND_PALETTE),
             paper_bgcolor="white",
             plot_bgcolor="white",
             margin=dict(l=10, r=20, t=56, b=10),
@@ -73,7 +75,7 @@ def scope_colours(brand_ids: Sequence[str]) -> dict[str, str]:
     """
     colours = {"company": COMPANY_COLOUR}
     for i, brand in enumerate(sorted(brand_ids)):
-        colours[brand] = OKABE_ITO[i % len(OKABE_ITO)]
+        colours[brand] = BRAND_PALETTE[i % len(BRAND_PALETTE)]
     return colours
 
 

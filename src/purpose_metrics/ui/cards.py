@@ -54,12 +54,61 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
     value = formatting.value_text(metric, row["value"], currency)
     target = formatting.value_text(metric, row["target"], currency)
     when = views.period_label(row["grain"], row["period_start"])
+    noise = {"beyond noise": " · **beyond noise**", "within noise": " · _within noise_"}.get(
+        row.get("noise") or "", ""
+    )
+    who = names.get(row["scope"], row["scope"])
     return (
         f"{STATUS_BADGE[row['status']]} {dot(colours.get(row['scope'], '#888'))} "
-        f"**{formatting.plain(names.get(row['scope'], row['scope']))}** · {metric.label} "
+        f"**{formatting.plain(who)}** · {metric.label} "
         f"**{formatting.markdown_value(value)}** vs target {formatting.markdown_value(target)} — "
-        f"{formatting.markdown_value(shortfall_text(metric, row['shortfall'], currency))} ({when})"
+        f"{formatting.markdown_value(shortfall_text(metric, row['shortfall'], currency))} ({when}){noise}"
     )
+
+
+# Where a KPI's year-long trend is: its pillar's page and that page's KPI picker.
+TREND_PAGES = {
+    "Loyalty": ("loyalty", "loyalty_kpi"),
+    "Customer purpose": ("customer_purpose", "purpose_kpi"),
+    "People": ("people", "people_kpi"),
+    "Planet and community": ("impact", "impact_kpi"),
+}
+
+
+_DRILL = "_pm_drill_to"  # session_state: the page a "Trend" click goes to
+
+
+def drill_target(metric_id: str) -> tuple[str, str]:
+    """(the page, its KPI picker's key) holding `metric_id`'s year-long trend."""
+    path, key = TREND_PAGES[views.PILLAR_OF[metric_id]]
+    return f"pages/{path}.py", key
+
+
+def _drill(scope: str, metric_id: str) -> None:
+    """A "Trend" click: the pickers the pages share take the scope and the
+    KPI (the brand picker is shared across pages, so a link's ?brand= would
+    lose to it), then the run goes to the pillar's page."""
+    target, key = drill_target(metric_id)
+    st.session_state["brand"] = scope
+    st.session_state[key] = metric_id
+    st.session_state[_DRILL] = target
+
+
+def follow_drill() -> None:
+    """Go where a "Trend" click asked (called before the page draws)."""
+    target = st.session_state.pop(_DRILL, None)
+    if target:
+        st.switch_page(target)
+
+
+def _attention_items(rows: list[dict], first: int, names: dict[str, str], colours: dict[str, str],
+                     currency: str) -> None:  # fmt: skip
+    for i, row in enumerate(rows, first):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"{i}. {_attention_line(row, names, colours, currency)}", unsafe_allow_html=True)
+            st.button("Trend", icon=":material/show_chart:", type="tertiary", on_click=_drill,
+                      args=(row["scope"], row["metric_id"]), key=f"drill_{row['scope']}_{row['metric_id']}",
+                      help=f"{catalog.get(row['metric_id']).label}: a year, with its interval and target")  # fmt: skip
 
 
 def headline(worst: dict | None, names: dict[str, str], currency: str, company_view: bool) -> None:
@@ -77,22 +126,20 @@ def headline(worst: dict | None, names: dict[str, str], currency: str, company_v
 
 
 def attention_list(rows: pl.DataFrame, names: dict[str, str], colours: dict[str, str], currency: str) -> None:
-    """The red and amber KPIs, worst first; the first few, the rest folded."""
+    """The red and amber KPIs, worst first; the first few, the rest folded.
+    Each KPI's name opens its trend for that scope on its pillar's page."""
     if rows.height == 0:
         st.caption("Nothing needs attention: no KPI with a target is off or near it.")
         return
-    lines = [_attention_line(r, names, colours, currency) for r in rows.iter_rows(named=True)]
-    st.markdown(
-        "\n".join(f"{i}. {line}" for i, line in enumerate(lines[:ATTENTION_SHOWN], 1)), unsafe_allow_html=True
+    st.caption(
+        "**Beyond noise**: the whole 95 % interval misses the target. _Within noise_: the interval reaches "
+        "the target, so this sample cannot tell. **Trend** opens the KPI's year on its pillar's page."
     )
-    if len(lines) > ATTENTION_SHOWN:
-        with st.expander(f"{len(lines) - ATTENTION_SHOWN} more"):
-            st.markdown(
-                "\n".join(
-                    f"{i}. {line}" for i, line in enumerate(lines[ATTENTION_SHOWN:], ATTENTION_SHOWN + 1)
-                ),
-                unsafe_allow_html=True,
-            )
+    items = rows.to_dicts()
+    _attention_items(items[:ATTENTION_SHOWN], 1, names, colours, currency)
+    if len(items) > ATTENTION_SHOWN:
+        with st.expander(f"{len(items) - ATTENTION_SHOWN} more"):
+            _attention_items(items[ATTENTION_SHOWN:], ATTENTION_SHOWN + 1, names, colours, currency)
 
 
 def scope_status(

@@ -29,17 +29,39 @@ def attention(kpis: pl.DataFrame, scope_ids: Sequence[str] | None = None) -> pl.
     """The KPIs that are red or amber, worst first.
 
     Grain: one row per (scope, metric_id) off or near target. Worst first:
-    red before amber, then by `severity` (shortfall ÷ |target|).
+    red before amber, then by `severity` (shortfall ÷ |target|). `noise`
+    says whether the miss is "beyond noise" (the whole 95 % interval is on
+    the wrong side of the target) or "within noise" (the interval reaches
+    the target: the sample cannot tell); null for a metric without an
+    interval (a sum or count is what it is).
     """
     rows = kpis if scope_ids is None else kpis.filter(pl.col("scope").is_in(list(scope_ids)))
     severity, shortfall = _severity()
     return (
         rows.filter(pl.col("status").is_in(["red", "amber"]))
         .with_columns(
-            severity, shortfall, _rank=pl.col("status").replace_strict(_STATUS_RANK, return_dtype=pl.UInt8)
+            severity,
+            shortfall,
+            _noise(rows.columns),
+            _rank=pl.col("status").replace_strict(_STATUS_RANK, return_dtype=pl.UInt8),
         )
         .sort("_rank", "severity", descending=[False, True])
         .drop("_rank")
+    )
+
+
+def _noise(columns: Sequence[str]) -> pl.Expr:
+    if not {"ci_low", "ci_high"} <= set(columns):
+        return pl.lit(None, pl.String).alias("noise")
+    low, high, target = pl.col("ci_low"), pl.col("ci_high"), pl.col("target")
+    beyond = pl.when(pl.col("direction") == "down").then(low > target).otherwise(high < target)
+    return (
+        pl.when(low.is_null() | high.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(beyond)
+        .then(pl.lit("beyond noise"))
+        .otherwise(pl.lit("within noise"))
+        .alias("noise")
     )
 
 
