@@ -150,6 +150,24 @@ def page_text(at: AppTest) -> str:
 
 
 @pytest.fixture
+def media(monkeypatch) -> list:
+    """The in-memory media stores AppTest makes per run (where its download
+    buttons' files are): a handle on each, the last one the latest run's."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    return stores
+
+
+@pytest.fixture
 def read() -> Callable[[AppTest], str]:
     return page_text
 

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import app_test
 
 from purpose_metrics import formatting
 
@@ -133,20 +131,6 @@ def test_a_dimension_that_does_not_reach_the_metric_is_said_so(app, small_db):
     at.button_group(key="across").set_value("channel").run()
     assert not at.exception
     assert any("NPS cannot be split by channel" in i.value for i in at.info)
-
-
-@pytest.fixture
-def media(monkeypatch) -> list[MemoryMediaFileStorage]:
-    """AppTest keeps downloads in an in-memory media store it makes per run: keep a handle on it."""
-    stores: list[MemoryMediaFileStorage] = []
-
-    class Kept(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
-    return stores
 
 
 def downloads(at, media) -> dict[str, bytes]:

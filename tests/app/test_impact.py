@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 from conftest import cards
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import app_test
 
 from purpose_metrics import views
 
@@ -50,16 +48,8 @@ def test_the_indicators_by_month_show_twelve_whole_months_with_standards(app, sm
     assert (ghg["GRI disclosure"], ghg["SDG target"]) == ("GRI 305-4", "13.2")
 
 
-def test_the_gri_content_index_downloads_as_csv(app, small_db, monkeypatch):
-    # AppTest keeps downloads in an in-memory media store it makes per run: keep a handle on it.
-    stores: list[MemoryMediaFileStorage] = []
-
-    class Kept(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+def test_the_gri_content_index_downloads_as_csv(app, small_db, media):
+    stores = media
     at = app(small_db, PAGE)
     button = next(b for b in at.get("download_button") if b.proto.label == "GRI content index (CSV)")
     csv = stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content.decode()
