@@ -9,6 +9,7 @@ one file there and one line in PAGES.
 import streamlit as st
 
 from purpose_metrics.ui import access, runlog, sidebar, state
+from purpose_metrics.ui import page as page_style
 from purpose_metrics.ui.page import routed
 
 st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
@@ -38,5 +39,6 @@ page = st.navigation([p for p in PAGES if p is not PEOPLE or me.people])
 # One database connection for the whole run, opened when first needed.
 with access.for_this_run(me), runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()
+    page_style.print_style()
     with access.refusals():
         page.run()

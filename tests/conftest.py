@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -8,8 +9,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit  # noqa: F401 - its loggers exist from here on
 
 from purpose_metrics import db, dburl
+
+# The dashboard's cached functions are declared at import, outside a running
+# app; Streamlit warns once per function that it caches in memory then.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
 ROOT = Path(__file__).resolve().parents[1]
 # The worked example of the spec, shipped with the tests.

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import CHROMIUM, CHROMIUM_ARGS, dashboard
+from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -139,3 +139,40 @@ def test_brands_compared_across_regions(server, tab):
     assert "Orders by region and brand" in titles
     tab.screenshot(path=str(SCREENSHOTS / "brands_across_region.png"), full_page=True)
     assert exceptions(tab) == []
+
+
+def test_a_page_prints_without_the_sidebar_and_keeps_cards_whole(server, browser):
+    page = browser.new_page(viewport={"width": 1024, "height": 900})
+    page.goto(f"{server}/?week=2026-W25")
+    settle(page, "This week")
+    sidebar = '[data-testid="stSidebar"]'
+    assert page.eval_on_selector(sidebar, "e => getComputedStyle(e).display") != "none"
+    page.emulate_media(media="print")
+    assert page.eval_on_selector(sidebar, "e => getComputedStyle(e).display") == "none"
+    assert page.eval_on_selector(".pm-card", "e => getComputedStyle(e).breakInside") == "avoid"
+    downloads = page.query_selector_all('[data-testid="stDownloadButton"]')
+    assert all(d.evaluate("e => getComputedStyle(e).display") == "none" for d in downloads)
+    pdf = page.pdf(format="A4")  # Chromium's own print of the page
+    assert pdf.startswith(b"%PDF")
+    page.close()
+
+
+def test_at_1024_px_the_home_page_s_controls_are_whole_and_within_reach(server, browser):
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.goto(server)
+    wait_until_run(page, "This week", timeout_ms=120_000)  # (settle would widen the window)
+    page.wait_for_timeout(1000)
+    assert page.evaluate("innerWidth") == 1024
+    # Every button's and segmented option's text fits its box (nothing cut to "…"),
+    # and every control lies within the window's width.
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMain] button')]
+             .filter(b => b.offsetParent !== null)
+             .filter(b => b.getBoundingClientRect().right > innerWidth ||
+                          [b, ...b.querySelectorAll('*')]
+                            .filter(e => e.clientWidth > 1)  // not a visually hidden label
+                            .some(e => e.scrollWidth > e.clientWidth + 1))
+             .map(b => b.innerText.trim())"""
+    )
+    assert cut == []
+    page.close()

@@ -56,7 +56,8 @@ def _for(me: Access) -> tuple[tuple[str, ...] | None, bool]:
 def download(week: str, scope: str, scope_name: str) -> None:
     """A format choice, a button that builds the pack, then its download."""
     with st.container(border=True):
-        left, middle, right = st.columns([2, 2, 3], vertical_alignment="bottom")
+        left, middle = st.columns(2, vertical_alignment="bottom")
+        right = st.container()  # the download (or what it will hold) on a line of its own
         choice = left.radio("Board pack", list(FORMATS), horizontal=True, key="pack_format",
                             help="The weekly board pack: a title slide, a summary (what is off target, "
                                  "what moved most), one slide per pillar with its KPI table and charts, "
@@ -69,7 +70,8 @@ def download(week: str, scope: str, scope_name: str) -> None:
         if not me.sees(scope):  # the picker offers only what the person sees
             raise access.AccessDenied(f"no access to the board pack of {scope!r}")
         ready = st.session_state.get("pack_ready")
-        if middle.button(f"Prepare the pack for {week}", icon=":material/slideshow:", key="pack_build"):
+        if middle.button("Prepare the pack", icon=":material/slideshow:", key="pack_build",
+                         help=f"Build the pack for {week} (about 10 s)"):  # fmt: skip
             try:
                 shown = formatting.plain(scope_name)
                 with st.spinner(f"Rendering the charts and slides for {shown}, {week} (about 10 s)…"):

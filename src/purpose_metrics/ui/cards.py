@@ -104,7 +104,7 @@ def follow_drill() -> None:
 def _attention_items(rows: list[dict], first: int, names: dict[str, str], colours: dict[str, str],
                      currency: str) -> None:  # fmt: skip
     for i, row in enumerate(rows, first):
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
             st.markdown(f"{i}. {_attention_line(row, names, colours, currency)}", unsafe_allow_html=True)
             st.button("Trend", icon=":material/show_chart:", type="tertiary", on_click=_drill,
                       args=(row["scope"], row["metric_id"]), key=f"drill_{row['scope']}_{row['metric_id']}",

@@ -62,6 +62,28 @@ def routed(router_script: str) -> Iterator[None]:
         _ROUTER.depth -= 1
 
 
+PRINT_STYLE = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], .modebar-container,
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"] {display: none !important;}
+  [data-testid="stMain"], [data-testid="stMainBlockContainer"] {margin: 0 !important; padding: 0.5rem !important;
+    max-width: none !important;}
+  .pm-card, [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stPlotlyChart"],
+  [data-testid="stTable"], [data-testid="stDataFrame"] {break-inside: avoid; page-break-inside: avoid;}
+  h1, h2, h3 {break-after: avoid; page-break-after: avoid;}
+}
+</style>
+"""
+
+
+def print_style() -> None:
+    """How a page prints: no sidebar, toolbars or download buttons, and no
+    card, chart or table split across two sheets (called by the router)."""
+    st.html(PRINT_STYLE)
+
+
 def ensure_router() -> None:
     """Make sure the page runs inside dashboard.py's router.
 
