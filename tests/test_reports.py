@@ -100,8 +100,8 @@ def test_the_indicator_table_shows_each_month_in_the_metrics_unit(two_months):
         "SDG target",
         "Trend",
         "Change",
+        "Feb 2026",  # newest first
         "Jan 2026",
-        "Feb 2026",
     ]
     ghg = table.row(0, named=True)
     # January: 2 t over 2 orders; February: 1 t over 3 orders.

@@ -105,10 +105,12 @@ def indicator_table(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
     Grain: one row per metric. Columns: Metric (with its unit), GRI
     disclosure, SDG target, Trend (the monthly values, for a sparkline),
     Change (last month against the first, with better/worse), then one
-    text column per month ('Jul 2025'), each value in the metric's unit.
+    text column per month ('Jul 2025'), newest first (what a reader wants
+    sits on screen without scrolling), each value in the metric's unit.
     """
     months = rows.get_column("period_start").unique().sort().to_list()
-    month_columns = [f"{m:%b %Y}" for m in months]
+    newest_first = months[::-1]
+    month_columns = [f"{m:%b %Y}" for m in newest_first]
     out = []
     for (metric_id,), part in rows.group_by("metric_id", maintain_order=True):
         metric = catalog.get(metric_id)
@@ -127,7 +129,7 @@ def indicator_table(rows: pl.DataFrame, currency: str) -> pl.DataFrame:
             "Trend": values,
             "Change": text or "—",
         }
-        for month, column in zip(months, month_columns, strict=True):
+        for month, column in zip(newest_first, month_columns, strict=True):
             r = by_month.get(month)
             cells[column] = (
                 formatting.kpi_text(metric, r, currency, with_unit=False) if r else formatting.NO_DATA

@@ -94,6 +94,8 @@ def show_chart(
 ) -> Shown:
     """The chart, full width, and its downloads under it: PNG and SVG
     (stamped), and the frame behind it as CSV. Returns it for download_all."""
+    # The toolbar stands down the right edge, not across the title (on a phone it covered it).
+    fig.update_layout(modebar_orientation="v")
     st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
     fig_json = fig.to_json()
     with st.container(horizontal=True, gap="small"):
