@@ -33,15 +33,27 @@ def test_names_the_brand_furthest_below_target_and_lists_it_first(app, small_db,
     assert "**Alpine** · Returning-order share **50.0 %** vs target 90.0 % — 40.0 pp short" in attention
 
 
-def test_cards_group_every_metric_under_four_pillars(app, small_db):
+def test_cards_group_every_metric_under_four_pillars_in_tabs_that_count_the_misses(app, small_db):
+    import polars as pl
+
+    from purpose_metrics import views
+    from purpose_metrics.ui import state
+
     at = app(small_db)
-    assert [s.value for s in at.subheader] == [
+    labels = [t.label for t in at.tabs]
+    assert [label.split(" · ")[0] for label in labels] == [
         "Loyalty",
         "Customer purpose",
         "People",
         "Planet and community",
     ]
-    assert len(cards(at)) == 38
+    assert len(cards(at)) == 38  # every tab's cards are on the page
+    # Each label counts its pillar's company KPIs off (✖) and near (≈) target, from the week's status column.
+    kpis = state.week_kpis.cached(*state.key(), "2026-W25").filter(pl.col("scope") == "company")
+    for label, pillar in zip(labels, views.DASHBOARD_PILLARS, strict=True):
+        statuses = kpis.filter(pl.col("metric_id").is_in(list(views.DASHBOARD_PILLARS[pillar])))["status"]
+        red, amber = (statuses == "red").sum(), (statuses == "amber").sum()
+        assert ("✖ " + str(red) in label) == (red > 0) and ("≈ " + str(amber) in label) == (amber > 0), label
 
 
 def test_choosing_a_brand_shows_its_purpose_and_its_numbers(app, small_db, read):

@@ -126,7 +126,7 @@ def test_without_a_session_every_page_is_the_sign_in_screen(signed, browser):
     for path in ("", "loyalty?brand=Alpine&week=2026-W10", "data", "people"):
         page.goto(f"{base}/{path}")
         wait_until_run(page, "Purpose Metrics")
-        assert page.get_by_role("button", name="Sign in").is_visible()
+        page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=30_000)
         text = main_text(page)
         assert "€" not in text and "Hearth" not in text and "Import a file" not in text
         assert not page.query_selector_all('[data-testid="stSidebarNavLink"]')  # no page is offered
@@ -171,7 +171,7 @@ def test_sign_in_shows_only_the_brand_and_its_exports_then_sign_out(signed, brow
     page.wait_for_url("**/oauth2/end_session**")
     page.get_by_role("button", name="End session").click()
     wait_until_run(page, "Purpose Metrics")
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=30_000)
     assert "_streamlit_user" not in {c["name"] for c in context.cookies()}
     context.close()
 
@@ -201,7 +201,7 @@ def test_a_forged_cookie_or_a_person_removed_from_the_roles_file_gets_nothing(si
     context.add_cookies([forged])
     page.goto(base)
     wait_until_run(page, "Purpose Metrics")
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=30_000)
     assert "€" not in main_text(page)
 
     # The genuine cookie of a person the roles file no longer names: "no access", at once.
@@ -329,6 +329,6 @@ def test_a_cookie_from_before_the_secret_changed_is_not_a_session(signed, browse
         assert "_streamlit_user" in {c["name"] for c in context.cookies()}
         page.goto(other)
         wait_until_run(page, "Purpose Metrics")
-        assert page.get_by_role("button", name="Sign in").is_visible()
+        page.get_by_role("button", name="Sign in").wait_for(state="visible", timeout=30_000)
         assert "€" not in main_text(page)
     context.close()

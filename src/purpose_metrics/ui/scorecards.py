@@ -108,22 +108,45 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
 def kpi_grid(
     kpis: pl.DataFrame, scope: str, currency: str, markers: pl.DataFrame, pillars: Sequence[str] | None = None
 ) -> None:
-    """The scope's cards grouped by the dashboard's pillars (all by default)."""
+    """The scope's cards grouped by the dashboard's pillars (all by default):
+    one pillar under its heading; several in tabs, each labelled with how
+    many of its KPIs are off and near target (the page stays one screen
+    tall instead of thirty cards long)."""
     cards = kpis.filter(pl.col("scope") == scope)
     flags = markers.filter(pl.col("scope") == scope)
-    for pillar in pillars or list(views.DASHBOARD_PILLARS):
-        metric_ids = views.DASHBOARD_PILLARS[pillar]
-        st.subheader(pillar, divider="gray")
-        body = []
-        for row in cards.filter(pl.col("metric_id").is_in(list(metric_ids))).iter_rows(named=True):
-            launched = flags.filter(
-                (pl.col("metric_id") == row["metric_id"])
-                & (pl.col("launched_at") >= row["trend_starts"][0])
-                & (pl.col("launched_at") < row["period_end"])
-            )
-            labels = [
-                f"{r['label']}, {r['launched_at'].day} {r['launched_at']:%b %Y}"
-                for r in launched.iter_rows(named=True)
-            ]
-            body.append(card_html(row, currency, labels))
-        st.html(f'{_STYLE}<div class="pm-cards">{"".join(body)}</div>')
+    shown = [
+        p for p in pillars or list(views.DASHBOARD_PILLARS)
+        if cards.filter(pl.col("metric_id").is_in(list(views.DASHBOARD_PILLARS[p]))).height  # none: not theirs
+    ]  # fmt: skip
+    if len(shown) == 1:
+        st.subheader(shown[0], divider="gray")
+        _pillar_cards(cards, flags, shown[0], currency)
+        return
+    for pillar, tab in zip(shown, st.tabs([_tab_label(p, cards) for p in shown]), strict=True):
+        with tab:
+            _pillar_cards(cards, flags, pillar, currency)
+
+
+def _tab_label(pillar: str, cards: pl.DataFrame) -> str:
+    """'Loyalty · ✖ 2 · ≈ 1' (or just 'Loyalty' when all is on target)."""
+    statuses = cards.filter(pl.col("metric_id").is_in(list(views.DASHBOARD_PILLARS[pillar])))["status"]
+    red, amber = int((statuses == "red").sum()), int((statuses == "amber").sum())
+    parts = [pillar] + ([f"✖ {red}"] if red else []) + ([f"≈ {amber}"] if amber else [])
+    return " · ".join(parts)
+
+
+def _pillar_cards(cards: pl.DataFrame, flags: pl.DataFrame, pillar: str, currency: str) -> None:
+    metric_ids = views.DASHBOARD_PILLARS[pillar]
+    body = []
+    for row in cards.filter(pl.col("metric_id").is_in(list(metric_ids))).iter_rows(named=True):
+        launched = flags.filter(
+            (pl.col("metric_id") == row["metric_id"])
+            & (pl.col("launched_at") >= row["trend_starts"][0])
+            & (pl.col("launched_at") < row["period_end"])
+        )
+        labels = [
+            f"{r['label']}, {r['launched_at'].day} {r['launched_at']:%b %Y}"
+            for r in launched.iter_rows(named=True)
+        ]
+        body.append(card_html(row, currency, labels))
+    st.html(f'{_STYLE}<div class="pm-cards">{"".join(body)}</div>')
