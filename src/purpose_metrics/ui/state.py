@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import logging
 import os
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
@@ -286,7 +287,10 @@ def default_week_setting() -> str:
     whole week, for teams that review only whole weeks)."""
     value = os.environ.get(ENV_DEFAULT_WEEK, "latest").strip().lower() or "latest"
     if value not in ("latest", "complete"):
-        raise UsageError(f"{ENV_DEFAULT_WEEK} must be latest or complete, not {value[:20]!r}")
+        # A page is no place for a settings error: say it in the server's log, open on the latest week.
+        logging.getLogger(__name__).warning("%s must be latest or complete, not %r: using latest",
+                                            ENV_DEFAULT_WEEK, value[:20])  # fmt: skip
+        return "latest"
     return value
 
 
