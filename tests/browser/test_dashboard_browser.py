@@ -163,6 +163,8 @@ def test_at_1024_px_the_home_page_s_controls_are_whole_and_within_reach(server, 
     wait_until_run(page, "This week", timeout_ms=120_000)  # (settle would widen the window)
     page.wait_for_timeout(1000)
     assert page.evaluate("innerWidth") == 1024
+    # The tab names the week shown: the worked example's latest order is on Sunday 28 Jun 2026, in W26.
+    assert page.title() == "2026-W26 (22 – 28 Jun 2026) · Purpose Metrics"
     # Every button's and segmented option's text fits its box (nothing cut to "…"),
     # and every control lies within the window's width.
     cut = page.evaluate(

@@ -172,6 +172,10 @@ def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     filters.week_steps(ctx.weeks, week, container=steps)
     scope = filters.scope_picker(ctx.scopes, ctx.names, container=right)
     window = views.week_window(week)
+    # The browser tab (and a bookmark, a printed page's header) names the week shown.
+    st.set_page_config(
+        page_title=f"{week} ({formatting.week_range(window.week.start, window.week.end)}) · Purpose Metrics"
+    )
     partial = state.partial_note(week)
     st.caption(
         f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
