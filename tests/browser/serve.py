@@ -100,9 +100,10 @@ def exceptions(page) -> list[str]:
     return [e.inner_text()[:500] for e in page.query_selector_all('[data-testid="stException"]')]
 
 
-def listening_pid(port: int) -> int | None:
-    """The PID of the process listening on a TCP port of this machine."""
-    inode = None
+def _listening_sockets(port: int) -> list[tuple[bytes, str]]:
+    """(local address as the kernel writes it, socket inode) of every TCP
+    socket of this machine listening on `port` (/proc/net/tcp and tcp6)."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -110,13 +111,18 @@ def listening_pid(port: int) -> int | None:
             continue
         for line in lines:
             parts = line.split()
-            if int(parts[1].split(":")[1], 16) == port and parts[3] == "0A":
-                inode = parts[9]
-                break
-        if inode:
-            break
-    if not inode:
+            address, _, hex_port = parts[1].partition(":")
+            if int(hex_port, 16) == port and parts[3] == "0A":  # 0A: LISTEN
+                found.append((bytes.fromhex(address), parts[9]))
+    return found
+
+
+def listening_pid(port: int) -> int | None:
+    """The PID of the process listening on a TCP port of this machine."""
+    sockets = _listening_sockets(port)
+    if not sockets:
         return None
+    inode = sockets[0][1]
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -134,22 +140,11 @@ def listening_addresses(port: int) -> set[str]:
     ("127.0.0.1", "0.0.0.0", "::" ...), read from the kernel's tables."""
     import ipaddress
 
-    found = set()
-    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            parts = line.split()
-            address, _, hex_port = parts[1].partition(":")
-            if int(hex_port, 16) != port or parts[3] != "0A":
-                continue
-            raw = bytes.fromhex(address)
-            # The kernel writes each 32-bit word in host (little-endian) order.
-            raw = b"".join(raw[i : i + 4][::-1] for i in range(0, size, 4))
-            found.add(str(ipaddress.ip_address(raw)))
-    return found
+    # The kernel writes each 32-bit word in host (little-endian) order.
+    return {
+        str(ipaddress.ip_address(b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))))
+        for raw, _ in _listening_sockets(port)
+    }
 
 
 def vm_hwm_mb(pid: int) -> float | None:
