@@ -302,3 +302,136 @@ def test_kpis_compare_year_adds_the_comparable_week(duck, tmp_path, capsys):
     assert (
         main(["--db", url, "kpis", "--week", "FY2025-W53", "--calendar", "nrf"]) == 2
     )  # FY2025 has 52 weeks
+
+
+# --- the same local periods cut in the database (pushdown; cohorts in the store mode too) ----
+
+
+def _cli_json(capsys, url: str, *args: str) -> list[dict]:
+    assert main(["--db", url, *args, "--format", "json"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def test_pushdown_cuts_local_weeks_and_delivery_dates_on_every_backend(engine, tmp_path, capsys):
+    url = _load(engine, tmp_path, "Europe/Berlin")
+    # Order 4 (customer 2, local W13: Tue 24 Mar 11:00 CET) was promised for Wed 25 Mar and
+    # delivered Wed 25 Mar 23:30 UTC, which is 00:30 on Thu 26 Mar in Berlin: late there.
+    extra = tmp_path / "late.csv"
+    extra.write_text(
+        "order_id,customer_id,brand_id,ordered_at,channel,status,units,net_revenue,returned_units,"
+        "refunded_amount,promised_delivery_date,delivered_at,shipping_co2e_kg,packaging_kg,"
+        "packaging_recycled_kg,donation_amount,cause\n"
+        "4,2,a,2026-03-24 10:00:00,web,completed,1,5,0,0,2026-03-25,2026-03-25 23:30:00,,,,0,\n"
+    )
+    import_file(engine, "orders", extra)
+    revenue, on_time = {}, {}
+    for week in ("2026-W12", "2026-W13", "2026-W14"):
+        rows = {
+            (r["metric_id"], r["scope"]): r
+            for r in _cli_json(capsys, url, "--mode", "pushdown", "kpis", "--week", week)
+        }
+        revenue[week] = rows[("net_revenue", "company")]["value"]
+        on_time[week] = rows[("on_time_delivery_rate", "company")]["value"]
+    # By hand (see _load): W12 order 1 (10), W13 orders 2 and 4 (20 + 5), W14 order 3 (40).
+    assert revenue == {"2026-W12": 10.0, "2026-W13": 25.0, "2026-W14": 40.0}
+    assert on_time["2026-W13"] == 0.0  # delivered on the 26th, local: late
+    # The memory mode, the reference, gives every number of those weeks the same.
+    for week in ("2026-W12", "2026-W13", "2026-W14"):
+        pushed = _cli_json(capsys, url, "--mode", "pushdown", "kpis", "--week", week)
+        memory = _cli_json(capsys, url, "--mode", "memory", "kpis", "--week", week)
+        assert [(r["metric_id"], r["scope"]) for r in pushed] == [
+            (r["metric_id"], r["scope"]) for r in memory
+        ]
+        for p, m in zip(pushed, memory, strict=True):
+            assert (p["value"] is None) == (m["value"] is None), p["metric_id"]
+            if m["value"] is not None:
+                assert p["value"] == pytest.approx(m["value"], rel=1e-9), p["metric_id"]
+
+
+def _company(rows: list[dict]) -> list[dict]:
+    return [r for r in rows if r["scope"] == "company"]
+
+
+@pytest.mark.parametrize("mode", ["pushdown", "memory"])
+def test_cohorts_on_local_and_fiscal_weeks_in_pushdown_and_memory(engine, tmp_path, capsys, mode):
+    url = _load(engine, tmp_path, "Europe/Berlin")
+    iso = _company(_cli_json(capsys, url, "--mode", mode, "cohorts", "--grain", "week"))
+    sizes = {r["cohort"]: r["cohort_size"] for r in iso if r["period_index"] == 0}
+    # Berlin: customer 1's first order is Sun 22 Mar 23:30 local (W12), customer 2's
+    # Mon 23 Mar 00:30 local (W13). In UTC both would be W12 (a cohort of 2).
+    assert sizes == {"2026-W12": 1, "2026-W13": 1}
+    nrf = _company(_cli_json(capsys, url, "--mode", mode, "cohorts", "--grain", "week", "--calendar", "nrf"))
+    # NRF weeks run Sunday to Saturday: both first orders fall in the week of Sun 22 Mar,
+    # FY2026's 8th (FY2026 starts Sun 1 Feb 2026); customer 1 is back on Mon 30 Mar, in the 9th.
+    cells = {(r["cohort"], r["period_index"]): r["customers"] for r in nrf}
+    assert cells[("FY2026-W08", 0)] == 2
+    # W09 is still under way at the as-of instant (order 3 is the latest), so the grid stops at W08.
+    assert cells == {("FY2026-W08", 0): 2}
+
+
+def test_auto_picks_pushdown_for_a_large_order_book_in_another_zone(duck, tmp_path, monkeypatch):
+    from purpose_metrics import sources
+
+    _load(duck, tmp_path, "Europe/Berlin")
+    with duck.connect() as conn:
+        assert sources.choose(conn, None, "Europe/Berlin") == ("memory", False)  # 3 orders: small
+        monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", 3)
+        assert sources.choose(conn, None, "Europe/Berlin") == ("pushdown", False)
+        assert sources.choose(conn, None, None) == ("store", True)  # UTC: the store, as before
+    with duck.begin() as conn:  # a row written by other means: the history is not current
+        conn.exec_driver_sql(
+            "INSERT INTO orders (order_id, customer_id, brand_id, ordered_at, channel, status, units, "
+            "net_revenue, returned_units, refunded_amount, donation_amount) "
+            "VALUES (5, 1, 'a', TIMESTAMP '2026-03-24 10:00:00', 'web', 'completed', 1, 1, 0, 0, 0)"
+        )
+    with duck.connect() as conn:
+        assert sources.choose(conn, None, "Europe/Berlin") == ("memory", False)
+
+
+def test_the_store_mode_gives_fiscal_cohorts_cut_in_the_database(engine, tmp_path, capsys):
+    url = _load(engine, tmp_path, "UTC")
+    nrf = _company(
+        _cli_json(capsys, url, "--mode", "store", "cohorts", "--grain", "week", "--calendar", "nrf")
+    )
+    # UTC: orders 1 and 2 (Sun 22 Mar 22:30 and 23:30) open FY2026-W08 (from Sun 22 Mar);
+    # order 3 (Sun 29 Mar 22:30) is customer 1 back in W09.
+    assert {(r["cohort"], r["period_index"]): r["customers"] for r in nrf}[("FY2026-W08", 0)] == 2
+    # A company in another zone: the store keeps UTC days, so it is refused by name.
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE company SET timezone = 'Europe/Berlin'")
+    assert main(["--db", url, "--mode", "store", "cohorts", "--grain", "week"]) == 2
+    assert "pushdown or memory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "zone,moment,local_day",
+    [
+        # Berlin, spring: 00:59:59 UTC on Sun 29 Mar is 01:59:59 CET; 22:00 UTC is 00:00 CEST Monday.
+        ("Europe/Berlin", "2026-03-29 21:59:59", "2026-03-29"),
+        ("Europe/Berlin", "2026-03-29 22:00:00", "2026-03-30"),
+        # Berlin, autumn: 22:59:59 UTC on Sun 25 Oct is 23:59:59 CET; 23:00 UTC is Monday.
+        ("Europe/Berlin", "2026-10-25 22:59:59", "2026-10-25"),
+        ("Europe/Berlin", "2026-10-25 23:00:00", "2026-10-26"),
+        # New York, spring: Mon 9 Mar starts 04:00 UTC (EDT); before the change, 05:00 UTC.
+        ("America/New_York", "2026-03-09 03:59:59", "2026-03-08"),
+        ("America/New_York", "2026-03-09 04:00:00", "2026-03-09"),
+        ("America/New_York", "2026-03-02 04:59:59", "2026-03-01"),
+        # Lord Howe moves by half an hour: UTC+11 until Sun 5 Apr 2026 02:00 local (Sat 4 Apr
+        # 15:00 UTC), then +10:30. Midnight before: 13:00 UTC; midnight after: 13:30 UTC.
+        ("Australia/Lord_Howe", "2026-04-04 12:59:59", "2026-04-04"),
+        ("Australia/Lord_Howe", "2026-04-04 13:00:00", "2026-04-05"),
+        ("Australia/Lord_Howe", "2026-04-05 13:29:59", "2026-04-05"),
+        ("Australia/Lord_Howe", "2026-04-05 13:30:00", "2026-04-06"),
+        # Tokyo: UTC+9 all year.
+        ("Asia/Tokyo", "2026-03-01 15:00:00", "2026-03-02"),
+    ],
+)
+def test_the_database_cuts_local_days_by_the_zones_offsets(engine, zone, moment, local_day):
+    from purpose_metrics import sqltext
+
+    d = sqltext.Dialect(engine.dialect.name)
+    expr = d.local_day("t", zone, ts("2026-01-01 00:00"), ts("2027-01-01 00:00"))
+    source = f"SELECT '{moment}' AS t" if d.sqlite else f"SELECT CAST('{moment}' AS TIMESTAMP) AS t"
+    with engine.connect() as conn:
+        got = conn.exec_driver_sql(f"SELECT {expr} FROM ({source}) x").scalar_one()
+    assert str(got)[:10] == local_day

@@ -7,6 +7,9 @@
 -- period_start = first_start (every customer of a cohort ordered in its first
 -- period); pushdown.py takes it from there and finishes in Polars.
 --
+-- Periods local to the company's zone or cut by the NRF calendar read the
+-- orders through a projection adding each order's local date (`orders`).
+--
 -- Cost: one scan of orders, one sort by customer and one window pass; no
 -- join. (At 10M orders a join to order_history, or a GROUP BY per customer
 -- joined back, costs several times more.)
@@ -19,7 +22,7 @@ WITH activity AS (
     -- customer order through its index, a random read per order (3x slower
     -- at 10M orders than a scan and a sort).
     SELECT o.customer_id + 0 AS customer_id, {{ period_start }} AS period_start, o.brand_id
-    FROM orders o
+    FROM {{ orders }}
     WHERE o.status = 'completed' AND o.customer_id IS NOT NULL
     GROUP BY o.customer_id + 0, {{ period_start }}, o.brand_id
 ),

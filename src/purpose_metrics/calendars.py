@@ -75,6 +75,42 @@ def to_local(moment: dt.datetime, zone: str | None = None) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC).astimezone(zone_info(zone)).replace(tzinfo=None)  # type: ignore[arg-type]
 
 
+def utc_offsets(
+    zone: str | None, lo: dt.datetime, hi: dt.datetime
+) -> tuple[int, list[tuple[dt.datetime, int]]]:
+    """The zone's UTC offset (seconds) at instant `lo` and every change of it
+    in (lo, hi]: (offset at lo, [(UTC instant of the change, offset from
+    then on)]), instants naive UTC like the stored timestamps. The SQL that
+    cuts local days (sqltext.Dialect.local_day) is built from it."""
+    if is_utc(zone):
+        return 0, []
+    info = zone_info(zone)  # type: ignore[arg-type]
+
+    def offset(moment: dt.datetime) -> int:
+        delta = moment.replace(tzinfo=dt.UTC).astimezone(info).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    first = offset(lo)
+    changes: list[tuple[dt.datetime, int]] = []
+    current, step, moment = first, dt.timedelta(hours=6), lo
+    while moment < hi:  # zones change offset at most a few times a year: scan, then bisect
+        nxt = min(moment + step, hi)
+        if offset(nxt) != current:
+            a, b = moment, nxt  # offset(a) == current != offset(b)
+            while b - a > dt.timedelta(seconds=1):
+                mid = a + (b - a) / 2
+                mid = mid.replace(microsecond=0)
+                if mid <= a:
+                    break
+                a, b = (mid, b) if offset(mid) == current else (a, mid)
+            current = offset(b)
+            changes.append((b, current))
+            moment = b
+        else:
+            moment = nxt
+    return first, changes
+
+
 def local_date(expr: pl.Expr, zone: str | None = None) -> pl.Expr:
     """The local date of a stored (UTC, naive) timestamp column."""
     if is_utc(zone):

@@ -17,7 +17,6 @@ from . import db, dburl, output
 from .calendars import CALENDARS, Calendar
 from .errors import UsageError, ValidationFailed
 from .periods import PeriodError, Periods, parse_date
-from .sources import requested_mode
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
@@ -276,14 +275,9 @@ def _run(args: argparse.Namespace) -> int:
 
         scopes = _check_brand(engine, args.brand)
         cal = Calendar(args.calendar)
-        mode = args.mode
-        if cal.nrf:  # fiscal periods are cut from the rows (the store keeps ISO weeks)
-            if requested_mode(mode) not in ("auto", "memory"):
-                raise UsageError(
-                    "cohorts on the nrf calendar are computed from the rows: use --mode memory (or auto)"
-                )
-            mode = "memory"
-        ds = reading.load_dataset(engine, mode=mode)
+        # Fiscal (nrf) periods: the database cuts them from the orders in the store
+        # and pushdown modes (the store keeps ISO days), memory from the rows.
+        ds = reading.load_dataset(engine, mode=args.mode)
         sys.stdout.write(output.render(cohorts(ds, args.grain, scopes, cal=cal), "cohorts", args.format))
         return 0
 

@@ -219,9 +219,15 @@ Stored timestamps still mean UTC; every date boundary is local: a period
 `to` 00:00 in the company's zone, so a week around a daylight-saving change
 is 167 or 169 hours long. Weeks, months, cohorts and the date of
 `delivered_at` (on-time delivery, the on-time driver) are local; durations
-(the {REPURCHASE_WINDOW_DAYS}-day window) and the as-of instant stay instants. The fact store
-and pushdown cut UTC days, so a company in another zone is computed from
-its rows (the memory source).
+(the {REPURCHASE_WINDOW_DAYS}-day window) and the as-of instant stay instants. Pushdown cuts
+the same local periods in the database: period bounds are bound as the
+UTC instants of local midnight, and a local date is the timestamp plus the
+zone's UTC offset, picked from the offset's changes (a CASE the code
+builds from the time-zone database, so no database needs time-zone
+support). The fact store keeps UTC days, so a company in another zone is
+computed by pushdown (auto mode, for a large order book with a current
+customer history) or from its rows (the memory source); cohorts on local
+or fiscal periods are always cut in the database outside the memory mode.
 
 Two calendars cut weeks and months (`--calendar` on `kpis`, `cohorts`,
 `drivers` and `deck`): `iso`, the default, as above; and `nrf`, the

@@ -112,6 +112,55 @@ class Dialect:
         """The (UTC) date of a timestamp column."""
         return f"date({column})" if self.sqlite else f"CAST({column} AS DATE)"
 
+    def ts_literal(self, value: dt.datetime) -> str:
+        """A timestamp made here (never from data) as an SQL literal."""
+        text = value.strftime("%Y-%m-%d %H:%M:%S")
+        return f"'{text}'" if self.sqlite else f"TIMESTAMP '{text}'"
+
+    def date_literal(self, value: dt.date) -> str:
+        """A date made here (never from data) as an SQL literal."""
+        return f"'{value.isoformat()}'" if self.sqlite else f"DATE '{value.isoformat()}'"
+
+    def local_day(self, column: str, zone: str | None, lo: dt.datetime, hi: dt.datetime) -> str:
+        """The date of a stored (UTC) timestamp column in `zone`, exact for
+        instants in [lo, hi]: the column plus the zone's UTC offset, which a
+        CASE picks by binary search over the offset's changes in that span
+        (a handful per year; portable, no time-zone support needed in the
+        database). UTC: `day_of`."""
+        from .calendars import utc_offsets
+
+        first, changes = utc_offsets(zone, lo, hi)
+        if first == 0 and not changes:
+            return self.day_of(column)
+        offsets = [first, *(o for _, o in changes)]
+        bounds = [self.ts_literal(t) for t, _ in changes]
+
+        def pick(i: int, j: int) -> str:  # the offset for instants between change i and change j
+            if j - i == 1:
+                return str(offsets[i])
+            mid = (i + j) // 2
+            return f"CASE WHEN {column} < {bounds[mid - 1]} THEN {pick(i, mid)} ELSE {pick(mid, j)} END"
+
+        seconds = pick(0, len(offsets))
+        if self.sqlite:
+            return f"date({column}, ({seconds}) || ' seconds')"
+        return f"CAST({column} + ({seconds}) * INTERVAL '1 second' AS DATE)"
+
+    def bucket(self, day: str, starts: Sequence[dt.date]) -> str:
+        """The greatest of `starts` (sorted dates) on or before the date
+        expression `day` (the first start for an earlier day): periods of
+        any calendar (fiscal weeks and months) by binary search."""
+        if not starts:
+            raise ValueError("no period starts to bucket days into")
+
+        def pick(i: int, j: int) -> str:
+            if j - i == 1:
+                return self.date_literal(starts[i])
+            mid = (i + j) // 2
+            return f"CASE WHEN {day} < {self.date_literal(starts[mid])} THEN {pick(i, mid)} ELSE {pick(mid, j)} END"
+
+        return pick(0, len(starts))
+
     def within_90(self, next_at: str, ordered_at: str = "ordered_at") -> str:
         """Column `next_at` within the repurchase window of column `ordered_at`."""
         days = REPURCHASE_WINDOW_DAYS

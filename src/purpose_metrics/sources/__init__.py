@@ -122,18 +122,26 @@ def order_count(conn: sa.Connection) -> int:
 def choose(conn: sa.Connection, requested: str | None = None, zone: str | None = None) -> tuple[Mode, bool]:
     """(the mode to use, whether the fact store is current) for this database.
 
-    The fact store and pushdown cut periods on UTC days: a company in
-    another time zone (`zone`) is computed in memory, from its rows."""
+    The fact store cuts periods on UTC days. For a company in another time
+    zone (`zone`) pushdown cuts local periods in the database, and auto
+    picks it for a large order book whose customer history is current
+    (else memory, from the rows)."""
     from ..calendars import is_utc
     from ..store import is_current
 
     mode = requested_mode(requested)
     if not is_utc(zone):
-        if mode in ("store", "pushdown"):
+        if mode == "store":
             raise UsageError(
-                f"the {mode} mode cuts periods on UTC days, and the company's dates are local to {zone}: "
-                "use the memory mode (or auto)"
+                f"the store mode cuts periods on UTC days, and the company's dates are local to {zone}: "
+                "use the pushdown or memory mode (or auto)"
             )
+        if mode != "auto":
+            return mode, False  # type: ignore[return-value]
+        from ..store.state import is_current as tables_current
+
+        if order_count(conn) >= AUTO_PUSHDOWN_ORDERS and tables_current(conn, ["orders"]):
+            return "pushdown", False
         return "memory", False
     current = is_current(conn)
     if mode == "store" and not current:

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
+from ..calendars import ISO, Calendar, is_utc, to_local
 from ..metrics.cohorts import period_index
 from ..metrics.dataset import UNKNOWN, Filters
 from ..metrics.drivers import DriverInputs
-from ..periods import Grain, Periods, midnight
+from ..periods import Grain, Periods
 
 # Timestamp columns the fact queries place in a period by `{{ k_<column> }}`.
 _PERIOD_COLUMNS = ("submitted_at", "opened_at", "sent_at", "ordered_at")
@@ -51,10 +53,24 @@ def period_params(d: sqltext.Dialect, periods: Periods) -> dict[str, object]:
     """The bound ends of the periods (p<k>_end) and the range they cover."""
     params: dict[str, object] = {}
     for k, start in enumerate(periods.starts()):
-        params[f"p{k}_end"] = d.ts_value(midnight(periods.end_of(start)))
-    params["range_start"] = d.ts_value(midnight(periods.start))
-    params["range_end"] = d.ts_value(midnight(periods.range_end))
+        params[f"p{k}_end"] = d.ts_value(periods.instant(periods.end_of(start)))
+    params["range_start"] = d.ts_value(periods.instant(periods.start))
+    params["range_end"] = d.ts_value(periods.instant(periods.range_end))
     return params
+
+
+# An order delivered this long after its period still gets its local
+# delivery date right (the offsets' changes are looked up this far on).
+_DELIVERY_HORIZON = dt.timedelta(days=400)
+
+
+def delivered_date(d: sqltext.Dialect, periods: Periods) -> str:
+    """The local date of delivered_at, for orders placed in the periods
+    (compared with the local promised date: docs/metrics.md#local-time)."""
+    lo = periods.instant(periods.start) - dt.timedelta(days=1)
+    return d.local_day(
+        "delivered_at", periods.zone, lo, periods.instant(periods.range_end) + _DELIVERY_HORIZON
+    )
 
 
 def _customer_filter(filters: Filters, params: dict, rows: str) -> str:
@@ -154,7 +170,7 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
     snippets = {
         **period_index_snippets(d, n),
         "end_ordered_at": f"CASE {whens} ELSE {last} END" if whens else last,
-        "delivered_date": d.day_of("delivered_at"),
+        "delivered_date": delivered_date(d, periods),
         "next_c_within_90": d.within_90("h.next_at_c", "i.ordered_at"),
         "next_b_within_90": d.within_90("h.next_at_b", "i.ordered_at"),
         **_last_in_period(filters),
@@ -204,12 +220,12 @@ def history_is_current(conn: Connection) -> bool:
 
 
 def utc_only(periods: Periods) -> None:
-    """This source cuts periods on UTC days (sources.choose keeps a company
-    in another zone in memory)."""
+    """The fact store cuts periods on UTC days (sources.choose never picks
+    it for a company in another zone)."""
     from ..calendars import is_utc
 
     if not is_utc(periods.zone):
-        raise ValueError(f"periods local to {periods.zone} need the memory source")
+        raise ValueError(f"periods local to {periods.zone} need the pushdown or memory source")
 
 
 class PushdownSource:
@@ -219,7 +235,6 @@ class PushdownSource:
         self.engine = engine
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
-        utc_only(periods)
         try:
             with connections.connect(self.engine) as conn:
                 if "customers" in groups and not history_is_current(conn):
@@ -235,9 +250,15 @@ class PushdownSource:
     def cohort_cells(
         self, grain: Grain, scopes: Sequence[str], since: dt.date | None = None
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return self.local_cohort_cells(grain, scopes, since, None, ISO)
+
+    def local_cohort_cells(
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None, zone: str | None, cal: Calendar
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """cohort_cells on weeks (months) local to `zone`, cut by calendar `cal`."""
         try:
             with connections.connect(self.engine) as conn:
-                cells, sizes, _ = cohort_facts(conn, grain, scopes)
+                cells, sizes, _ = cohort_facts(conn, grain, scopes, zone, cal)
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
         if since is None:
@@ -265,8 +286,11 @@ class PushdownSource:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
 
 
-def render_cohorts(dialect_name: str, grain: Grain, scopes: Sequence[str]) -> tuple[str, dict]:
-    """The cohort query's SQL text (sql/facts/cohorts.sql) and bound parameters."""
+def render_cohorts(
+    dialect_name: str, grain: Grain, scopes: Sequence[str], local: LocalPeriods | None = None
+) -> tuple[str, dict]:
+    """The cohort query's SQL text (sql/facts/cohorts.sql) and bound
+    parameters; `local`: periods local to a zone or cut by the NRF calendar."""
     d = sqltext.Dialect(dialect_name)
     params: dict[str, object] = {}
     scopes = list(dict.fromkeys(scopes))
@@ -279,8 +303,20 @@ def render_cohorts(dialect_name: str, grain: Grain, scopes: Sequence[str]) -> tu
             f",\n           MIN(CASE WHEN brand_id = :brand{i} THEN period_start END) OVER w AS first_b{i}"
         )
         cases.append(f" WHEN :brand{i} THEN first_b{i}")
+    orders, period_start = (
+        "orders o",
+        (d.week_start("o.ordered_at") if grain == "week" else d.month_start("o.ordered_at")),
+    )
+    if local is not None:
+        day = d.local_day("ordered_at", local.zone, local.lo, local.hi)
+        orders = f"(SELECT customer_id, brand_id, status, {day} AS local_day FROM orders) o"
+        if local.starts is not None:
+            period_start = d.bucket("o.local_day", local.starts)
+        else:
+            period_start = d.week_start("o.local_day") if grain == "week" else d.month_start("o.local_day")
     snippets = {
-        "period_start": d.week_start("o.ordered_at") if grain == "week" else d.month_start("o.ordered_at"),
+        "orders": orders,
+        "period_start": period_start,
         "brand_firsts": "".join(firsts),
         "first_b": f"CASE brand_id{''.join(cases)} END" if cases else "CAST(NULL AS DATE)",
         "scope_filter": sqltext.in_list("scope", "scope", scopes, params),
@@ -288,8 +324,40 @@ def render_cohorts(dialect_name: str, grain: Grain, scopes: Sequence[str]) -> tu
     return sqltext.render("facts/cohorts.sql", snippets), params
 
 
+@dataclass(frozen=True)
+class LocalPeriods:
+    """How the cohort query cuts periods other than UTC ISO ones: the local
+    dates in `zone` of orders placed in [lo, hi], bucketed into `starts`
+    (NRF periods) or into ISO weeks and months (`starts` None)."""
+
+    zone: str | None
+    lo: dt.datetime
+    hi: dt.datetime
+    starts: tuple[dt.date, ...] | None = None
+
+
+def local_periods(conn: Connection, grain: Grain, zone: str | None, cal: Calendar) -> LocalPeriods | None:
+    """The LocalPeriods of the completed orders now in the database (None
+    when there are none)."""
+    lo, hi = conn.execute(
+        sa.text("SELECT MIN(ordered_at), MAX(ordered_at) FROM orders WHERE status = 'completed'")
+    ).one()
+    if lo is None:
+        return None
+    lo, hi = (v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v)) for v in (lo, hi))
+    starts = None
+    if cal.nrf:
+        first, last = to_local(lo, zone).date(), to_local(hi, zone).date()
+        starts = tuple(cal.period_starts(grain, first, last))
+    return LocalPeriods(zone, lo, hi, starts)
+
+
 def cohort_facts(
-    conn: Connection, grain: Grain, scopes: Sequence[str]
+    conn: Connection,
+    grain: Grain,
+    scopes: Sequence[str],
+    zone: str | None = None,
+    cal: Calendar = ISO,
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(cells, sizes, bytes the database sent) for `metrics.cohorts.finish_cohorts`.
 
@@ -298,7 +366,15 @@ def cohort_facts(
     ordered in its first period). What comes back grows with scopes ×
     cohorts × periods, not with orders.
     """
-    sql, params = render_cohorts(conn.dialect.name, grain, scopes)
+    local = None
+    if not is_utc(zone) or cal.nrf:
+        local = local_periods(conn, grain, zone, cal)
+        if local is None:
+            empty = pl.DataFrame(schema={"scope": pl.String, "first_start": pl.Date, "period_index": pl.Int64,
+                                         "customers": pl.Int64})  # fmt: skip
+            sizes = empty.select("scope", "first_start", pl.col("customers").alias("cohort_size"))
+            return empty, sizes, 0
+    sql, params = render_cohorts(conn.dialect.name, grain, scopes, local)
     raw = db.fetch_sql(conn, sql, params)
     transferred = int(raw.estimated_size())
 
@@ -313,7 +389,18 @@ def cohort_facts(
         as_date("first_start"),
         as_date("period_start"),
         pl.col("customers").cast(pl.Int64),
-    ).with_columns(period_index=period_index("period_start", "first_start", grain))
+    )
+    if local is not None and local.starts is not None and grain == "month":  # fiscal months differ in length
+        ordinal = pl.DataFrame({"start": local.starts, "i": range(len(local.starts))},
+                               schema={"start": pl.Date, "i": pl.Int64})  # fmt: skip
+        cells = (
+            cells.join(ordinal.rename({"start": "period_start", "i": "_k"}), on="period_start")
+            .join(ordinal.rename({"start": "first_start", "i": "_f"}), on="first_start")
+            .with_columns(period_index=pl.col("_k") - pl.col("_f"))
+            .drop("_k", "_f")
+        )
+    else:
+        cells = cells.with_columns(period_index=period_index("period_start", "first_start", grain))
     sizes = cells.filter(pl.col("period_index") == 0).select(
         "scope", "first_start", pl.col("customers").alias("cohort_size")
     )

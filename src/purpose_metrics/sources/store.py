@@ -27,6 +27,7 @@ from pyroaring import BitMap64
 from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
+from ..calendars import Calendar
 from ..metrics.dataset import UNKNOWN, Filters
 from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, month_start, next_start, week_start
@@ -343,6 +344,13 @@ class StoreSource:
                     if n:
                         cells.append((scope, starts[c], _index(starts[c], starts[p], grain), n))
         return _cells_frame(cells), _sizes_frame(sizes)
+
+    def local_cohort_cells(
+        self, grain: Grain, scopes: Sequence[str], since: dt.date | None, zone: str | None, cal: Calendar
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Cohorts on local or fiscal periods: the store keeps UTC ISO days,
+        so the database cuts these from the orders (pushdown)."""
+        return PushdownSource(self.engine).local_cohort_cells(grain, scopes, since, zone, cal)
 
     def driver_inputs(self, period: Periods) -> DriverInputs:
         from . import database_driver_inputs
