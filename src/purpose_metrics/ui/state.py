@@ -65,9 +65,15 @@ def engine(url: str) -> Engine:
     return db.make_engine(url)
 
 
+# A run's connection waits this long for the next run of a burst of clicks
+# (connections.py); a DuckDB file is free for an import this long after.
+CONNECTION_LINGER_SECONDS = 2.0
+
+
 def one_connection_per_run():
-    """A page run's reads share one connection per database (db.py)."""
-    return connections.one_connection_per_engine()
+    """A page run's reads share one connection per database (connections.py),
+    kept warm for the next run."""
+    return connections.one_connection_per_engine(linger=CONNECTION_LINGER_SECONDS)
 
 
 def _now() -> dt.datetime:
