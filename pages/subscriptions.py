@@ -16,9 +16,8 @@ access.require(
 )
 zone = ctx.data.timezone
 st.caption(
-    f"The weekly board pack by email: on its day and time ({zone or 'UTC'}, the company's time zone), "
-    "`purpose-metrics deliver` mails the latest complete week's pack, with what its owner may see that day, "
-    "once a week."
+    "Each subscription mails the latest complete week's board pack once a week, on its day and time "
+    f"({zone or 'UTC'}, the company's time zone), with what its owner may see that day."
 )
 ui.flash()
 scopes = subs.scopes_for(me, ctx.scopes)

@@ -42,14 +42,30 @@ def local_time(moment: dt.datetime, zone: str | None) -> str:
 
 
 def delivery_text(found: subs.Delivery | None) -> str:
-    """The latest delivery in words, status as a mark too."""
+    """The latest delivery in a few words, status as a mark too (the
+    reason of a failure is a column of its own)."""
     if found is None:
         return "none yet"
     if found.status == "sent":
         return f"✔ sent {found.delivery_week} (data of {found.pack_week})"
     if found.status == "failed":
-        return f"✖ failed {found.delivery_week}, attempt {found.attempts} of {MAX_ATTEMPTS}: {found.detail or ''}"
+        return f"✖ failed {found.delivery_week} ({found.attempts} of {MAX_ATTEMPTS} tries)"
     return f"… being sent for {found.delivery_week} (not sent again if that run stopped)"
+
+
+def _reason(found: subs.Delivery | None) -> str:
+    if found is None or found.status != "failed" or not found.detail:
+        return ""
+    return found.detail.rsplit(" (attempt ", 1)[0]
+
+
+def _next(s: subs.Subscription, last: subs.Delivery | None, now: dt.datetime, zone: str | None) -> str:
+    """When it goes next: the next run of `deliver` for a failure it will try again."""
+    week = subs.scheduled_at(s, now, zone)[0]
+    this_week = last is not None and last.delivery_week == week
+    if this_week and last.status == "failed" and last.attempts < MAX_ATTEMPTS:
+        return f"the next run (try {last.attempts + 1} of {MAX_ATTEMPTS})"
+    return local_time(subs.next_send(s, now, zone, this_week), zone)
 
 
 def flash() -> None:
@@ -70,20 +86,25 @@ def listing(items: list[subs.Subscription], names: dict[str, str], zone: str | N
     rows = []
     for s in items:
         last = latest.get(s.subscription_id)
-        sent = (
-            last is not None
-            and last.status != "failed"
-            and last.delivery_week == subs.scheduled_at(s, now, zone)[0]
-        )
         rows.append({
             "Scope": names.get(s.scope, s.scope), "Format": s.file_format.upper(),
-            "When": s.schedule_text(zone), "Recipients": ", ".join(s.recipients), "Owner": s.owner,
-            "Next": local_time(subs.next_send(s, now, zone, sent), zone), "Latest delivery": delivery_text(last),
+            "When": f"{subs.WEEKDAYS[s.weekday]}s {s.send_time}", "Recipients": ", ".join(s.recipients), "Owner": s.owner,
+            "Next": _next(s, last, now, zone), "Latest delivery": delivery_text(last),
         })  # fmt: skip
     frame = pl.DataFrame(rows)
     if not me.admin:
         frame = frame.drop("Owner")
     st.dataframe(frame, hide_index=True, width="stretch")
+    failed = [(s, latest[s.subscription_id]) for s in items if _reason(latest.get(s.subscription_id))]
+    if failed:
+        st.warning(
+            "\n".join(
+                f"- **{formatting.plain(_label(s, names, zone))}**: {formatting.plain(_reason(d))} "
+                f"({d.attempts} of {MAX_ATTEMPTS} tries{'' if d.attempts < MAX_ATTEMPTS else ': not tried again this week'})."
+                for s, d in failed
+            ),
+            icon=":material/mail_lock:",
+        )
 
 
 def _label(s: subs.Subscription, names: dict[str, str], zone: str | None) -> str:
@@ -94,11 +115,13 @@ def _fields(
     key: str, scopes: list[str], names: dict[str, str], zone: str | None, s: subs.Subscription | None
 ):
     """The form's widgets, filled from `s` when changing one."""
+    # Two rows of two (not two columns): on a phone they stack as scope, format, day, time.
     left, right = st.columns(2)
     scope = left.selectbox("Scope", scopes, index=scopes.index(s.scope) if s and s.scope in scopes else 0,
                            format_func=lambda x: names.get(x, x), key=f"{key}_scope")  # fmt: skip
     file_format = right.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True,
                               index=list(FORMATS).index(s.file_format) if s else 0, key=f"{key}_format")  # fmt: skip
+    left, right = st.columns(2)
     weekday = left.selectbox("Day", range(7), index=s.weekday if s else 0, format_func=lambda d: subs.WEEKDAYS[d],
                              key=f"{key}_day")  # fmt: skip
     at = dt.time(*map(int, s.send_time.split(":"))) if s else dt.time(8, 0)
