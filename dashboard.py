@@ -8,6 +8,7 @@ one file there and one line in PAGES.
 
 import streamlit as st
 
+from purpose_metrics import subscriptions
 from purpose_metrics.ui import access, runlog, sidebar, state
 from purpose_metrics.ui import page as page_style
 from purpose_metrics.ui.page import routed
@@ -15,6 +16,7 @@ from purpose_metrics.ui.page import routed
 st.set_page_config(page_title="Purpose Metrics", page_icon=":material/insights:", layout="wide")
 
 PEOPLE = st.Page("pages/people.py", title="People", icon=":material/groups:")
+SUBSCRIPTIONS = st.Page("pages/subscriptions.py", title="Subscriptions", icon=":material/forward_to_inbox:")
 PAGES = [
     st.Page("pages/this_week.py", title="This week", icon=":material/calendar_view_week:", default=True),
     st.Page("pages/brands.py", title="Brands and segments", icon=":material/compare_arrows:"),
@@ -24,6 +26,7 @@ PAGES = [
     PEOPLE,
     st.Page("pages/impact.py", title="Impact", icon=":material/eco:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    SUBSCRIPTIONS,
 ]
 
 # Nothing runs for a person without access: the gate shows the sign-in
@@ -35,7 +38,10 @@ me = access.gate()
 # own navigation is the one to show.
 st.set_option("client.showSidebarNavigation", True)
 # A page the person may not see is not a page of theirs: its link opens the first page.
-page = st.navigation([p for p in PAGES if p is not PEOPLE or me.people])
+hidden = [
+    p for p, shown in ((PEOPLE, me.people), (SUBSCRIPTIONS, subscriptions.may_subscribe(me))) if not shown
+]
+page = st.navigation([p for p in PAGES if all(p is not h for h in hidden)])
 # One database connection for the whole run, opened when first needed.
 with access.for_this_run(me), runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()

@@ -23,7 +23,7 @@ from . import connections, db, dburl, sqltext
 
 log = logging.getLogger(__name__)
 
-ACTIONS = ("sign-in", "sign-out", "import", "export", "view")
+ACTIONS = ("sign-in", "sign-out", "import", "export", "view", "subscribe", "deliver")
 OUTCOMES = ("ok", "denied", "failed")
 MAX_DETAIL = 300
 SHOWN = 200  # rows on the Data page

@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--week")
     s.add_argument("--brand")
     s.add_argument("--out", required=True)
+
+    s = sub.add_parser(
+        "deliver",
+        help="mail every subscribed board pack that is due (from cron or a systemd timer; README, "
+        "Weekly delivery): exit 0 all due sent, 1 some failed (tried again next run), 2 bad configuration",
+    )
+    s.add_argument("--dry-run", action="store_true", help="list every subscription's state; send nothing")
     return p
 
 
@@ -310,7 +317,31 @@ def _run(args: argparse.Namespace) -> int:
             path = write_deck(pack, out, renderer)
         print(f"wrote {path} ({len(pack.slide_titles)} slides, week {pack.week})")
         return 0
+    if args.command == "deliver":
+        return _deliver(engine, args)
     raise UsageError(f"unknown command {args.command}")
+
+
+def _deliver(engine: sa.Engine, args: argparse.Namespace) -> int:
+    """`deliver`: configuration first (exit 2 before anything is claimed)."""
+    from . import delivery, reading
+
+    roles = delivery.configured_roles()
+    if args.dry_run:
+        zone = delivery.company_zone(engine)
+        planned = delivery.plan(engine, delivery.subs.utc_now(), zone)
+        for due in planned:
+            print(delivery.describe(due, zone))
+        print(f"{sum(d.to_send for d in planned)} of {len(planned)} subscription(s) due now")
+        return 0
+    settings = delivery.smtp_settings()
+    outcomes = delivery.deliver(
+        engine, settings, roles=roles, load=lambda: reading.load_dataset(engine, mode=args.mode), report=print
+    )
+    failed = sum(o.status == "failed" for o in outcomes)
+    sent = sum(o.status == "sent" for o in outcomes)
+    print(f"{sent} sent, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -201,7 +201,7 @@ IMPORT_LOG = sa.Table(
 def schema_statements(dialect: str) -> list[str]:
     """The contract's tables and keys, then the fact store's tables (and, but
     on DuckDB, their indexes), for a dialect."""
-    files = ["schema.sql", "store/schema.sql", "audit.sql"]
+    files = ["schema.sql", "store/schema.sql", "audit.sql", "subscriptions.sql"]
     if dialect != "duckdb":
         files += ["indexes.sql", "store/indexes.sql"]
     binary = sqltext.Dialect(dialect).binary
