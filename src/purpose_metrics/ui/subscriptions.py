@@ -143,9 +143,7 @@ def new_subscription(me: Access, scopes: list[str], names: dict[str, str], zone:
         made = subs.create(state.current_engine(), me, scope, file_format, weekday, at, recipients,
                            scopes, groups=groups())  # fmt: skip
     except (UsageError, AccessDenied) as exc:
-        access.record("subscribe", "denied" if isinstance(exc, AccessDenied) else "failed", scope=scope,
-                      detail=f"create: {exc}"[:200])  # fmt: skip
-        st.error(f"Not subscribed: {formatting.plain(str(exc))}.", icon=":material/error:")
+        _refused(exc, scope, "create", "Not subscribed")
         return
     access.record(
         "subscribe", "ok", scope=scope, detail=f"created {made.subscription_id}: {_summary(made, zone)}"
@@ -153,6 +151,13 @@ def new_subscription(me: Access, scopes: list[str], names: dict[str, str], zone:
     _done(
         f"Subscribed: {_label(made, names, zone)}. The first pack goes {local_time(subs.next_send(made, subs.utc_now(), zone, False), zone)}."
     )
+
+
+def _refused(exc: Exception, scope: str, what: str, said: str) -> None:
+    """A change the rules or the checks refused: audited, and said in one line."""
+    access.record("subscribe", "denied" if isinstance(exc, AccessDenied) else "failed", scope=scope,
+                  detail=f"{what}: {exc}"[:200])  # fmt: skip
+    st.error(f"{said}: {formatting.plain(str(exc))}.", icon=":material/error:")
 
 
 def _summary(s: subs.Subscription, zone: str | None) -> str:
@@ -188,9 +193,7 @@ def change_or_delete(
             changed = subs.update(engine, me, s, scope=scope, file_format=file_format, weekday=weekday,
                                   send_time=at, recipients=recipients, known_scopes=scopes)  # fmt: skip
         except (UsageError, AccessDenied) as exc:
-            access.record("subscribe", "denied" if isinstance(exc, AccessDenied) else "failed", scope=scope,
-                          detail=f"change {s.subscription_id}: {exc}"[:200])  # fmt: skip
-            st.error(f"Not changed: {formatting.plain(str(exc))}.", icon=":material/error:")
+            _refused(exc, scope, f"change {s.subscription_id}", "Not changed")
             return
         access.record(
             "subscribe", "ok", scope=scope, detail=f"changed {s.subscription_id}: {_summary(changed, zone)}"
