@@ -22,10 +22,12 @@ carry their unit in the axis title and in the number format ("63.8 %",
 from __future__ import annotations
 
 import copy
+import io
 import math
 from collections.abc import Sequence
 
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_AXIS_CROSSES,
@@ -39,6 +41,7 @@ from pptx.enum.dml import MSO_LINE
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Pt
+from xlsxwriter import Workbook
 
 from ... import catalog, formatting
 from ...charts import theme
@@ -51,6 +54,30 @@ AXIS_LINE = RGBColor.from_string("BDBDBD")
 INITIATIVE_CHARACTERS = 40  # an initiative's label on a chart (as the dashboard's flags)
 TARGET = "target"
 INITIATIVES = "initiative launched"
+
+
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The chart's worksheet with every text cell written as text. XlsxWriter
+    otherwise writes a string starting with "=" as a formula and one that
+    looks like a URL as a link: a brand named '=HYPERLINK(…)' would become a
+    live formula in the worksheet PowerPoint opens to edit the chart."""
+
+    @property
+    def xlsx_blob(self) -> bytes:
+        xlsx_file = io.BytesIO()
+        options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        workbook = Workbook(xlsx_file, options)
+        self._populate_worksheet(workbook, workbook.add_worksheet())
+        workbook.close()
+        return xlsx_file.getvalue()
+
+
+class ChartData(CategoryChartData):
+    """python-pptx's category chart data, its worksheet written by `_TextWorkbookWriter`."""
+
+    @property
+    def _workbook_writer(self) -> CategoryWorkbookWriter:
+        return _TextWorkbookWriter(self)
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -172,7 +199,7 @@ def add_trend(slide, trend: TrendChart, currency: str, left: Emu, top: Emu, widt
     initiatives labelled. Returns the graphic frame."""
     metric = catalog.get(trend.metric_id)
     fmt = number_format(metric, currency, trend.values)
-    data = CategoryChartData(number_format=fmt)
+    data = ChartData(number_format=fmt)
     data.categories = trend.periods
     data.categories.number_format = "d mmm yyyy"  # the worksheet's; the axis shows months
     data.add_series(trend.scope_name, trend.values)
@@ -230,7 +257,7 @@ def add_brand_bars(slide, bars: BrandBars, currency: str, left: Emu, top: Emu, w
     as a grey dash. Returns the chart."""
     metric = catalog.get(bars.metric_id)
     fmt = number_format(metric, currency, bars.values)
-    data = CategoryChartData(number_format=fmt)
+    data = ChartData(number_format=fmt)
     data.categories = bars.brands
     data.add_series(formatting.card_label(metric), bars.values)
     has_target = any(t is not None for t in bars.targets)
