@@ -156,7 +156,7 @@ def test_pdf_has_one_page_per_slide(pdf_deck):
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     else:
         pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    assert pages == 9
+    assert pages == 10
 
 
 @pytest.mark.parametrize(
