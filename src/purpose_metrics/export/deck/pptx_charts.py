@@ -239,6 +239,10 @@ def add_trend(slide, trend: TrendChart, currency: str, left: Emu, top: Emu, widt
             frame.text = label[:INITIATIVE_CHARACTERS].rstrip() + "…" * cut
             _style_text(frame.paragraphs[0].font, 8, _rgb(INITIATIVE_COLOUR), bold=True)
             point.data_label.position = XL_LABEL_POSITION.ABOVE
+            # On white, so the KPI's line behind it does not cross the words.
+            point.data_label._get_or_add_dLbl().get_or_add_spPr().append(
+                parse_xml(f'<a:solidFill {nsdecls("a")}><a:srgbClr val="FFFFFF"/></a:solidFill>')
+            )
 
     numbers = [v for v in (*trend.values, *trend.targets) if v is not None]
     _title(chart, trend.title, trend.note)
