@@ -1,4 +1,4 @@
-"""The weekly board pack: structure, pictures, and the same numbers as `kpis`."""
+"""The weekly board pack: structure, native charts, and the same numbers as `kpis`."""
 
 from __future__ import annotations
 
