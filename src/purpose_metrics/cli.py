@@ -7,6 +7,7 @@ Exit codes (README, Command line): 0 success, 2 bad input or validation failure
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -303,7 +304,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "deck":
         from . import reading
-        from .export.deck import build_pack, deck_path, write_deck
+        from .export.deck import build_pack, deck_path, needs_browser, write_deck
         from .export.images import Renderer
         from .periods import parse_week
 
@@ -311,8 +312,9 @@ def _run(args: argparse.Namespace) -> int:
         out = deck_path(args.out)
         if args.week is not None:
             parse_week(args.week)
-        # The chart renderer's browser starts while the numbers are computed.
-        with Renderer() as renderer:
+        # A PDF's chart renderer starts its browser while the numbers are computed;
+        # a PowerPoint's charts are native: no browser.
+        with Renderer() if needs_browser(out) else contextlib.nullcontext() as renderer:
             pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand)
             path = write_deck(pack, out, renderer)
         print(f"wrote {path} ({len(pack.slide_titles)} slides, week {pack.week})")

@@ -1,9 +1,9 @@
 """The home page's "Download board pack": the CLI's deck, for the week and
 scope on screen, built on request and kept for the cache's lifetime so a
-second download is instant. The content (every number, every chart
-rendered: the ~10 s part) is prepared once and both formats are written
-from it, so switching from PowerPoint to PDF after preparing costs only the
-PDF's printing. Like every cached result (ui/state.py) it is keyed by the
+second download is instant. The content (every number: the slow part) is
+prepared once and both formats are written from it. The PowerPoint's
+charts are native (no browser); the PDF renders its chart pictures and
+prints when it is asked for. Like every cached result (ui/state.py) it is keyed by the
 generation of the read it came from, so a pack is never older than the data
 on screen."""
 
@@ -14,7 +14,7 @@ import streamlit as st
 from .. import formatting
 from ..access import Access
 from ..constants import CACHE_TTL_SECONDS
-from ..export.deck import Pack, build_pack, deck_bytes, render_charts
+from ..export.deck import Pack, build_pack, deck_bytes
 from ..export.downloads import file_name
 from ..export.images import ExportError
 from . import access, state
@@ -31,13 +31,11 @@ def _content(
     url: str, generation: state.Generation, week: str, scope: str,
     brands: tuple[str, ...] | None, people: bool,
 ) -> Pack:  # fmt: skip
-    """What the pack shows, its charts rendered: built once for both formats.
+    """What the pack shows: built once for both formats.
     `brands` and `people` are what the person may see (so two people with
     different access never share a pack)."""
     data = state._dataset(url, generation)
-    pack = build_pack(data, week, None if scope == "company" else scope, brands=brands, people=people)
-    render_charts(pack)
-    return pack
+    return build_pack(data, week, None if scope == "company" else scope, brands=brands, people=people)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=8)
@@ -74,7 +72,7 @@ def download(week: str, scope: str, scope_name: str) -> None:
                          help=f"Build the pack for {week} (about 10 s)"):  # fmt: skip
             try:
                 shown = formatting.plain(scope_name)
-                with st.spinner(f"Rendering the charts and slides for {shown}, {week} (about 10 s)…"):
+                with st.spinner(f"Preparing the {choice} for {shown}, {week} (a few seconds)…"):
                     _pack(*state.key(), week, scope, suffix, *_for(me))
                 st.session_state["pack_ready"] = ready = key
             except (ExportError, OSError, RuntimeError) as exc:

@@ -4,9 +4,10 @@
     write_deck(pack, "board.pptx")      # or "board.pdf"
 
 - content.py: what the pack shows (`Pack`, `build_pack`), from `views`, so
-  every number is the dashboard's number; its charts rendered through ONE
-  Kaleido session for the whole pack;
-- powerpoint.py, pdf.py: the two renderers, which only lay a Pack out;
+  every number is the dashboard's number; for a PDF its charts rendered
+  through ONE Kaleido session for the whole pack (`render_charts`);
+- powerpoint.py, pdf.py: the two renderers, which only lay a Pack out; the
+  PowerPoint's charts are native (pptx_charts.py), so it needs no browser;
 - here: writing a file. It goes to a temporary name and is renamed at the
   end, so a failed build leaves nothing half-written.
 """
@@ -37,11 +38,17 @@ def deck_path(out: str | Path) -> Path:
     return path
 
 
+def needs_browser(out: str | Path) -> bool:
+    """Whether writing `out` starts a browser: a PDF's charts are pictures
+    and Chromium prints it; a PowerPoint's charts are native."""
+    return Path(out).suffix.lower() == ".pdf"
+
+
 def write_deck(pack: Pack, out: str | Path, renderer: Renderer | None = None) -> Path:
-    """Render the charts (through `renderer` when one was started ahead)
-    and write `out` (.pptx or .pdf) atomically."""
+    """Write `out` (.pptx or .pdf) atomically; for a PDF, first the charts'
+    pictures not yet rendered (through `renderer` when one was started ahead)."""
     out = deck_path(out)
-    if not all(p.images or not p.charts for p in pack.pillars):
+    if needs_browser(out) and any(chart.image is None for chart in pack.figures):
         render_charts(pack, renderer)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.resolve().parent)
     os.close(fd)
@@ -60,4 +67,4 @@ def deck_bytes(pack: Pack, suffix: str = ".pptx") -> bytes:
         return write_deck(pack, Path(folder) / f"board-pack{suffix}").read_bytes()
 
 
-__all__ = ["Pack", "build_pack", "deck_bytes", "deck_path", "render_charts", "write_deck"]
+__all__ = ["Pack", "build_pack", "deck_bytes", "deck_path", "needs_browser", "render_charts", "write_deck"]

@@ -3,6 +3,11 @@ gathered once from `views` (so every number is the dashboard's number).
 
     pack = build_pack(dataset, week="2026-W47", brand=None)
 
+A chart is held twice, both cheap to make: as its numbers (what the
+PowerPoint's native, editable chart is built from, pptx_charts.py) and as a
+Plotly figure (the PDF's picture, rendered by Kaleido only when a PDF is
+written: `render_charts`). So the PowerPoint needs no browser at all.
+
 The renderers (powerpoint.py, pdf.py) only lay a Pack out. Texts in a Pack
 are plain text as the data holds them; each renderer shows them as written
 (python-pptx writes text runs; the PDF's HTML escapes them; chart builders
@@ -25,7 +30,8 @@ from ...charts.trends import trend_chart
 from ...errors import UsageError
 from ...metrics.dataset import Dataset
 from ...metrics.drivers import driver_frame
-from ..images import Renderer, render_images
+from ...periods import month_start, week_start
+from ..images import Renderer
 
 # The charts each pillar slide carries: the metrics a board asks about first.
 KEY_CHARTS: dict[str, tuple[str, ...]] = {
@@ -34,6 +40,9 @@ KEY_CHARTS: dict[str, tuple[str, ...]] = {
     "People": ("enps", "purpose_alignment"),
     "Planet and community": ("recycled_packaging_share", "delivery_co2e_per_order"),
 }
+# The brands' bar charts: the KPIs furthest off target for some brand.
+BRAND_BARS = 2
+INITIATIVE_COLOUR = "#6A3D9A"  # as the dashboard's trends flag them (charts/trends.py)
 SOURCE = "Source: Purpose Metrics"
 DRIVER_WEEKS = 13
 DRIVERS_HOW = (
@@ -50,6 +59,9 @@ DRIVER_COLUMNS_SHOWN = [
     "Driver", "Good vs bad", "Came back: good [95 %]", "Came back: bad [95 %]", "Gap [95 % interval]", "Verdict", "Revenue at stake",
 ]  # fmt: skip
 CHART_WIDTH, CHART_HEIGHT = 1000, 560
+BARS_WIDTH, BARS_HEIGHT = 1000, 845  # the brands' bar charts: two side by side fill their slide
+# A bar holds its value when it is at least this share of its axis (else the value goes beyond it).
+TALL_BAR = 0.15
 # Status as a mark as well as a colour (a reader who cannot tell the colours
 # apart, a print in black and white): the pack's tables lead with these.
 STATUS_MARKS = {"green": "✔", "amber": "≈", "red": "✖"}
@@ -102,11 +114,65 @@ class MovedLine:
 
 
 @dataclass
+class TrendChart:
+    """A year of one KPI for the pack's scope (a pillar slide's chart).
+
+    Grain: one entry per period (week, or month for a monthly KPI) in
+    `periods`, `values` and `targets` (None: no value, no target there).
+    `initiatives`: (the period holding the launch, its label), one per
+    period, several initiatives' labels joined. `figure` is the same chart
+    in Plotly (the PDF's); `image` its PNG, made only for a PDF."""
+
+    title: str
+    metric_id: str
+    scope_name: str
+    colour: str
+    grain: str  # "week" or "month"
+    axis_title: str  # the unit: "%", "points", "EUR", "kg CO2e / order"
+    periods: list[dt.date]
+    values: list[float | None]
+    targets: list[float | None]
+    initiatives: list[tuple[dt.date, str]]
+    note: str | None  # why some periods have no value
+    figure: go.Figure
+    image: bytes | None = None
+
+
+@dataclass
+class BrandBars:
+    """One KPI side by side across the brands, for the pack's week (or
+    latest whole month): a bar per brand in its colour, its target beside.
+    `missing` names the brands without a value and why."""
+
+    title: str
+    metric_id: str
+    period_text: str  # "week 2026-W10" or "February 2026 (latest whole month)"
+    axis_title: str
+    brands: list[str]  # names
+    colours: list[str]
+    values: list[float | None]
+    targets: list[float | None]
+    missing: list[str]  # "Gala: suppressed (n = 3 < 5)"
+    figure: go.Figure
+    image: bytes | None = None
+
+    @property
+    def span(self) -> float:
+        """The value axis's extent from zero: bars start at zero."""
+        numbers = [v for v in (*self.values, *self.targets) if v is not None]
+        return (max(numbers, default=0.0) - min(numbers, default=0.0)) or 1.0
+
+
+@dataclass
 class PillarSlide:
     pillar: str
     lines: list[KpiLine]
-    charts: list[tuple[str, go.Figure]]  # (title, figure)
-    images: list[bytes] = field(default_factory=list)
+    trends: list[TrendChart]
+
+    @property
+    def charts(self) -> list[tuple[str, go.Figure]]:
+        """(title, Plotly figure) of each chart."""
+        return [(t.title, t.figure) for t in self.trends]
 
 
 @dataclass
@@ -136,6 +202,13 @@ class Pack:
     summary_off: list[SummaryLine] = field(default_factory=list)
     summary_moved: list[MovedLine] = field(default_factory=list)
     summary_brands: list[tuple[str, int, int]] = field(default_factory=list)  # (brand, red, amber)
+    brand_bars: list[BrandBars] = field(default_factory=list)  # the brands' bar charts
+    currency: str = ""  # ISO 4217: the charts' number formats
+
+    @property
+    def figures(self) -> list[TrendChart | BrandBars]:
+        """Every chart of the pack, in slide order."""
+        return [*(t for p in self.pillars for t in p.trends), *self.brand_bars]
 
     @property
     def title(self) -> str:
@@ -155,6 +228,7 @@ class Pack:
             *[f"{p.pillar} — {self.scope_name}, {self.week}" for p in self.pillars],
             f"What brings customers back — {self.scope_name}",
             f"Brands compared on the KPIs off target — {self.week}",
+            f"Brands side by side — {self.week}",
             "Appendix: definitions, data and filters",
         ]
 
@@ -232,7 +306,7 @@ def build_pack(
             continue
         rows = focus_rows.filter(pl.col("metric_id").is_in(list(metric_ids)))
         lines = [_line(r, currency) for r in rows.iter_rows(named=True)]
-        charts = []
+        trends = []
         for metric_id in KEY_CHARTS.get(pillar, ()):
             metric = catalog.get(metric_id)
             trend = views.metric_trend(data, metric_id, window, [focus])
@@ -242,8 +316,9 @@ def build_pack(
                 data, trend["period_start"].min(), window.week.end, [metric_id], [focus]
             )
             title = f"{metric.label} — {names[focus]}"
-            charts.append((title, trend_chart(trend, metric, colours, title, currency, markers)))
-        pillars.append(PillarSlide(pillar, lines, charts))
+            figure = trend_chart(trend, metric, colours, title, currency, markers)
+            trends.append(_trend(trend, markers, metric, title, colours[focus], currency, figure))
+        pillars.append(PillarSlide(pillar, lines, trends))
 
     # Brands slide: every KPI red or amber for some brand, brands side by side.
     brands = [s for s in all_scopes if s != "company" and (brand_limit is None or s in brand_limit)]
@@ -260,6 +335,10 @@ def build_pack(
             mark = STATUS_MARKS.get(r["status"] or "")
             cells.append((f"{mark} {text}" if mark else text, r["status"]))
         brand_rows.append((_label(metric, r["grain"]), cells))
+    brand_bars = [
+        _brand_bars(kpis, metric_id, brands, names, colours, window, currency)
+        for metric_id in flagged[:BRAND_BARS]
+    ]
 
     # Drivers need 90 days after their period: the latest such week up to the pack's.
     mature = [w for w in views.mature_weeks(data) if w <= week]
@@ -301,7 +380,100 @@ def build_pack(
         summary_off=summary_off,
         summary_moved=summary_moved,
         summary_brands=summary_brands,
+        brand_bars=brand_bars,
+        currency=currency,
     )
+
+
+def axis_title(metric: catalog.Metric, currency: str) -> str:
+    """A chart's value axis: the metric's unit, the currency's code for money."""
+    return (currency or "amount") if metric.fmt == "currency" else metric.unit
+
+
+def _trend(
+    rows: pl.DataFrame, markers: pl.DataFrame, metric: catalog.Metric, title: str, colour: str,
+    currency: str, figure: go.Figure,
+) -> TrendChart:  # fmt: skip
+    """One scope's `views.metric_trend` rows as a TrendChart; each initiative
+    placed on the period that holds its launch."""
+    rows = rows.sort("period_start")
+    periods = rows.get_column("period_start").to_list()
+    grain = "month" if len(periods) > 1 and (periods[1] - periods[0]).days > 7 else "week"
+    start_of = month_start if grain == "month" else week_start
+    labels: dict[dt.date, list[str]] = {}
+    for m in markers.unique(["launched_at", "label"], maintain_order=True).iter_rows(named=True):
+        at = start_of(m["launched_at"])
+        if at in periods:
+            labels.setdefault(at, []).append(m["label"])
+    # The gaps' reasons, worded as the dashboard's trend notes them (charts/trends.py).
+    suppressed = rows.filter(pl.col("suppressed"))
+    notes = []
+    if suppressed.height:
+        withheld = suppressed.filter(pl.col("n") >= (metric.survey_min or 0)).height
+        notes.append(f"gaps: fewer than {metric.survey_min} answers (suppressed)"
+                     + " or withheld to protect a small group" * bool(withheld))  # fmt: skip
+    if rows.get_column("immature").any():
+        notes.append("gaps: not yet measurable (the 90 days have not passed)")
+    return TrendChart(
+        title=title, metric_id=metric.id, scope_name=rows.get_column("name")[0], colour=colour, grain=grain,
+        axis_title=axis_title(metric, currency), periods=periods, values=rows.get_column("value").to_list(),
+        targets=rows.get_column("target").to_list(),
+        initiatives=[(at, "; ".join(names)) for at, names in sorted(labels.items())],
+        note="; ".join(notes) or None, figure=figure,
+    )  # fmt: skip
+
+
+def _brand_bars(
+    kpis: pl.DataFrame, metric_id: str, brands: list[str], names: dict[str, str], colours: dict[str, str],
+    window: views.WeekWindow, currency: str,
+) -> BrandBars:  # fmt: skip
+    """One KPI of `views.week_kpis` across `brands` (in their order), as bars."""
+    metric = catalog.get(metric_id)
+    rows = [kpis.filter((pl.col("scope") == b) & (pl.col("metric_id") == metric_id)).row(0, named=True)
+            for b in brands]  # fmt: skip
+    grain = rows[0]["grain"]
+    period = views.period_label(grain, window.month.start if grain == "month" else window.week.start)
+    title = f"{metric.label} by brand — {period}"
+    values = [r["value"] for r in rows]
+    missing = [f"{names[b]}: {formatting.kpi_text(metric, r, currency)}" for b, r in zip(brands, rows, strict=True)
+               if r["value"] is None]  # fmt: skip
+    bars = BrandBars(
+        title=title, metric_id=metric_id, period_text=period, axis_title=axis_title(metric, currency),
+        brands=[names[b] for b in brands], colours=[colours[b] for b in brands], values=values,
+        targets=[r["target"] for r in rows], missing=missing, figure=go.Figure(),
+    )  # fmt: skip
+    bars.figure = brand_bars_figure(bars, metric, currency)
+    return bars
+
+
+def brand_bars_figure(bars: BrandBars, metric: catalog.Metric, currency: str) -> go.Figure:
+    """The PDF's picture of `bars`: a bar per brand in its colour, its value
+    on it, the brand's target as a grey tick."""
+    texts = [formatting.value_text(metric, v, currency) if v is not None else "" for v in bars.values]
+    shown = [formatting.chart_text(b) for b in bars.brands]
+    # Each value at its bar's foot in white, clear of the target's tick; beyond a bar too short to hold it.
+    tall = [v is not None and abs(v) >= TALL_BAR * bars.span for v in bars.values]
+    fig = go.Figure(go.Bar(
+        x=shown, y=bars.values, marker_color=bars.colours, text=texts, cliponaxis=False,
+        textposition=["inside" if t else "outside" for t in tall], insidetextanchor="start",
+        textfont=dict(color=["white" if t else "#262730" for t in tall]),
+        name=formatting.chart_text(formatting.card_label(metric)), showlegend=False,
+    ))  # fmt: skip
+    if any(t is not None for t in bars.targets):
+        fig.add_trace(go.Scatter(
+            x=shown, y=bars.targets, mode="markers", name="target",
+            marker=dict(symbol="line-ew", size=60, line=dict(width=4, color=theme.MUTED)),
+        ))  # fmt: skip
+    fig.update_layout(
+        template=theme.TEMPLATE, title=dict(text=formatting.chart_text(bars.title)),
+        yaxis_title=bars.axis_title, showlegend=True, bargap=0.45,
+    )  # fmt: skip
+    if bars.missing:
+        fig.add_annotation(
+            text=formatting.chart_text("; ".join(bars.missing)), xref="paper", yref="paper", x=1, y=1.02,
+            xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=11, color=theme.MUTED),
+        )  # fmt: skip
+    return fig
 
 
 def _summary(rows: pl.DataFrame, scope_name: str, currency: str) -> tuple[list[SummaryLine], list[MovedLine]]:
@@ -336,12 +508,20 @@ def _summary(rows: pl.DataFrame, scope_name: str, currency: str) -> tuple[list[S
 
 
 def render_charts(pack: Pack, renderer: Renderer | None = None) -> None:
-    """All the pack's charts as PNG through one Kaleido session (`renderer`'s,
-    started ahead, or a new one)."""
-    figures = [fig for p in pack.pillars for _, fig in p.charts]
+    """Every chart's PNG (the PDF's pictures) through one Kaleido session
+    (`renderer`'s, started ahead, or a new one). Only the PDF needs them: the
+    PowerPoint's charts are native."""
+    if renderer is None:
+        with Renderer() as own:
+            render_charts(pack, own)
+        return
+    trends = [t for p in pack.pillars for t in p.trends]
     # Smaller canvas than a full-slide export: the chart fills half a slide,
     # so its text must be larger relative to the image to read from the back.
-    images = render_images(figures, ("png",), width=CHART_WIDTH, height=CHART_HEIGHT, renderer=renderer)
-    it = iter(images)
-    for p in pack.pillars:
-        p.images = [next(it)["png"] for _ in p.charts]
+    for charts, width, height in (
+        (trends, CHART_WIDTH, CHART_HEIGHT),
+        (pack.brand_bars, BARS_WIDTH, BARS_HEIGHT),
+    ):
+        images = renderer.render([c.figure for c in charts], ("png",), width, height)
+        for chart, image in zip(charts, images, strict=True):
+            chart.image = image["png"]

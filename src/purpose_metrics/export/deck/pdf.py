@@ -25,10 +25,12 @@ from .content import (
     status_label,
 )
 from .powerpoint import (
+    BARS_NOTE,
     KPI_COLUMNS,
     KPI_WIDTHS,
     MOVED_COLUMNS,
     MOVED_WIDTHS,
+    NO_BARS,
     NOTHING_MOVED,
     NOTHING_OFF,
     SUMMARY_COLUMNS,
@@ -63,6 +65,8 @@ def pdf_html(pack: Pack) -> str:
     .kpis { position: absolute; top: 1.15in; left: 0.4in; width: 7.3in; }
     .charts { position: absolute; top: 1.15in; left: 7.9in; width: 5.1in; }
     .charts img { width: 5.1in; display: block; margin-bottom: 0.1in; }
+    .bars { position: absolute; top: 1.15in; left: 0.4in; right: 0.4in; display: flex; gap: 0.2in; }
+    .bars img { width: 6.15in; height: 5.2in; display: block; }
     .note { position: absolute; bottom: 0.6in; left: 0.4in; font-size: 10pt; color: #6b6b6b; }
     .defs { position: absolute; top: 1.05in; left: 0.4in; right: 0.4in; columns: 2; font-size: 10pt; }
     .defs p { margin: 0 0 3px 0; }
@@ -103,9 +107,7 @@ def pdf_html(pack: Pack) -> str:
             f"<td>{e(ln.change)}</td><td>{e(ln.target)}</td>{status_cell(ln.status)}</tr>"
             for ln in pillar.lines
         )
-        images = "".join(
-            f"<img src='data:image/png;base64,{base64.b64encode(img).decode()}'>" for img in pillar.images[:2]
-        )
+        images = "".join(_image(t.image) for t in pillar.trends[:2])
         note = (
             f"<div class='note'>(month): latest whole month, {e(pack.month_text)}</div>"
             if any(ln.period == "month" for ln in pillar.lines)
@@ -149,6 +151,15 @@ def pdf_html(pack: Pack) -> str:
     else:
         content = "<div class='kpis'>Every brand is on target on every KPI with a target this week.</div>"
     parts.append(f"<div class='slide'><h1>{e(titles[k - 1])}</h1>{content}{footer(k)}</div>")
+    k += 1
+    if pack.brand_bars:
+        content = (
+            "<div class='bars'>" + "".join(_image(b.image) for b in pack.brand_bars[:2]) + "</div>"
+            f"<div class='note'>{e(BARS_NOTE)}</div>"
+        )
+    else:
+        content = f"<div class='kpis' style='font-size:18pt'>{e(NO_BARS)}</div>"
+    parts.append(f"<div class='slide'><h1>{e(titles[k - 1])}</h1>{content}{footer(k)}</div>")
     defs = "".join(f"<p><b>{e(label)} ({e(unit)}):</b> {e(d)}</p>" for label, unit, d in pack.definitions)
     as_of = pack.as_of.strftime("%Y-%m-%d %H:%M UTC") if pack.as_of else "no data"
     parts.append(
@@ -157,6 +168,11 @@ def pdf_html(pack: Pack) -> str:
     )
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _image(png: bytes | None) -> str:
+    """A chart's picture (none before `render_charts`: the HTML alone, as tests read it)."""
+    return f"<img src='data:image/png;base64,{base64.b64encode(png).decode()}'>" if png else ""
 
 
 def _summary(pack: Pack) -> str:

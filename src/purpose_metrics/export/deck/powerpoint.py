@@ -1,4 +1,6 @@
-"""The board pack as PowerPoint: a 16:9 deck of nine slides.
+"""The board pack as PowerPoint: a 16:9 deck of ten slides, its charts
+native PowerPoint charts (pptx_charts.py) that open for editing in
+PowerPoint, so writing it starts no browser.
 
 Every slide's title is its title placeholder (PowerPoint's outline, its
 accessibility checker and a screen reader find it there), laid out and
@@ -11,7 +13,6 @@ made) instead of python-pptx's template's ("Steve Canny", 2013).
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 from ...charts import theme
@@ -26,6 +27,7 @@ from .content import (
     Pack,
     status_label,
 )
+from .pptx_charts import add_brand_bars, add_trend
 
 _STATUS_RGB = {k: v.lstrip("#") for k, v in theme.STATUS_COLOURS.items()}
 # The tables' columns and their relative widths (the PDF's too).
@@ -42,6 +44,11 @@ def summary_size(rows: int) -> float:
 
 NOTHING_OFF = "Every KPI with a target is on target for {scope} this week."
 NOTHING_MOVED = "No KPI with a target has a change to show."
+BARS_NOTE = (
+    "The KPIs on which a brand is furthest off target (red before amber, then its shortfall as a share of the "
+    "target); each brand in its colour, the grey dash its target."
+)
+NO_BARS = "No brand is off or near target on a KPI with a target this week."
 
 
 def brands_line(pack: Pack) -> str:
@@ -154,11 +161,8 @@ def write_pptx(pack: Pack, path: Path) -> None:
         size = 11 if len(rows) <= 12 else 10
         table(s, 0.4, 1.15, 7.3, KPI_COLUMNS, rows, KPI_WIDTHS, size)
         top = 1.15
-        for image in pillar.images[:2]:
-            pic_path = Path(tempfile.mkstemp(suffix=".png")[1])
-            pic_path.write_bytes(image)
-            s.shapes.add_picture(str(pic_path), Inches(7.9), Inches(top), width=Inches(5.1))
-            pic_path.unlink()
+        for trend in pillar.trends[:2]:
+            add_trend(s, trend, pack.currency, Inches(7.85), Inches(top), Inches(5.15), Inches(2.85))
             top += 2.95
         if pack.month_text and any(ln.period == "month" for ln in pillar.lines):
             text(
@@ -216,6 +220,18 @@ def write_pptx(pack: Pack, path: Path) -> None:
         )
     else:
         text(s, 0.5, 1.4, 12, 0.6, "Every brand is on target on every KPI with a target this week.", size=18)
+    footer(s, k)
+
+    k += 1
+    s = slide_with_title(titles[k - 1])
+    for i, bars in enumerate(pack.brand_bars[:2]):
+        add_brand_bars(
+            s, bars, pack.currency, Inches(0.4 + i * 6.35), Inches(1.15), Inches(6.15), Inches(5.2)
+        )
+    if pack.brand_bars:
+        text(s, 0.4, 6.45, 12.5, 0.4, BARS_NOTE, size=10, colour=muted)
+    else:
+        text(s, 0.5, 1.4, 12, 0.6, NO_BARS, size=18)
     footer(s, k)
 
     s = slide_with_title(titles[-1])
