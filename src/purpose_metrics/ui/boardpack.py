@@ -17,7 +17,7 @@ from ..constants import CACHE_TTL_SECONDS
 from ..export.deck import Pack, build_pack, deck_bytes, render_charts
 from ..export.downloads import file_name
 from ..export.images import ExportError
-from . import access, state
+from . import access, charts, state
 
 FORMATS = {"PowerPoint (.pptx)": ".pptx", "PDF": ".pdf"}
 MIME = {
@@ -54,8 +54,12 @@ def _for(me: Access) -> tuple[tuple[str, ...] | None, bool]:
 
 
 def download(week: str, scope: str, scope_name: str) -> None:
-    """A format choice, a button that builds the pack, then its download."""
+    """A format choice, a button that builds the pack, then its download
+    (or, on a server without Chromium, what to install: both formats draw
+    their charts with it)."""
     with st.container(border=True):
+        if charts.no_chromium_note("The board pack (PowerPoint and PDF) and its charts"):
+            return
         left, middle = st.columns(2, vertical_alignment="bottom")
         right = st.container()  # the download (or what it will hold) on a line of its own
         choice = left.radio("Board pack", list(FORMATS), horizontal=True, key="pack_format",
