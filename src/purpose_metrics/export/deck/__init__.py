@@ -8,7 +8,7 @@
   Kaleido session for the whole pack;
 - powerpoint.py, pdf.py: the two renderers, which only lay a Pack out;
 - here: writing a file. It goes to a temporary name and is renamed at the
-  end, so a failed build leaves nothing half-written.
+  end, so a failed build leaves nothing half-written (export/files.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ...errors import UsageError
+from ..files import publish
 from ..images import Renderer
 from .content import Pack, build_pack, render_charts
 from .pdf import write_pdf
@@ -48,7 +49,7 @@ def write_deck(pack: Pack, out: str | Path, renderer: Renderer | None = None) ->
     tmp = Path(tmp_name)
     try:
         WRITERS[out.suffix.lower()](pack, tmp)
-        tmp.replace(out)
+        publish(tmp, out)  # with the user's umask, not mkstemp's 0600
     finally:
         tmp.unlink(missing_ok=True)
     return out
