@@ -17,16 +17,18 @@ if admin:
         st.caption(
             f"As of {formatting.day_month_year_time(data.as_of)} UTC — the latest order, cancelled ones included."
         )
-    st.caption(f"Database: `{dburl.location()}`")
+    shown, why = dburl.where()
     tables = state.inventory_or_error()
+    if tables is not None and tables["rows"].sum() == 0:
+        st.info(
+            f"The database is empty: `{shown}` ({why}). If you expected data, this is another "
+            f"database than you meant: set `{dburl.ENV_URL}` to yours. Otherwise import the tables "
+            "below, company and brands first.",
+            icon=":material/inbox:",
+        )
+    else:
+        st.caption(f"Database: `{shown}` ({why})")
     if tables is not None:
-        if tables["rows"].sum() == 0:
-            st.info(
-                f"The database is empty: `{dburl.location()}`. If you expected data, this is another "
-                f"database than you meant: set `{dburl.ENV_URL}` to yours. Otherwise import the tables "
-                "below, company and brands first.",
-                icon=":material/inbox:",
-            )
         st.dataframe(
             inventory.for_display(tables),
             hide_index=True,

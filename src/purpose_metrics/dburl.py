@@ -51,18 +51,25 @@ def file_path(url: str) -> Path | None:
     return None
 
 
-def location(explicit: str | None = None) -> str:
-    """Which database, and why, for a person: 'duckdb:////abs/x.duckdb (the
-    default; set PURPOSE_METRICS_DATABASE_URL for another)'. A file's path
-    is shown absolute, so a relative URL read from another folder shows."""
+def where(explicit: str | None = None) -> tuple[str, str]:
+    """(the database as shown, where that came from): ('duckdb:////abs/x.duckdb',
+    'the default; set PURPOSE_METRICS_DATABASE_URL for another'). A file's
+    path is shown absolute, so a relative URL read from another folder shows;
+    a password never is."""
     url = database_url(explicit)
     path = file_path(url)
     shown = safe_url(url) if path is None else f"{sa.make_url(url).drivername}:///{path}"
     if explicit:
-        return f"{shown} (from --db)"
+        return shown, "from --db"
     if os.environ.get(ENV_URL):
-        return f"{shown} (from {ENV_URL})"
-    return f"{shown} (the default; set {ENV_URL} for another)"
+        return shown, f"from {ENV_URL}"
+    return shown, f"the default; set {ENV_URL} for another"
+
+
+def location(explicit: str | None = None) -> str:
+    """Which database, and why, on one line (the CLI's and the server's output)."""
+    shown, why = where(explicit)
+    return f"{shown} ({why})"
 
 
 def safe_url(url: str | sa.URL) -> str:

@@ -70,16 +70,23 @@ def test_the_pdf_brief_says_what_to_install_and_the_markdown_stays(app, small_db
 def test_the_admin_sees_which_database_and_why(app, small_db):
     at = app(small_db)
     path = small_db.split(":///", 1)[1]
-    shown = f"Database: `duckdb:///{path} (from {dburl.ENV_URL})`"
+    shown = f"Database: `duckdb:///{path}` (from {dburl.ENV_URL})"
     assert shown in [c.value for c in at.sidebar.caption]
+
+
+def test_the_data_page_names_the_database(app, small_db):
+    at = app(small_db, "pages/data.py")
+    assert not at.exception
+    assert f"Database: `duckdb:///{small_db.split(':///', 1)[1]}` (from {dburl.ENV_URL})" in [
+        c.value for c in at.caption
+    ]
 
 
 def test_an_empty_database_says_where_it_is_on_the_data_page(app, empty_db):
     at = app(empty_db, "pages/data.py")
     assert not at.exception
-    where = f"duckdb:///{empty_db.split(':///', 1)[1]} (from {dburl.ENV_URL})"
-    assert f"Database: `{where}`" in [c.value for c in at.caption]
+    where = f"`duckdb:///{empty_db.split(':///', 1)[1]}` (from {dburl.ENV_URL})"
     assert at.info[0].value == (
-        f"The database is empty: `{where}`. If you expected data, this is another database than you "
+        f"The database is empty: {where}. If you expected data, this is another database than you "
         f"meant: set `{dburl.ENV_URL}` to yours. Otherwise import the tables below, company and brands first."
     )
