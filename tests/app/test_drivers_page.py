@@ -98,7 +98,8 @@ def test_a_brand_s_front_line_brief_shows_on_the_page_and_downloads(app, small_d
     ):
         assert heading in shown
     labels = [b.proto.label for b in at.get("download_button")]
-    if images.chromium_path():  # the PDF needs Chromium (without it, app/test_clean_machine.py: a note instead)
+    # The PDF needs Chromium (without it, app/test_clean_machine.py: a note instead).
+    if images.chromium_path():
         assert labels[-2:] == ["Download the brief (Markdown)", "Download the brief (PDF)"]
     else:
         assert labels[-1] == "Download the brief (Markdown)"
