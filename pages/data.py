@@ -3,7 +3,7 @@ file import checked by the same validation as the CLI, and the audit log."""
 
 import streamlit as st
 
-from purpose_metrics import formatting, inventory, views
+from purpose_metrics import dburl, formatting, inventory, views
 from purpose_metrics.ui import access, importer, page, state
 
 page.ensure_router()
@@ -17,13 +17,18 @@ if admin:
         st.caption(
             f"As of {formatting.day_month_year_time(data.as_of)} UTC — the latest order, cancelled ones included."
         )
+    shown, why = dburl.where()
     tables = state.inventory_or_error()
+    if tables is not None and tables["rows"].sum() == 0:
+        st.info(
+            f"The database is empty: `{shown}` ({why}). If you expected data, this is another "
+            f"database than you meant: set `{dburl.ENV_URL}` to yours. Otherwise import the tables "
+            "below, company and brands first.",
+            icon=":material/inbox:",
+        )
+    else:
+        st.caption(f"Database: `{shown}` ({why})")
     if tables is not None:
-        if tables["rows"].sum() == 0:
-            st.info(
-                "The database is empty. Import the tables below, company and brands first.",
-                icon=":material/inbox:",
-            )
         st.dataframe(
             inventory.for_display(tables),
             hide_index=True,

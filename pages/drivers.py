@@ -103,9 +103,11 @@ else:
             mime="text/markdown", icon=":material/download:",
             on_click=access.export_recorder(detail=f"brief {latest} (Markdown)", scope=scope),
         )  # fmt: skip
-        pdf.download_button(
-            "Download the brief (PDF)",
-            access.audited_export(lambda: brief_pdf_bytes(brief), detail=f"brief {latest} (PDF)", scope=scope),
-            file_name=safe_file_name(f"brief-{scope}-{latest}.pdf"),
-            mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
-        )  # fmt: skip
+        with pdf:
+            if not charts.no_chromium_note("PDF briefs"):
+                st.download_button(
+                    "Download the brief (PDF)",
+                    access.audited_export(lambda: brief_pdf_bytes(brief), detail=f"brief {latest} (PDF)", scope=scope),
+                    file_name=safe_file_name(f"brief-{scope}-{latest}.pdf"),
+                    mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
+                )  # fmt: skip

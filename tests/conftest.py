@@ -25,6 +25,24 @@ PG_ADMIN_URL = os.environ.get("PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://p
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """One rule for every test marked `browser` (it needs Chromium): with no
+    Chromium, as the code finds it (`images.chromium_path`), it skips with
+    what to install; in CI it fails. Run before any fixture is set up, so a
+    module's browser fixture never starts without one."""
+    if item.get_closest_marker("browser") is None:
+        return
+    from purpose_metrics.export.images import chromium_missing_reason
+
+    reason = chromium_missing_reason()
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"Chromium must be installed in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def example_dir() -> Path:
     return EXAMPLES

@@ -108,6 +108,7 @@ def test_no_customer_is_named(brief_md, example_dir):
     assert not [i for i in ids if len(i) >= 4 and i in words]
 
 
+@pytest.mark.browser
 def test_the_pdf_is_one_page(example_db, tmp_path):
     out = tmp_path / "alpine.pdf"
     assert main(["--db", example_db, "brief", "--brand", "alpine", "--week", WEEK, "--out", str(out)]) == 0

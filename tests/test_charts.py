@@ -143,7 +143,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+@pytest.mark.browser
 def test_charts_render_to_png_and_svg_at_presentation_size():
     rows = trend_rows("a", "Alder", [70.0, 72.0, 71.0])
     figs = [
@@ -162,7 +162,7 @@ def test_charts_render_to_png_and_svg_at_presentation_size():
         assert svg.startswith("<svg") and 'width="1600"' in svg and "CSAT — Alder" in svg
 
 
-@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+@pytest.mark.browser
 def test_a_renderer_started_ahead_renders_later_figures_through_its_one_session():
     """The board pack starts its chart browser before the numbers exist;
     figures made afterwards render through that same session."""
@@ -186,9 +186,16 @@ def test_a_renderer_started_ahead_renders_later_figures_through_its_one_session(
 
 
 def test_a_renderer_whose_browser_cannot_start_says_so_on_first_use(monkeypatch, tmp_path):
-    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
-    with images.Renderer() as renderer, pytest.raises(images.ExportError, match="could not render the image"):
+    """A BROWSER_PATH naming no file is refused by name, with what to do."""
+    missing = tmp_path / "no-such-chromium"
+    monkeypatch.setenv("BROWSER_PATH", str(missing))
+    expected = (
+        f"Chromium is needed for chart images (PNG, SVG): BROWSER_PATH={missing} is not an executable file; "
+        "point it at Chromium or Chrome, or unset it and install Chromium (Debian: apt-get install -y chromium)"
+    )
+    with images.Renderer() as renderer, pytest.raises(images.ExportError) as raised:
         renderer.render([go.Figure()], ("png",))
+    assert str(raised.value) == expected
 
 
 def test_cohort_heatmap_leaves_unmeasured_cells_blank():
@@ -210,7 +217,7 @@ def test_cohort_heatmap_leaves_unmeasured_cells_blank():
     assert list(heat.y) == ["2026-01  (n = 10)", "2026-02  (n = 4)"]
 
 
-@pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
+@pytest.mark.browser
 def test_exported_images_show_imported_text_as_written():
     from hostile import BRAND_NAME, COMPANY_NAME, INITIATIVE
 

@@ -31,7 +31,6 @@ ORDERS, NPS = catalog.get("orders"), catalog.get("nps")
 # 13 weeks to 2026-W25: [2026-03-23, 2026-06-22).
 START, END = dt.datetime(2026, 3, 23), dt.datetime(2026, 6, 22)
 NAMES = {"company": "Company", "alpine": "Alpine", "hearth": "Hearth", "stride": "Stride", "tiny": "Tiny"}
-needs_chromium = pytest.mark.skipif(images.browser_path() is None, reason="no Chromium for Kaleido")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +121,7 @@ def test_the_stamp_says_period_scope_filters_what_they_miss_as_of_and_source(dat
     assert page_stamp(data, Filters()).filters_text == "No filters"
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_the_brands_zip_holds_png_svg_csv_per_chart_the_comparison_table_and_a_readme(data, example_dir):
     stamp = page_stamp(data)
     window = views.comparison_window(WEEK, SPAN, ORDERS)
@@ -184,7 +183,7 @@ def test_the_brands_zip_holds_png_svg_csv_per_chart_the_comparison_table_and_a_r
         assert words in readme, words
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_a_stamp_from_hostile_data_is_drawn_as_written():
     stamp = _stamp(company=COMPANY_NAME, filters=Filters(channel=(BRAND_ID,)))
     fig = interval_chart(

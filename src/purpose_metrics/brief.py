@@ -26,6 +26,7 @@ import polars as pl
 
 from . import catalog, formatting, views
 from .errors import UsageError
+from .export.files import publish
 from .metrics.dataset import Dataset
 from .metrics.drivers import driver_frame
 from .metrics.engine import kpi_frame
@@ -308,7 +309,7 @@ def write_brief(b: Brief, path: Path) -> Path:
             from .export.deck.pdf import print_pdf
 
             print_pdf(brief_html(b), tmp, "A4")
-        tmp.replace(path)
+        publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import db, dburl, output
+from . import db, dburl, output, resources
 from .calendars import CALENDARS, Calendar
 from .errors import UsageError, ValidationFailed
 from .periods import PeriodError, Periods, parse_date
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE_DIR = resources.path("sample_data")  # packaged in a wheel, the top-level folder in a checkout
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="purpose-metrics", description="Purpose metrics for a multi-brand retailer."
     )
     p.add_argument(
-        "--db", help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb)"
+        "--db",
+        help="database URL (default: $PURPOSE_METRICS_DATABASE_URL, else data/purpose_metrics.duckdb of the "
+        "checkout, or of ~/.local/share/purpose-metrics for an installed package; `init` prints which)",
     )
     p.add_argument(
         "--mode",
@@ -88,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--week", help="ISO week (default: the latest complete one)")
     s.add_argument("--out", required=True, help="FILE.md or FILE.pdf")
 
+    s = sub.add_parser(
+        "serve",
+        help="start the dashboard (the packaged dashboard.py and pages/, on 127.0.0.1:8501 unless told "
+        "otherwise); what follows are `streamlit run` options, e.g. --server.port 8502",
+    )
+
     s = sub.add_parser("deck", help="build the weekly board pack (PPTX or PDF)")
     s.add_argument("--week")
     s.add_argument("--brand")
@@ -125,10 +133,14 @@ def _calendar_option(s: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Whatever follows `serve` is Streamlit's (--server.port 8502 …), not ours.
+    options = argv[argv.index("serve") + 1 :] if "serve" in argv else []
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(argv[: len(argv) - len(options)])
     except SystemExit as exc:  # argparse prints its own message; bad usage is exit 2
         return int(exc.code or 0)
+    args.options = options
     try:
         return _run(args)
     except (UsageError, PeriodError) as exc:
@@ -194,6 +206,18 @@ def _run(args: argparse.Namespace) -> int:
         print(", ".join(f"{t}: {n:,}" for t, n in counts.items()))
         return 0
 
+    if args.command == "serve":
+        import os
+
+        from .ui import serve
+
+        if args.db:  # the server reads the database from the environment
+            os.environ[dburl.ENV_URL] = args.db
+        serve.main(
+            [str(resources.path("dashboard.py")), *args.options], resources.path(".streamlit/config.toml")
+        )
+        return 0
+
     engine = _engine(args)
     if args.command == "init":
         from . import store
@@ -209,7 +233,7 @@ def _run(args: argparse.Namespace) -> int:
                 print("database already holds data: sample not loaded")
         if store.refresh_if_stale(engine):
             print("fact store rebuilt from the tables (it was not current)")
-        print(f"schema ready at {dburl.safe_url(engine.url)}")
+        print(f"schema ready at {dburl.location(args.db)}")
         return 0
 
     if args.command == "refresh":
@@ -297,6 +321,10 @@ def _run(args: argparse.Namespace) -> int:
         out = brief_path(args.out)  # checked before anything is read
         if args.week is not None:
             parse_week(args.week)
+        if out.suffix.lower() == ".pdf":
+            from .export.images import require_chromium
+
+            require_chromium("a PDF brief")
         _check_brand(engine, args.brand)
         brief = build_brief(reading.load_dataset(engine, mode=args.mode), args.brand, args.week)
         print(f"wrote {write_brief(brief, out)} ({brief.title})")
@@ -305,15 +333,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "deck":
         from . import reading
         from .export.deck import build_pack, deck_path, needs_browser, write_deck
-        from .export.images import Renderer
+        from .export.images import Renderer, require_chromium
         from .periods import parse_week
 
-        # Both checked before the data set is read: a typo costs no load.
+        # All checked before the data set is read: a typo costs no load.
         out = deck_path(args.out)
         if args.week is not None:
             parse_week(args.week)
         # A PDF's chart renderer starts its browser while the numbers are computed;
         # a PowerPoint's charts are native: no browser.
+        if needs_browser(out):
+            require_chromium("a PDF board pack (its pages and charts)")
         with Renderer() if needs_browser(out) else contextlib.nullcontext() as renderer:
             pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand)
             path = write_deck(pack, out, renderer)

@@ -11,7 +11,23 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ENV_URL = "PURPOSE_METRICS_DATABASE_URL"
-DEFAULT_DB_PATH = Path("data") / "purpose_metrics.duckdb"
+DEFAULT_DB_NAME = "purpose_metrics.duckdb"
+
+
+def default_db_path() -> Path:
+    """The embedded database when neither `--db` nor the environment names
+    one, as an absolute path that does not depend on the working directory:
+    `data/` of the checkout the code runs from (`make run`, `make test`),
+    else the user's data folder ($XDG_DATA_HOME/purpose-metrics, by default
+    ~/.local/share/purpose-metrics) for an installed package."""
+    from .resources import checkout_root
+
+    root = checkout_root()
+    if root is not None:
+        return root / "data" / DEFAULT_DB_NAME
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "purpose-metrics" / DEFAULT_DB_NAME
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -21,7 +37,39 @@ def database_url(explicit: str | None = None) -> str:
     env = os.environ.get(ENV_URL)
     if env:
         return env
-    return f"duckdb:///{DEFAULT_DB_PATH}"
+    return f"duckdb:///{default_db_path()}"
+
+
+def file_path(url: str) -> Path | None:
+    """The absolute path of an embedded database's file (DuckDB, SQLite), else None."""
+    try:
+        parsed = sa.make_url(url)
+    except Exception:  # an unparsable URL names no file
+        return None
+    if parsed.drivername.startswith(("duckdb", "sqlite")) and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database).resolve()
+    return None
+
+
+def where(explicit: str | None = None) -> tuple[str, str]:
+    """(the database as shown, where that came from): ('duckdb:////abs/x.duckdb',
+    'the default; set PURPOSE_METRICS_DATABASE_URL for another'). A file's
+    path is shown absolute, so a relative URL read from another folder shows;
+    a password never is."""
+    url = database_url(explicit)
+    path = file_path(url)
+    shown = safe_url(url) if path is None else f"{sa.make_url(url).drivername}:///{path}"
+    if explicit:
+        return shown, "from --db"
+    if os.environ.get(ENV_URL):
+        return shown, f"from {ENV_URL}"
+    return shown, f"the default; set {ENV_URL} for another"
+
+
+def location(explicit: str | None = None) -> str:
+    """Which database, and why, on one line (the CLI's and the server's output)."""
+    shown, why = where(explicit)
+    return f"{shown} ({why})"
 
 
 def safe_url(url: str | sa.URL) -> str:

@@ -19,13 +19,11 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
+from . import resources
 from .constants import REPURCHASE_WINDOW_DAYS
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
-if not SQL_DIR.exists():  # running from a source checkout: sql/ sits at the root
-    SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = resources.path("sql")  # packaged in a wheel, the top-level folder in a checkout
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 

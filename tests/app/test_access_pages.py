@@ -238,6 +238,7 @@ def test_the_server_refuses_an_import_by_anyone_but_an_admin_and_audits_it(acces
     engine.dispose()
 
 
+@pytest.mark.browser
 def test_the_board_pack_of_a_brand_user_holds_no_other_brand(as_user, access_db):
     at = as_user(access_db, HEARTH_LEAD, "pages/this_week.py", week=WEEK)
     at.button(key="pack_build").click().run()
@@ -286,6 +287,7 @@ def test_an_import_stands_when_its_audit_row_cannot_be_written(as_user, tmp_path
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="no pdftotext (Debian: poppler-utils)")
+@pytest.mark.browser
 def test_the_pdf_pack_of_a_brand_user_holds_no_other_brand(as_user, access_db, tmp_path):
     at = as_user(access_db, HEARTH_LEAD, "pages/this_week.py", week=WEEK)
     at.radio(key="pack_format").set_value("PDF").run()

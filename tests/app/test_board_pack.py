@@ -8,6 +8,7 @@ import io
 import shutil
 import subprocess
 
+import pytest
 from pptx import Presentation
 
 
@@ -17,6 +18,7 @@ def _pack_buttons(at) -> list[str]:
     ]
 
 
+@pytest.mark.browser
 def test_prepare_then_download_the_pack_for_the_week_on_screen(app, small_db, monkeypatch, tmp_path):
     from purpose_metrics.ui import boardpack, state
 

@@ -16,9 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from purpose_metrics import dburl
+from purpose_metrics.export.images import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+# The Chromium the code finds; without one, every test marked `browser` skips
+# (or fails in CI) before it is used (tests/conftest.py).
+CHROMIUM = chromium_path() or "/usr/bin/chromium"
 # The dashboard's pages by title, in the router's order (dashboard.py).
 PAGE_TITLES = [
     "This week",

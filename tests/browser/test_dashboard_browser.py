@@ -29,9 +29,6 @@ PAGES = [
 # A page whose heading is not its sidebar title.
 HEADINGS = {"Drivers": "What brings customers back"}
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, example_templates) -> Iterator[str]:

@@ -44,7 +44,6 @@ def fresh_server(tmp_path_factory, example_templates) -> Iterator[str]:
         yield base
 
 
-@pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
 def test_the_first_visit_may_be_a_link_to_any_page(fresh_server):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

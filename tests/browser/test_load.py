@@ -26,7 +26,6 @@ import json
 import math
 import os
 import time
-from pathlib import Path
 
 import pytest
 from serve import CHROMIUM, CHROMIUM_ARGS, PAGE_TITLES, ROOT, dashboard, listening_pid, vm_hwm_mb
@@ -36,8 +35,6 @@ from purpose_metrics.validation import import_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]
 playwright = pytest.importorskip("playwright.async_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "10"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))

@@ -16,8 +16,6 @@ from serve import CHROMIUM, CHROMIUM_ARGS, dashboard, exceptions, wait_until_run
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 CONSOLE = str(Path(sys.executable).with_name("purpose-metrics"))
 PASSWORD = "Sup3r-S3cret!pw"

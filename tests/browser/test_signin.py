@@ -35,10 +35,7 @@ from serve import (
 from purpose_metrics import audit, db, dburl
 from purpose_metrics.access import ENV_ACCESS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 oidc = pytest.importorskip("oidc_provider_mock")
 

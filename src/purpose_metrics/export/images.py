@@ -26,19 +26,27 @@ import logistro
 import plotly.graph_objects as go
 
 from ..charts import theme
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     from .stamp import Stamp
 
 Format = Literal["png", "svg"]
 MIME = {"png": "image/png", "svg": "image/svg+xml"}
-# The system Chromium (Debian); BROWSER_PATH overrides, else whatever is on PATH.
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# The browser exports need: $BROWSER_PATH when set (and then only it), else
+# the first of these names on PATH (Debian's package is `chromium`).
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+ENV_BROWSER = "BROWSER_PATH"
+INSTALL_CHROMIUM = "install it (Debian: apt-get install -y chromium) or set BROWSER_PATH to its executable"
 RENDER_TIMEOUT_SECONDS = 90
 
 
 class ExportError(RuntimeError):
     """An image could not be rendered; the message is safe to show."""
+
+
+class ChromiumMissing(ExportError, UsageError):
+    """No Chromium to render with: a setting to fix, not a failure (CLI exit 2)."""
 
 
 # Kaleido talks to its Chromium through choreographer's pipe, read in 10 kB
@@ -71,14 +79,41 @@ class _CutOffMessageInOneLine(logging.Filter):
 logistro.getLogger(BROWSER_LOG).addFilter(_CutOffMessageInOneLine())
 
 
-def browser_path() -> str | None:
-    override = os.environ.get("BROWSER_PATH")
+def chromium_path() -> str | None:
+    """The Chromium that PNG, SVG and PDF exports run (and the tests marked
+    `browser` need): $BROWSER_PATH when set, if it is an executable file;
+    else the first of CHROMIUM_NAMES on PATH; None when there is none."""
+    override = os.environ.get(ENV_BROWSER)
     if override:
-        return override
-    for candidate in CHROMIUM_CANDIDATES:
-        if os.path.exists(candidate):
-            return candidate
-    return shutil.which("chromium") or shutil.which("chrome")
+        return override if os.path.isfile(override) and os.access(override, os.X_OK) else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_missing_reason() -> str | None:
+    """Why exports cannot run, in one sentence saying what to install; None
+    when chromium_path() finds a browser."""
+    if chromium_path() is not None:
+        return None
+    override = os.environ.get(ENV_BROWSER)
+    if override:
+        return (
+            f"{ENV_BROWSER}={override[:120]} is not an executable file; point it at Chromium or Chrome, "
+            "or unset it and install Chromium (Debian: apt-get install -y chromium)"
+        )
+    return f"no Chromium on PATH (looked for {', '.join(CHROMIUM_NAMES)}); {INSTALL_CHROMIUM}"
+
+
+def require_chromium(what: str) -> str:
+    """chromium_path(), or ChromiumMissing saying that `what` needs it and
+    how to install it (checked before any work starts)."""
+    path = chromium_path()
+    if path is None:
+        raise ChromiumMissing(f"Chromium is needed for {what}: {chromium_missing_reason()}")
+    return path
 
 
 def _kaleido():
@@ -88,7 +123,8 @@ def _kaleido():
     # saves (measured: 2 figures × 2 formats take 7 s with one tab, 15 s with
     # four). mathjax=False: no CDN fetch (the charts use no LaTeX);
     # plotly.js comes from the plotly package.
-    return kaleido.Kaleido(path=browser_path(), n=1, timeout=RENDER_TIMEOUT_SECONDS, mathjax=False)
+    path = require_chromium("chart images (PNG, SVG)")
+    return kaleido.Kaleido(path=path, n=1, timeout=RENDER_TIMEOUT_SECONDS, mathjax=False)
 
 
 async def _render_with(
@@ -134,6 +170,8 @@ def _run(coro) -> list[dict[str, bytes]]:
     thread.join()
     if "error" in box:
         exc = box["error"]
+        if isinstance(exc, ExportError):  # already says what went wrong (ChromiumMissing)
+            raise exc
         raise _export_error(exc) from exc  # type: ignore[arg-type]
     return box["value"]  # type: ignore[return-value]
 
@@ -175,6 +213,8 @@ class Renderer:
             return asyncio.run_coroutine_threadsafe(
                 _render_with(k, slides, list(formats), width, height), self._loop
             ).result()
+        except ExportError:
+            raise
         except Exception as exc:
             raise _export_error(exc) from exc
 
@@ -209,6 +249,8 @@ def render_images(
     Kaleido session (`renderer`'s, or one opened for this call). Returns
     one {format: bytes} per figure, in order. A figure with a stamp (one
     per figure, or None) carries it under its title (export/stamp.py)."""
+    if not formats:  # nothing to draw: no browser is started (a zip of CSVs only)
+        return [{} for _ in figures]
     if renderer is not None:
         return renderer.render(figures, formats, width, height)
     if not figures:

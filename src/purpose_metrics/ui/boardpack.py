@@ -17,7 +17,7 @@ from ..constants import CACHE_TTL_SECONDS
 from ..export.deck import Pack, build_pack, deck_bytes
 from ..export.downloads import file_name
 from ..export.images import ExportError
-from . import access, state
+from . import access, charts, state
 
 FORMATS = {"PowerPoint (.pptx)": ".pptx", "PDF": ".pdf"}
 MIME = {
@@ -52,17 +52,22 @@ def _for(me: Access) -> tuple[tuple[str, ...] | None, bool]:
 
 
 def download(week: str, scope: str, scope_name: str) -> None:
-    """A format choice, a button that builds the pack, then its download."""
+    """A format choice, a button that builds the pack, then its download.
+    The PowerPoint's charts are native; the PDF is printed by Chromium, so a
+    server without it offers the PowerPoint and says what the PDF needs."""
     with st.container(border=True):
+        offered = dict(FORMATS)
+        if charts.no_chromium_note("The PDF board pack", short=True):
+            offered = {label: suffix for label, suffix in FORMATS.items() if suffix == ".pptx"}
         left, middle = st.columns(2, vertical_alignment="bottom")
         right = st.container()  # the download (or what it will hold) on a line of its own
-        choice = left.radio("Board pack", list(FORMATS), horizontal=True, key="pack_format",
+        choice = left.radio("Board pack", list(offered), horizontal=True, key="pack_format",
                             help="The weekly board pack: a title slide, a summary (what is off target, "
                                  "what moved most), one slide per pillar with its KPI table and charts, "
                                  "what brings customers back, the brands on their off-target KPIs, and an "
                                  "appendix of definitions. The same as `purpose-metrics deck`. Once "
                                  "prepared, either format is ready without preparing it again.")  # fmt: skip
-        suffix = FORMATS[choice]
+        suffix = offered[choice]
         key = (week, scope)  # the content, prepared once for both formats
         me = access.current()
         if not me.sees(scope):  # the picker offers only what the person sees

@@ -60,6 +60,26 @@ def _image(fig_json: str, stamp: Stamp | None, fmt: str):
     return lambda: _both_formats(fig_json, stamp)[fmt]
 
 
+def no_chromium_note(what: str, *, short: bool = False) -> bool:
+    """True when there is no Chromium for `what` (PNG, SVG, PDF): then a
+    note stands where its download button would be, saying what to install
+    (a caption under a chart, a box elsewhere)."""
+    reason = images.chromium_missing_reason()
+    if reason is None:
+        return False
+    if short:
+        verb = (
+            "needs" if what.startswith("The ") else "need"
+        )  # "The PDF board pack needs", "PNG and SVG need"
+        st.caption(
+            f":material/info: {what} {verb} Chromium on the server "
+            "(Debian: `apt-get install -y chromium`, or set `BROWSER_PATH`)."
+        )
+    else:
+        st.info(f"{what} need Chromium on the server: {reason}.", icon=":material/info:")
+    return True
+
+
 def _file_name(name: str, extension: str, stamp: Stamp | None) -> str:
     if stamp is None:
         return safe_file_name(f"{images.slug(name)}.{extension}")
@@ -98,8 +118,9 @@ def show_chart(
     fig.update_layout(modebar_orientation="v")
     st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
     fig_json = fig.to_json()
+    drawable = images.chromium_path() is not None
     with st.container(horizontal=True, gap="small"):
-        for fmt in ("png", "svg"):
+        for fmt in ("png", "svg") if drawable else ():
             st.download_button(
                 f"{fmt.upper()} 1600×900",
                 data=access.audited_export(
@@ -115,6 +136,8 @@ def show_chart(
             )
         if data is not None:
             csv_button(name, data, key, stamp)
+        if not drawable:
+            no_chromium_note("PNG and SVG", short=True)
     return Shown(name, fig, data, stamp)
 
 
@@ -153,12 +176,15 @@ def download_all(
         return
     frozen = [(c.name, c.fig.to_json(), c.data, c.stamp or stamp) for c in charts]
     kept = list(tables)
+    # Without Chromium the zip holds the CSVs only, and a note says why.
+    formats: tuple[images.Format, ...] = () if no_chromium_note("Chart images in the zip") else ("png", "svg")
 
     def build() -> bytes:
         return bundle.zip_export(
             [bundle.ChartFile(name, pio.from_json(js), data, s) for name, js, data, s in frozen],
             [bundle.TableFile(t.name, t.data) for t in kept],
             stamp,
+            formats,
         )
 
     stem = file_name.removesuffix(".zip")
@@ -166,7 +192,7 @@ def download_all(
     if kept:
         parts.append(f"{len(kept)} table{'s' if len(kept) != 1 else ''}")
     st.download_button(
-        f"All {' and '.join(parts)} (PNG + SVG + CSV, zip)",
+        f"All {' and '.join(parts)} ({'PNG + SVG + CSV' if formats else 'CSV'}, zip)",
         data=access.audited_export(build, detail=f"{stem} ({' and '.join(parts)})", scope=_scope(stamp)),
         file_name=_file_name(stem, "zip", stamp) if stamp else safe_file_name(f"{stem}.zip"),
         mime="application/zip",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
 MIN_COOKIE_SECRET = 32
@@ -116,15 +117,53 @@ def safety(args: list[str]) -> list[str]:
     return args
 
 
-def main(argv: list[str] | None = None) -> None:
+def project_defaults(args: list[str], config_file: Path) -> list[str]:
+    """`args` plus, as flags, every option of the project's own Streamlit
+    config (`.streamlit/config.toml`, packaged with the dashboard) that
+    neither `args`, the environment nor a config file of the user sets:
+    Streamlit reads config files from the working directory and ~/.streamlit
+    only, so an installed dashboard run from elsewhere would lose them."""
+    import tomllib
+
+    from streamlit import config
+    from streamlit.config_option import ConfigOption
+
+    config.get_config_options(force_reparse=True, options_from_flags=dict(_flags(args)))
+    extra: list[str] = []
+    for section, options in tomllib.loads(config_file.read_text(encoding="utf-8")).items():
+        for name, value in options.items():
+            key = f"{section}.{name}"
+            if config.get_where_defined(key) == ConfigOption.DEFAULT_DEFINITION:
+                extra += [f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)]
+    return [*args, *extra]
+
+
+def announce_database() -> None:
+    """Which database the dashboard reads, on stderr at start: a default path
+    the person did not mean is seen before anyone opens a page."""
+    from .. import dburl
+
+    line = f"purpose-metrics: database {dburl.location()}"
+    path = dburl.file_path(dburl.database_url())
+    if path is not None and not path.exists():
+        line += " — no file there yet: `purpose-metrics init` creates it (`--sample` loads the sample data)"
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None, config_file: Path | None = None) -> None:
+    """`streamlit run` with `argv` (the script first), after the safety
+    checks; `config_file`'s options are added where nothing else sets them."""
     from ..errors import UsageError
 
     args = sys.argv[1:] if argv is None else argv
     try:
+        if config_file is not None:
+            args = project_defaults(args, config_file)
         args = safety(args)
     except UsageError as exc:
         print(f"purpose-metrics: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    announce_database()
     warm()
     from streamlit.web import cli
 

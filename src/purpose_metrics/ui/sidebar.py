@@ -48,7 +48,8 @@ def render() -> None:
             help=f"Re-read the database now. Otherwise it is read again every {state.ttl_words()}.",
         )
         if me.admin:
-            st.caption(f"Database: `{dburl.safe_url(state.database_url())}`")
+            shown, why = dburl.where()
+            st.caption(f"Database: `{shown}` ({why})")
         mode = state.current_mode()
         if mode is not None:
             st.caption(MODE_WORDS[mode], help=MODE_HELP)

@@ -9,7 +9,7 @@
 - powerpoint.py, pdf.py: the two renderers, which only lay a Pack out; the
   PowerPoint's charts are native (pptx_charts.py), so it needs no browser;
 - here: writing a file. It goes to a temporary name and is renamed at the
-  end, so a failed build leaves nothing half-written.
+  end, so a failed build leaves nothing half-written (export/files.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ...errors import UsageError
+from ..files import publish
 from ..images import Renderer
 from .content import Pack, build_pack, render_charts
 from .pdf import write_pdf
@@ -55,7 +56,7 @@ def write_deck(pack: Pack, out: str | Path, renderer: Renderer | None = None) ->
     tmp = Path(tmp_name)
     try:
         WRITERS[out.suffix.lower()](pack, tmp)
-        tmp.replace(out)
+        publish(tmp, out)  # with the user's umask, not mkstemp's 0600
     finally:
         tmp.unlink(missing_ok=True)
     return out

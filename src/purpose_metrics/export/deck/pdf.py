@@ -13,7 +13,7 @@ import html
 from pathlib import Path
 
 from ...charts import theme
-from ..images import browser_path
+from ..images import require_chromium
 from .content import (
     DRIVER_COLUMNS_SHOWN,
     DRIVERS_HOW,
@@ -222,13 +222,14 @@ def write_pdf(pack: Pack, path: Path) -> None:
 def print_pdf(page_html: str, path: Path, size: str | tuple[str, str] = "A4") -> None:
     """A self-contained HTML page printed to PDF by one headless Chromium
     (offline: nothing it shows can make a request). `size`: a paper format
-    ("A4") or (width, height)."""
+    ("A4") or (width, height). ChromiumMissing when there is no browser."""
+    executable = require_chromium("PDF export")
     from playwright.sync_api import sync_playwright
 
     paper = {"format": size} if isinstance(size, str) else {"width": size[0], "height": size[1]}
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=browser_path(),
+            executable_path=executable,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--disable-quic"],
         )  # fmt: skip
