@@ -53,7 +53,7 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
     metric = catalog.get(row["metric_id"])
     value = formatting.value_text(metric, row["value"], currency)
     target = formatting.value_text(metric, row["target"], currency)
-    when = views.period_label(row["grain"], row["period_start"])
+    when = row.get("when") or views.period_label(row["grain"], row["period_start"])
     noise = {"beyond noise": " · **beyond noise**", "within noise": " · _within noise_"}.get(
         row.get("noise") or "", ""
     )
@@ -111,10 +111,13 @@ def _attention_items(rows: list[dict], first: int, names: dict[str, str], colour
                       help=f"{catalog.get(row['metric_id']).label}: a year, with its interval and target")  # fmt: skip
 
 
-def headline(worst: dict | None, names: dict[str, str], currency: str, company_view: bool) -> None:
-    """One sentence: who is furthest below target this week, and on what."""
+def headline(
+    worst: dict | None, names: dict[str, str], currency: str, company_view: bool, when: str = "week"
+) -> None:
+    """One sentence: who is furthest below target in the period (`when`: its kind), and on what."""
     if worst is None:
-        st.success("Every KPI with a target is on target this week.", icon=":material/check_circle:")
+        period = {"ytd": "year to date", "custom": "range"}.get(when, when)
+        st.success(f"Every KPI with a target is on target this {period}.", icon=":material/check_circle:")
         return
     metric = catalog.get(worst["metric_id"])
     who = formatting.plain(names.get(worst["scope"], worst["scope"]))
