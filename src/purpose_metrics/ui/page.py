@@ -66,6 +66,10 @@ def routed(router_script: str) -> Iterator[None]:
 
 PRINT_STYLE = """
 <style>
+/* The home page's title names its period ("Week 2026-W47 · 16 – 22 Nov 2026"): one line at 1024 px. */
+h1#this-week {font-size: clamp(1.6rem, 2.6vw, 2.75rem);}
+/* A segmented control that does not fit its column wraps instead of hiding options behind a sideways scroll. */
+[data-testid="stButtonGroup"] [role="radiogroup"] {flex-wrap: wrap; row-gap: 0.25rem;}
 @media print {
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], .modebar-container,
@@ -82,7 +86,8 @@ PRINT_STYLE = """
 
 def print_style() -> None:
     """How a page prints: no sidebar, toolbars or download buttons, and no
-    card, chart or table split across two sheets (called by the router)."""
+    card, chart or table split across two sheets; and the few screen rules
+    every page shares (called by the router)."""
     st.html(PRINT_STYLE)
 
 
@@ -214,10 +219,11 @@ def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
     (`heading`, an st.empty) and the browser tab by the period, and says
     which days the numbers cover, whether the period is still open and what
     it is compared with."""
-    kinds, who = st.columns([7, 8], vertical_alignment="bottom")
-    kind = filters.period_kind_picker(container=kinds)
-    scope = filters.scope_picker(ctx.scopes, ctx.names, container=who)
-    first, second, _ = st.columns([5, 4, 11], vertical_alignment="bottom")
+    # Side by side where they fit, one under the other where not (never cut, never scrolled sideways).
+    pickers = st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom")
+    kind = filters.period_kind_picker(container=pickers)
+    scope = filters.scope_picker(ctx.scopes, ctx.names, container=pickers)
+    first, second, _ = st.columns([5, 5, 10] if kind == "custom" else [5, 4, 11], vertical_alignment="bottom")
     if kind == "week":
         week = filters.week_picker(ctx.weeks, ctx.latest, container=first)
         filters.week_steps(ctx.weeks, week, container=second)
