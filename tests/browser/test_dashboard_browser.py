@@ -181,11 +181,14 @@ UNREACHABLE = """() => {
     const r = e.getBoundingClientRect();
     if (!shown(e) || r.width <= 1 || r.height <= 1) continue;
     let away = r.right > innerWidth + 1 || r.left < -1;
-    for (let a = e.parentElement; a && a !== main && !away; a = a.parentElement) {
+    let hidden = false;  // inside a box of a pixel or less: visually hidden (a date input's native field)
+    for (let a = e.parentElement; a && a !== main && !away && !hidden; a = a.parentElement) {
       if (getComputedStyle(a).overflowX === 'visible') continue;
       const box = a.getBoundingClientRect();
-      away = r.right > box.right + 1 || r.left < box.left - 1;
+      hidden = box.width <= 1 || box.height <= 1;
+      away = !hidden && (r.right > box.right + 1 || r.left < box.left - 1);
     }
+    if (hidden) continue;
     if (away) out.push(words(e));
   }
   return {cut: [...new Set(cut)], out: [...new Set(out)]};
