@@ -142,3 +142,157 @@ class Periods:
             return cls(last - dt.timedelta(days=7 * (steps - 1)), last + dt.timedelta(days=7), "week")
         last = month_start(end - dt.timedelta(days=1))
         return cls(add_months(last, -(steps - 1)), add_months(last, 1), "month")
+
+
+# --- the period a page shows --------------------------------------------------------
+
+PeriodKind = Literal["week", "month", "quarter", "ytd", "custom"]
+PERIOD_KINDS: dict[str, str] = {
+    "week": "Week",
+    "month": "Month",
+    "quarter": "Quarter",
+    "ytd": "Year to date",
+    "custom": "Custom",
+}
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR_RE = re.compile(r"^(\d{4})$")
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_label(day: dt.date) -> str:
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date:
+    """The same day `years` on (29 Feb becomes 28 Feb)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The one period a page shows: days [start, end), its kind, how it is
+    named, and which period it is compared with.
+
+    Made only by the constructors below (a calendar plugs in here: an NRF
+    month is another `start`/`end`/`key` of the same kinds). `key` is what a
+    link holds for it; `compared` names the comparison ("previous month").
+    """
+
+    kind: PeriodKind
+    start: dt.date
+    end: dt.date
+    key: str
+    label: str
+    compared: str
+
+    def __post_init__(self) -> None:
+        if self.start >= self.end:
+            raise PeriodError(f"from ({self.start}) must be before to ({self.end})")
+
+    @property
+    def periods(self) -> Periods:
+        """What the engine computes over: the one period [start, end)."""
+        return Periods(self.start, self.end)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def trend_grain(self) -> Grain:
+        """Months for a month, quarter or year to date; weeks otherwise."""
+        return "month" if self.kind in ("month", "quarter", "ytd") else "week"
+
+    def trend(self, steps: int) -> Periods:
+        """The `steps` weeks or months (`trend_grain`) ending with the one
+        that holds the period's last day."""
+        return Periods.trend(self.end, steps, self.trend_grain)
+
+    def previous(self) -> Period:
+        """The period this one is compared with: the previous week, month or
+        quarter; for a year to date the same days of the year before; for a
+        custom range the range of equal length just before it."""
+        if self.kind == "week":
+            return Period.week(week_label(self.start - dt.timedelta(days=7)))
+        if self.kind == "month":
+            return Period.month(month_label(add_months(self.start, -1)))
+        if self.kind == "quarter":
+            return Period.quarter(quarter_label(add_months(self.start, -3)))
+        if self.kind == "ytd":
+            return Period.year_to_date(
+                self.start.year - 1, _shift_year(self.last_day, -1) + dt.timedelta(days=1)
+            )
+        return Period.custom(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+    @classmethod
+    def week(cls, text: str) -> Period:
+        """'2026-W47' -> Week 2026-W47 · 16 – 22 Nov 2026."""
+        from .formatting import week_range
+
+        start, end = parse_week(text)
+        key = week_label(start)
+        return cls("week", start, end, key, f"Week {key} · {week_range(start, end)}", "previous week")
+
+    @classmethod
+    def month(cls, text: str) -> Period:
+        """'2026-11' -> November 2026."""
+        m = _MONTH_RE.match(text.strip()) if isinstance(text, str) and len(text) < 20 else None
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise PeriodError(f"month must look like 2026-11, got {str(text)[:40]!r}")
+        start = dt.date(int(m.group(1)), int(m.group(2)), 1)
+        return cls(
+            "month", start, add_months(start, 1), month_label(start), f"{start:%B %Y}", "previous month"
+        )
+
+    @classmethod
+    def quarter(cls, text: str) -> Period:
+        """'2026-Q4' -> Q4 2026 · Oct – Dec."""
+        m = _QUARTER_RE.match(text.strip().upper()) if isinstance(text, str) and len(text) < 20 else None
+        if not m:
+            raise PeriodError(f"quarter must look like 2026-Q4, got {str(text)[:40]!r}")
+        start = dt.date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
+        end = add_months(start, 3)
+        last = add_months(start, 2)
+        label = f"Q{m.group(2)} {start.year} · {start:%b} – {last:%b}"
+        return cls("quarter", start, end, quarter_label(start), label, "previous quarter")
+
+    @classmethod
+    def year_to_date(cls, year: int | str, end: dt.date) -> Period:
+        """1 January of `year` to the day before `end` (at most the whole year)."""
+        from .formatting import week_range
+
+        if isinstance(year, str):
+            m = _YEAR_RE.match(year.strip()) if len(year) < 20 else None
+            if not m:
+                raise PeriodError(f"year must look like 2026, got {year[:40]!r}")
+            year = int(m.group(1))
+        start = dt.date(year, 1, 1)
+        end = min(max(end, start + dt.timedelta(days=1)), dt.date(year + 1, 1, 1))
+        whole = end == dt.date(year + 1, 1, 1)
+        label = f"{year} (whole year)" if whole else f"{year} to date · {week_range(start, end)}"
+        compared = "previous year" if whole else "same days of the previous year"
+        return cls("ytd", start, end, str(year), label, compared)
+
+    @classmethod
+    def custom(cls, first: dt.date, last: dt.date) -> Period:
+        """The days `first` to `last`, both included."""
+        from .formatting import week_range
+
+        if last < first:
+            raise PeriodError(f"the range must end on or after its first day ({first}), not {last}")
+        end = last + dt.timedelta(days=1)
+        days = (end - first).days
+        label = f"{week_range(first, end)} ({days} day{'s' if days != 1 else ''})"
+        compared = f"previous {days} day{'s' if days != 1 else ''}"
+        return cls("custom", first, end, f"{first.isoformat()}..{last.isoformat()}", label, compared)

@@ -175,7 +175,7 @@ def test_people_numbers_only_for_roles_that_include_them(as_user, access_db):
     # again: it is not among their pages, so the first page opens instead.
     ceo.user = dict(HEARTH_LEAD)
     moved = ceo.run()
-    assert [t.value for t in moved.title] == ["This week"]
+    assert [t.proto.anchor for t in moved.title] == ["this-week"]  # the home page
     assert "eNPS" not in everything(moved)
 
 

@@ -19,7 +19,9 @@ def metric(at, label: str) -> str:
 def test_renders_the_latest_complete_week_without_exception(app, small_db, read):
     at = app(small_db)
     assert not at.exception
-    assert at.title[0].value == "This week"
+    # The page is titled by the week it shows (15–21 Jun 2026 is ISO week 25); its anchor stays the page's.
+    assert at.title[0].value == "Week 2026-W25 · 15 – 21 Jun 2026"
+    assert at.title[0].proto.anchor == "this-week"
     assert at.selectbox(key="week").value == "2026-W25"
     assert metric(at, "Orders") == "14"
     assert "Help people buy less, better." in read(at)

@@ -89,11 +89,16 @@ def dashboard(
                 proc.kill()
 
 
+# A page's h1 shows `title`, or its anchor is the title's slug (the home page's
+# h1 names the period it shows, "Week 2026-W47 · 16 – 22 Nov 2026"; its anchor is "this-week").
+H1_IS = "(h, t) => h.innerText.trim() === t || h.id === t.toLowerCase().replaceAll(' ', '-')"
+
+
 def wait_until_run(page, title: str | None = None, timeout_ms: int = 60_000) -> None:
     """Until the script has run (and, with `title`, that page's title is shown)."""
     page.wait_for_function(
         "t => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning' && "
-        "(t === null || [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t))",
+        f"(t === null || [...document.querySelectorAll('h1')].some(h => ({H1_IS})(h, t)))",
         arg=title,
         timeout=timeout_ms,
     )

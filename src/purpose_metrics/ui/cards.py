@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from .. import catalog, formatting, views
 from ..catalog import Metric
@@ -53,7 +54,7 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
     metric = catalog.get(row["metric_id"])
     value = formatting.value_text(metric, row["value"], currency)
     target = formatting.value_text(metric, row["target"], currency)
-    when = views.period_label(row["grain"], row["period_start"])
+    when = row.get("when") or views.period_label(row["grain"], row["period_start"])
     noise = {"beyond noise": " · **beyond noise**", "within noise": " · _within noise_"}.get(
         row.get("noise") or "", ""
     )
@@ -91,14 +92,23 @@ def _drill(scope: str, metric_id: str) -> None:
     target, key = drill_target(metric_id)
     st.session_state["brand"] = scope
     st.session_state[key] = metric_id
-    st.session_state[_DRILL] = target
+    st.session_state[_DRILL] = (target, key, catalog.get(metric_id).label)
 
 
 def follow_drill() -> None:
-    """Go where a "Trend" click asked (called before the page draws)."""
-    target = st.session_state.pop(_DRILL, None)
-    if target:
-        st.switch_page(target)
+    """Go where a "Trend" click asked (called before the page draws). The
+    pillar page's link names the KPI (`?loyalty_kpi=NPS`) as well as the
+    brand, so a copied link lands on the same trend. (Switching with no
+    query of its own would clear the link, which Streamlit refuses while a
+    parameter such as ?week= is bound to a widget.)"""
+    drill = st.session_state.pop(_DRILL, None)
+    if not drill:
+        return
+    target, key, label = drill
+    try:
+        st.switch_page(target, query_params={key: label})
+    except StreamlitAPIException:  # the KPI's parameter is still bound from an earlier visit
+        st.switch_page(target, query_params={})
 
 
 def _attention_items(rows: list[dict], first: int, names: dict[str, str], colours: dict[str, str],
@@ -111,10 +121,13 @@ def _attention_items(rows: list[dict], first: int, names: dict[str, str], colour
                       help=f"{catalog.get(row['metric_id']).label}: a year, with its interval and target")  # fmt: skip
 
 
-def headline(worst: dict | None, names: dict[str, str], currency: str, company_view: bool) -> None:
-    """One sentence: who is furthest below target this week, and on what."""
+def headline(
+    worst: dict | None, names: dict[str, str], currency: str, company_view: bool, when: str = "week"
+) -> None:
+    """One sentence: who is furthest below target in the period (`when`: its kind), and on what."""
     if worst is None:
-        st.success("Every KPI with a target is on target this week.", icon=":material/check_circle:")
+        period = {"ytd": "year to date", "custom": "range"}.get(when, when)
+        st.success(f"Every KPI with a target is on target this {period}.", icon=":material/check_circle:")
         return
     metric = catalog.get(worst["metric_id"])
     who = formatting.plain(names.get(worst["scope"], worst["scope"]))

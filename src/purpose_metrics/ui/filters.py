@@ -17,6 +17,7 @@ says exactly what is shown, and so does the address bar.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from .. import catalog, formatting, views
 from ..metrics.dataset import Filters, value_label
-from ..periods import PeriodError, parse_week
+from ..periods import PERIOD_KINDS, Period, PeriodError, parse_week
 from . import access
 
 _SHOWN = 40  # characters of a bad URL value repeated back
@@ -222,6 +223,86 @@ def week_steps(
                 help=f"Previous week: {older}" if older else "No earlier week with data")  # fmt: skip
     right.button("", icon=":material/chevron_right:", key=f"{key}_next", disabled=newer is None, on_click=step, args=(newer,),
                  help=f"Next week: {newer}" if newer else "This is the latest week with data")  # fmt: skip
+
+
+def period_kind_picker(*, container: DeltaGenerator | None = None) -> str:
+    """Week (the default), month, quarter, year to date or a custom range,
+    `?period=month` (a link may name a kind by its key or its label)."""
+    return url_select(
+        "Period", list(PERIOD_KINDS), key="period", default="week", format_func=PERIOD_KINDS.__getitem__,
+        also_matches=str, segmented=True, container=container,
+        explain=lambda raw: f"The link's period {_quote(raw)} is not one of {', '.join(PERIOD_KINDS)}",
+        help="Week: Monday to Sunday. Month and quarter: calendar ones. Year to date: 1 January to the "
+        "latest day with data. Custom: any days. Each is compared with the period before it of the same kind.",
+    )  # fmt: skip
+
+
+def _period_choice(kind: str, keys: Sequence[str], key: str, label: str, example: str,
+                   container: DeltaGenerator | None) -> str:  # fmt: skip
+    """One month, quarter or year with data (latest first) by its label
+    ("June 2026", "Q2 2026"), `?month=2026-06` or `?month=June 2026`."""
+
+    def name(k: str) -> str:
+        if kind == "month":
+            return Period.month(k).label
+        if kind == "quarter":
+            return f"Q{k[-1]} {k[:4]}"
+        return k
+
+    def explain(raw: str) -> str:
+        return f"There is no data for the {label.lower()} {_quote(raw)} (write it like {example})"
+
+    return url_select(label, list(keys), key=key, default=keys[0], format_func=name, also_matches=str,
+                      explain=explain, container=container)  # fmt: skip
+
+
+def month_picker(months: Sequence[str], *, container: DeltaGenerator | None = None) -> Period:
+    return Period.month(_period_choice("month", months, "month", "Month", "2026-06", container))
+
+
+def quarter_picker(quarters: Sequence[str], *, container: DeltaGenerator | None = None) -> Period:
+    return Period.quarter(_period_choice("quarter", quarters, "quarter", "Quarter", "2026-Q2", container))
+
+
+def year_picker(years: Sequence[str], *, container: DeltaGenerator | None = None) -> str:
+    return _period_choice("ytd", years, "year", "Year", "2026", container)
+
+
+def _date_param(key: str, label: str, first: dt.date, last: dt.date) -> None:
+    """Check `?from=`/`?to=` before its date input: a malformed date or one
+    outside the data's days gets a notice and the default."""
+
+    def decide(asked: list[str]) -> tuple[list[str], str | None]:
+        raw = asked[0]
+        try:
+            day = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            return (
+                [],
+                f"The link's {label.lower()} date {_quote(raw)} is not a date like 2026-06-01; showing the default instead.",
+            )
+        if not first <= day <= last:
+            return [], (f"The link's {label.lower()} date {_quote(raw)} is outside the data "
+                        f"({formatting.day_month_year(first)} – {formatting.day_month_year(last)}); showing the default instead.")  # fmt: skip
+        return [day.isoformat()], None
+
+    _settle_link(key, decide)
+
+
+def custom_range(first: dt.date, last: dt.date, *, containers: Sequence[DeltaGenerator]) -> Period:
+    """Any days within the data, `?from=2026-06-01&to=2026-06-14` (both days
+    included). The default: the latest four weeks of data."""
+    default_from = max(first, last - dt.timedelta(days=27))
+    _date_param("from", "From", first, last)
+    _date_param("to", "To", first, last)
+    start = containers[0].date_input("From", value=default_from, min_value=first, max_value=last, key="from",
+                                     bind="query-params", format="YYYY-MM-DD")  # fmt: skip
+    end = containers[1].date_input("To (included)", value=last, min_value=first, max_value=last, key="to",
+                                   bind="query-params", format="YYYY-MM-DD")  # fmt: skip
+    if end < start:
+        notice(f"The range ends ({end}) before it starts ({start}): showing {end} to {start}.")
+        start, end = end, start
+    return Period.custom(start, end)
 
 
 def metric_picker(

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from .. import catalog, formatting, views
 from ..charts import scope_colours, trend_chart
 from ..export.stamp import Stamp, as_of_text, scope_text
 from ..metrics.dataset import Dataset, Filters
+from ..periods import Period, Periods
 from . import access, cards, charts, filters, scorecards, state
 
 
@@ -64,6 +66,10 @@ def routed(router_script: str) -> Iterator[None]:
 
 PRINT_STYLE = """
 <style>
+/* The home page's title names its period ("Week 2026-W47 · 16 – 22 Nov 2026"): one line at 1024 px. */
+h1#this-week {font-size: clamp(1.6rem, 2.6vw, 2.75rem);}
+/* A segmented control that does not fit its column wraps instead of hiding options behind a sideways scroll. */
+[data-testid="stButtonGroup"] [role="radiogroup"] {flex-wrap: wrap; row-gap: 0.25rem;}
 @media print {
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], .modebar-container,
@@ -80,7 +86,8 @@ PRINT_STYLE = """
 
 def print_style() -> None:
     """How a page prints: no sidebar, toolbars or download buttons, and no
-    card, chart or table split across two sheets (called by the router)."""
+    card, chart or table split across two sheets; and the few screen rules
+    every page shares (called by the router)."""
     st.html(PRINT_STYLE)
 
 
@@ -186,6 +193,81 @@ def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     return week, scope, window
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a page with the period picker shows: the period, the company or
+    a brand, and for a week its ISO label and window (None otherwise)."""
+
+    period: Period
+    scope: str
+    week: str | None = None
+    window: views.WeekWindow | None = None
+
+    @property
+    def is_week(self) -> bool:
+        return self.week is not None
+
+
+def _cli_line(period: Period) -> str:
+    return f"`purpose-metrics kpis --from {period.start} --to {period.end}`"
+
+
+def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
+    """The period pickers — Week (bound to ?week=, with ‹ ›), Month, Quarter,
+    Year to date or Custom (?period=, then ?month=, ?quarter=, ?year= or
+    ?from=&to=) — and the company-or-brand picker (?brand=). Titles the page
+    (`heading`, an st.empty) and the browser tab by the period, and says
+    which days the numbers cover, whether the period is still open and what
+    it is compared with."""
+    # Side by side where they fit, one under the other where not (never cut, never scrolled sideways).
+    pickers = st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom")
+    kind = filters.period_kind_picker(container=pickers)
+    scope = filters.scope_picker(ctx.scopes, ctx.names, container=pickers)
+    first, second, _ = st.columns([5, 5, 10] if kind == "custom" else [5, 4, 11], vertical_alignment="bottom")
+    if kind == "week":
+        week = filters.week_picker(ctx.weeks, ctx.latest, container=first)
+        filters.week_steps(ctx.weeks, week, container=second)
+        window = views.week_window(week)
+        period = Period.week(week)
+        heading.title(period.label, anchor=HOME_ANCHOR)
+        st.set_page_config(
+            page_title=f"{week} ({formatting.week_range(window.week.start, window.week.end)}) · Purpose Metrics"
+        )
+        partial = state.partial_note(week)
+        st.caption(
+            f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
+            + (f" (**{partial}**; its numbers will grow)" if partial else "")
+            + f", vs previous week. Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
+            "the latest whole month ending before the week's end."
+        )
+        return Shown(period, scope, week, window)
+    options = state.period_options()
+    if kind == "month":
+        period = filters.month_picker(options.months, container=first)
+    elif kind == "quarter":
+        period = filters.quarter_picker(options.quarters, container=first)
+    elif kind == "ytd":
+        period = state.year_to_date(filters.year_picker(options.years, container=first))
+    else:
+        period = filters.custom_range(options.first, options.last, containers=(first, second))
+    heading.title(period.label, anchor=HOME_ANCHOR)
+    st.set_page_config(page_title=f"{period.label} · Purpose Metrics")
+    partial = state.open_note(period)
+    previous = period.previous()
+    whole = f"; it is compared with the whole {previous.label}" if period.kind in ("month", "quarter") else ""
+    st.caption(
+        f"{formatting.week_range(period.start, period.end)}"
+        + (f" (**{partial}**; its numbers will grow{whole})" if partial else "")
+        + f". Compared with {previous.label} (“vs {period.compared}”). Monthly metrics (people, ledger) "
+        f"count the whole months inside the period. The same numbers as {_cli_line(period)}."
+    )
+    return Shown(period, scope)
+
+
+# The home page's h1 anchor: its text names the period shown, its anchor stays.
+HOME_ANCHOR = "this-week"
+
+
 def purpose(ctx: PageContext, scope: str) -> None:
     big, medium = views.purposes(ctx.data, scope)
     brand = None if scope == "company" else ctx.names[scope]
@@ -196,11 +278,15 @@ def kpi_cards(
     ctx: PageContext,
     kpis: pl.DataFrame,
     scope: str,
-    window: views.WeekWindow,
+    window: views.WeekWindow | Period,
     pillars: Sequence[str] | None = None,
 ) -> None:
-    """The scope's KPI cards of the given pillars (all four by default)."""
-    markers = state.markers(window.months.start, window.week.end)
+    """The scope's KPI cards of the given pillars (all four by default):
+    a week's (its window) or a period's."""
+    if isinstance(window, Period):  # its sparklines: at most TREND_STEPS months back
+        markers = state.markers(Periods.trend(window.end, views.TREND_STEPS, "month").start, window.end)
+    else:
+        markers = state.markers(window.months.start, window.week.end)
     scorecards.kpi_grid(kpis, scope, ctx.currency, markers, pillars=pillars)
 
 

@@ -62,7 +62,7 @@ def _delta(metric: catalog.Metric, row: dict, currency: str) -> str:
     text = formatting.change_text(metric, change, currency)
     if text is None:
         return ""
-    previous = "previous month" if row["grain"] == "month" else "previous week"
+    previous = row.get("compared") or ("previous month" if row["grain"] == "month" else "previous week")
     if formatting.is_zero_change(metric, change):
         return f'<span class="pm-delta pm-same">{_esc(text)} vs {previous}</span>'
     better = (change > 0) == (metric.direction == "up")

@@ -47,6 +47,7 @@ from ..errors import UsageError
 from ..metrics.dataset import Dataset, Filters
 from ..metrics.drivers import driver_frame
 from ..metrics.engine import kpi_frame
+from ..periods import Period
 from . import access
 
 T = TypeVar("T")
@@ -327,6 +328,40 @@ def partial_note(week: str) -> str | None:
 def week_kpis(data: Dataset, week: str) -> pl.DataFrame:
     """Every scope's cards for the week (see views.week_kpis)."""
     return views.week_kpis(data, views.week_window(week))
+
+
+@of_the_data("Computing the period's KPIs…")
+def period_kpis(data: Dataset, period: Period) -> pl.DataFrame:
+    """Every scope's cards for a month, quarter, year to date or range (views.period_kpis)."""
+    return views.period_kpis(data, period)
+
+
+class PeriodOptions(NamedTuple):
+    """What the period pickers offer: months, quarters and years with data
+    (latest first) and the first and last day with data."""
+
+    months: list[str]
+    quarters: list[str]
+    years: list[str]
+    first: dt.date
+    last: dt.date
+
+
+@of_the_data()
+def period_options(data: Dataset) -> PeriodOptions:
+    first, last = views.data_days(data)  # type: ignore[misc]  # pages run only with data
+    return PeriodOptions(views.available_months(data), views.available_quarters(data),
+                         views.available_years(data), first, last)  # fmt: skip
+
+
+def year_to_date(year: str) -> Period:
+    """1 January of `year` to the latest day with data (views.year_to_date)."""
+    return views.year_to_date(_dataset(*key()), year)
+
+
+def open_note(period: Period) -> str | None:
+    """'partial: data to …' while the period is still open (views.open_note)."""
+    return views.open_note(_dataset(*key()), period.start, period.end)
 
 
 @of_the_data()

@@ -48,6 +48,15 @@ from .drivers import (
     mature_weeks,
     verdict,
 )
+from .period import (
+    available_months,
+    available_quarters,
+    available_years,
+    data_days,
+    open_note,
+    period_kpis,
+    year_to_date,
+)
 from .pillars import (
     COHORT_STEPS,
     COHORTS_SHOWN,
@@ -93,5 +102,6 @@ __all__ = [
     "sales_lift_inputs", "scope_matrix", "scope_rows", "scope_names", "scope_summary", "scopes", "team_kpis", "team_matrix",
     "week_kpis", "week_window",
     "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "LIFT_WEEKS", "lift_start", "mature_weeks",
+    "available_months", "available_quarters", "available_years", "data_days", "open_note", "period_kpis", "year_to_date",
     "verdict", "DIMENSIONS", "SEGMENT_MIN", "can_split", "matrix_display", "pairs_display", "segment_matrix", "segment_pairs",
 ]  # fmt: skip

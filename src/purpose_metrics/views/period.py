@@ -1,0 +1,127 @@
+"""A period on screen other than a week: which months, quarters and years
+there are, the year to date, whether a period is still open, and its KPI
+cards against the previous period of the same kind.
+
+Every number comes from `kpi_frame` over the period's [start, end) — the
+same as `purpose-metrics kpis --from START --to END`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from .. import catalog, formatting
+from ..calendars import instant, to_local
+from ..metrics.dataset import Dataset
+from ..periods import Period, Periods, add_months, month_label, quarter_label, quarter_start
+from .common import METRIC_ORDER, TREND_STEPS, dashboard_kpis, scopes
+from .week import _metric_columns
+
+
+def data_days(data: Dataset) -> tuple[dt.date, dt.date] | None:
+    """(the first day, the last day) with orders, local to the company; None without data."""
+    if data.as_of is None:
+        return None
+    first = data.first_order_at
+    if first is None:
+        first = data["orders"].select(pl.col("ordered_at").min()).collect().item()
+    return to_local(first, data.timezone).date(), to_local(data.as_of, data.timezone).date()
+
+
+def available_months(data: Dataset) -> list[str]:
+    """Every month from the first order's to the latest with data (it may be open), latest first."""
+    days = data_days(data)
+    if days is None:
+        return []
+    out, month = [], days[0].replace(day=1)
+    while month <= days[1]:
+        out.append(month_label(month))
+        month = add_months(month, 1)
+    return out[::-1]
+
+
+def available_quarters(data: Dataset) -> list[str]:
+    """Every quarter from the first order's to the latest with data, latest first."""
+    days = data_days(data)
+    if days is None:
+        return []
+    out, quarter = [], quarter_start(days[0])
+    while quarter <= days[1]:
+        out.append(quarter_label(quarter))
+        quarter = add_months(quarter, 3)
+    return out[::-1]
+
+
+def available_years(data: Dataset) -> list[str]:
+    """Every year with data, latest first."""
+    days = data_days(data)
+    return [] if days is None else [str(y) for y in range(days[1].year, days[0].year - 1, -1)]
+
+
+def year_to_date(data: Dataset, year: str) -> Period:
+    """1 January to the latest day with data (the whole year for an earlier
+    year). Raises PeriodError for a malformed year."""
+    days = data_days(data)
+    last = days[1] if days else dt.date.today()
+    return Period.year_to_date(year, last + dt.timedelta(days=1))
+
+
+def open_note(data: Dataset, start: dt.date, end: dt.date) -> str | None:
+    """'partial: data to Sun 22 Nov, 22:48 UTC' when [start, end) is still
+    open at the as-of instant (its numbers will grow); None when it has ended."""
+    if data.as_of is None:
+        return None
+    zone = data.timezone or "UTC"
+    if not (instant(start, data.timezone) <= data.as_of < instant(end, data.timezone)):
+        return None
+    local = to_local(data.as_of, zone)
+    return f"partial: data to {local:%a} {formatting.day_month(local.date())}, {local:%H:%M} {zone}"
+
+
+def period_kpis(data: Dataset, period: Period, scope_ids: Sequence[str] | None = None) -> pl.DataFrame:
+    """The period's cards for every scope, in `views.week_kpis`' shape.
+
+    Grain: one row per (scope, metric_id). Every metric (monthly ones too:
+    the whole months inside the period) over [start, end); `previous` is the
+    value over `period.previous()`, `change` value − previous. `trend` is
+    the TREND_STEPS weeks or months (`period.trend_grain`; months for a
+    monthly metric) ending with the period's last. `grain` is "period";
+    `compared` names the comparison and `when` the period, in words.
+    """
+    scope_ids = list(scope_ids) if scope_ids is not None else scopes(data)
+    scope_order = {s: i for i, s in enumerate(scope_ids)}
+    ids = list(METRIC_ORDER)
+    current = dashboard_kpis(data, period.periods, scope_ids, ids)
+    before = dashboard_kpis(data, period.previous().periods, scope_ids, ids).select(
+        "scope", "metric_id", pl.col("value").alias("previous")
+    )
+    weekly = [m for m in ids if not catalog.get(m).monthly]
+    monthly = [m for m in ids if catalog.get(m).monthly]
+    grids = [dashboard_kpis(data, period.trend(TREND_STEPS), scope_ids, weekly)]
+    if monthly:
+        grids.append(
+            dashboard_kpis(data, Periods.trend(period.end, TREND_STEPS, "month"), scope_ids, monthly)
+        )
+    trends = (
+        pl.concat(grids, how="vertical_relaxed")
+        .sort("scope", "metric_id", "period_start")
+        .group_by("scope", "metric_id")
+        .agg(pl.col("value").alias("trend"), pl.col("period_start").alias("trend_starts"))
+    )
+    return (
+        current.join(before, on=["scope", "metric_id"], how="left")
+        .join(trends, on=["scope", "metric_id"], how="left")
+        .with_columns(
+            change=pl.col("value") - pl.col("previous"),
+            grain=pl.lit("period"),
+            compared=pl.lit(period.compared),
+            when=pl.lit(period.label),
+        )
+        .join(_metric_columns(), on="metric_id", how="left")
+        .with_columns(_scope_order=pl.col("scope").replace_strict(scope_order, return_dtype=pl.UInt32))
+        .sort("_scope_order", "_metric_order")
+        .drop("_scope_order", "_metric_order")
+    )
