@@ -112,15 +112,21 @@ def test_a_browser_test_fails_in_ci_without_chromium():
 # --- the command line says what to install -----------------------------------------------
 
 
-def test_the_deck_without_chromium_is_exit_2_with_one_sentence(no_chromium, example_db, tmp_path, capsys):
+def test_a_pdf_deck_without_chromium_is_exit_2_with_one_sentence_and_a_pptx_needs_none(
+    no_chromium, example_db, tmp_path, capsys
+):
     (tmp_path / "out").mkdir()
-    out = tmp_path / "out" / "pack.pptx"
+    out = tmp_path / "out" / "pack.pdf"
     assert main(["--db", example_db, "deck", "--week", WEEK, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err == (
-        f"purpose-metrics: Chromium is needed for the board pack (its charts, and the PDF): {NOT_ON_PATH}{INSTALL}\n"
+        f"purpose-metrics: Chromium is needed for a PDF board pack (its pages and charts): {NOT_ON_PATH}{INSTALL}\n"
     )
     assert list(out.parent.iterdir()) == []  # nothing written, not even a temporary file
+    # The PowerPoint's charts are native: it is written without a browser.
+    pptx = tmp_path / "out" / "pack.pptx"
+    assert main(["--db", example_db, "deck", "--week", WEEK, "--out", str(pptx)]) == 0
+    assert pptx.read_bytes()[:2] == b"PK"
 
 
 def test_a_pdf_brief_without_chromium_is_exit_2_and_markdown_still_works(

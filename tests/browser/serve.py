@@ -32,6 +32,7 @@ PAGE_TITLES = [
     "People",
     "Impact",
     "Data",
+    "Subscriptions",
 ]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

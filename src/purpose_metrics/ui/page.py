@@ -177,7 +177,8 @@ def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     left, steps, right = st.columns([5, 4, 11], vertical_alignment="bottom")
     week = filters.week_picker(ctx.weeks, ctx.latest, container=left)
     filters.week_steps(ctx.weeks, week, container=steps)
-    scope = filters.scope_picker(ctx.scopes, ctx.names, container=right)
+    # More than four choices do not fit beside the week at 1024 px: they take a row of their own.
+    scope = filters.scope_picker(ctx.scopes, ctx.names, container=right if len(ctx.scopes) <= 4 else None)
     window = views.week_window(week)
     # The browser tab (and a bookmark, a printed page's header) names the week shown.
     st.set_page_config(
