@@ -70,17 +70,26 @@ PRINT_STYLE = """
   [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"] {display: none !important;}
   [data-testid="stMain"], [data-testid="stMainBlockContainer"] {margin: 0 !important; padding: 0.5rem !important;
     max-width: none !important;}
-  .pm-card, [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stPlotlyChart"],
+  .pm-card, .pm-chart, [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stPlotlyChart"],
   [data-testid="stTable"], [data-testid="stDataFrame"] {break-inside: avoid; page-break-inside: avoid;}
   h1, h2, h3 {break-after: avoid; page-break-after: avoid;}
 }
+/* A server-drawn chart (ui/charts.static_html) comes in three widths; the
+   column's own width picks one, so its text reads at about 13 px anywhere. */
+.pm-chart {container-type: inline-size; width: 100%;}
+.pm-chart .pm-v {display: none;}
+.pm-chart svg {display: block; width: 100%; height: auto;}
+@container (min-width: 940px) {.pm-chart .pm-v1120 {display: block;}}
+@container (min-width: 600px) and (max-width: 939.98px) {.pm-chart .pm-v760 {display: block;}}
+@container (max-width: 599.98px) {.pm-chart .pm-v420 {display: block; overflow-x: auto;}}
 </style>
 """
 
 
 def print_style() -> None:
-    """How a page prints: no sidebar, toolbars or download buttons, and no
-    card, chart or table split across two sheets (called by the router)."""
+    """How a page prints (no sidebar, toolbars or download buttons, and no
+    card, chart or table split across two sheets) and how a static chart
+    picks its width (called by the router)."""
     st.html(PRINT_STYLE)
 
 
