@@ -76,7 +76,8 @@ def settle(page, title: str) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid^=stSkeleton]') && "
         "document.querySelectorAll('[data-testid=stPlotlyChart]').length === "
-        "document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot').length",
+        "document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot').length && "
+        "[...document.querySelectorAll('.pm-chart')].every(chart => chart.querySelector('svg'))",
         timeout=90_000,  # generous: a loaded two-core machine draws 40 charts slowly
     )
     page.wait_for_timeout(300)  # the last sparklines' transition

@@ -52,7 +52,8 @@ class UnsupportedFigure(ValueError):
 # markup (links, emphasis, LaTeX, directives, icons, autolinks), written as
 # character references: the browser shows the character, no parser meets it.
 _ESCAPES = {c: f"&#{ord(c)};" for c in "&<>\"'[]()*_`$:!#~|\\{}@=+-%^"}
-_ESCAPES["\n"] = " "
+# A line break as a reference too: two in a row would end Markdown's HTML block.
+_ESCAPES.update({"\n": "&#10;", "\r": "&#13;"})
 _ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 
 
@@ -63,6 +64,7 @@ def escape(text: object) -> str:
 
 
 _MARKUP = re.compile(r"(<br\s*/?>|</?b>|</?i>)", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z]")
 
 
 def plain(label: object) -> str:
@@ -92,14 +94,14 @@ def _lines(label: str) -> list[list[tuple[str, bool, bool]]]:
             else:
                 italic = low == "<i>"
             continue
-        if "<" in part or ">" in part:
+        if _TAG.search(part):  # a "<" before a letter is a tag to Plotly too ("n < 10" is text)
             raise UnsupportedFigure(f"label markup other than <br>, <b>, <i>: {part[:60]!r}")
         lines[-1].append((html.unescape(part), bold, italic))
     return lines
 
 
 def _hover_title(text: object) -> str:
-    return f"<title>{escape(plain(text)).replace(' ', ' ')}</title>" if text else ""
+    return f"<title>{escape(plain(text))}</title>" if text else ""
 
 
 # ---------------------------------------------------------------- text size
