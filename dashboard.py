@@ -40,5 +40,6 @@ page = st.navigation([p for p in PAGES if p is not PEOPLE or me.people])
 with access.for_this_run(me), runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()
     page_style.print_style()
+    page_style.follow_theme()
     with access.refusals():
         page.run()

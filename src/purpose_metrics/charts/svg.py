@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import html
 import json
 import math
@@ -428,7 +427,10 @@ def _date_ticks(axis: Axis, length: float, size: float) -> None:
     start = (_EPOCH + dt.timedelta(milliseconds=lo)).date()
     end = (_EPOCH + dt.timedelta(milliseconds=hi)).date()
     dates, unit = [start], "day"
+    days = (end - start).days
     for unit, step in _DATE_STEPS:
+        if days / (step if unit == "day" else step * 30.4) > n + 1:  # too many ticks: skip it uncounted
+            continue
         dates = _calendar(start, end, unit, step)
         widest = max((text_width(_date_label(d, unit), size) for d in dates), default=0.0)
         if len(dates) <= n and len(dates) * (widest + 12) <= length:
@@ -472,7 +474,7 @@ class _Ink:
 class _Figure:
     """One figure laid out at one width."""
 
-    def __init__(self, spec: dict, width: int) -> None:
+    def __init__(self, spec: dict, width: int, uid: str = "") -> None:
         self.spec = spec
         template = (spec.get("layout", {}).get("template") or {}).get("layout", {})
         layout = spec.get("layout", {})
@@ -498,9 +500,8 @@ class _Figure:
                 raise UnsupportedFigure(f"trace type {kind!r} (charts/svg.py draws scatter and heatmap)")
         self.template_axes = {"x": template.get("xaxis", {}), "y": template.get("yaxis", {})}
         self.out: list[str] = []
-        self.uid = hashlib.sha1(
-            f"{width}:{json.dumps(spec, sort_keys=True, default=str)}".encode()
-        ).hexdigest()[:8]
+        # Element ids are page-wide: the chart's id and the width keep them apart.
+        self.uid = f"{re.sub(r'[^A-Za-z0-9_-]', '', uid)}-{int(width)}-"
 
     # ------------------------------------------------------------ axes
 
@@ -1245,7 +1246,6 @@ class _Figure:
         values = [v for row in z for v in row if v is not None]
         zmin = t.get("zmin", min(values, default=0.0))
         zmax = t.get("zmax", max(values, default=1.0))
-        t["_zrange"] = (float(zmin), float(zmax))
         xgap, ygap = float(t.get("xgap", 0)), float(t.get("ygap", 0))
         size = self.ink.size
         for r, row in enumerate(z):
@@ -1291,7 +1291,8 @@ class _Figure:
     def _colorbar(self, t: dict) -> None:
         p = self.plot
         scale = t["colorscale"]
-        zmin, zmax = t.get("_zrange", (0.0, 1.0))
+        z = [v for row in _array(t.get("z")) for v in row if v is not None]
+        zmin, zmax = float(t.get("zmin", min(z, default=0.0))), float(t.get("zmax", max(z, default=1.0)))
         x = p["x1"] + 10
         top, bottom = p["y1"], p["y0"]
         cb = t.get("colorbar") or {}
@@ -1468,12 +1469,13 @@ class _Figure:
         self.out.append("</g>")
 
 
-def figure_svg(fig: go.Figure | dict, width: int) -> str:
-    """The figure as one SVG element `width` virtual px wide (its height the
-    figure's), scaled to its container by a viewBox. Raises
-    UnsupportedFigure for a part of Plotly it does not draw."""
-    spec = json.loads(fig.to_json()) if isinstance(fig, go.Figure) else json.loads(json.dumps(fig))
-    return _Figure(spec, width).draw()
+def figure_svg(fig: go.Figure | dict, width: int, uid: str = "") -> str:
+    """The figure (or its JSON dict, left unchanged) as one SVG element
+    `width` virtual px wide (its height the figure's), scaled to its
+    container by a viewBox; `uid` keeps its element ids apart from other
+    charts' on the page. Raises UnsupportedFigure for a part of Plotly it does not draw."""
+    spec = json.loads(fig.to_json()) if isinstance(fig, go.Figure) else fig
+    return _Figure(spec, width, uid).draw()
 
 
 def readable_width(spec: dict) -> int:

@@ -43,6 +43,7 @@ _RENDERED_KEPT = 32  # figures whose images stay in memory for a repeated click
 # The static chart's widths (virtual px): the page's CSS (ui/page.py) shows
 # the one that suits the column, so its text stays about 13 px on any screen.
 WIDTHS = (1120, 760, 420)
+THEME_KEY = "pm_dark"  # whether this run's charts are drawn dark (set by page.follow_theme)
 SPEC_KEY = "pm_chart_"  # + a chart's key: the figure (JSON) shown there on the last run
 
 
@@ -102,8 +103,9 @@ def csv_button(
 
 
 def is_dark() -> bool:
-    """Whether the person sees Streamlit's dark theme (as the browser last told the server)."""
-    return st.context.theme.type == "dark"
+    """Whether the person sees Streamlit's dark theme: as the router decided
+    for this run (page.follow_theme), else as the browser last told."""
+    return st.session_state.get(THEME_KEY, st.context.theme.type == "dark")
 
 
 def shown_spec(fig_json: str, dark: bool) -> dict:
@@ -123,7 +125,9 @@ def static_html(spec: dict, key: str) -> str:
     for width in WIDTHS:
         drawn = max(width, floor)
         style = f' style="min-width:{drawn}px"' if drawn > width else ""
-        parts.append(f'<div class="pm-v pm-v{width}"><div{style}>{svg.figure_svg(spec, drawn)}</div></div>')
+        parts.append(
+            f'<div class="pm-v pm-v{width}"><div{style}>{svg.figure_svg(spec, drawn, uid=key)}</div></div>'
+        )
     return f'<div class="pm-chart" data-chart="{svg.escape(key)}" role="figure" aria-label="{label}">{"".join(parts)}</div>'
 
 

@@ -93,6 +93,23 @@ def print_style() -> None:
     st.html(PRINT_STYLE)
 
 
+_THEME_TOLD = "pm_theme_told"  # set once the browser has had a run to tell its theme
+
+
+def follow_theme() -> None:
+    """Decide once per run whether charts are drawn dark (called by the
+    router). The browser tells its theme with every rerun, but on a
+    session's first run it tells the system's preference, not Streamlit's
+    theme: then the server's configured theme (`theme.base`), if any, is
+    the better guess. A theme switched in the settings shows on the next run."""
+    told = st.context.theme.type
+    configured = st.get_option("theme.base")
+    first = not st.session_state.get(_THEME_TOLD)
+    st.session_state[_THEME_TOLD] = True
+    kind = configured if first and configured in ("light", "dark") else told
+    st.session_state[charts.THEME_KEY] = kind == "dark"
+
+
 def ensure_router() -> None:
     """Make sure the page runs inside dashboard.py's router.
 
