@@ -728,9 +728,9 @@ class _Figure:
         sub_h = _label_size(self.subtitle, self.ink.size)[1] + 4 if self.subtitle else 0.0
         top += max(0.0, title_h + sub_h - self.title_size - 4) if self.title else 0.0
         self.title_top = self.height * (1 - float(title.get("y", 0.97))) if self.title else 0.0
+        self.title_bottom = self.title_top + title_h + sub_h
         self._axes()
         self._types()
-        # Automargin needs tick labels, which need lengths: lay out twice.
         items = self._legend_items()
         legend = self.layout.get("legend") or {}
         self.legend_horizontal = legend.get("orientation", "v") == "h"
@@ -745,7 +745,7 @@ class _Figure:
             None,
         )
         extra = {"l": 0.0, "r": 0.0, "t": 0.0, "b": 0.0}
-        for _ in range(2):
+        for _ in range(3):  # margins need tick labels, which need the axes' lengths: settle in turns
             plot = {
                 "x0": left + extra["l"],
                 "x1": self.width - right - extra["r"],
@@ -757,7 +757,9 @@ class _Figure:
             self._ranges({**self._axis_px()})
             self._place_axes()
             self._ticks()
-            extra = self._needed(items, colorbar)
+            needed = self._needed(items, colorbar)
+            needed["t"] = max(needed["t"], extra["t"] + self._under_title())
+            extra = needed
         self.colorbar = colorbar
         self.legend_items = items
 
@@ -1350,53 +1352,69 @@ class _Figure:
                 f"{_dasharray(line.get('dash'), width)}/>"
             )
 
+    def _annotation_box(self, a: dict) -> tuple[str, float, float, float, float, float]:
+        """An annotation's (text, font size, left, top, width, height) in px, its text wrapped to fit."""
+        _check("annotation", a, _ANNOTATION_KEYS)
+        if a.get("showarrow", True) is not False:
+            raise UnsupportedFigure("annotation with an arrow")
+        xref, yref = a.get("xref", "x"), a.get("yref", "y")
+        x = self._ref(xref, a.get("x", 0.5), "x") + float(a.get("xshift", 0))
+        y = self._ref(yref, a.get("y", 0.5), "y") - float(a.get("yshift", 0))
+        size = float((a.get("font") or {}).get("size", self.ink.size))
+        text = str(a.get("text", ""))
+
+        def auto(v: Any, ref: str) -> str:
+            if ref == "paper" or ref.endswith("domain"):
+                return "left" if float(v) <= 1 / 3 else "right" if float(v) >= 2 / 3 else "center"
+            return "center"
+
+        xanchor = a.get("xanchor", "auto")
+        if xanchor == "auto":
+            xanchor = auto(a.get("x", 0.5), xref)
+        if xref == "paper" and xanchor == "center":  # a panel's title: no wider than its panel
+            spans = [abs(ax.p1 - ax.p0) for ax in self.axes.values() if ax.letter == "x"
+                     and ax.domain[0] - 1e-6 <= float(a.get("x", 0.5)) <= ax.domain[1] + 1e-6]  # fmt: skip
+            text = _wrap(text, size, min(spans, default=self.width) + 16)
+        elif xref == "paper":  # a note at a side: at most half the figure
+            text = _wrap(text, size, self.width / 2)
+        yanchor = a.get("yanchor", "auto")
+        if yanchor == "auto":
+            yanchor = {"left": "bottom", "right": "top", "center": "middle"}[auto(a.get("y", 0.5), yref)]
+        w, h = _label_size(text, size)
+        left = {"left": x, "center": x - w / 2, "right": x - w}[xanchor]
+        top = {"top": y, "middle": y - h / 2, "bottom": y - h}[yanchor]
+        # Keep a label inside the figure (a flag near the right edge would run off it).
+        return text, size, max(0.0, min(left, self.width - w - 2)), top, w, h
+
+    def _under_title(self) -> float:
+        """The extra top margin that keeps notes and panel titles above the
+        plot (paper y >= 1) clear of the figure's title where they would overlap it."""
+        if not self.title:
+            return 0.0
+        title_right = 2.0 + _label_size(self.title, self.title_size)[0]
+        extra = 0.0
+        for a in self.layout.get("annotations", []):
+            if a.get("yref", "y") != "paper" or float(a.get("y", 0.5)) < 1:
+                continue
+            _, _, left, top, _, _ = self._annotation_box(a)
+            if left < title_right and top < self.title_bottom + 4:
+                extra = max(extra, self.title_bottom + 4 - top)
+        return extra
+
     def _annotations(self) -> None:
         for a in self.layout.get("annotations", []):
-            _check("annotation", a, _ANNOTATION_KEYS)
-            if a.get("showarrow", True) is not False:
-                raise UnsupportedFigure("annotation with an arrow")
-            xref, yref = a.get("xref", "x"), a.get("yref", "y")
-            x = self._ref(xref, a.get("x", 0.5), "x") + float(a.get("xshift", 0))
-            y = self._ref(yref, a.get("y", 0.5), "y") - float(a.get("yshift", 0))
-            font = a.get("font") or {}
-            size = float(font.get("size", self.ink.size))
-            text = str(a.get("text", ""))
-
-            def auto(v: Any, ref: str) -> str:
-                if ref == "paper" or ref.endswith("domain"):
-                    return "left" if float(v) <= 1 / 3 else "right" if float(v) >= 2 / 3 else "center"
-                return "center"
-
-            xanchor = a.get("xanchor", "auto")
-            if xanchor == "auto":
-                xanchor = auto(a.get("x", 0.5), xref)
-            if xref == "paper" and xanchor == "center":  # a panel's title: no wider than its panel
-                spans = [abs(ax.p1 - ax.p0) for ax in self.axes.values() if ax.letter == "x"
-                         and ax.domain[0] - 1e-6 <= float(a.get("x", 0.5)) <= ax.domain[1] + 1e-6]  # fmt: skip
-                text = _wrap(text, size, min(spans, default=self.width) + 16)
-            elif xref == "paper":  # a note at a side: at most half the figure
-                text = _wrap(text, size, self.width / 2)
-            yanchor = a.get("yanchor", "auto")
-            if yanchor == "auto":
-                yanchor = {"left": "bottom", "right": "top", "center": "middle"}[auto(a.get("y", 0.5), yref)]
-            w, h = _label_size(text, size)
-            align = a.get("align", "center")
-            left = {"left": x, "center": x - w / 2, "right": x - w}[xanchor]
-            topy = {"top": y, "middle": y - h / 2, "bottom": y - h}[yanchor]
-            # Keep a label inside the figure (a flag near the right edge would run off it).
-            left = max(0.0, min(left, self.width - w - 2))
+            text, size, left, topy, w, h = self._annotation_box(a)
             if a.get("bgcolor"):
                 pad = float(a.get("borderpad", 1)) + 1
                 self.out.append(
                     f'<rect x="{left - pad:.1f}" y="{topy - pad:.1f}" width="{w + 2 * pad:.1f}" '
                     f'height="{h + 2 * pad:.1f}" fill="{_colour(a["bgcolor"])}"/>'
                 )
-            anchor = {"left": "start", "center": "middle", "right": "end"}[align]
+            anchor = {"left": "start", "center": "middle", "right": "end"}[a.get("align", "center")]
             tx = {"start": left, "middle": left + w / 2, "end": left + w}[anchor]
+            colour = (a.get("font") or {}).get("color")
             self.out.append(
-                self._text(
-                    text, tx, topy, anchor, "top", size, font.get("color"), title=a.get("hovertext", "")
-                )
+                self._text(text, tx, topy, anchor, "top", size, colour, title=a.get("hovertext", ""))
             )
 
     def _title(self) -> None:
