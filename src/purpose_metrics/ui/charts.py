@@ -141,8 +141,9 @@ def show_chart(
     # The toolbar stands down the right edge, not across the title (on a phone it covered it).
     fig.update_layout(modebar_orientation="v")
     fig_json = fig.to_json()
-    spec = shown_spec(fig_json, is_dark())
-    st.session_state[SPEC_KEY + key] = json.dumps(spec)
+    dark = is_dark()
+    spec = shown_spec(fig_json, dark)
+    st.session_state[SPEC_KEY + key] = json.dumps(spec) if dark else fig_json
     if st.session_state.get(f"explore_{key}"):
         st.plotly_chart(go.Figure(spec), theme=None, key=f"chart_{key}", config={"displaylogo": False})
     else:
