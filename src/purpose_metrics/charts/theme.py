@@ -41,9 +41,9 @@ SCREEN_HEIGHT = 380
 
 
 # Streamlit's dark theme: its background, text and a grid that recedes.
-DARK_PAPER = "#0E1117"
+DARK_PAPER = "#171614"  # Streamlit 1.67's dark background
 DARK_INK = "#FAFAFA"
-DARK_GRID = "#2C303A"
+DARK_GRID = "#33312D"
 DARK_COMPANY = "#E4E4E4"  # the company's dark neutral, turned light
 
 # What a builder's light-ground colour becomes on the dark ground (alpha kept):
