@@ -46,5 +46,6 @@ page = st.navigation([p for p in PAGES if all(p is not h for h in hidden)])
 with access.for_this_run(me), runlog.timed(page.title), state.one_connection_per_run(), routed(__file__):
     sidebar.render()
     page_style.print_style()
+    page_style.follow_theme()
     with access.refusals():
         page.run()

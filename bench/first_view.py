@@ -67,7 +67,7 @@ _RESOURCES = """
     js_transferred_kb: js.reduce((s, r) => s + (r.transferSize || 0), 0) / 1024,
     js_decoded_kb: js.reduce((s, r) => s + (r.decodedBodySize || 0), 0) / 1024,
     plotly_kb: js.filter(r => /plotly|Plotly/.test(r.name)).reduce((s, r) => s + (r.decodedBodySize || 0), 0) / 1024,
-    charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
+    charts: document.querySelectorAll('[data-testid=stPlotlyChart], .pm-chart').length,
     cards: document.querySelectorAll('.pm-card').length,
     long_tasks_ms: window.__pm.longTasks,
     long_task_count: window.__pm.longCount,

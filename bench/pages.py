@@ -3,7 +3,9 @@ Chromium from a fresh server, a filter changed on it, and the server's
 peak memory.
 
 A page is *drawn* when the app's script state is `notRunning`, no
-`stSkeleton` is left, and every chart has drawn its SVG. Times run from
+`stSkeleton` is left, and every chart has drawn its SVG: a Plotly chart
+(Explore) its `.main-svg`, a server-drawn chart (`.pm-chart`) its `<svg>`,
+which arrives with the page. Times run from
 navigation (or from the widget change) until then. The script run of a
 change is timed in the page: a MutationObserver notes when the app's script
 state turns `running` and back to `notRunning`.
@@ -55,6 +57,9 @@ _DRAWN = """
   if (document.querySelector('[data-stale=true]')) return false;
   for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
     if (!chart.querySelector('.main-svg')) return false;
+  }
+  for (const chart of document.querySelectorAll('.pm-chart')) {
+    if (!chart.querySelector('svg')) return false;
   }
   return document.querySelectorAll('h1').length > 0;
 }

@@ -8,6 +8,9 @@ by the database URL, so every test database gets its own entries.
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -17,7 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from purpose_metrics import db, dburl
-from purpose_metrics.ui import state
+from purpose_metrics.ui import charts, state
 from purpose_metrics.validation import import_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,9 +139,40 @@ def cards(at: AppTest) -> list[Card]:
     return out
 
 
+_STATIC_CHART = re.compile(r'^<div class="pm-chart" data-chart="([^"]*)"')
+
+
+def _elements(node) -> Iterator:
+    """Every element under `node`, in page order."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _elements(child)
+
+
+def chart_svgs(at: AppTest) -> list[str]:
+    """The HTML of every server-drawn chart on the page (ui/charts.static_html), in page order."""
+    return [m.value for m in at.markdown if _STATIC_CHART.match(str(m.value))]
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    """Every chart on the page, in page order, as its Plotly figure (a dict):
+    a server-drawn chart's figure as show_chart keeps it in session_state,
+    an interactive (Explore) chart's spec as Streamlit sends it."""
+    out = []
+    for node in _elements(at._tree):
+        kind = getattr(node, "type", None)
+        if kind == "plotly_chart":
+            out.append(json.loads(node.proto.spec))
+        elif kind == "markdown" and (m := _STATIC_CHART.match(str(node.value))):
+            out.append(json.loads(at.session_state[charts.SPEC_KEY + html.unescape(m.group(1))]))
+    return out
+
+
 def page_text(at: AppTest) -> str:
-    """Everything a person reads on the page, as one string."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    """Everything a person reads on the page, as one string (the charts' SVG aside)."""
+    parts = [m.value for m in at.markdown if not _STATIC_CHART.match(str(m.value))] + [
+        c.value for c in at.caption
+    ]
     parts += [
         e.value
         for kind in ("title", "header", "subheader", "info", "warning", "error", "success")

@@ -7,11 +7,11 @@ independently of the engine.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import chart_specs
 
 from purpose_metrics import formatting
 from purpose_metrics.export import images
@@ -37,13 +37,13 @@ def by_hand(orders: pl.DataFrame) -> dict[str, float]:
 
 def dots(at) -> dict[str, float]:
     """{scope name: value} from the side-by-side chart's traces."""
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     return {t["y"][0]: t["x"][0] for t in spec["data"] if t.get("mode") == "markers+text"}
 
 
 def chart(at, title: str) -> dict:
     """The spec of the chart whose title starts with `title`."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = chart_specs(at)
     return next(s for s in specs if s["layout"]["title"]["text"].startswith(title))
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import polars as pl
 import pytest
-from conftest import cards
+from conftest import cards, chart_specs
 
 PAGE = "pages/customer_purpose.py"
 
@@ -25,7 +24,7 @@ def test_a_longer_period_gathers_enough_answers_to_split_by_purpose(app, small_d
     at = app(small_db, PAGE)
     at.button_group(key="span").set_value("52 weeks").run()
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     shown = {t["y"][0] for t in spec["data"]}
     assert {"Gift", "Replace", "Sustainable choice"} <= shown
 
@@ -37,7 +36,7 @@ def test_an_empty_database_says_so(app, empty_db):
 
 
 def _chart(at, title_start: str) -> dict:
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = chart_specs(at)
     return next(s for s in specs if s["layout"]["title"]["text"].startswith(title_start))
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import re
 
+from conftest import chart_specs
+
 from purpose_metrics.export import images
 
 PAGE = "pages/drivers.py"
@@ -72,7 +74,7 @@ def test_a_period_with_gaps_shows_rates_verdicts_and_revenue_in_the_currency(app
 def test_choosing_a_brand_shows_its_drivers(app, small_db):
     at = opened(app, small_db, "2025-W26", "26 weeks", brand="hearth")
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     assert spec["layout"]["title"]["text"] == "Hearth: who comes back within 90 days"
     # Every brand's gaps, company first.
     brands = at.dataframe[1].value
@@ -118,7 +120,7 @@ def test_the_purpose_tree_labels_each_indicator_edge_with_its_driver_s_gap(app, 
     company = [r for r in json.loads(capsys.readouterr().out) if r["scope"] == "company"]
     at = app(small_db, PAGE)
     assert not at.exception
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = chart_specs(at)
     tree = next(s for s in specs if s["layout"]["title"]["text"] == "Company: from purpose to revenue")
     labels = [a["text"] for a in tree["layout"]["annotations"]]
     expected = []

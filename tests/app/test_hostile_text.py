@@ -11,10 +11,10 @@ survives. And the texts are still there, readable.
 from __future__ import annotations
 
 import html
-import json
+import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import DASHBOARD, TIMEOUT
+from conftest import DASHBOARD, TIMEOUT, chart_specs, chart_svgs
 from hostile import (
     BRAND_ID,
     BRAND_NAME,
@@ -94,7 +94,29 @@ def html_sources(at: AppTest) -> list[str]:
 
 def chart_strings(at: AppTest) -> list[str]:
     """Every string of every Plotly figure on the page."""
-    return [s for chart in at.get("plotly_chart") for s in strings_of(json.loads(chart.proto.spec))]
+    return [s for chart in chart_specs(at) for s in strings_of(chart)]
+
+
+# What a server-drawn chart is made of (charts/svg.py): no link, image,
+# script, foreign HTML or reference to another element among them.
+SVG_ELEMENTS = {"div", "svg", "g", "rect", "line", "path", "circle", "text", "tspan", "title", "clipPath"}
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(block: str) -> list[str]:
+    """The texts of a server-drawn chart's HTML (which must be well-formed
+    XML of SVG_ELEMENTS, with no attribute pointing anywhere); asserts so."""
+    root = ET.fromstring(block)
+    texts = []
+    for element in root.iter():
+        tag = element.tag.removeprefix(SVG_NS)
+        assert tag in SVG_ELEMENTS, f"a chart holds <{tag}>"
+        for name, value in element.attrib.items():
+            assert "href" not in name and not name.startswith("on"), f"a chart's <{tag}> has {name}"
+            if name != "aria-label":  # the chart's title, as text
+                assert "http" not in value and "javascript" not in value.lower(), f"{name}={value!r}"
+        texts += [t for t in (element.text, element.tail) if t and t.strip()]
+    return texts
 
 
 def assert_nothing_renders(at: AppTest) -> None:
@@ -112,6 +134,12 @@ def assert_nothing_renders(at: AppTest) -> None:
     blocks = html_sources(at)
     live = {block[:80]: found for block in blocks if (found := [f for f in fragments if f in block])}
     assert not live, f"data renders as HTML: {live}"
+    # The charts are SVG of their own: only the elements drawing uses, and
+    # the data's markup arrives as text (its characters escaped).
+    for block in chart_svgs(at):
+        svg_texts(block)  # well-formed, drawing elements only, no attribute pointing anywhere
+        found = [f for f in HTML_LIVE if f in block]
+        assert not found, f"data's HTML in a chart's SVG: {found}"
 
 
 CASES = [
@@ -147,6 +175,20 @@ def test_chart_labels_carry_names_and_categories_as_entities(hostile_db, monkeyp
     assert any(as_plotly_text(CUSTOMER_PURPOSE.capitalize()) in s for s in strings)
     assert any(BRAND_NAME in s for s in strings)
     assert_nothing_renders(at)
+
+
+def test_server_drawn_charts_show_names_and_categories_as_written(hostile_db, monkeypatch):
+    at = open_page(hostile_db, monkeypatch, "pages/customer_purpose.py", span="52 weeks")
+    blocks = chart_svgs(at)
+    assert blocks, "no server-drawn chart on the page"
+    # What a person reads on the charts and in their hovers (<title>): the texts as written.
+    read = " ".join(" ".join(svg_texts(block)) for block in blocks)
+    assert BRAND_NAME in read
+    assert CUSTOMER_PURPOSE.capitalize() in read
+    # … and none of their characters that Markdown, HTML or LaTeX reads arrives as itself.
+    for block in blocks:
+        assert "[phish](" not in block and "<b>gift</b>" not in block and "**BOLD**" not in block
+        assert "http://127.0.0.1" not in block and "$" not in block
 
 
 def test_segment_filters_from_data_are_described_as_written(hostile_db, monkeypatch):

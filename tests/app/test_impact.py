@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from conftest import cards
+from conftest import cards, chart_specs
 
 from purpose_metrics import views
 
@@ -24,7 +22,7 @@ def test_the_trend_follows_the_chosen_kpi(app, small_db):
     at = app(small_db, PAGE)
     at.selectbox(key="impact_kpi").set_value("waste_diversion_rate").run()
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     assert spec["layout"]["title"]["text"] == "Waste diversion — Company, 12 months to 2026-W25"
 
 

@@ -9,7 +9,7 @@ import re
 
 import polars as pl
 import pytest
-from conftest import cards
+from conftest import cards, chart_specs
 
 from purpose_metrics import formatting
 from purpose_metrics.cli import main
@@ -23,7 +23,7 @@ def test_renders_the_loyalty_cards_the_cohorts_and_the_scenario(app, small_db):
     assert [s.value for s in at.subheader] == ["Loyalty"]
     assert len(cards(at)) == 12  # the pillar's cards
     assert [m.label for m in at.metric] == ["Sales lift"]
-    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    spec = chart_specs(at)[1]
     assert spec["data"][0]["type"] == "heatmap"
 
 
@@ -66,9 +66,9 @@ def test_the_what_if_starts_from_the_largest_revenue_at_stake(app, small_db, exa
 
 def test_cohorts_by_week_change_the_grid(app, small_db):
     at = app(small_db, PAGE)
-    monthly = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
+    monthly = chart_specs(at)[1]["data"][0]["y"]
     at.button_group(key="cohort").set_value("week").run()
-    weekly = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]["y"]
+    weekly = chart_specs(at)[1]["data"][0]["y"]
     # Whole cohorts by the end of 2026-W25 (21 Jun): May 2026, and the week itself.
     assert monthly[-1].startswith("2026-05") and weekly[-1].startswith("2026-W25")
 
@@ -82,7 +82,7 @@ def test_an_empty_database_says_so(app, empty_db):
 def test_retention_curves_pool_the_latest_monthly_cohorts(app, small_db):
     at = app(small_db, PAGE)
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    spec = chart_specs(at)[2]
     assert spec["layout"]["title"]["text"].startswith("Retention curves — Company, the latest")
     average = next(t for t in spec["data"] if t["name"].endswith("cohorts together"))
     cohorts = [t for t in spec["data"] if t is not average]

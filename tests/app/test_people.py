@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from conftest import cards
+from conftest import cards, chart_specs
 
 PAGE = "pages/people.py"
 
@@ -22,7 +20,7 @@ def test_choosing_a_brand_changes_the_trend(app, small_db):
     at = app(small_db, PAGE)
     at.button_group(key="brand").set_value("hearth").run()
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     assert spec["layout"]["title"]["text"].startswith("eNPS — Hearth, 52 weeks to 2026-W25")
 
 

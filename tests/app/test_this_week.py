@@ -9,7 +9,7 @@ Alpine's returning-order share is 4 of 8 known orders = 50.0 % against its
 
 from __future__ import annotations
 
-from conftest import cards
+from conftest import cards, chart_specs
 
 
 def metric(at, label: str) -> str:
@@ -188,7 +188,6 @@ def test_previous_and_next_step_a_week_and_a_whole_week_is_not_partial(small_db,
 
 
 def test_trend_on_an_item_that_needs_attention_opens_its_year_on_its_pillar_page(app, small_db):
-    import json
 
     at = app(small_db, week="2026-W25")
     # The first item is Alpine's returning-order share (the module's hand count: 50 % vs 90 %).
@@ -196,7 +195,7 @@ def test_trend_on_an_item_that_needs_attention_opens_its_year_on_its_pillar_page
     first.click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Loyalty and retention"]
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    titles = [c["layout"]["title"]["text"] for c in chart_specs(at)]
     assert any(t.startswith("Returning-order share — Alpine, 52 weeks to 2026-W25") for t in titles), titles
 
 

@@ -62,13 +62,15 @@ def test_imported_text_draws_no_link_image_formula_or_icon(browser, served, path
             links: [...document.querySelectorAll('a[href]')].map(a => a.href).filter(h => h.includes(host)),
             images: [...document.querySelectorAll('img[src]')].map(i => i.src).filter(s => s.includes(host)),
             formulas: document.querySelectorAll('.katex').length,
-            chartLinks: document.querySelectorAll('.js-plotly-plot svg a').length,
+            chartLinks: document.querySelectorAll('.js-plotly-plot svg a, .pm-chart a').length,
+            chartForeign: document.querySelectorAll(
+                '.pm-chart :is(foreignObject, script, image, use, iframe, img, style)').length,
             text: document.querySelector('[data-testid=stApp]').innerText.replaceAll('\\u2060', ''),
         })""",
         HOSTILE_HOST,
     )
     assert drawn["links"] == [] and drawn["images"] == []
-    assert drawn["formulas"] == 0 and drawn["chartLinks"] == 0
+    assert drawn["formulas"] == 0 and drawn["chartLinks"] == 0 and drawn["chartForeign"] == 0
     assert not [url for url in fetched if HOSTILE_HOST in url]
     assert COMPANY_NAME in drawn["text"] and BRAND_NAME in drawn["text"]
     if path == "":  # the purpose banner, as written, icon shortcode and e-mail address included

@@ -144,7 +144,7 @@ def test_sign_in_shows_only_the_brand_and_its_exports_then_sign_out(signed, brow
     # A hand-edited link to another brand's comparison: Hearth only, charts included.
     page.goto(f"{base}/brands?brand=Alpine&metric=Net%20revenue")
     wait_until_run(page, "Brands and segments", timeout_ms=120_000)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    page.wait_for_selector(".pm-chart svg", timeout=60_000)  # a server-drawn chart
     html = page.content()
     assert not [n for n in OTHER_NAMES if n in html]
     with page.expect_download(timeout=120_000) as download:

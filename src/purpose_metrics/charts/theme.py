@@ -10,12 +10,16 @@ neutral.
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 TEMPLATE = "purpose_metrics"
+DARK_TEMPLATE = "purpose_metrics_dark"
 
 # Brand hues: Okabe & Ito's (2008) blue, reddish purple and sky blue, then
 # violet, dark cyan and grey-brown, so no brand wears a status colour: the
@@ -36,24 +40,46 @@ EXPORT_HEIGHT = 900
 SCREEN_HEIGHT = 380
 
 
-def _template() -> go.layout.Template:
+# Streamlit's dark theme: its background, text and a grid that recedes.
+DARK_PAPER = "#171614"  # Streamlit 1.67's dark background
+DARK_INK = "#FAFAFA"
+DARK_GRID = "#33312D"
+DARK_COMPANY = "#E4E4E4"  # the company's dark neutral, turned light
+
+# What a builder's light-ground colour becomes on the dark ground (alpha kept):
+# the company's ink, white outlines and label grounds, the grid's tree edges,
+# the retention blues and the initiatives' purple. Brand and status colours stay.
+DARK_SWAPS = {
+    COMPANY_COLOUR: DARK_COMPANY,
+    "#FFFFFF": DARK_PAPER,
+    GRID: "#4A4E58",
+    "#08306B": "#C6DBEF",  # the average retention line and the heatmap's top
+    "#6A3D9A": "#C3A6E8",  # initiative flags
+    "#F3F6FA": "#172231",  # the heatmap's bottom …
+    "#C6DBEF": "#1F4B75",
+    "#6BAED6": "#3F8FC9",
+}
+
+
+def _template(dark: bool = False) -> go.layout.Template:
     axis = dict(
         showgrid=True,
-        gridcolor=GRID,
+        gridcolor=DARK_GRID if dark else GRID,
         zeroline=False,
-        linecolor="#BDBDBD",
+        linecolor="#5A5E68" if dark else "#BDBDBD",
         ticks="outside",
-        tickcolor="#BDBDBD",
+        tickcolor="#5A5E68" if dark else "#BDBDBD",
         title=dict(standoff=8),
         automargin=True,
     )
+    paper = DARK_PAPER if dark else "white"
     return go.layout.Template(
         layout=dict(
-            font=dict(family=FONT, size=13, color="#262730"),
+            font=dict(family=FONT, size=13, color=DARK_INK if dark else "#262730"),
             title=dict(font=dict(size=16), x=0, xanchor="left", y=0.97, yanchor="top"),
             colorway=list(BRAND_PALETTE),
-            paper_bgcolor="white",
-            plot_bgcolor="white",
+            paper_bgcolor=paper,
+            plot_bgcolor=paper,
             margin=dict(l=10, r=20, t=56, b=10),
             xaxis=axis,
             yaxis=axis,
@@ -65,6 +91,53 @@ def _template() -> go.layout.Template:
 
 
 pio.templates[TEMPLATE] = _template()
+pio.templates[DARK_TEMPLATE] = _template(dark=True)
+
+_COLOUR_KEYS = {"color", "fillcolor", "bgcolor", "gridcolor", "linecolor", "tickcolor"}
+
+
+def _rgb_alpha(colour: str) -> tuple[str, float] | None:
+    """'#0072b2' or 'rgba(0,114,178,0.2)' or 'white' -> ('#0072B2', alpha); None for anything else."""
+    c = colour.strip()
+    if c.lower() == "white":
+        return "#FFFFFF", 1.0
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", c):
+        return c.upper(), 1.0
+    m = re.fullmatch(r"rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)", c)
+    if m:
+        r, g, b = (int(m.group(i)) for i in (1, 2, 3))
+        return f"#{r:02X}{g:02X}{b:02X}", float(m.group(4) or 1)
+    return None
+
+
+def _dark_colour(colour: str) -> str:
+    parsed = _rgb_alpha(colour)
+    if parsed is None or parsed[0] not in DARK_SWAPS:
+        return colour
+    hex_colour, alpha = parsed
+    swapped = DARK_SWAPS[hex_colour]
+    return swapped if alpha >= 1 else translucent(swapped, alpha)
+
+
+def _swap(node: Any, key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _swap(v, k) for k, v in node.items()}
+    if key == "colorscale" and isinstance(node, list):
+        return [[stop, _dark_colour(c)] for stop, c in node]
+    if isinstance(node, list):
+        return [_swap(v, key) for v in node]
+    if isinstance(node, str) and key in _COLOUR_KEYS:
+        return _dark_colour(node)
+    return node
+
+
+def dark_spec(spec: dict) -> dict:
+    """A figure's JSON dict for Streamlit's dark theme: the dark template,
+    and the builders' light-ground colours swapped (DARK_SWAPS) wherever a
+    colour is set (texts are never touched). Brand and status colours stay."""
+    out = _swap(copy.deepcopy(spec))
+    out.setdefault("layout", {})["template"] = pio.templates[DARK_TEMPLATE].to_plotly_json()
+    return out
 
 
 def scope_colours(brand_ids: Sequence[str]) -> dict[str, str]:

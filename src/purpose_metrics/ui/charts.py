@@ -8,6 +8,12 @@ callable), never on a rerun. A chart's PNG and SVG come from one Kaleido
 session and are kept for the next click; "all charts" renders every chart
 of the page through one session.
 
+On the page a chart is a static SVG drawn on the server (charts/svg.py):
+no chart library reaches the browser, so a page draws without Plotly's
+4.5 MB of JavaScript. Its "Explore" switch shows the same figure as an
+interactive Plotly chart. Both follow Streamlit's light or dark theme; the
+exports stay light.
+
 A page passes a Stamp (export/stamp.py) saying what it shows: the exported
 images carry it under their title, file names carry its period and
 filters, the zip carries it as README.txt. CSV always goes through
@@ -16,6 +22,7 @@ export/downloads.csv_bytes (no spreadsheet formulas).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -25,6 +32,7 @@ import plotly.io as pio
 import polars as pl
 import streamlit as st
 
+from ..charts import svg, theme
 from ..export import bundle, images
 from ..export.downloads import csv_bytes
 from ..export.downloads import file_name as safe_file_name
@@ -32,6 +40,11 @@ from ..export.stamp import Stamp
 from . import access
 
 _RENDERED_KEPT = 32  # figures whose images stay in memory for a repeated click
+# The static chart's widths (virtual px): the page's CSS (ui/page.py) shows
+# the one that suits the column, so its text stays about 13 px on any screen.
+WIDTHS = (1120, 760, 420)
+THEME_KEY = "pm_dark"  # whether this run's charts are drawn dark (set by page.follow_theme)
+SPEC_KEY = "pm_chart_"  # + a chart's key: the figure (JSON) shown there on the last run
 
 
 class Shown(NamedTuple):
@@ -109,17 +122,60 @@ def csv_button(
     )
 
 
+def is_dark() -> bool:
+    """Whether the person sees Streamlit's dark theme: as the router decided
+    for this run (page.follow_theme), else as the browser last told."""
+    return st.session_state.get(THEME_KEY, st.context.theme.type == "dark")
+
+
+def shown_spec(fig_json: str, dark: bool) -> dict:
+    """The figure as the page shows it: the light figure, or its dark variant."""
+    spec = json.loads(fig_json)
+    return theme.dark_spec(spec) if dark else spec
+
+
+def static_html(spec: dict, key: str) -> str:
+    """The chart as HTML for st.markdown: one SVG per width in WIDTHS, each
+    shown by a container query on the column's width. A figure that needs
+    more room than a narrow column scrolls sideways (svg.readable_width)."""
+    title = (spec.get("layout", {}).get("title") or {}).get("text") or ""
+    label = svg.escape(svg.plain(title))
+    floor = svg.readable_width(spec)
+    parts = []
+    for width in WIDTHS:
+        drawn = max(width, floor)
+        style = f' style="min-width:{drawn}px"' if drawn > width else ""
+        parts.append(
+            f'<div class="pm-v pm-v{width}"><div{style}>{svg.figure_svg(spec, drawn, uid=key)}</div></div>'
+        )
+    return f'<div class="pm-chart" data-chart="{svg.escape(key)}" role="figure" aria-label="{label}">{"".join(parts)}</div>'
+
+
 def show_chart(
     fig: go.Figure, name: str, key: str, *, stamp: Stamp | None = None, data: pl.DataFrame | None = None
 ) -> Shown:
-    """The chart, full width, and its downloads under it: PNG and SVG
-    (stamped), and the frame behind it as CSV. Returns it for download_all."""
+    """The chart, full width, and under it its Explore switch and downloads:
+    PNG and SVG (stamped, light), and the frame behind it as CSV. The chart
+    is a server-drawn SVG unless Explore is on; the figure shown is kept in
+    session_state under SPEC_KEY + key. Returns it for download_all."""
     # The toolbar stands down the right edge, not across the title (on a phone it covered it).
     fig.update_layout(modebar_orientation="v")
-    st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
     fig_json = fig.to_json()
+    dark = is_dark()
+    spec = shown_spec(fig_json, dark)
+    st.session_state[SPEC_KEY + key] = json.dumps(spec) if dark else fig_json
+    if st.session_state.get(f"explore_{key}"):
+        st.plotly_chart(go.Figure(spec), theme=None, key=f"chart_{key}", config={"displaylogo": False})
+    else:
+        st.markdown(static_html(spec, key), unsafe_allow_html=True)
     drawable = images.chromium_path() is not None
-    with st.container(horizontal=True, gap="small"):
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.toggle(
+            "Explore",
+            key=f"explore_{key}",
+            help="Zoom, pan and read every point on an interactive chart (the first one takes a few seconds "
+            "to load).",
+        )
         for fmt in ("png", "svg") if drawable else ():
             st.download_button(
                 f"{fmt.upper()} 1600×900",

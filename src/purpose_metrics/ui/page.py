@@ -76,19 +76,45 @@ h1#this-week {font-size: clamp(1.6rem, 2.6vw, 2.75rem);}
   [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"] {display: none !important;}
   [data-testid="stMain"], [data-testid="stMainBlockContainer"] {margin: 0 !important; padding: 0.5rem !important;
     max-width: none !important;}
-  .pm-card, [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stPlotlyChart"],
+  .pm-card, .pm-chart, [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stPlotlyChart"],
   [data-testid="stTable"], [data-testid="stDataFrame"] {break-inside: avoid; page-break-inside: avoid;}
   h1, h2, h3 {break-after: avoid; page-break-after: avoid;}
 }
+/* A server-drawn chart (ui/charts.static_html) comes in three widths; the
+   column's own width picks one, so its text reads at about 13 px anywhere. */
+.pm-chart {container-type: inline-size; width: 100%;}
+.pm-chart .pm-v {display: none;}
+.pm-chart svg {display: block; width: 100%; height: auto;}
+@container (min-width: 940px) {.pm-chart .pm-v1120 {display: block;}}
+@container (min-width: 600px) and (max-width: 939.98px) {.pm-chart .pm-v760 {display: block;}}
+@container (max-width: 599.98px) {.pm-chart .pm-v420 {display: block; overflow-x: auto;}}
 </style>
 """
 
 
 def print_style() -> None:
-    """How a page prints: no sidebar, toolbars or download buttons, and no
-    card, chart or table split across two sheets; and the few screen rules
-    every page shares (called by the router)."""
+    """How a page prints (no sidebar, toolbars or download buttons, and no
+    card, chart or table split across two sheets), how a static chart picks
+    its width, and the few screen rules every page shares (called by the
+    router)."""
     st.html(PRINT_STYLE)
+
+
+_THEME_TOLD = "pm_theme_told"  # set once the browser has had a run to tell its theme
+
+
+def follow_theme() -> None:
+    """Decide once per run whether charts are drawn dark (called by the
+    router). The browser tells its theme with every rerun, but on a
+    session's first run it tells the system's preference, not Streamlit's
+    theme: then the server's configured theme (`theme.base`), if any, is
+    the better guess. A theme switched in the settings shows on the next run."""
+    told = st.context.theme.type
+    configured = st.get_option("theme.base")
+    first = not st.session_state.get(_THEME_TOLD)
+    st.session_state[_THEME_TOLD] = True
+    kind = configured if first and configured in ("light", "dark") else told
+    st.session_state[charts.THEME_KEY] = kind == "dark"
 
 
 def ensure_router() -> None:
