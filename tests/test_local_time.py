@@ -251,9 +251,13 @@ def test_kpis_on_local_weeks_on_every_backend(engine, tmp_path, capsys):
         rows = {(r["metric_id"], r["scope"]): r for r in json.loads(capsys.readouterr().out)}
         got[week] = rows[("net_revenue", "company")]["value"]
     assert got == {"2026-W12": 10.0, "2026-W13": 20.0, "2026-W14": 40.0}
-    # The store and pushdown cut UTC days: asked for, they say so (exit 2).
-    assert main(["--db", url, "--mode", "store", "kpis", "--week", "2026-W13"]) == 2
-    assert "Europe/Berlin" in capsys.readouterr().err
+    # The store was cut on Berlin's days (the company came first), pushdown cuts them in the query.
+    for mode in ("store", "pushdown", "memory"):
+        rows = {
+            (r["metric_id"], r["scope"]): r
+            for r in _cli_json(capsys, url, "--mode", mode, "kpis", "--week", "2026-W13")
+        }
+        assert rows[("net_revenue", "company")]["value"] == 20.0, mode
 
 
 def test_an_unknown_zone_is_refused_and_nothing_is_written(duck, tmp_path, capsys):
@@ -369,23 +373,26 @@ def test_cohorts_on_local_and_fiscal_weeks_in_pushdown_and_memory(engine, tmp_pa
     assert cells == {("FY2026-W08", 0): 2}
 
 
-def test_auto_picks_pushdown_for_a_large_order_book_in_another_zone(duck, tmp_path, monkeypatch):
+def test_auto_reads_the_store_cut_on_local_days_and_pushdown_when_it_is_stale(duck, tmp_path, monkeypatch):
     from purpose_metrics import sources
 
     _load(duck, tmp_path, "Europe/Berlin")
     with duck.connect() as conn:
-        assert sources.choose(conn, None, "Europe/Berlin") == ("memory", False)  # 3 orders: small
+        assert sources.choose(conn) == ("store", True)  # cut on Berlin's days by the imports
+    with duck.begin() as conn:  # another zone, written behind the importer's back: the store is stale
+        conn.exec_driver_sql("UPDATE company SET timezone = 'Asia/Tokyo'")
+    with duck.connect() as conn:
+        assert sources.choose(conn) == ("memory", False)  # 3 orders: small
         monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", 3)
-        assert sources.choose(conn, None, "Europe/Berlin") == ("pushdown", False)
-        assert sources.choose(conn, None, None) == ("store", True)  # UTC: the store, as before
-    with duck.begin() as conn:  # a row written by other means: the history is not current
+        assert sources.choose(conn) == ("pushdown", False)  # the history holds instants: still current
+    with duck.begin() as conn:  # an order written behind its back: the history is stale too
         conn.exec_driver_sql(
             "INSERT INTO orders (order_id, customer_id, brand_id, ordered_at, channel, status, units, "
             "net_revenue, returned_units, refunded_amount, donation_amount) "
             "VALUES (5, 1, 'a', TIMESTAMP '2026-03-24 10:00:00', 'web', 'completed', 1, 1, 0, 0, 0)"
         )
     with duck.connect() as conn:
-        assert sources.choose(conn, None, "Europe/Berlin") == ("memory", False)
+        assert sources.choose(conn) == ("memory", False)
 
 
 def test_the_store_mode_gives_fiscal_cohorts_cut_in_the_database(engine, tmp_path, capsys):
@@ -396,11 +403,20 @@ def test_the_store_mode_gives_fiscal_cohorts_cut_in_the_database(engine, tmp_pat
     # UTC: orders 1 and 2 (Sun 22 Mar 22:30 and 23:30) open FY2026-W08 (from Sun 22 Mar);
     # order 3 (Sun 29 Mar 22:30) is customer 1 back in W09.
     assert {(r["cohort"], r["period_index"]): r["customers"] for r in nrf}[("FY2026-W08", 0)] == 2
-    # A company in another zone: the store keeps UTC days, so it is refused by name.
+    # The company's zone changed behind the importer's back: the store's days are UTC, so it
+    # is not current until `refresh` cuts them anew.
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE company SET timezone = 'Europe/Berlin'")
-    assert main(["--db", url, "--mode", "store", "cohorts", "--grain", "week"]) == 2
-    assert "pushdown or memory" in capsys.readouterr().err
+    assert main(["--db", url, "--mode", "store", "cohorts", "--grain", "week"]) == 1  # a database error
+    assert "another time zone" in capsys.readouterr().err
+    assert main(["--db", url, "refresh"]) == 0
+    capsys.readouterr()
+    berlin = _company(_cli_json(capsys, url, "--mode", "store", "cohorts", "--grain", "week"))
+    # Cut on Berlin's days: customer 2's first order (Mon 23 Mar 00:30 local) opens W13.
+    assert {r["cohort"]: r["cohort_size"] for r in berlin if r["period_index"] == 0} == {
+        "2026-W12": 1,
+        "2026-W13": 1,
+    }
 
 
 @pytest.mark.parametrize(

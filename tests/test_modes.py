@@ -53,7 +53,9 @@ def test_auto_reads_the_store_when_it_is_current(loaded, monkeypatch):
         assert sources.choose(conn, "pushdown") == ("pushdown", True)
 
 
-def test_auto_without_a_current_store_keeps_small_and_embedded_databases_in_memory(loaded, monkeypatch):
+def test_auto_without_a_current_store_keeps_small_databases_in_memory_and_large_ones_in_pushdown(
+    loaded, monkeypatch
+):
     monkeypatch.delenv(sources.MODE_ENV, raising=False)
     with loaded.begin() as conn:  # rows written behind the importer's back: the store is stale
         conn.exec_driver_sql("DELETE FROM initiatives")
@@ -64,14 +66,21 @@ def test_auto_without_a_current_store_keeps_small_and_embedded_databases_in_memo
         assert sources.choose(conn) == ("memory", False)
         orders = sources.order_count(conn)
         assert orders == conn.exec_driver_sql("SELECT COUNT(*) FROM orders").scalar_one()
-        # With a threshold the data reach, a server database goes to pushdown.
+        # With a threshold the data reach, pushdown: the orders' history is still current.
         monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", orders)
-        expected = "pushdown" if loaded.dialect.name == "postgresql" else "memory"
-        assert sources.choose(conn)[0] == expected
+        assert sources.choose(conn)[0] == "pushdown"
         monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", orders + 1)
         assert sources.choose(conn)[0] == "memory"
         with pytest.raises(Exception, match="run `purpose-metrics refresh`"):
             sources.choose(conn, "store")  # asked for explicitly, a stale store is an error
+    with loaded.begin() as conn:  # an order written behind the importer's back: the history is stale too
+        conn.exec_driver_sql("DELETE FROM orders WHERE order_id IN (SELECT MAX(order_id) FROM orders)")
+    with loaded.connect() as conn:
+        monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", 1)
+        # A server database still goes to pushdown (it says to refresh for customer metrics);
+        # an embedded one reads its rows into memory, which computes the history itself.
+        expected = "pushdown" if loaded.dialect.name == "postgresql" else "memory"
+        assert sources.choose(conn)[0] == expected
 
 
 def test_a_store_or_pushdown_dataset_reads_no_large_table(loaded, other):

@@ -58,14 +58,22 @@ def _write(folder: Path, name: str, df: pl.DataFrame) -> Path:
     return path
 
 
-def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_dir, tmp_path):
+def _company_in(zone: str | None, source: Path, folder: Path) -> Path:
+    """The company file of `source` with its timezone set to `zone`."""
+    company = pl.read_csv(source / "company.csv", infer_schema=False)
+    return _write(folder, "company", company.with_columns(timezone=pl.lit(zone, pl.String)))
+
+
+@pytest.mark.parametrize("zone", [None, "America/New_York"])
+def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_dir, tmp_path, zone):
     """Customers in two halves, surveys before half of their customers,
     orders in three shuffled parts (so later parts reach into the past of
     earlier ones and renumber histories): after each import the store is
-    current, and at the end it equals one rebuilt from the tables."""
+    current, and at the end it equals one rebuilt from the tables; with the
+    company in New York, on New York's days."""
     data = example_dir / "data"
-    for table in ("company", "brands"):
-        import_file(engine, table, data / f"{table}.csv")
+    import_file(engine, "company", _company_in(zone, data, tmp_path))
+    import_file(engine, "brands", data / "brands.csv")
     customers = pl.read_csv(data / "customers.csv", infer_schema=False)
     orders = pl.read_csv(data / "orders.csv", infer_schema=False).sample(fraction=1.0, shuffle=True, seed=11)
     steps = [
@@ -187,10 +195,18 @@ def test_customer_sets_count_each_customer_once_over_days_channels_and_brands(du
     assert south[("company", "active_customers")][0] == 1 and south[("a", "active_customers")][0] == 0
 
 
-def test_cohorts_and_kpis_from_the_store_equal_memory_on_the_sample(duck):
+@pytest.mark.parametrize("zone", [None, "Pacific/Auckland"])
+def test_cohorts_and_kpis_from_the_store_equal_memory_on_the_sample(duck, tmp_path, zone):
     """The bundled 30k-order sample, every metric on a 52-week grid and on
-    one long period with filters, and the cohorts of both grains."""
-    import_folder(duck, Path(__file__).resolve().parents[1] / "sample_data")
+    one long period with filters, and the cohorts of both grains; in UTC and
+    for a company in Auckland (east of UTC, summer time in the other half
+    of the year), whose store is cut on Auckland's days."""
+    sample = tmp_path / "sample"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_data", sample)
+    _company_in(zone, sample, sample)
+    import_folder(duck, sample)
+    with duck.connect() as conn:
+        assert store.state.store_zone(conn) == zone
     memory, stored = reading.load_dataset(duck, mode="memory"), reading.load_dataset(duck, mode="store")
     weeks = Periods.trend(dt.date(2026, 11, 23), 52, "week")
     assert kpi_mismatches(kpi_frame(memory, weeks), kpi_frame(stored, weeks)) == []
@@ -304,3 +320,28 @@ def test_a_key_sum_that_differs_in_its_last_bits_is_still_current(example_duck):
     scale_key_sum(1.0, extra_rows=1)
     with example_duck.connect() as conn:
         assert not store.is_current(conn) and not history_is_current(conn)
+
+
+def test_a_company_imported_in_another_zone_rebuilds_the_store_on_its_days(duck, example_dir, tmp_path):
+    """The store made on UTC days; then the company arrives, in Tokyo: the
+    import cuts the store anew on Tokyo's days, and it equals memory."""
+    data = example_dir / "data"
+    for table in ("brands", "customers", "orders", "customer_surveys"):
+        import_file(duck, table, data / f"{table}.csv")
+    with duck.connect() as conn:
+        assert store.state.store_zone(conn) is None and store.is_current(conn)
+        utc_days = conn.exec_driver_sql("SELECT COUNT(*) FROM fact_orders").one()[0]
+    import_file(duck, "company", _company_in("Asia/Tokyo", data, tmp_path))
+    with duck.connect() as conn:
+        assert store.state.store_zone(conn) == "Asia/Tokyo" and store.is_current(conn)
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM fact_orders").one()[0] > 0 < utc_days
+    memory, stored = reading.load_dataset(duck, mode="memory"), reading.load_dataset(duck, mode="store")
+    weeks = Periods.trend(dt.date(2026, 6, 29), 78, "week")  # the example's 78 weeks, to 28 Jun 2026
+    assert kpi_mismatches(kpi_frame(memory, weeks), kpi_frame(stored, weeks)) == []
+    # Written behind the importer's back, another zone makes the store stale: refresh says so.
+    with duck.begin() as conn:
+        conn.exec_driver_sql("UPDATE company SET timezone = 'Europe/Berlin'")
+    with duck.connect() as conn:
+        assert not store.is_current(conn)
+    with pytest.raises(db.DatabaseError, match="another time zone"):
+        reading.load_dataset(duck, mode="store")

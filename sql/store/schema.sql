@@ -14,6 +14,9 @@
 --   fact_customer_groups   (attribute, value): the customers of a region,
 --                          a segment, or opted in to marketing
 --   store_state            table the store was built from: its fingerprint
+-- A day is a local date in the company's time zone when the store was made
+-- (store_state.zone; NULL: UTC): importing a company in another zone
+-- rebuilds the store.
 -- region and segment are the customer's (NULL for a guest or an unknown
 -- customer), so a filter on them is a WHERE on these tables.
 
@@ -121,5 +124,6 @@ CREATE TABLE IF NOT EXISTS store_state (
     max_key BIGINT,
     key_sum DOUBLE PRECISION,
     version INTEGER NOT NULL,
-    refreshed_at TIMESTAMP NOT NULL
+    refreshed_at TIMESTAMP NOT NULL,
+    zone TEXT  -- the company's time zone the store's days are local to (NULL: UTC)
 );

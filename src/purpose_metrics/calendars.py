@@ -75,15 +75,16 @@ def to_local(moment: dt.datetime, zone: str | None = None) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC).astimezone(zone_info(zone)).replace(tzinfo=None)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=64)
 def utc_offsets(
     zone: str | None, lo: dt.datetime, hi: dt.datetime
-) -> tuple[int, list[tuple[dt.datetime, int]]]:
+) -> tuple[int, tuple[tuple[dt.datetime, int], ...]]:
     """The zone's UTC offset (seconds) at instant `lo` and every change of it
     in (lo, hi]: (offset at lo, [(UTC instant of the change, offset from
     then on)]), instants naive UTC like the stored timestamps. The SQL that
     cuts local days (sqltext.Dialect.local_day) is built from it."""
     if is_utc(zone):
-        return 0, []
+        return 0, ()
     info = zone_info(zone)  # type: ignore[arg-type]
 
     def offset(moment: dt.datetime) -> int:
@@ -108,7 +109,7 @@ def utc_offsets(
             moment = b
         else:
             moment = nxt
-    return first, changes
+    return first, tuple(changes)
 
 
 def local_date(expr: pl.Expr, zone: str | None = None) -> pl.Expr:

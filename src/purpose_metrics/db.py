@@ -220,17 +220,35 @@ def create_schema(engine: Engine) -> None:
             for col in table.columns:
                 if col.optional and col.name not in have:
                     conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {col.name} {_SQL_TYPES[col.type]}")
+        # A store made before it kept the zone of its days kept UTC days (zone NULL).
+        if "zone" not in stored_columns(conn, "store_state"):
+            conn.exec_driver_sql("ALTER TABLE store_state ADD COLUMN zone TEXT")
 
 
 _SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "id": "BIGINT", "num": "DOUBLE PRECISION", "bool": "BOOLEAN",
               "date": "DATE", "ts": "TIMESTAMP"}  # fmt: skip
 
 
+def company_zone(conn: Connection) -> str | None:
+    """company.timezone (None: UTC, no company yet, or a database made
+    before the column)."""
+    from .calendars import is_utc
+
+    if "timezone" not in stored_columns(conn, "company"):
+        return None
+    zone = conn.execute(sa.text("SELECT MAX(timezone) FROM company")).one()[0]  # (.one(): see store_zone)
+    return None if zone is None or is_utc(zone) else str(zone)
+
+
 def stored_columns(conn: Connection, name: str) -> list[str]:
     """The columns table `name` has in this database (an older one may lack
     an optional column of the contract)."""
     # (No inspector: duckdb-engine's reads PostgreSQL's catalogue.)
-    return list(conn.exec_driver_sql(f"SELECT * FROM {name} WHERE 1 = 0").keys())
+    result = conn.exec_driver_sql(f"SELECT * FROM {name} WHERE 1 = 0")
+    try:
+        return list(result.keys())
+    finally:
+        result.close()  # DuckDB refuses the next statement while a result is open
 
 
 def readable_columns(conn: Connection, name: str, columns: Sequence[str]) -> list[str]:

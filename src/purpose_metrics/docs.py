@@ -224,10 +224,11 @@ the same local periods in the database: period bounds are bound as the
 UTC instants of local midnight, and a local date is the timestamp plus the
 zone's UTC offset, picked from the offset's changes (a CASE the code
 builds from the time-zone database, so no database needs time-zone
-support). The fact store keeps UTC days, so a company in another zone is
-computed by pushdown (auto mode, for a large order book with a current
-customer history) or from its rows (the memory source); cohorts on local
-or fiscal periods are always cut in the database outside the memory mode.
+support). The fact store's days are local too: imports cut them in the
+company's zone, and importing a company in another zone cuts the store
+anew (a zone changed by other means makes the store stale until
+`purpose-metrics refresh`; pushdown or memory serve meanwhile). Cohorts on
+fiscal periods are cut in the database outside the memory mode.
 
 Two calendars cut weeks and months (`--calendar` on `kpis`, `cohorts`,
 `drivers` and `deck`): `iso`, the default, as above; and `nrf`, the

@@ -124,7 +124,7 @@ def read_large_tables(
     from .store import is_current
 
     frames = {}
-    if is_current(conn):
+    if is_current(conn, days_too=False):  # the stored history holds instants, no days
         frames["orders"] = read_orders(conn, start, end).lazy()
     else:
         frames["orders"] = db.read_table(conn, "orders", ENGINE_COLUMNS["orders"]).lazy()
@@ -164,7 +164,7 @@ def load_dataset(
                 start = local_instant(start, zone)
             if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
                 end = local_instant(end, zone)
-            chosen, _ = choose(conn, mode, zone)
+            chosen, _ = choose(conn, mode)
             instant, first = as_of(conn), first_order_at(conn)
             if chosen == "memory" and not read_large:
                 from .sources.memory import MemorySource

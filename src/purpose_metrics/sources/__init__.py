@@ -119,41 +119,31 @@ def order_count(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(db.SA_TABLES["orders"])).scalar_one())
 
 
-def choose(conn: sa.Connection, requested: str | None = None, zone: str | None = None) -> tuple[Mode, bool]:
+def choose(conn: sa.Connection, requested: str | None = None) -> tuple[Mode, bool]:
     """(the mode to use, whether the fact store is current) for this database.
 
-    The fact store cuts periods on UTC days. For a company in another time
-    zone (`zone`) pushdown cuts local periods in the database, and auto
-    picks it for a large order book whose customer history is current
-    (else memory, from the rows)."""
-    from ..calendars import is_utc
+    The fact store's days are local to the zone the company had when it was
+    made: it is current only while the company's zone (`zone`) is still
+    that one (an import of the company rebuilds it). Pushdown cuts any
+    local periods in the database: without a current store, auto picks it
+    for a large order book (on an embedded file, when its customer history
+    is current; else memory computes the history from the rows)."""
     from ..store import is_current
 
     mode = requested_mode(requested)
-    if not is_utc(zone):
-        if mode == "store":
-            raise UsageError(
-                f"the store mode cuts periods on UTC days, and the company's dates are local to {zone}: "
-                "use the pushdown or memory mode (or auto)"
-            )
-        if mode != "auto":
-            return mode, False  # type: ignore[return-value]
-        from ..store.state import is_current as tables_current
-
-        if order_count(conn) >= AUTO_PUSHDOWN_ORDERS and tables_current(conn, ["orders"]):
-            return "pushdown", False
-        return "memory", False
     current = is_current(conn)
     if mode == "store" and not current:
         raise db.DatabaseError(
-            "the fact store is not current for these tables (data loaded by other means, or an older "
-            "version): run `purpose-metrics refresh` to build it, or choose another mode"
+            "the fact store is not current for these tables (data loaded by other means, an older "
+            "version, or another time zone): run `purpose-metrics refresh` to build it, or choose another mode"
         )
     if mode != "auto":
         return mode, current  # type: ignore[return-value]
     if current:
         return "store", True
-    if conn.dialect.name not in _EMBEDDED and order_count(conn) >= AUTO_PUSHDOWN_ORDERS:
+    if order_count(conn) >= AUTO_PUSHDOWN_ORDERS and (
+        conn.dialect.name not in _EMBEDDED or is_current(conn, ["orders"], days_too=False)
+    ):
         return "pushdown", False
     return "memory", False
 

@@ -216,16 +216,7 @@ def history_is_current(conn: Connection) -> bool:
     customers (what the customer facts join)."""
     from ..store.state import is_current
 
-    return is_current(conn, ["orders"])
-
-
-def utc_only(periods: Periods) -> None:
-    """The fact store cuts periods on UTC days (sources.choose never picks
-    it for a company in another zone)."""
-    from ..calendars import is_utc
-
-    if not is_utc(periods.zone):
-        raise ValueError(f"periods local to {periods.zone} need the pushdown or memory source")
+    return is_current(conn, ["orders"], days_too=False)
 
 
 class PushdownSource:

@@ -27,12 +27,13 @@ from pyroaring import BitMap64
 from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
-from ..calendars import Calendar
+from ..calendars import Calendar, is_utc
 from ..metrics.dataset import UNKNOWN, Filters
 from ..metrics.drivers import DriverInputs
 from ..periods import Grain, Periods, month_start, next_start, week_start
 from ..store import sets
-from .pushdown import PushdownSource, utc_only
+from ..store.state import store_zone
+from .pushdown import PushdownSource
 
 # The summed columns of each fact table, as the facts they are (columns
 # ending in _c count in the company's history, _b in the brand's).
@@ -53,6 +54,9 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 WEEKS_KEPT = 4096  # unions of a whole ISO week kept in memory (per kind, brand, channels)
 
 
+_UNREAD = object()
+
+
 class StoreSource:
     name = "store"
 
@@ -65,13 +69,14 @@ class StoreSource:
         self._weeks: OrderedDict[tuple, BitMap64] = OrderedDict()
         self._groups: dict[tuple[str, str | None], BitMap64] | None = None
         self._brands: list[str] = []
+        self._zone: object = _UNREAD  # the zone the store's days are local to, read at first use
 
     # --- sums -------------------------------------------------------------------------
 
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
-        utc_only(periods)
         try:
             with connections.connect(self.engine) as conn:
+                self._same_days(conn, periods)
                 parts = []
                 if {"orders", "customers"} & set(groups):
                     by_brand = self._read(conn, "fact_orders", periods, filters,
@@ -93,6 +98,18 @@ class StoreSource:
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
         return [p.lazy() for p in parts]
+
+    def _same_days(self, conn: Connection, periods: Periods) -> None:
+        """The store's days are local to one zone: periods of another cannot be cut from them."""
+        with self._lock:
+            if self._zone is _UNREAD:
+                self._zone = store_zone(conn)
+        wanted = None if is_utc(periods.zone) else periods.zone
+        if wanted != self._zone:
+            raise ValueError(
+                f"the fact store's days are local to {self._zone or 'UTC'}, not {wanted or 'UTC'}: "
+                "run `purpose-metrics refresh`"
+            )
 
     def _read(
         self, conn: Connection, table: str, periods: Periods, filters: Filters, columns: Sequence[str]

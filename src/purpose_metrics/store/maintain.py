@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import db, sqltext
+from ..calendars import instant, local_date
 from . import sets
-from .state import TRACKED, is_current, record, stored_state
+from .state import TRACKED, is_current, record, store_zone, stored_state
 
 # Event tables: their facts per (brand, day of this column).
 EVENT_FACTS: dict[str, str] = {
@@ -47,10 +49,59 @@ SET_CHUNK_DAYS = 31
 Progress = Callable[[str], None]
 
 
+# --- the days of the store -----------------------------------------------------------------
+
+# A local day is found from the zone's offsets over the data's span; an order
+# delivered this long after the latest timestamp still gets its local date.
+_DELIVERY_HORIZON = dt.timedelta(days=400)
+
+
+@dataclass(frozen=True)
+class Days:
+    """How the store cuts days: local dates in the company's zone (None:
+    UTC), exact for timestamps in [lo, hi]."""
+
+    d: sqltext.Dialect
+    zone: str | None = None
+    lo: dt.datetime = dt.datetime(1970, 1, 1)
+    hi: dt.datetime = dt.datetime(1970, 1, 1)
+
+    def of(self, column: str) -> str:
+        """SQL: the local date of a timestamp column."""
+        return self.d.local_day(column, self.zone, self.lo, self.hi)
+
+    def of_frame(self, column: str) -> pl.Expr:
+        """Polars: the local date of a timestamp column of imported rows."""
+        return local_date(pl.col(column), self.zone)
+
+    def starts(self, day: dt.datetime) -> dt.datetime:
+        """The instant (UTC) a day starts, the day given as its midnight."""
+        return instant(day.date(), self.zone)
+
+
+def _days(conn: Connection) -> Days:
+    """The store's days for the company's zone now."""
+    d = sqltext.Dialect(conn.dialect.name)
+    zone = db.company_zone(conn)
+    if zone is None:
+        return Days(d)
+    columns = {"orders": "ordered_at", **EVENT_FACTS}
+    spans = [conn.execute(sa.text(f"SELECT MIN({c}), MAX({c}) FROM {t}")).one() for t, c in columns.items()]
+    moments = [_timestamp(v) for span in spans for v in span if v is not None]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    lo = min(moments, default=now) - dt.timedelta(days=2)
+    return Days(d, zone, lo, max([*moments, now]) + _DELIVERY_HORIZON)
+
+
+def _timestamp(value: object) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
 # --- the SQL of the store ----------------------------------------------------------------
 
 
-def _snippets(d: sqltext.Dialect) -> dict[str, str]:
+def _snippets(days: Days) -> dict[str, str]:
+    d = days.d
     flags = (
         "CASE WHEN seq_c = 1 THEN 1 ELSE 0 END AS first_c, "
         f"CASE WHEN seq_c = 1 AND next_at_c IS NOT NULL AND {d.within_90('next_at_c')} THEN 1 ELSE 0 END AS repurchased_c, "
@@ -59,11 +110,11 @@ def _snippets(d: sqltext.Dialect) -> dict[str, str]:
     )
     out = {
         "flags": flags,
-        "delivered_date": d.day_of("delivered_at"),
+        "delivered_date": days.of("delivered_at"),
         "next_c_within_90": d.within_90("next_at_c"),
         "next_b_within_90": d.within_90("next_at_b"),
-        "day_of_ordered_at": d.day_of("ordered_at"),
-        "order_day": d.day_of("o.ordered_at"),
+        "day_of_ordered_at": days.of("ordered_at"),
+        "order_day": days.of("o.ordered_at"),
     }
     for part in ("order_sums", "survey_tallies", "ticket_tallies", "message_tallies"):
         out[part] = sqltext.render(f"facts/{part}.part.sql", out).rstrip()
@@ -73,16 +124,16 @@ def _snippets(d: sqltext.Dialect) -> dict[str, str]:
     ):
         out[name] = sqltext.render("store/history_insert.part.sql", {"customers": customers}).strip()
     for column in EVENT_FACTS.values():
-        out[f"day_of_{column}"] = d.day_of(column)
+        out[f"day_of_{column}"] = days.of(column)
     return out
 
 
-def _cells_filter(d: sqltext.Dialect, brand: str, ts: str, cells: str = "_pm_cells") -> str:
+def _cells_filter(days: Days, brand: str, ts: str, cells: str = "_pm_cells") -> str:
     """Rows of the (brand, day) cells in the table `cells`; the range in
     front lets the database skip what lies outside them."""
     return (
         f"AND {ts} >= :cells_from AND {ts} < :cells_to "
-        f"AND EXISTS (SELECT 1 FROM {cells} x WHERE x.brand_id = {brand} AND x.day = {d.day_of(ts)})"
+        f"AND EXISTS (SELECT 1 FROM {cells} x WHERE x.brand_id = {brand} AND x.day = {days.of(ts)})"
     )
 
 
@@ -113,8 +164,12 @@ def _span(conn: Connection, sql: str) -> tuple[dt.datetime, dt.datetime] | None:
     return _midnight(lo), _midnight(hi) + dt.timedelta(days=1)
 
 
-def _range_params(d: sqltext.Dialect, span: tuple[dt.datetime, dt.datetime]) -> dict[str, object]:
-    return {"cells_from": d.ts_value(span[0]), "cells_to": d.ts_value(span[1])}
+def _range_params(days: Days, span: tuple[dt.datetime, dt.datetime]) -> dict[str, object]:
+    """The instants bounding the days of `span` (midnights of local days)."""
+    return {
+        "cells_from": days.d.ts_value(days.starts(span[0])),
+        "cells_to": days.d.ts_value(days.starts(span[1])),
+    }
 
 
 def _delete_cells(conn: Connection, table: str, cells: str = "_pm_cells") -> None:
@@ -127,33 +182,32 @@ def _delete_cells(conn: Connection, table: str, cells: str = "_pm_cells") -> Non
 # --- facts of orders ---------------------------------------------------------------------
 
 
-def _order_facts(conn: Connection, whole: bool) -> None:
+def _order_facts(conn: Connection, days: Days, whole: bool) -> None:
     """fact_orders and fact_customer_sets: everything (whole), or the cells
     of _pm_cells and _pm_set_cells (the days whose sets changed: fewer, as a
     set holds who ordered and whether it was their first order, not the
     90-day repurchase flag that changes most often)."""
-    d = sqltext.Dialect(conn.dialect.name)
-    snippets = _snippets(d)
+    snippets = _snippets(days)
     if whole:
         conn.exec_driver_sql("DELETE FROM fact_orders")
         conn.exec_driver_sql("DELETE FROM fact_customer_sets")
         snippets |= {"cells": "", "history_range": ""}
         _run(conn, "store/fact_orders.sql", snippets)
-        _customer_sets(conn, d, None)
+        _customer_sets(conn, days, None)
         return
     span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_cells")
     if span is None:
         return
     _delete_cells(conn, "fact_orders")
     snippets |= {
-        "cells": _cells_filter(d, "o.brand_id", "o.ordered_at"),
+        "cells": _cells_filter(days, "o.brand_id", "o.ordered_at"),
         "history_range": "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to",
     }
-    _run(conn, "store/fact_orders.sql", snippets, _range_params(d, span))
+    _run(conn, "store/fact_orders.sql", snippets, _range_params(days, span))
     set_span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_set_cells")
     if set_span is not None:
         _delete_cells(conn, "fact_customer_sets", "_pm_set_cells")
-        _customer_sets(conn, d, set_span)
+        _customer_sets(conn, days, set_span)
 
 
 _SETS_SCHEMA = {
@@ -165,26 +219,26 @@ _SETS_SCHEMA = {
 }
 
 
-def _customer_sets(
-    conn: Connection, d: sqltext.Dialect, cells: tuple[dt.datetime, dt.datetime] | None
-) -> None:
+def _customer_sets(conn: Connection, days: Days, cells: tuple[dt.datetime, dt.datetime] | None) -> None:
     """Build the customer sets of the cells in _pm_set_cells, whose days lie in
     the span `cells` (of every day when None), a month of days at a time so
     that memory stays bounded whatever the number of orders."""
     span = cells or _span(conn, "SELECT MIN(ordered_at), MAX(ordered_at) FROM order_history")
     if span is None:
         return
+    if cells is None and days.zone is not None:  # UTC dates: the local ones may be a day either side
+        span = (span[0] - dt.timedelta(days=1), span[1] + dt.timedelta(days=1))
     # Qualified: inside the cells' EXISTS a bare brand_id would be the cell's own.
     where = (
-        _cells_filter(d, "h.brand_id", "h.ordered_at", "_pm_set_cells")
+        _cells_filter(days, "h.brand_id", "h.ordered_at", "_pm_set_cells")
         if cells
         else "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to"
     )
-    sql = sqltext.render("store/customer_sets.sql", {"cells": where, "history_day": d.day_of("h.ordered_at")})
+    sql = sqltext.render("store/customer_sets.sql", {"cells": where, "history_day": days.of("h.ordered_at")})
     day, stop = span
     while day < stop:
         upto = min(day + dt.timedelta(days=SET_CHUNK_DAYS), stop)
-        rows = db.fetch_sql(conn, sql, _range_params(d, (day, upto))).with_columns(
+        rows = db.fetch_sql(conn, sql, _range_params(days, (day, upto))).with_columns(
             pl.col("day").cast(pl.String).str.slice(0, 10).str.to_date(),
             pl.col("brand_id", "channel").cast(pl.String),
         )
@@ -193,18 +247,17 @@ def _customer_sets(
         day = upto
 
 
-def _orders(conn: Connection, frame: pl.DataFrame) -> None:
+def _orders(conn: Connection, days: Days, frame: pl.DataFrame) -> None:
     """After an import of orders: the history of its customers, then the
     facts of every cell that changed."""
     completed = frame.filter(pl.col("status") == "completed")
-    d = sqltext.Dialect(conn.dialect.name)
     customers = completed.select(pl.col("customer_id").drop_nulls().unique())
-    cells = completed.select("brand_id", day=pl.col("ordered_at").dt.date()).unique()
+    cells = completed.select("brand_id", day=days.of_frame("ordered_at")).unique()
     _temp(conn, "_pm_customers", "customer_id BIGINT NOT NULL", customers)
     _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
     _temp(conn, "_pm_set_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
-    _run(conn, "store/history_update.sql", _snippets(d))
-    _order_facts(conn, whole=False)
+    _run(conn, "store/history_update.sql", _snippets(days))
+    _order_facts(conn, days, whole=False)
     for temp in ("_pm_customers", "_pm_cells", "_pm_set_cells"):
         conn.exec_driver_sql(f"DROP TABLE {temp}")
 
@@ -212,12 +265,11 @@ def _orders(conn: Connection, frame: pl.DataFrame) -> None:
 # --- facts of surveys, tickets, messages -------------------------------------------------------
 
 
-def _event_facts(conn: Connection, table: str, whole: bool) -> None:
-    d = sqltext.Dialect(conn.dialect.name)
+def _event_facts(conn: Connection, days: Days, table: str, whole: bool) -> None:
     fact = f"fact_{table}"
     ts = EVENT_FACTS[table]
     alias = {"customer_surveys": "s", "support_tickets": "t", "marketing_messages": "m"}[table]
-    snippets = _snippets(d)
+    snippets = _snippets(days)
     if whole:
         conn.exec_driver_sql(f"DELETE FROM {fact}")
         _run(conn, f"store/{fact}.sql", snippets | {"cells": ""})
@@ -226,14 +278,14 @@ def _event_facts(conn: Connection, table: str, whole: bool) -> None:
     if span is None:
         return
     _delete_cells(conn, fact)
-    cells = _cells_filter(d, f"{alias}.brand_id", f"{alias}.{ts}")
-    _run(conn, f"store/{fact}.sql", snippets | {"cells": cells}, _range_params(d, span))
+    cells = _cells_filter(days, f"{alias}.brand_id", f"{alias}.{ts}")
+    _run(conn, f"store/{fact}.sql", snippets | {"cells": cells}, _range_params(days, span))
 
 
-def _events(conn: Connection, table: str, frame: pl.DataFrame) -> None:
-    cells = frame.select("brand_id", day=pl.col(EVENT_FACTS[table]).dt.date()).unique()
+def _events(conn: Connection, days: Days, table: str, frame: pl.DataFrame) -> None:
+    cells = frame.select("brand_id", day=days.of_frame(EVENT_FACTS[table])).unique()
     _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
-    _event_facts(conn, table, whole=False)
+    _event_facts(conn, days, table, whole=False)
     conn.exec_driver_sql("DROP TABLE _pm_cells")
 
 
@@ -296,20 +348,19 @@ def _customer_groups(conn: Connection, frame: pl.DataFrame | None) -> None:
     _write_groups(conn, merged)
 
 
-def _customers(conn: Connection, frame: pl.DataFrame) -> None:
+def _customers(conn: Connection, days: Days, frame: pl.DataFrame) -> None:
     """After an import of customers: their groups, and the facts of any
     survey, ticket or message already stored under one of them (its region
     and segment were unknown until now)."""
     _customer_groups(conn, frame)
     _temp(conn, "_pm_customers", "customer_id BIGINT NOT NULL", frame.select("customer_id"))
-    d = sqltext.Dialect(conn.dialect.name)
     for table, ts in EVENT_FACTS.items():
         _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL")
         conn.exec_driver_sql(
-            f"INSERT INTO _pm_cells (brand_id, day) SELECT DISTINCT brand_id, {d.day_of(ts)} FROM {table} "
+            f"INSERT INTO _pm_cells (brand_id, day) SELECT DISTINCT brand_id, {days.of(ts)} FROM {table} "
             "WHERE customer_id IN (SELECT customer_id FROM _pm_customers)"
         )
-        _event_facts(conn, table, whole=False)
+        _event_facts(conn, days, table, whole=False)
         conn.exec_driver_sql("DROP TABLE _pm_cells")
     conn.exec_driver_sql("DROP TABLE _pm_customers")
 
@@ -336,42 +387,47 @@ def after_import(conn: Connection, table: str, frames: Sequence[pl.DataFrame], w
     """Bring the store up to date after `frames` were appended to `table`, in
     the import's transaction. `was_current`: whether the store held exactly
     the tables' contents before the import (else everything is rebuilt)."""
+    if table == "company":
+        # The store's days are local to the company's zone: a new zone cuts them anew.
+        if stored_state(conn) is not None and store_zone(conn) != db.company_zone(conn):
+            rebuild(conn)
+        return
     if table not in TRACKED:
         return
     if not was_current:
         rebuild(conn)
         return
+    days = _days(conn)
     if table == "orders" and conn.execute(sa.text("SELECT COUNT(*) FROM order_history")).scalar_one() == 0:
-        _rebuild_orders(conn)  # the first orders: one pass, no history to compare
+        _rebuild_orders(conn, days)  # the first orders: one pass, no history to compare
     else:
         frame = pl.concat(frames)
         if table == "orders":
-            _orders(conn, frame)
+            _orders(conn, days, frame)
         elif table == "customers":
-            _customers(conn, frame)
+            _customers(conn, days, frame)
         else:
-            _events(conn, table, frame)
+            _events(conn, days, table, frame)
     record(conn, [table])
     _analyze(conn)
 
 
-def _rebuild_orders(conn: Connection) -> None:
-    d = sqltext.Dialect(conn.dialect.name)
-    _run(conn, "store/history_rebuild.sql", _snippets(d))
-    _order_facts(conn, whole=True)
+def _rebuild_orders(conn: Connection, days: Days) -> None:
+    _run(conn, "store/history_rebuild.sql", _snippets(days))
+    _order_facts(conn, days, whole=True)
 
 
 def rebuild(conn: Connection, progress: Progress | None = None) -> None:
     """Make the whole store from the tables, in the caller's transaction."""
     say = progress or (lambda _: None)
     say("customer history")
-    d = sqltext.Dialect(conn.dialect.name)
-    _run(conn, "store/history_rebuild.sql", _snippets(d))
+    days = _days(conn)
+    _run(conn, "store/history_rebuild.sql", _snippets(days))
     say("order facts and customer sets")
-    _order_facts(conn, whole=True)
+    _order_facts(conn, days, whole=True)
     for table in EVENT_FACTS:
         say(f"{table.replace('_', ' ')} facts")
-        _event_facts(conn, table, whole=True)
+        _event_facts(conn, days, table, whole=True)
     say("customer groups")
     _customer_groups(conn, None)
     conn.exec_driver_sql("DELETE FROM store_state")

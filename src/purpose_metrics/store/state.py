@@ -87,13 +87,26 @@ def version_stamp(conn: Connection) -> str:
     return ";".join("|".join(str(v) for v in row) for row in rows)
 
 
-def is_current(conn: Connection, tables: Sequence[str] = tuple(TRACKED)) -> bool:
+def store_zone(conn: Connection) -> str | None:
+    """The time zone the store's days are local to (None: UTC, also for a
+    store made before stores kept it)."""
+    if "zone" not in db.stored_columns(conn, "store_state"):
+        return None
+    # .one(), not .scalar(): DuckDB refuses the next statement while a result is unfinished.
+    return conn.execute(sa.text("SELECT MAX(zone) FROM store_state")).one()[0]
+
+
+def is_current(conn: Connection, tables: Sequence[str] = tuple(TRACKED), *, days_too: bool = True) -> bool:
     """Whether the store holds exactly what the tables hold now (all the
-    tracked tables, or just `tables`). Sums of keys are compared to a
+    tracked tables, or just `tables`) and, with `days_too`, its days are
+    local to the company's zone now (order_history alone, which pushdown
+    reads, holds instants and needs no zone). Sums of keys are compared to a
     relative 1e-9: a parallel SUM in floating point may differ in its last
     bits from one run to the next."""
     state = stored_state(conn)
     if state is None:
+        return False
+    if days_too and store_zone(conn) != db.company_zone(conn):
         return False
     now = fingerprints(conn, tables)
     return all(_same(state[t], now[t]) for t in tables)
@@ -101,6 +114,7 @@ def is_current(conn: Connection, tables: Sequence[str] = tuple(TRACKED)) -> bool
 
 def record(conn: Connection, tables: Sequence[str]) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    zone = db.company_zone(conn)  # what the store's days were cut in
     prints = fingerprints(conn, tables)
     params: dict[str, object] = {}
     conn.execute(
@@ -109,10 +123,11 @@ def record(conn: Connection, tables: Sequence[str]) -> None:
     )
     rows = pl.DataFrame(
         [
-            {"table_name": t, "row_count": p[0], "max_key": p[1], "key_sum": p[2], "version": STORE_VERSION, "refreshed_at": now}
+            {"table_name": t, "row_count": p[0], "max_key": p[1], "key_sum": p[2], "version": STORE_VERSION,
+             "refreshed_at": now, "zone": zone}
             for t, p in prints.items()
         ],
         schema={"table_name": pl.String, "row_count": pl.Int64, "max_key": pl.Int64, "key_sum": pl.Float64,
-                "version": pl.Int32, "refreshed_at": pl.Datetime("us")},
+                "version": pl.Int32, "refreshed_at": pl.Datetime("us"), "zone": pl.String},
     )  # fmt: skip
     db.insert_rows(conn, "store_state", rows)
