@@ -12,13 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import email
 import io
+import ipaddress
 import socket
+import ssl
 from email import policy
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pptx import Presentation
 
 from purpose_metrics import audit, delivery, reading
@@ -46,18 +53,26 @@ HEARTH_LEAD = Access(
 
 
 class Inbox:
-    """The SMTP server's handler: every mail it accepted."""
+    """The SMTP server's handler: every mail it accepted, and whether the
+    connection that brought it was TLS."""
 
     def __init__(self) -> None:
         self.envelopes = []
+        self.over_tls = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.envelopes.append(envelope)
+        self.over_tls.append(on_tls(server))
         return "250 OK"
 
     @property
     def mails(self) -> list[email.message.EmailMessage]:
         return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+def on_tls(server) -> bool:
+    """Whether aiosmtpd's connection is TLS now (from the first byte or after STARTTLS)."""
+    return server.transport.get_extra_info("ssl_object") is not None
 
 
 def free_port() -> int:
@@ -355,3 +370,220 @@ def test_the_command_exits_1_when_a_send_failed_and_lists_what_is_due(
     start(port)
     assert main(["--db", url, "deliver"]) == 0
     assert "1 sent, 0 failed" in capsys.readouterr().out and len(inbox.envelopes) == 1
+
+
+# --- TLS ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory) -> SimpleNamespace:
+    """A private CA (ca.pem) and the certificate it signed for `localhost`,
+    with the server's TLS context; made here, trusted by nothing on the machine."""
+    folder = tmp_path_factory.mktemp("tls")
+    now = dt.datetime.now(dt.UTC)
+
+    def certificate(subject, issuer, public_key, signer, *extensions):
+        builder = (
+            x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+        )  # fmt: skip
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Purpose Metrics test CA")])
+    ca = certificate(
+        ca_name, ca_name, ca_key.public_key(), ca_key,
+        (x509.BasicConstraints(ca=True, path_length=0), True),
+        (x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                       data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                       encipher_only=False, decipher_only=False), True),
+        (x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False),
+    )  # fmt: skip
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = certificate(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]), ca_name, key.public_key(), ca_key,
+        (x509.SubjectAlternativeName([x509.DNSName("localhost")]), False),
+        (x509.BasicConstraints(ca=False, path_length=None), True),
+        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
+        (x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False),
+    )  # fmt: skip
+    ca_file, cert_file, key_file = folder / "ca.pem", folder / "localhost.pem", folder / "localhost.key"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert_file, key_file)
+    return SimpleNamespace(ca=str(ca_file), server=server)
+
+
+class Logins:
+    """aiosmtpd's authenticator: every (user, password, over TLS) it was given; accepts all."""
+
+    def __init__(self) -> None:
+        self.seen = []
+
+    def __call__(self, server, session, envelope, mechanism, data):
+        self.seen.append((data.login.decode(), data.password.decode(), on_tls(server)))
+        return AuthResult(success=True)
+
+
+def tls_server(start, tls, kind: str, logins: Logins) -> int:
+    """A server on 127.0.0.1 with implicit TLS (`smtps`) or one that requires STARTTLS (`smtp`); its port."""
+    port = free_port()
+    if kind == "smtps":
+        # (Implicit TLS is not STARTTLS to aiosmtpd, which offers AUTH there only when told it need not wait for one.)
+        start(port, ssl_context=tls.server, authenticator=logins, auth_require_tls=False)
+    else:
+        start(port, tls_context=tls.server, require_starttls=True, authenticator=logins)
+    return port
+
+
+def over(kind: str, port: int, host: str = "localhost") -> delivery.SmtpSettings:
+    return delivery.SmtpSettings(
+        kind, host, port, "reports@example.com", username="mailer", password="s3cret"
+    )
+
+
+@pytest.mark.parametrize("kind", ["smtps", "smtp"])
+def test_a_certificate_nobody_trusts_is_refused_with_its_reason_and_nothing_sent(
+    example_duck, smtp, tls, monkeypatch, kind
+):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    inbox, start = smtp
+    logins = Logins()
+    port = tls_server(start, tls, kind, logins)
+    subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    (o,) = delivery.deliver(
+        example_duck, over(kind, port), now=MONDAY_W27, load=lambda: reading.load_dataset(example_duck)
+    )
+    said = (
+        f"localhost:{port}'s certificate is not trusted (unable to get local issuer certificate), so nothing "
+        "was sent: a private CA's certificate goes in the file SSL_CERT_FILE names (README, Weekly delivery)"
+    )
+    assert (o.status, o.detail) == ("failed", f"{said} (attempt 1 of 3)")
+    (row,) = subs.deliveries(example_duck)
+    assert (row.status, row.detail) == ("failed", f"{said} (attempt 1 of 3)")
+    assert inbox.envelopes == [] and logins.seen == []  # neither the pack nor the password went
+
+
+@pytest.mark.parametrize("kind", ["smtps", "smtp"])
+def test_trusting_the_ca_through_ssl_cert_file_sends_the_pack_and_password_over_tls(
+    example_duck, smtp, tls, monkeypatch, kind
+):
+    """SSL_CERT_FILE is OpenSSL's, read by Python's default context: no setting of our own."""
+    monkeypatch.setenv("SSL_CERT_FILE", tls.ca)
+    inbox, start = smtp
+    logins = Logins()
+    port = tls_server(start, tls, kind, logins)
+    subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    (o,) = delivery.deliver(
+        example_duck, over(kind, port), now=MONDAY_W27, load=lambda: reading.load_dataset(example_duck)
+    )
+    assert o.status == "sent"
+    assert logins.seen == [("mailer", "s3cret", True)] and inbox.over_tls == [True]
+    (mail,) = inbox.mails
+    assert attachment(mail)[0] == "board-pack-2026-W25-company.pptx"
+
+
+def test_the_certificate_must_name_the_host_of_the_url(example_duck, smtp, tls, monkeypatch):
+    """Trusted CA, but the URL says 127.0.0.1 and the certificate names localhost only."""
+    monkeypatch.setenv("SSL_CERT_FILE", tls.ca)
+    inbox, start = smtp
+    logins = Logins()
+    port = tls_server(start, tls, "smtps", logins)
+    subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    (o,) = delivery.deliver(example_duck, over("smtps", port, "127.0.0.1"), now=MONDAY_W27,
+                            load=lambda: reading.load_dataset(example_duck))  # fmt: skip
+    assert (o.status, o.detail) == ("failed", (
+        f"127.0.0.1:{port}'s certificate is not for 127.0.0.1 (IP address mismatch, certificate is not valid "
+        "for '127.0.0.1'), so nothing was sent: name the host the certificate names in "
+        "PURPOSE_METRICS_SMTP_URL (attempt 1 of 3)"
+    ))  # fmt: skip
+    assert inbox.envelopes == [] and logins.seen == []
+
+
+def other_address() -> str:
+    """This machine's address that is not a loopback one (the interface of its default route)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.123", 9))  # a UDP "connect" sends nothing: it only picks the route
+        except OSError:
+            pytest.skip("this machine has no network interface but loopback")
+        address = s.getsockname()[0]
+    if ipaddress.ip_address(address).is_loopback:
+        pytest.skip("this machine has no network interface but loopback")
+    return address
+
+
+def test_without_starttls_only_a_server_on_this_machine_gets_the_mail_and_password(example_duck, smtp):
+    """A server that offers no STARTTLS (or an attacker who strips the offer) on another address gets
+    neither the password nor the pack; on 127.0.0.1 both go, in clear (a local relay)."""
+    inbox, start = smtp
+    logins = Logins()
+    elsewhere, here = other_address(), free_port()
+    far = free_port()
+    controller = Controller(inbox, hostname=elsewhere, port=far, authenticator=logins, auth_require_tls=False)
+    controller.start()
+    try:
+        start(here, authenticator=logins, auth_require_tls=False)
+        subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+        load = lambda: reading.load_dataset(example_duck)  # noqa: E731
+        (o,) = delivery.deliver(example_duck, over("smtp", far, elsewhere), now=MONDAY_W27, load=load)
+        assert o.detail == (
+            f"{elsewhere}:{far} offers no STARTTLS, so neither the pack nor a password is sent in clear: "
+            "use smtps://, or a relay on this machine (attempt 1 of 3)"
+        )
+        # No password at all: the pack still does not go in clear.
+        anonymous = delivery.SmtpSettings("smtp", elsewhere, far, "reports@example.com")
+        (o,) = delivery.deliver(example_duck, anonymous, now=MONDAY_W27 + dt.timedelta(minutes=15), load=load)
+        assert o.status == "failed" and "offers no STARTTLS" in o.detail
+        assert inbox.envelopes == [] and logins.seen == []
+        (o,) = delivery.deliver(
+            example_duck,
+            over("smtp", here, "127.0.0.1"),
+            now=MONDAY_W27 + dt.timedelta(minutes=30),
+            load=load,
+        )
+        assert (
+            o.status == "sent" and logins.seen == [("mailer", "s3cret", False)] and inbox.over_tls == [False]
+        )
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("host", "here"),
+    [("localhost", True), ("LOCALHOST.", True), ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True),
+     ("192.0.2.2", False), ("mail.example.com", False), ("localhost.example.com", False)],
+)  # fmt: skip
+def test_which_hosts_are_this_machine(host, here):
+    assert delivery.is_loopback(host) is here
+
+
+class RudeGoodbye(Inbox):
+    """Takes the mail, then answers QUIT with an error."""
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        return "421 4.3.2 shutting down"
+
+
+def test_an_error_after_the_mail_was_taken_is_not_a_failure_to_send_again(example_duck):
+    port = free_port()
+    inbox = RudeGoodbye()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+        (o,) = run(example_duck, port, MONDAY_W27)
+        assert o.status == "sent" and len(inbox.envelopes) == 1
+        assert run(example_duck, port, MONDAY_W27 + dt.timedelta(minutes=15)) == []
+        assert len(inbox.envelopes) == 1
+    finally:
+        controller.stop()
