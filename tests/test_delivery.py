@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import getpass
 import io
 import ipaddress
 import socket
@@ -18,6 +19,7 @@ import ssl
 from email import policy
 from types import SimpleNamespace
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -28,10 +30,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pptx import Presentation
 
-from purpose_metrics import audit, delivery, reading
+from purpose_metrics import audit, db, delivery, reading
 from purpose_metrics import subscriptions as subs
-from purpose_metrics.access import Access, parse_roles
+from purpose_metrics.access import Access, AccessDenied, parse_roles
 from purpose_metrics.cli import main
+from purpose_metrics.errors import UsageError
 
 SCOPES = ["company", "alpine", "hearth", "stride", "tiny"]
 MADE = dt.datetime(2026, 6, 1, 12, 0)
@@ -587,3 +590,153 @@ def test_an_error_after_the_mail_was_taken_is_not_a_failure_to_send_again(exampl
         assert len(inbox.envelopes) == 1
     finally:
         controller.stop()
+
+
+def test_a_company_time_zone_that_cannot_be_read_is_not_taken_for_utc(
+    example_duck, example_templates, tmp_path
+):
+    """Guessing UTC would send every pack at the wrong hour: the run stops before claiming anything."""
+    subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    with example_duck.begin() as conn:
+        conn.exec_driver_sql("UPDATE company SET timezone = 'Mars/Olympus_Mons'")
+    with pytest.raises(UsageError, match="company.timezone 'Mars/Olympus_Mons' is not an IANA time zone"):
+        run(example_duck, free_port(), MONDAY_W27)
+    assert subs.deliveries(example_duck) == []
+    # The company table gone (SQLite lets it be renamed; DuckDB's foreign keys do not).
+    engine = db.make_engine(example_templates.copy("sqlite", tmp_path / "renamed.sqlite"))
+    try:
+        subs.create(engine, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE company RENAME TO company_kept")
+        with pytest.raises(sa.exc.OperationalError, match="no such table: company"):
+            run(engine, free_port(), MONDAY_W27)
+        assert subs.deliveries(engine) == []
+    finally:
+        engine.dispose()
+
+
+# --- sending a week again ----------------------------------------------------------------
+
+
+ADMIN = Access(who="ops@example.com", role="admin", admin=True)
+
+
+def claim_left_by_a_dead_run(engine, sub, week: str, at: dt.datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.insert(subs.DELIVERIES), [{
+            "subscription_id": sub.subscription_id, "delivery_week": week, "pack_week": None,
+            "status": "sending", "attempts": 1, "updated_at": at, "detail": None,
+        }])  # fmt: skip
+
+
+def test_an_admin_releases_a_dead_run_s_claim_and_the_next_run_sends_it_once(example_engine, smtp):
+    inbox, start = smtp
+    port = free_port()
+    start(port)
+    made = subs.create(example_engine, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    claim_left_by_a_dead_run(example_engine, made, "2026-W27", MONDAY_W27)
+    assert run(example_engine, port, MONDAY_W27 + dt.timedelta(minutes=15)) == []  # never resent by itself
+
+    # 29 minutes on, its run may still be sending it; at 30 it is a run that died.
+    with pytest.raises(
+        UsageError, match="claimed week 2026-W27 at 08:00 UTC and may still be sending it: try again in 1 min"
+    ):
+        delivery.release(example_engine, ADMIN, made, None, now=MONDAY_W27 + dt.timedelta(minutes=29))
+    with pytest.raises(AccessDenied, match="only an admin can send a pack again"):
+        delivery.release(example_engine, CEO, made, None, now=MONDAY_W27 + dt.timedelta(minutes=30))
+    was = delivery.release(example_engine, ADMIN, made, None, now=MONDAY_W27 + dt.timedelta(minutes=30))
+    assert (was.status, was.attempts) == ("sending", 1)
+    (row,) = subs.deliveries(example_engine)
+    assert (row.status, row.attempts, row.detail) == (
+        "released",
+        0,
+        "released by ops@example.com (was sending, try 1 of 3)",
+    )
+    assert [d.state for d in delivery.plan(example_engine, MONDAY_W27 + dt.timedelta(minutes=31), None)] == [
+        "released"
+    ]
+
+    (o,) = run(example_engine, port, MONDAY_W27 + dt.timedelta(minutes=45))
+    assert o.status == "sent" and len(inbox.envelopes) == 1
+    assert run(example_engine, port, MONDAY_W27 + dt.timedelta(hours=1)) == []
+    assert len(inbox.envelopes) == 1
+    (row,) = subs.deliveries(example_engine)
+    assert (row.status, row.attempts, row.pack_week) == ("sent", 1, "2026-W25")
+    with pytest.raises(UsageError, match="nothing to send again, week 2026-W27 was sent"):
+        delivery.release(example_engine, ADMIN, made, None, now=MONDAY_W27 + dt.timedelta(hours=2))
+
+
+def test_a_week_given_up_and_released_gets_three_fresh_tries(example_duck, smtp):
+    inbox, start = smtp
+    port = free_port()
+    made = subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    with pytest.raises(UsageError, match="this week's pack has not been tried yet: it goes at its time"):
+        delivery.release(example_duck, ADMIN, made, None, now=MONDAY_W27)
+    run(example_duck, port, MONDAY_W27)  # nothing listens: a failure
+    with pytest.raises(UsageError, match=r"week 2026-W27 is tried again by the next run \(1 of 3 tries\)"):
+        delivery.release(example_duck, ADMIN, made, None, now=MONDAY_W27 + dt.timedelta(minutes=1))
+    run(example_duck, port, MONDAY_W27 + dt.timedelta(minutes=15))
+    run(example_duck, port, MONDAY_W27 + dt.timedelta(minutes=30))
+    assert [d.state for d in delivery.plan(example_duck, MONDAY_W27 + dt.timedelta(minutes=31), None)] == [
+        "gave-up"
+    ]
+
+    delivery.release(example_duck, ADMIN, made, None, now=MONDAY_W27 + dt.timedelta(minutes=40))
+    (o,) = run(example_duck, port, MONDAY_W27 + dt.timedelta(minutes=45))  # still nobody listening
+    assert o.status == "failed" and o.detail.endswith("(attempt 1 of 3)")
+    start(port)
+    (o,) = run(example_duck, port, MONDAY_W27 + dt.timedelta(hours=1))
+    assert o.status == "sent" and len(inbox.envelopes) == 1
+    assert run(example_duck, port, MONDAY_W27 + dt.timedelta(hours=2)) == [] and len(inbox.envelopes) == 1
+
+
+def test_deliver_retry_releases_one_subscription_audited_and_sends_it_on_that_run(
+    example_duck, monkeypatch, capsys, smtp
+):
+    inbox, start = smtp
+    port = free_port()
+    start(port)
+    # Mondays 00:00 UTC, made long ago: this week's time has passed whenever the test runs (the real clock).
+    made = subs.create(example_duck, CEO, "company", "pptx", 0, "00:00", "a@example.com", SCOPES, now=MADE)
+    now = subs.utc_now()
+    week = subs.scheduled_at(made, now, None)[0]
+    claim_left_by_a_dead_run(example_duck, made, week, now - dt.timedelta(hours=1))
+    url = example_duck.url.render_as_string(hide_password=False)
+    example_duck.dispose()
+    monkeypatch.setenv(delivery.ENV_SMTP_URL, f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv(delivery.ENV_SMTP_FROM, "reports@example.com")
+
+    assert main(["--db", url, "deliver"]) == 0
+    assert "0 sent, 0 failed" in capsys.readouterr().out and inbox.envelopes == []
+    assert main(["--db", url, "deliver", "--retry", "s-nope"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "purpose-metrics: no subscription 's-nope' (deliver --dry-run lists them)\n"
+    )
+    assert (
+        main(["--db", url, "deliver", "--retry", made.subscription_id, "--dry-run"]) == 2
+    )  # argparse says why
+
+    capsys.readouterr()
+    assert main(["--db", url, "deliver", "--retry", made.subscription_id]) == 0
+    out = capsys.readouterr().out
+    assert f"released: {made.subscription_id} week {week} (was sending): tried again on this run" in out
+    assert "1 sent, 0 failed" in out and len(inbox.envelopes) == 1
+
+    assert main(["--db", url, "deliver", "--retry", made.subscription_id]) == 2
+    assert f"nothing to send again, week {week} was sent" in capsys.readouterr().err
+    assert main(["--db", url, "deliver"]) == 0 and len(inbox.envelopes) == 1
+
+    engine = db.make_engine(url)
+    try:
+        log = audit.recent(engine).filter(pl.col("action") == "deliver")
+        by_cli = log.filter(pl.col("who") == f"cli:{getpass.getuser()}").select("outcome", "detail").rows()
+    finally:
+        engine.dispose()
+    assert by_cli == [
+        (
+            "failed",
+            f"send again: subscription {made.subscription_id}: nothing to send again, week {week} was sent",
+        ),
+        ("ok", f"released {made.subscription_id} {week} to send again (was sending, try 1 of 3)"),
+    ]

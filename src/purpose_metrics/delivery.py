@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import math
 import os
 import smtplib
 import ssl
@@ -459,7 +460,7 @@ def why_not_release(found: Delivery | None, now: dt.datetime) -> str | None:
         return "this week's pack has not been tried yet: it goes at its time"
     if found.status == "sending":
         if found.updated_at > now - STUCK_AFTER:
-            wait = int((found.updated_at + STUCK_AFTER - now).total_seconds() // 60) + 1
+            wait = math.ceil((found.updated_at + STUCK_AFTER - now).total_seconds() / 60)
             return (
                 f"a run claimed week {found.delivery_week} at {found.updated_at:%H:%M} UTC and may still be "
                 f"sending it: try again in {wait} min"
