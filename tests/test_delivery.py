@@ -216,11 +216,23 @@ def test_a_claim_left_by_a_run_that_stopped_is_never_sent_again(example_duck, sm
     assert [d.state for d in delivery.plan(example_duck, MONDAY_W27, None)] == ["sending"]
 
 
-def test_two_runs_cannot_claim_the_same_week(example_duck):
-    subs.create(example_duck, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
-    (due,) = delivery.plan(example_duck, MONDAY_W27, None)
-    assert delivery._claim(example_duck, due, MONDAY_W27) == 1
-    assert delivery._claim(example_duck, due, MONDAY_W27) is None
+def test_two_runs_cannot_claim_the_same_week(example_engine):
+    """On each database: the key's insert, and the update of a failed or released row, win once."""
+    made = subs.create(example_engine, CEO, "company", "pptx", 0, "08:00", "a@example.com", SCOPES, now=MADE)
+    (due,) = delivery.plan(example_engine, MONDAY_W27, None)
+    assert delivery._claim(example_engine, due, MONDAY_W27) == 1
+    assert delivery._claim(example_engine, due, MONDAY_W27) is None
+    delivery._finish(example_engine, due, "failed", None, "could not connect (attempt 1 of 3)")
+    (retry,) = delivery.plan(example_engine, MONDAY_W27, None)
+    assert retry.state == "retry"
+    assert delivery._claim(example_engine, retry, MONDAY_W27) == 2
+    assert delivery._claim(example_engine, retry, MONDAY_W27) is None
+    # Left there by a run that died, released, then claimed by two runs: one wins.
+    delivery.release(example_engine, ADMIN, made, None, now=MONDAY_W27 + delivery.STUCK_AFTER)
+    (released,) = delivery.plan(example_engine, MONDAY_W27, None)
+    assert released.state == "released"
+    assert delivery._claim(example_engine, released, MONDAY_W27) == 1
+    assert delivery._claim(example_engine, released, MONDAY_W27) is None
 
 
 def test_an_owner_who_lost_access_gets_a_failure_and_no_mail(example_engine, smtp, tmp_path):
