@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 -- One row per subscription and ISO week of sending (the week, in the
 -- company's time zone, that holds the scheduled day): the key that makes a
 -- second send of the same week impossible. `status` is sending (claimed,
--- before the mail goes), sent or failed; `attempts` counts the tries;
+-- before the mail goes), sent, failed, or released (an admin's "send
+-- again", with `attempts` back to 0); `attempts` counts the tries;
 -- `pack_week` the week of data the pack showed; `detail` the reason of a
 -- failure. `updated_at` is UTC.
 CREATE TABLE IF NOT EXISTS deliveries (

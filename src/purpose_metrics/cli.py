@@ -106,7 +106,14 @@ def _parser() -> argparse.ArgumentParser:
         help="mail every subscribed board pack that is due (from cron or a systemd timer; README, "
         "Weekly delivery): exit 0 all due sent, 1 some failed (tried again next run), 2 bad configuration",
     )
-    s.add_argument("--dry-run", action="store_true", help="list every subscription's state; send nothing")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--dry-run", action="store_true", help="list every subscription's state; send nothing")
+    g.add_argument(
+        "--retry",
+        metavar="SUBSCRIPTION_ID",
+        help="send this week's pack of one subscription again, now: a claim left by a run that died "
+        "(30 min or older) or a week given up after 3 failures (audited; --dry-run lists the ids)",
+    )
     return p
 
 
@@ -367,6 +374,8 @@ def _deliver(engine: sa.Engine, args: argparse.Namespace) -> int:
         print(f"{sum(d.to_send for d in planned)} of {len(planned)} subscription(s) due now")
         return 0
     settings = delivery.smtp_settings()
+    if args.retry:
+        _release(engine, args.retry)
     outcomes = delivery.deliver(
         engine, settings, roles=roles, load=lambda: reading.load_dataset(engine, mode=args.mode), report=print
     )
@@ -374,6 +383,40 @@ def _deliver(engine: sa.Engine, args: argparse.Namespace) -> int:
     sent = sum(o.status == "sent" for o in outcomes)
     print(f"{sent} sent, {failed} failed")
     return 1 if failed else 0
+
+
+def _release(engine: sa.Engine, subscription_id: str) -> None:
+    """`deliver --retry ID`: release this week's delivery of one subscription
+    (UsageError, exit 2, when there is nothing to release), audited under
+    the shell's user name, before the run that then sends it."""
+    import getpass
+
+    from . import audit, delivery
+    from .access import Access
+
+    sub = delivery.subs.get(engine, subscription_id)
+    if sub is None:
+        raise UsageError(f"no subscription {subscription_id[:40]!r} (deliver --dry-run lists them)")
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the passwd file
+        user = "unknown"
+    me = Access(who=f"cli:{user}", role="cli", admin=True)  # whoever may run `deliver` holds the database
+    zone = delivery.company_zone(engine)
+    try:
+        was = delivery.release(engine, me, sub, zone)
+    except UsageError as exc:
+        audit.record(
+            engine, audit.Entry(me.who, me.role, "deliver", "failed", sub.scope, f"send again: {exc}")
+        )
+        raise
+    audit.record(engine, audit.Entry(
+        me.who, me.role, "deliver", "ok", sub.scope,
+        f"released {sub.subscription_id} {was.delivery_week} to send again (was {was.status}, try {was.attempts} of {delivery.MAX_ATTEMPTS})",
+    ))  # fmt: skip
+    print(
+        f"released: {sub.subscription_id} week {was.delivery_week} (was {was.status}): tried again on this run"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,11 +18,19 @@ download away on the home page, while a board that received the pack twice
 cannot be unsent. A `failed` delivery is tried again by the next runs, up
 to MAX_ATTEMPTS tries in all; two runs at once cannot both claim one (the
 insert of the key, or the update of a failed row, succeeds for one only).
+
+An admin decides otherwise for one week (`release`: the Subscriptions
+page's "Send this week's pack again", or `deliver --retry ID`): a claim
+left `sending` for STUCK_AFTER or more, or a week given up, becomes
+`released`, which the next run claims like a failure, with MAX_ATTEMPTS
+fresh tries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import math
 import os
 import smtplib
 import ssl
@@ -37,16 +45,22 @@ from sqlalchemy.engine import Engine
 
 from . import audit, db, formatting
 from . import subscriptions as subs
-from .access import COMPANY, Access, Roles, load_roles, roles_path
+from .access import COMPANY, Access, AccessDenied, Roles, load_roles, roles_path
+from .calendars import is_zone
 from .errors import UsageError
-from .subscriptions import DELIVERIES, Subscription
+from .subscriptions import DELIVERIES, Delivery, Subscription
 
 ENV_SMTP_URL = "PURPOSE_METRICS_SMTP_URL"
 ENV_SMTP_FROM = "PURPOSE_METRICS_SMTP_FROM"
 MAX_ATTEMPTS = 3  # the first try and two retries, one per run of `deliver`
+# A claim this old belongs to a run that died: one pack is built and mailed
+# within minutes (the PDF at 1M orders in well under one; SMTP gives up on a
+# silent server after SMTP_TIMEOUT_SECONDS), so a younger one may still be
+# on its way, and releasing it could send the pack twice.
+STUCK_AFTER = dt.timedelta(minutes=30)
 SMTP_TIMEOUT_SECONDS = 60
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+MISMATCH_CODES = (62, 64)  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 MIME = {
     "pptx": ("application", "vnd.openxmlformats-officedocument.presentationml.presentation"),
     "pdf": ("application", "pdf"),
@@ -114,33 +128,63 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
     )  # fmt: skip
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine (localhost, 127.0.0.0/8, ::1): the one
+    place mail may go without TLS (a relay such as Postfix on the same host)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def send(settings: SmtpSettings, message: EmailMessage) -> list[str]:
     """Hand `message` to the server; the recipients it refused while taking
-    the others ([] normally). SendError when it took nobody."""
+    the others ([] normally). SendError when it took nobody.
+
+    Nothing leaves this machine without TLS: `smtps://` speaks it from the
+    first byte; `smtp://` must get STARTTLS from a server elsewhere (a
+    stripped offer must not send the pack, or the password, in clear), and
+    only a server on this machine may go without. The server's certificate
+    is checked against the system's CAs, or the file SSL_CERT_FILE names (a
+    private CA), and must name the host of the URL."""
     where = f"{settings.host}:{settings.port}"
-    context = ssl.create_default_context()
+    context = ssl.create_default_context()  # OpenSSL's defaults: SSL_CERT_FILE / SSL_CERT_DIR when set
+    server: smtplib.SMTP | None = None
     try:
         if settings.scheme == "smtps":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(
+            server = smtplib.SMTP_SSL(
                 settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
             )
         else:
             server = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
-        with server:
-            server.ehlo()
-            if settings.scheme == "smtp":
-                if server.has_extn("starttls"):
-                    server.starttls(context=context)
-                    server.ehlo()
-                elif settings.username and settings.host not in LOOPBACK:
-                    raise SendError(
-                        f"{where} offers no STARTTLS, so the password is not sent in clear: use smtps://"
-                    )
-            if settings.username:
-                server.login(settings.username, settings.password or "")
-            refused = server.send_message(message)
+        server.ehlo()
+        if settings.scheme == "smtp":
+            if server.has_extn("starttls"):
+                server.starttls(context=context)
+                server.ehlo()
+            elif not is_loopback(settings.host):
+                raise SendError(
+                    f"{where} offers no STARTTLS, so neither the pack nor a password is sent in clear: "
+                    "use smtps://, or a relay on this machine"
+                )
+        if settings.username:
+            server.login(settings.username, settings.password or "")
+        refused = server.send_message(message)
+        _hang_up(server)
     except SendError:
         raise
+    except ssl.SSLCertVerificationError as exc:
+        if exc.verify_code in MISMATCH_CODES:
+            raise SendError(
+                f"{where}'s certificate is not for {settings.host} ({exc.verify_message.rstrip('.')}), so "
+                f"nothing was sent: name the host the certificate names in {ENV_SMTP_URL}"
+            ) from None
+        raise SendError(
+            f"{where}'s certificate is not trusted ({exc.verify_message}), so nothing was sent: a private "
+            "CA's certificate goes in the file SSL_CERT_FILE names (README, Weekly delivery)"
+        ) from None
     except smtplib.SMTPRecipientsRefused as exc:
         raise SendError(f"{where} refused every recipient ({_codes(exc.recipients)})") from None
     except smtplib.SMTPAuthenticationError as exc:
@@ -156,7 +200,19 @@ def send(settings: SmtpSettings, message: EmailMessage) -> list[str]:
         raise SendError(f"{where} did not answer within {SMTP_TIMEOUT_SECONDS} s") from None
     except OSError as exc:
         raise SendError(f"could not connect to {where}: {exc.strerror or exc}") from None
+    finally:
+        if server is not None:
+            server.close()  # (after QUIT, or at once when something failed)
     return sorted(refused)
+
+
+def _hang_up(server: smtplib.SMTP) -> None:
+    """QUIT, whatever the answer: the server has taken the mail, and a bad
+    goodbye must not record a failure (the next run would send it again)."""
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
 
 
 def _codes(recipients: Mapping[str, tuple[int, bytes]]) -> str:
@@ -226,25 +282,26 @@ class Due:
 
     sub: Subscription
     week: str  # the ISO week of sending
-    state: str  # due | retry | sent | not-yet | gave-up | sending
+    state: str  # due | retry | released | sent | not-yet | gave-up | sending
     attempts: int = 0
     scheduled: dt.datetime | None = None  # UTC
 
     @property
     def to_send(self) -> bool:
-        return self.state in ("due", "retry")
+        return self.state in ("due", "retry", "released")
 
 
 def company_zone(engine: Engine) -> str | None:
-    """The company's time zone (company.timezone), or None (UTC)."""
+    """The company's time zone (company.timezone), or None (UTC; a database
+    made before the column). A failed read raises: guessing UTC would send
+    every pack at the wrong hour. UsageError for a name that is no zone."""
     company = db.SA_TABLES["company"]
-    try:
-        with engine.connect() as conn:
-            if "timezone" not in db.stored_columns(conn, "company"):
-                return None
-            zones = [r[0] for r in conn.execute(sa.select(company.c.timezone)) if r[0]]
-    except sa.exc.SQLAlchemyError:
-        return None
+    with engine.connect() as conn:
+        if "timezone" not in db.stored_columns(conn, "company"):
+            return None
+        zones = [r[0] for r in conn.execute(sa.select(company.c.timezone)) if r[0]]
+    if zones and not is_zone(zones[0]):
+        raise UsageError(f"company.timezone {zones[0][:60]!r} is not an IANA time zone such as Europe/Berlin")
     return zones[0] if zones else None
 
 
@@ -261,6 +318,8 @@ def plan(engine: Engine, now: dt.datetime, zone: str | None) -> list[Due]:
             state = "due" if due else "not-yet"
         elif done.status == "failed":
             state = "retry" if done.attempts < MAX_ATTEMPTS else "gave-up"
+        elif done.status == "released":
+            state = "released"
         else:
             state = done.status  # sent, or sending (claimed by a run that has not finished: never sent again)
         out.append(Due(sub, week, state, done.attempts if done else 0, at))
@@ -295,7 +354,7 @@ def _claim(engine: Engine, due: Due, now: dt.datetime) -> int | None:
     with engine.begin() as conn:
         taken = conn.execute(
             sa.update(t)
-            .where(key & (t.c.status == "failed") & (t.c.attempts < MAX_ATTEMPTS))
+            .where(key & t.c.status.in_(("failed", "released")) & (t.c.attempts < MAX_ATTEMPTS))
             .values(status="sending", attempts=t.c.attempts + 1, updated_at=now, detail=None)
         ).rowcount
     return due.attempts + 1 if taken == 1 else None
@@ -327,6 +386,7 @@ def deliver(
     from .export.deck import build_pack, deck_bytes
 
     subs.ensure_tables(engine)
+    real_clock = now is None  # then each claim records its own moment (release() reads its age)
     now = now or subs.utc_now()
     zone = company_zone(engine)
     todo = [d for d in plan(engine, now, zone) if d.to_send]
@@ -336,7 +396,7 @@ def deliver(
     outcomes = []
     for due in todo:
         sub = due.sub
-        attempt = _claim(engine, due, now)
+        attempt = _claim(engine, due, subs.utc_now() if real_clock else now)
         if attempt is None:
             outcomes.append(Outcome(sub, due.week, "skipped", "claimed by another run"))
             continue
@@ -385,6 +445,75 @@ def deliver(
     return outcomes
 
 
+# --- sending a week again ----------------------------------------------------------------
+
+
+def this_week(engine: Engine, sub: Subscription, now: dt.datetime, zone: str | None) -> Delivery | None:
+    """`sub`'s delivery of the week of sending that holds `now` (None: none yet)."""
+    week, _ = subs.scheduled_at(sub, now, zone)
+    return next((d for d in subs.deliveries(engine, [sub.subscription_id]) if d.delivery_week == week), None)
+
+
+def why_not_release(found: Delivery | None, now: dt.datetime) -> str | None:
+    """None when an admin may send this delivery's week again; else why not."""
+    if found is None:
+        return "this week's pack has not been tried yet: it goes at its time"
+    if found.status == "sending":
+        if found.updated_at > now - STUCK_AFTER:
+            wait = math.ceil((found.updated_at + STUCK_AFTER - now).total_seconds() / 60)
+            return (
+                f"a run claimed week {found.delivery_week} at {found.updated_at:%H:%M} UTC and may still be "
+                f"sending it: try again in {wait} min"
+            )
+        return None
+    if found.status == "failed" and found.attempts >= MAX_ATTEMPTS:
+        return None
+    if found.status == "failed":
+        return f"week {found.delivery_week} is tried again by the next run ({found.attempts} of {MAX_ATTEMPTS} tries)"
+    if found.status == "released":
+        return f"week {found.delivery_week} is already released: the next run sends it"
+    return f"week {found.delivery_week} was sent"
+
+
+def release(
+    engine: Engine, me: Access, sub: Subscription, zone: str | None, *, now: dt.datetime | None = None
+) -> Delivery:
+    """Let the next run send `sub`'s pack of this week again: a claim left
+    `sending` for STUCK_AFTER or more (a run that died), or a week given up
+    after MAX_ATTEMPTS failures. Admins only (AccessDenied); UsageError
+    saying why when there is nothing to release. The delivery as it was."""
+    if not me.admin:
+        raise AccessDenied("only an admin can send a pack again")
+    now = now or subs.utc_now()
+    found = this_week(engine, sub, now, zone)
+    reason = why_not_release(found, now)
+    if reason is not None or found is None:
+        raise UsageError(f"subscription {sub.subscription_id}: nothing to send again, {reason}")
+    t = DELIVERIES
+    was = f"{found.status}, try {found.attempts} of {MAX_ATTEMPTS}"
+    # The same conditions as why_not_release, in the update itself: a run that
+    # finished (or claimed again) meanwhile keeps its row.
+    stuck = (t.c.status == "sending") & (t.c.updated_at <= now - STUCK_AFTER)
+    gave_up = (t.c.status == "failed") & (t.c.attempts >= MAX_ATTEMPTS)
+    with engine.begin() as conn:
+        changed = conn.execute(
+            sa.update(t)
+            .where((t.c.subscription_id == sub.subscription_id) & (t.c.delivery_week == found.delivery_week))
+            .where(stuck | gave_up)
+            .values(
+                status="released",
+                attempts=0,
+                updated_at=now,
+                detail=f"released by {me.who} (was {was})"[:300],
+            )
+        ).rowcount
+    if changed != 1:
+        raise UsageError(
+            f"subscription {sub.subscription_id}: its week {found.delivery_week} changed meanwhile"
+        )
+    return found
+
+
 def line(outcome: Outcome, pack_week: str | None = None) -> str:
     """One line of the run's report."""
     sub = outcome.sub
@@ -402,10 +531,11 @@ def describe(due: Due, zone: str | None) -> str:
     what = {
         "due": "due",
         "retry": f"due again (attempt {due.attempts + 1} of {MAX_ATTEMPTS})",
+        "released": f"released by an admin: due again (attempt 1 of {MAX_ATTEMPTS})",
         "sent": "sent",
         "not-yet": "not yet",
         "gave-up": f"failed {due.attempts} times: not tried again this week",
-        "sending": "claimed by a run that did not finish: not sent again",
+        "sending": "claimed by a run that did not finish: not sent again unless an admin releases it",
     }[due.state]
     return (
         f"{what}: {sub.subscription_id} {sub.scope} {sub.file_format.upper()} to {', '.join(sub.recipients)} "

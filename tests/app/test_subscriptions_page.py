@@ -10,13 +10,16 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
-from purpose_metrics import audit, db, dburl
+from purpose_metrics import audit, db, dburl, delivery, reading
 from purpose_metrics import subscriptions as subs
 from purpose_metrics.access import ENV_ACCESS, Access
 from tests.app.conftest import DASHBOARD, TIMEOUT, page_text
-from tests.app.test_access_pages import ANALYST, AUTH, HEARTH_LEAD, ROLES
+from tests.app.test_access_pages import ADMIN, ANALYST, AUTH, CEO, HEARTH_LEAD, ROLES
+from tests.test_delivery import Inbox, free_port
 
 PAGE = "pages/subscriptions.py"
 
@@ -148,3 +151,93 @@ def test_a_viewer_has_no_subscriptions_page(open_page, url):
         open_page(url, ANALYST)
     # A brand role (the same data reached) does have it.
     assert [t.value for t in open_page(url, HEARTH_LEAD).title] == ["Subscriptions"]
+
+
+# --- sending a week again ------------------------------------------------------------------
+
+AGAIN = "Send this week's pack again on the next run"
+
+
+def left_this_week(url: str, status: str, attempts: int, age: dt.timedelta) -> tuple[subs.Subscription, str]:
+    """The CEO's subscription (Mondays 00:00 UTC, made long ago: this week's time has passed whenever the
+    test runs) with this week's delivery left as `status` `age` ago; (it, the week)."""
+    engine = db.make_engine(url)
+    try:
+        made = subs.create(engine, Access(who="ceo@example.com", role="executive"), "company", "pptx", 0,
+                           "00:00", "board@example.com", ["company", "alpine", "hearth", "stride", "tiny"],
+                           now=dt.datetime(2026, 1, 1))  # fmt: skip
+        now = subs.utc_now()
+        week = subs.scheduled_at(made, now, None)[0]
+        detail = "could not connect to mail.example.com:465: Connection refused (attempt 3 of 3)"
+        with engine.begin() as conn:
+            conn.execute(sa.insert(subs.DELIVERIES), [{
+                "subscription_id": made.subscription_id, "delivery_week": week, "pack_week": None,
+                "status": status, "attempts": attempts, "updated_at": now - age,
+                "detail": detail if status == "failed" else None,
+            }])  # fmt: skip
+    finally:
+        engine.dispose()
+    return made, week
+
+
+@pytest.mark.parametrize(
+    ("status", "attempts", "was"),
+    [
+        ("sending", 1, "a run claimed week {week} on"),
+        ("failed", 3, "could not connect to mail.example.com:465"),
+    ],
+)
+def test_an_admin_sends_a_week_again_and_the_next_run_sends_it_once(open_page, url, status, attempts, was):
+    made, week = left_this_week(url, status, attempts, dt.timedelta(hours=2))
+    at = open_page(url, ADMIN)
+    (warning,) = at.warning
+    assert was.format(week=week) in read(at)
+    assert [b.label for b in at.button if b.label == AGAIN] == [AGAIN]
+    at = submit(at, AGAIN)
+    assert not at.exception
+    assert (
+        "This week's pack of Company · PPTX · Mondays at 00:00 (UTC) · board@example.com goes again on the "
+        "next run of deliver." in read(at)
+    )
+    row = at.dataframe[0].value.iloc[0].to_dict()
+    assert row["Latest delivery"] == f"↻ {week} to be sent again by the next run"
+    assert row["Next"] == "the next run (sent again)"
+    assert not [b for b in at.button if b.label == AGAIN]  # released: nothing more to release
+    engine = db.make_engine(url)
+    try:
+        rows = audit.recent(engine).filter(audit.recent(engine)["action"] == "deliver")
+        logged = rows.select("who", "scope", "outcome", "detail").rows()
+        assert logged == [("ops@example.com", "company", "ok",
+                           f"released {made.subscription_id} {week} to send again (was {status}, try {attempts} of 3)")]  # fmt: skip
+        # The next run sends it, once.
+        inbox, port = Inbox(), free_port()
+        server = Controller(inbox, hostname="127.0.0.1", port=port)
+        server.start()
+        try:
+            settings = delivery.SmtpSettings("smtp", "127.0.0.1", port, "reports@example.com")
+            load = lambda: reading.load_dataset(engine)  # noqa: E731
+            assert [o.status for o in delivery.deliver(engine, settings, load=load)] == ["sent"]
+            assert delivery.deliver(engine, settings, load=load) == []
+        finally:
+            server.stop()
+    finally:
+        engine.dispose()
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["board@example.com"]]
+
+
+@pytest.mark.parametrize(
+    ("user", "age", "why"),
+    [
+        (ADMIN, dt.timedelta(minutes=10), "a claim 10 minutes old may be a run still sending"),
+        (CEO, dt.timedelta(hours=2), "the owner is not an admin"),
+    ],
+)
+def test_no_send_again_for_a_claim_that_may_still_be_sending_or_for_a_non_admin(
+    open_page, url, user, age, why
+):
+    made, week = left_this_week(url, "sending", 1, age)
+    at = open_page(url, user)
+    assert at.dataframe[0].value.iloc[0]["Latest delivery"] == (
+        f"… being sent for {week} (not sent again if that run stopped)"
+    )
+    assert not [b for b in at.button if b.label == AGAIN], why

@@ -10,11 +10,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from .. import formatting
+from .. import delivery, formatting
 from .. import subscriptions as subs
 from ..access import Access, AccessDenied
 from ..calendars import to_local
-from ..delivery import MAX_ATTEMPTS
+from ..delivery import MAX_ATTEMPTS, STUCK_AFTER
 from ..errors import UsageError
 from . import access, state
 
@@ -50,13 +50,33 @@ def delivery_text(found: subs.Delivery | None) -> str:
         return f"✔ sent {found.delivery_week} (data of {found.pack_week})"
     if found.status == "failed":
         return f"✖ failed {found.delivery_week} ({found.attempts} of {MAX_ATTEMPTS} tries)"
+    if found.status == "released":
+        return f"↻ {found.delivery_week} to be sent again by the next run"
     return f"… being sent for {found.delivery_week} (not sent again if that run stopped)"
 
 
-def _reason(found: subs.Delivery | None) -> str:
+def _stuck(found: subs.Delivery | None, now: dt.datetime) -> bool:
+    """A claim of a run that died (STUCK_AFTER or older)."""
+    return found is not None and found.status == "sending" and found.updated_at <= now - STUCK_AFTER
+
+
+def _reason(found: subs.Delivery | None, now: dt.datetime, zone: str | None) -> str:
+    """Why the latest delivery did not go ("": it did, or it may still)."""
+    if found is not None and _stuck(found, now):
+        return (
+            f"a run claimed week {found.delivery_week} on {local_time(found.updated_at, zone)} and stopped before "
+            "saying whether the mail went; it is not sent again unless an admin sends it again"
+        )
     if found is None or found.status != "failed" or not found.detail:
         return ""
     return found.detail.rsplit(" (attempt ", 1)[0]
+
+
+def _tries(found: subs.Delivery) -> str:
+    if found.status != "failed":
+        return ""
+    gave_up = "" if found.attempts < MAX_ATTEMPTS else ": not tried again this week"
+    return f" ({found.attempts} of {MAX_ATTEMPTS} tries{gave_up})"
 
 
 def _next(s: subs.Subscription, last: subs.Delivery | None, now: dt.datetime, zone: str | None) -> str:
@@ -65,6 +85,8 @@ def _next(s: subs.Subscription, last: subs.Delivery | None, now: dt.datetime, zo
     this_week = last is not None and last.delivery_week == week
     if this_week and last.status == "failed" and last.attempts < MAX_ATTEMPTS:
         return f"the next run (try {last.attempts + 1} of {MAX_ATTEMPTS})"
+    if this_week and last.status == "released":
+        return "the next run (sent again)"
     return local_time(subs.next_send(s, now, zone, this_week), zone)
 
 
@@ -95,12 +117,13 @@ def listing(items: list[subs.Subscription], names: dict[str, str], zone: str | N
     if not me.admin:
         frame = frame.drop("Owner")
     st.dataframe(frame, hide_index=True, width="stretch")
-    failed = [(s, latest[s.subscription_id]) for s in items if _reason(latest.get(s.subscription_id))]
+    failed = [
+        (s, latest[s.subscription_id]) for s in items if _reason(latest.get(s.subscription_id), now, zone)
+    ]
     if failed:
         st.warning(
             "\n".join(
-                f"- **{formatting.plain(_label(s, names, zone))}**: {formatting.plain(_reason(d))} "
-                f"({d.attempts} of {MAX_ATTEMPTS} tries{'' if d.attempts < MAX_ATTEMPTS else ': not tried again this week'})."
+                f"- **{formatting.plain(_label(s, names, zone))}**: {formatting.plain(_reason(d, now, zone))}{_tries(d)}."
                 for s, d in failed
             ),
             icon=":material/mail_lock:",
@@ -153,9 +176,9 @@ def new_subscription(me: Access, scopes: list[str], names: dict[str, str], zone:
     )
 
 
-def _refused(exc: Exception, scope: str, what: str, said: str) -> None:
+def _refused(exc: Exception, scope: str, what: str, said: str, action: str = "subscribe") -> None:
     """A change the rules or the checks refused: audited, and said in one line."""
-    access.record("subscribe", "denied" if isinstance(exc, AccessDenied) else "failed", scope=scope,
+    access.record(action, "denied" if isinstance(exc, AccessDenied) else "failed", scope=scope,
                   detail=f"{what}: {exc}"[:200])  # fmt: skip
     st.error(f"{said}: {formatting.plain(str(exc))}.", icon=":material/error:")
 
@@ -199,6 +222,8 @@ def change_or_delete(
             "subscribe", "ok", scope=scope, detail=f"changed {s.subscription_id}: {_summary(changed, zone)}"
         )
         _done(f"Changed: {_label(changed, names, zone)}.")
+    if me.admin:
+        send_again(me, s, names, zone)
     if st.button(
         "Delete this subscription", icon=":material/delete:", key=f"subscription_delete_{s.subscription_id}"
     ):
@@ -214,3 +239,36 @@ def change_or_delete(
             "subscribe", "ok", scope=s.scope, detail=f"deleted {s.subscription_id}: {_summary(s, zone)}"
         )
         _done(f"Deleted: {_label(s, names, zone)}.")
+
+
+def send_again(me: Access, s: subs.Subscription, names: dict[str, str], zone: str | None) -> None:
+    """An admin's way out of a week that did not go: this week's claim left
+    by a run that died, or a week given up, released for the next run."""
+    engine = state.current_engine()
+    found = delivery.this_week(engine, s, subs.utc_now(), zone)
+    if delivery.why_not_release(found, subs.utc_now()) is not None or found is None:
+        return
+    if found.status == "sending":
+        st.caption(
+            f"A run claimed this week's pack on {local_time(found.updated_at, zone)} and stopped before saying whether "
+            "it went. If it did, sending it again means its recipients get it twice."
+        )
+    else:
+        st.caption(
+            f"This week's pack failed {found.attempts} times and is not tried again unless sent again."
+        )
+    if not st.button(
+        "Send this week's pack again on the next run", icon=":material/forward_to_inbox:",
+        key=f"subscription_again_{s.subscription_id}",
+    ):  # fmt: skip
+        return
+    try:
+        was = delivery.release(engine, me, s, zone)
+    except (UsageError, AccessDenied) as exc:
+        _refused(exc, s.scope, f"send {s.subscription_id} again", "Not released", "deliver")
+        return
+    access.record("deliver", "ok", scope=s.scope, detail=(
+        f"released {s.subscription_id} {was.delivery_week} to send again (was {was.status}, "
+        f"try {was.attempts} of {MAX_ATTEMPTS})"
+    ))  # fmt: skip
+    _done(f"This week's pack of {_label(s, names, zone)} goes again on the next run of deliver.")
