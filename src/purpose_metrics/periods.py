@@ -82,8 +82,9 @@ def latest_complete_week(as_of: dt.datetime | None) -> tuple[dt.date, dt.date]:
 class Periods:
     """What to compute over: one period [start, end) or a grid of weeks/months.
 
-    With a grain, start must be a Monday (week) or a first of month (month),
-    and every whole grain step in [start, end) is one period.
+    With a grain, start must start a week or month of the calendar `cal`
+    (iso: a Monday or a first of month; nrf: a Sunday or a fiscal month's
+    first day), and every whole grain step in [start, end) is one period.
     """
 
     start: dt.date
@@ -91,14 +92,36 @@ class Periods:
     grain: Grain | None = None
     # The company's IANA time zone: dates are local there (None: UTC).
     zone: str | None = None
+    # The calendar a grid steps by: "iso" (ISO weeks, calendar months) or "nrf" (4-5-4).
+    cal: str = "iso"
 
     def __post_init__(self) -> None:
         if self.start >= self.end:
             raise PeriodError(f"from ({self.start}) must be before to ({self.end})")
+        if self.cal != "iso":
+            calendar = self.calendar  # an unknown name is a PeriodError
+            if self.grain == "week" and calendar.week_start(self.start) != self.start:
+                raise PeriodError(f"a weekly grid of the {self.cal} calendar starts on a Sunday")
+            if self.grain == "month" and calendar.month_start(self.start) != self.start:
+                raise PeriodError(
+                    f"a monthly grid of the {self.cal} calendar starts on a fiscal month's first day"
+                )
+            return
         if self.grain == "week" and self.start.weekday() != 0:
             raise PeriodError("a weekly grid starts on a Monday")
         if self.grain == "month" and self.start.day != 1:
             raise PeriodError("a monthly grid starts on the first of a month")
+
+    @property
+    def calendar(self):  # -> calendars.Calendar (imported late: calendars imports this module)
+        from .calendars import Calendar
+
+        return Calendar(self.cal)
+
+    def _next(self, day: dt.date) -> dt.date:
+        if self.cal == "iso" or self.grain == "week":
+            return next_start(day, self.grain)  # type: ignore[arg-type]
+        return self.calendar.next_month(day)
 
     def starts(self) -> list[dt.date]:
         if self.grain is None:
@@ -106,11 +129,11 @@ class Periods:
         out, day = [], self.start
         while day < self.end:
             out.append(day)
-            day = next_start(day, self.grain)
+            day = self._next(day)
         return out
 
     def end_of(self, start: dt.date) -> dt.date:
-        return self.end if self.grain is None else next_start(start, self.grain)
+        return self.end if self.grain is None else self._next(start)
 
     def instant(self, day: dt.date) -> dt.datetime:
         """When `day` starts in the periods' zone, as a stored (UTC) instant."""
@@ -131,17 +154,42 @@ class Periods:
 
     @classmethod
     def week(cls, text: str) -> Periods:
-        return cls(*parse_week(text))
+        """A week by its label: ISO (2026-W10) or NRF (FY2025-W07); the
+        label says its calendar (week_calendar)."""
+        cal = week_calendar(text)
+        return cls(*cal.parse_week(text), cal=cal.name)
 
     @classmethod
-    def trend(cls, end: dt.date, steps: int, grain: Grain) -> Periods:
-        """The `steps` whole weeks/months ending with the one that starts
-        before `end` (end exclusive)."""
+    def trend(cls, end: dt.date, steps: int, grain: Grain, cal: str = "iso") -> Periods:
+        """The `steps` whole weeks/months of calendar `cal` ending with the
+        one that starts before `end` (end exclusive)."""
+        if cal != "iso":
+            from .calendars import Calendar
+
+            calendar = Calendar(cal)
+            if grain == "week":
+                last = calendar.week_start(end - dt.timedelta(days=1))
+                return cls(
+                    last - dt.timedelta(days=7 * (steps - 1)), last + dt.timedelta(days=7), "week", cal=cal
+                )
+            last = calendar.month_start(end - dt.timedelta(days=1))
+            first = last
+            for _ in range(steps - 1):
+                first = calendar.month_start(first - dt.timedelta(days=1))
+            return cls(first, calendar.next_month(last), "month", cal=cal)
         if grain == "week":
             last = week_start(end - dt.timedelta(days=1))
             return cls(last - dt.timedelta(days=7 * (steps - 1)), last + dt.timedelta(days=7), "week")
         last = month_start(end - dt.timedelta(days=1))
         return cls(add_months(last, -(steps - 1)), add_months(last, 1), "month")
+
+
+def week_calendar(label: str):  # -> calendars.Calendar
+    """The calendar a week label is written in: FY2025-W07 is nrf, anything
+    else iso (whose parser then judges it)."""
+    from .calendars import ISO, NRF
+
+    return NRF if isinstance(label, str) and label.strip().upper().startswith("FY") else ISO
 
 
 # --- the period a page shows --------------------------------------------------------
