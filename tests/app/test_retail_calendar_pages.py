@@ -108,7 +108,7 @@ def test_months_quarters_and_years_are_fiscal(app, nrf_db):
 def test_the_sidebar_names_the_calendar_and_the_zone(app, nrf_db):
     at = app(nrf_db)
     captions = " ".join(c.value for c in at.sidebar.caption)
-    assert "NRF 4-5-4 retail calendar" in captions and "time zone Europe/Berlin" in captions
+    assert "NRF 4-5-4 retail calendar (fiscal weeks Sunday to Saturday); time zone Europe/Berlin" in captions
     assert "Data as of 28 Jun 2026, 16:26 Europe/Berlin" in captions or "16:26 Europe/Berlin" in captions
 
 

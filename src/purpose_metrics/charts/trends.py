@@ -197,7 +197,9 @@ def _add_last_year(
             x=rows.get_column("period_start").to_list(),
             y=rows.get_column("value").to_list(),
             mode="lines",
-            line=dict(color=theme.translucent(colour, 0.55), width=2, dash="dash"),
+            line=dict(
+                color=theme.translucent(colour, 0.5), width=2.2, dash="longdash"
+            ),  # target: short dashes
             name=f"{name}, last year",
             legendgroup=f"{name} last year",
             showlegend=True,

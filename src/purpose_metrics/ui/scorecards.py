@@ -82,10 +82,12 @@ def _year_delta(metric: catalog.Metric, row: dict, currency: str) -> str:
         return ""
     if row.get("last_year_start") is None:
         return '<span class="pm-year pm-same">No comparable week last year (a week 53 has none)</span>'
+    if row["value"] is None:  # as the first line: nothing to compare
+        return ""
     change = row.get("change_year")
-    text = formatting.change_text(metric, change, currency) if row["value"] is not None else None
+    text = formatting.change_text(metric, change, currency)
     if text is None:
-        return f'<span class="pm-year pm-same">vs {_esc(compared)}: no value to compare</span>'
+        return f'<span class="pm-year pm-same">vs {_esc(compared)}: no value then</span>'
     if formatting.is_zero_change(metric, change):
         return f'<span class="pm-year pm-same">{_esc(text)} vs {_esc(compared)}</span>'
     better = (change > 0) == (metric.direction == "up")

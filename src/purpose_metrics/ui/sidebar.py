@@ -22,8 +22,8 @@ MODE_HELP = (
 
 
 CALENDAR_WORDS = {
-    "iso": "ISO weeks (Monday to Sunday) and calendar months",
-    "nrf": "NRF 4-5-4 retail calendar: fiscal weeks (Sunday to Saturday), months and years",
+    "iso": "ISO weeks (Monday to Sunday), calendar months",
+    "nrf": "NRF 4-5-4 retail calendar (fiscal weeks Sunday to Saturday)",
 }
 CALENDAR_HELP = (
     "Set by the company row: `company.calendar` (iso or nrf; empty: iso) and `company.timezone` (an IANA "
@@ -33,7 +33,7 @@ CALENDAR_HELP = (
 
 def calendar_words(calendar: str, zone: str | None) -> str:
     """The sidebar's line naming the company's calendar and time zone."""
-    return f":material/calendar_month: {CALENDAR_WORDS[calendar]} · time zone {zone or 'UTC'}"
+    return f":material/calendar_month: {CALENDAR_WORDS[calendar]}; time zone {zone or 'UTC'}"
 
 
 def render() -> None:
