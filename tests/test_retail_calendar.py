@@ -19,6 +19,7 @@ from builders import dataset, day, order
 from pptx import Presentation
 
 from purpose_metrics import catalog, db, formatting, reading, views
+from purpose_metrics.charts import trend_chart
 from purpose_metrics.cli import main
 from purpose_metrics.export.deck import build_pack
 from purpose_metrics.export.deck.content import year_label
@@ -138,6 +139,14 @@ def test_last_years_line_sits_at_this_years_weeks():
     )
     this_year = views.metric_trend(data, "orders", views.week_window("FY2026-W08"), ["company"])
     assert set(by_start) == set(this_year["period_start"].to_list())  # the same x positions
+    fig = trend_chart(
+        this_year, catalog.get("orders"), {"company": "#262730"}, "Orders", "EUR", last_year=rows
+    )
+    before, now = fig.data[0], fig.data[-1]
+    assert before.name == "Company, last year" and before.line.dash == "longdash"  # lighter, dashed
+    assert list(before.x) == list(now.x) and list(before.y)[-2:] == [1, 3]
+    assert "week FY2026-W08, from 22 Mar 2026" in now.hovertext[-1]
+    assert "Company, last year" in before.hovertext[-1] and "23 Mar 2025" in before.hovertext[-1]
 
 
 def test_cohorts_on_the_loyalty_page_follow_the_calendar():

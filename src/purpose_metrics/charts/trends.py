@@ -33,6 +33,8 @@ def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> lis
             if grain == "week"
             else formatting.month_name(r["period_start"])
         )
+        if r.get("period_label"):  # a fiscal week: FY2026-W08, from 22 Mar 2026
+            when = f"week {r['period_label']}, from {formatting.day_month_year(r['period_start'])}"
         text = formatting.kpi_text(metric, r, currency)
         ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], currency)
         lines = [f"<b>{formatting.chart_text(r['name'])}</b>", when, text]

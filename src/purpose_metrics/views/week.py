@@ -240,8 +240,16 @@ def _trend_grid(metric_id: str, window: WeekWindow) -> Periods:
 def metric_trend(data: Dataset, metric_id: str, window: WeekWindow, scope_ids: Sequence[str]) -> pl.DataFrame:
     """A year of one metric up to the window's week: weekly (the weeks of
     the week's calendar), or monthly up to its latest whole month for a
-    monthly metric. Grain: one row per (scope, period_start), with `name`."""
-    return by_scope(data, metric_id, _trend_grid(metric_id, window), scope_ids=scope_ids)
+    monthly metric. Grain: one row per (scope, period_start), with `name`;
+    on a fiscal calendar's weeks also `period_label` (FY2026-W08), for the hover."""
+    grid = _trend_grid(metric_id, window)
+    rows = by_scope(data, metric_id, grid, scope_ids=scope_ids)
+    if grid.grain == "week" and grid.cal != "iso":
+        labels = {s: grid.calendar.week_label(s) for s in grid.starts()}
+        rows = rows.with_columns(
+            period_label=pl.col("period_start").replace_strict(labels, return_dtype=pl.String)
+        )
+    return rows
 
 
 def metric_trend_last_year(
