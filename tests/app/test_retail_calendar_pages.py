@@ -126,3 +126,10 @@ def test_loyalty_cohorts_and_last_years_line_follow_the_calendar(app, nrf_db):
     assert not at.exception
     after = [html.unescape(s) for s in chart_svgs(at)]
     assert len(after) == len(svgs) and "last year" in after[0] and "stroke-dasharray" in after[0]
+
+
+def test_the_data_page_gives_the_as_of_time_in_the_companys_zone(app, nrf_db):
+    at = app(nrf_db, "pages/data.py")
+    captions = " ".join(c.value for c in at.caption)
+    # 28 Jun 2026 14:26 UTC is 16:26 in Berlin (summer time, UTC+2).
+    assert "16:26 Europe/Berlin — the latest order" in captions and "14:26 UTC" not in captions
