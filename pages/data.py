@@ -4,6 +4,7 @@ file import checked by the same validation as the CLI, and the audit log."""
 import streamlit as st
 
 from purpose_metrics import dburl, formatting, inventory, views
+from purpose_metrics.calendars import to_local
 from purpose_metrics.ui import access, importer, page, state
 
 page.ensure_router()
@@ -14,8 +15,10 @@ if admin:
     st.header("Tables")
     data = state.try_dataset()
     if data is not None and data.as_of is not None:
+        zone = data.timezone or "UTC"  # the company's: as the sidebar shows it
         st.caption(
-            f"As of {formatting.day_month_year_time(data.as_of)} UTC — the latest order, cancelled ones included."
+            f"As of {formatting.day_month_year_time(to_local(data.as_of, zone))} {zone} — the latest order, "
+            "cancelled ones included."
         )
     shown, why = dburl.where()
     tables = state.inventory_or_error()

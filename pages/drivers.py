@@ -24,7 +24,7 @@ if not weeks:
 first, second = st.columns([1, 3], vertical_alignment="bottom")
 week = filters.week_picker(
     weeks, weeks[0], container=first, key="until", label="Up to week",
-    help="The period's last ISO week. Only weeks whose 90 days are over are offered.",
+    help="The period's last week (of the company's calendar). Only weeks whose 90 days are over are offered.",
 )  # fmt: skip
 span = filters.span_picker(container=second)
 scope = filters.scope_picker(ctx.scopes, ctx.names)

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS company (
     vision TEXT,
     mission TEXT,
     currency TEXT NOT NULL,
-    timezone TEXT
+    timezone TEXT,
+    calendar TEXT
 );
 
 CREATE TABLE IF NOT EXISTS brands (

@@ -82,6 +82,8 @@ def _coerce(value, dtype):
 
 
 DEFAULTS: dict[str, dict] = {
+    # An optional column: NULL (the iso calendar) unless a test sets it.
+    "company": {"timezone": None, "calendar": None},
     "brands": {"name": "Brand", "purpose_statement": None},
     "customers": {
         "created_at": ts("2024-01-01 00:00"),

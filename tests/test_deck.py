@@ -102,7 +102,7 @@ def test_kpi_tables_show_what_kpis_prints(pptx_deck, example_db, capsys):
                 metric, r["value"], "EUR", n=r["n"], suppressed=r["suppressed"], immature=r["immature"]
             )
             assert value == expected, metric.id
-            target = row.cells[3].text
+            target = row.cells[4].text  # after the change and the year-over-year change
             assert target == (
                 "—" if r["target"] is None else formatting.value_text(metric, r["target"], "EUR")
             )
@@ -382,11 +382,11 @@ def test_the_pillar_tables_status_cells_carry_mark_and_words(marked):
     seen = set()
     for slide in list(prs.slides)[2:6]:
         [rows] = _tables(slide)
-        assert rows[0][4] == "Status"
+        assert rows[0][5] == "Status"
         for row in rows[1:]:
             status = _row(kpis, "company", _metric(row[0]).id)["status"]
             seen.add(status)
-            assert row[4] == (f"{MARKS[status]} {WORDS[status]}" if status else "no target")
+            assert row[5] == (f"{MARKS[status]} {WORDS[status]}" if status else "no target")
     assert {"red", "amber", "green"} <= seen
 
 
@@ -396,7 +396,14 @@ def test_the_change_says_what_it_compares(pptx_deck, example_kpis):
     grains = set()
     for slide in list(prs.slides)[2:6]:
         [rows] = _tables(slide)
-        assert rows[0] == ["KPI", "Value", "Change", "Target", "Status"]  # not "vs last week"
+        assert rows[0] == [
+            "KPI",
+            "Value",
+            "Change",
+            "Year over year",
+            "Target",
+            "Status",
+        ]  # not "vs last week"
         for row in rows[1:]:
             metric = _metric(row[0])
             r = _row(kpis, "company", metric.id)

@@ -30,7 +30,7 @@ from .export.files import publish
 from .metrics.dataset import Dataset
 from .metrics.drivers import driver_frame
 from .metrics.engine import kpi_frame
-from .periods import Periods, parse_week
+from .periods import Periods
 
 BRIEF_WEEKS = 4
 TREND_WEEKS = 12
@@ -101,7 +101,8 @@ def build_brief(data: Dataset, brand: str, week: str | None = None) -> Brief:
     if brand not in data.brand_ids:
         raise UsageError(f"unknown brand {brand[:40]!r} (known: {', '.join(data.brand_ids)})")
     week = week or views.default_week(data)
-    start, end = parse_week(week)
+    shown = Periods.week(week)  # ISO or fiscal: the label says which
+    start, end = shown.start, shown.end
     pooled = Periods(end - dt.timedelta(weeks=BRIEF_WEEKS), end)
     currency = views.currency(data)
     names = views.scope_names(data)
@@ -110,7 +111,7 @@ def build_brief(data: Dataset, brand: str, week: str | None = None) -> Brief:
     window = views.week_window(week)
     kpis = views.week_kpis(data, window, [brand])
     worst = views.attention(kpis, [brand]).head(SHOWN)
-    trend = Periods.trend(end, TREND_WEEKS, "week")
+    trend = Periods.trend(end, TREND_WEEKS, "week", shown.cal)
     indicators = []
     for r in worst.iter_rows(named=True):
         metric = catalog.get(r["metric_id"])

@@ -97,9 +97,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     s = sub.add_parser("deck", help="build the weekly board pack (PPTX or PDF)")
-    s.add_argument("--week")
+    s.add_argument("--week", help="a week of the calendar: 2026-W10 (iso), FY2025-W07 (nrf)")
     s.add_argument("--brand")
     s.add_argument("--out", required=True)
+    s.add_argument(
+        "--calendar",
+        choices=list(CALENDARS),
+        help="iso or nrf (default: the company's, company.calendar): the pack's weeks and trend axes",
+    )
 
     s = sub.add_parser(
         "deliver",
@@ -341,18 +346,20 @@ def _run(args: argparse.Namespace) -> int:
         from . import reading
         from .export.deck import build_pack, deck_path, needs_browser, write_deck
         from .export.images import Renderer, require_chromium
-        from .periods import parse_week
 
         # All checked before the data set is read: a typo costs no load.
         out = deck_path(args.out)
-        if args.week is not None:
-            parse_week(args.week)
+        cal = Calendar(args.calendar) if args.calendar else None
+        if args.week is not None and cal is not None:
+            cal.parse_week(args.week)
+        elif args.week is not None:  # either calendar's label; the company's is checked once read
+            Periods.week(args.week)
         # A PDF's chart renderer starts its browser while the numbers are computed;
         # a PowerPoint's charts are native: no browser.
         if needs_browser(out):
             require_chromium("a PDF board pack (its pages and charts)")
         with Renderer() if needs_browser(out) else contextlib.nullcontext() as renderer:
-            pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand)
+            pack = build_pack(reading.load_dataset(engine, mode=args.mode), args.week, args.brand, cal=cal)
             path = write_deck(pack, out, renderer)
         print(f"wrote {path} ({len(pack.slide_titles)} slides, week {pack.week})")
         return 0

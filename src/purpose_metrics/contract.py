@@ -76,6 +76,8 @@ TABLES: dict[str, Table] = {
                 _c("currency", "text"),
                 # IANA zone of the company's dates (SPEC 7); NULL or absent: UTC.
                 _c("timezone", "text", True, optional=True),
+                # The calendar of its weeks and months (SPEC 7): iso or nrf; NULL or absent: iso.
+                _c("calendar", "text", True, optional=True),
             ),
         ),
         Table(

@@ -230,8 +230,9 @@ anew (a zone changed by other means makes the store stale until
 `purpose-metrics refresh`; pushdown or memory serve meanwhile). Cohorts on
 fiscal periods are cut in the database outside the memory mode.
 
-Two calendars cut weeks and months (`--calendar` on `kpis`, `cohorts`,
-`drivers` and `deck`): `iso`, the default, as above; and `nrf`, the
+Two calendars cut weeks and months (`company.calendar`, NULL or absent:
+`iso`; the dashboard and the board pack follow it, and `--calendar` on
+`kpis`, `cohorts`, `drivers` and `deck` chooses): `iso`, the default, as above; and `nrf`, the
 National Retail Federation 4-5-4 calendar. Its fiscal year ends on the
 Saturday nearest 31 January and is named by the calendar year it starts in
 (FY2025: 2 Feb 2025 – 31 Jan 2026); weeks run Sunday to Saturday; each

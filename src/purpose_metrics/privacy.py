@@ -44,6 +44,7 @@ EMPLOYEE_ITEMS: dict[str, str] = {
 COMPANY = "company"
 COMPANY_WIDE = ("company-wide",)  # the brand_id NULL rows: part of the company, never shown alone
 _WEEK = dt.timedelta(days=7)
+_DAY = dt.timedelta(days=1)
 # The columns a hidden row loses (n stays: how many answered is not what
 # anonymity protects, their answers are).
 _WITHHELD = ("value", "numerator", "denominator", "ci_low", "ci_high", "status")
@@ -137,10 +138,21 @@ def answer_counts(responses: pl.LazyFrame, weeks: Iterable[dt.date]) -> pl.DataF
         return pl.DataFrame(schema=schema)
     start = dt.datetime.combine(weeks[0], dt.time())
     end = dt.datetime.combine(weeks[-1] + _WEEK, dt.time())
-    in_range = (
-        responses.filter((pl.col("submitted_at") >= start) & (pl.col("submitted_at") < end))
-        .with_columns(week_start=pl.col("submitted_at").dt.truncate("1w").cast(pl.Date))
-        .filter(pl.col("week_start").is_in(weeks))
+    # ISO weeks start on a Monday, NRF weeks on a Sunday (calendars.py): a
+    # response counts in the week of the asked-for kind that holds it.
+    monday = pl.col("submitted_at").dt.truncate("1w").cast(pl.Date)
+    sunday = (pl.col("submitted_at") + _DAY).dt.truncate("1w").cast(pl.Date) - _DAY
+    kinds = [
+        (monday if first_weekday == 0 else sunday, [w for w in weeks if w.weekday() == first_weekday])
+        for first_weekday in (0, 6)
+    ]
+    window = responses.filter((pl.col("submitted_at") >= start) & (pl.col("submitted_at") < end))
+    in_range = pl.concat(
+        [
+            window.with_columns(week_start=expr).filter(pl.col("week_start").is_in(kept))
+            for expr, kept in kinds
+            if kept
+        ]
     )
     frames = [
         in_range.group_by("week_start", "brand_id", "team")
@@ -212,8 +224,9 @@ def decide(
 
 
 def whole_weeks(start: dt.date, end: dt.date) -> list[dt.date] | None:
-    """The ISO weeks [start, end) consists of, or None when it is not whole weeks."""
-    if start.weekday() != 0 or (end - start).days % 7 or end <= start:
+    """The weeks [start, end) consists of (ISO weeks from a Monday, NRF
+    weeks from a Sunday), or None when it is not whole weeks."""
+    if start.weekday() not in (0, 6) or (end - start).days % 7 or end <= start:
         return None
     return [start + i * _WEEK for i in range((end - start).days // 7)]
 

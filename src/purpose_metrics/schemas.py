@@ -14,6 +14,7 @@ import zoneinfo
 import pandera.polars as pa
 import polars as pl
 
+from .calendars import CALENDARS
 from .catalog import METRIC_IDS
 from .contract import CHANNELS, ORDER_STATUSES
 
@@ -57,6 +58,12 @@ class Company(_Base):
     def known_zone(cls, data: pa.PolarsData) -> pl.LazyFrame:
         zones = sorted(zoneinfo.available_timezones() | {"UTC"})
         return data.lazyframe.select(pl.col(data.key).is_null() | pl.col(data.key).is_in(zones))
+
+    calendar: pl.String = pa.Field(nullable=True)
+
+    @pa.check("calendar", name="iso or nrf (the calendar of weeks and months)")
+    def known_calendar(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key).is_null() | pl.col(data.key).is_in(list(CALENDARS)))
 
     @pa.dataframe_check(name="at most one row")
     def single_row(cls, data: pa.PolarsData) -> pl.LazyFrame:

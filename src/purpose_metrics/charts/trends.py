@@ -33,6 +33,8 @@ def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> lis
             if grain == "week"
             else formatting.month_name(r["period_start"])
         )
+        if r.get("period_label"):  # a fiscal week: FY2026-W08, from 22 Mar 2026
+            when = f"week {r['period_label']}, from {formatting.day_month_year(r['period_start'])}"
         text = formatting.kpi_text(metric, r, currency)
         ci = formatting.interval_text(metric, r["ci_low"], r["ci_high"], currency)
         lines = [f"<b>{formatting.chart_text(r['name'])}</b>", when, text]
@@ -176,6 +178,40 @@ def _footnote(rows: pl.DataFrame, metric: Metric) -> str | None:
     return "; ".join(parts) or None
 
 
+def _add_last_year(
+    fig: go.Figure, rows: pl.DataFrame, metric: Metric, colour: str, currency: str, grain: str
+) -> None:
+    """Last year's line of one scope (`views.metric_trend_last_year` rows:
+    at this year's x, `last_year_start` when it began): lighter and dashed."""
+    name = formatting.chart_text(rows.get_column("name")[0])
+    hover = []
+    for r in rows.iter_rows(named=True):
+        when = (
+            f"week of {formatting.day_month_year(r['last_year_start'])}"
+            if grain == "week"
+            else formatting.month_name(r["last_year_start"])
+        )
+        hover.append(
+            f"<b>{name}, last year</b><br>{when}<br>{formatting.kpi_text(metric, r, currency)}<br>n = {r['n']:,}"
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=rows.get_column("period_start").to_list(),
+            y=rows.get_column("value").to_list(),
+            mode="lines",
+            line=dict(
+                color=theme.translucent(colour, 0.5), width=2.2, dash="longdash"
+            ),  # target: short dashes
+            name=f"{name}, last year",
+            legendgroup=f"{name} last year",
+            showlegend=True,
+            hovertext=hover,
+            hoverinfo="text",
+            connectgaps=False,
+        )
+    )
+
+
 def trend_chart(
     rows: pl.DataFrame,
     metric: Metric,
@@ -183,12 +219,20 @@ def trend_chart(
     title: str,
     currency: str = "",
     markers: pl.DataFrame | None = None,
+    last_year: pl.DataFrame | None = None,
 ) -> go.Figure:
     """One line per scope in `rows` (with a band for its 95 % interval), the
-    target as a dashed step when a single scope is shown, and initiatives."""
+    target as a dashed step when a single scope is shown, and initiatives.
+    `last_year` (views.metric_trend_last_year) adds each scope's line of the
+    year before at the same x positions, lighter and dashed."""
     grain = _grain(rows)
     scopes = rows.get_column("scope").unique(maintain_order=True).to_list()
     fig = go.Figure()
+    if last_year is not None and last_year.height:  # drawn first: this year's line stays on top
+        for scope in scopes:
+            part = last_year.filter(pl.col("scope") == scope).sort("period_start")
+            if part.height:
+                _add_last_year(fig, part, metric, colours.get(scope, theme.MUTED), currency, grain)
     for scope in scopes:
         part = rows.filter(pl.col("scope") == scope).sort("period_start")
         _add_scope(
@@ -203,7 +247,9 @@ def trend_chart(
         title=dict(text=formatting.chart_text(title)),
         height=theme.SCREEN_HEIGHT,
         yaxis_title=_y_title(metric, currency),
-        showlegend=len(scopes) > 1 or rows.get_column("target").is_not_null().any(),
+        showlegend=len(scopes) > 1
+        or rows.get_column("target").is_not_null().any()
+        or (last_year is not None and last_year.height > 0),
     )
     if note:
         fig.add_annotation(

@@ -12,6 +12,7 @@ import polars as pl
 from ..contract import TABLES
 
 if TYPE_CHECKING:
+    from ..calendars import Calendar
     from ..sources import FactSource
 
 # Tables whose size grows with orders and customers: a FactSource answers
@@ -131,6 +132,18 @@ class Dataset:
             return None
         zones = company.select(pl.col("timezone").drop_nulls()).collect().get_column("timezone")
         return zones[0] if len(zones) else None
+
+    @property
+    def calendar(self) -> Calendar:
+        """The company's calendar of weeks and months (iso when NULL or
+        absent; docs/metrics.md#local-time-and-calendars)."""
+        from ..calendars import calendar
+
+        company = self["company"]
+        if "calendar" not in company.collect_schema().names():
+            return calendar(None)
+        names = company.select(pl.col("calendar").drop_nulls()).collect().get_column("calendar")
+        return calendar(names[0] if len(names) else None)
 
     @property
     def brand_ids(self) -> list[str]:

@@ -82,9 +82,13 @@ def _window(lf: pl.LazyFrame, ts: str, periods: Periods) -> pl.LazyFrame:
     )
     if periods.grain is None:
         bucket = pl.lit(periods.start, dtype=pl.Date)
-    else:
+    elif periods.cal == "iso":
         every = "1w" if periods.grain == "week" else "1mo"
         bucket = local_date(pl.col(ts), periods.zone).dt.truncate(every)
+    else:  # another calendar's weeks (Sunday to Saturday) or fiscal months: the grid's own starts
+        starts = pl.lit(pl.Series(periods.starts(), dtype=pl.Date))
+        index = starts.search_sorted(local_date(pl.col(ts), periods.zone), side="right") - 1
+        bucket = starts.gather(index)
     return lf.with_columns(period_start=bucket)
 
 

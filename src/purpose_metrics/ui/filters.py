@@ -26,7 +26,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from .. import catalog, formatting, views
 from ..metrics.dataset import Filters, value_label
-from ..periods import PERIOD_KINDS, Period, PeriodError, parse_week
+from ..periods import PERIOD_KINDS, Period, PeriodError, week_calendar
 from . import access
 
 _SHOWN = 40  # characters of a bad URL value repeated back
@@ -150,6 +150,12 @@ def url_select(
     )  # fmt: skip
 
 
+ISO_WEEK_HELP = "ISO week, Monday to Sunday."
+NRF_WEEK_HELP = (
+    "Fiscal week of the NRF 4-5-4 retail calendar, Sunday to Saturday (FY2026 runs 1 Feb 2026 – 30 Jan 2027)."
+)
+
+
 def week_picker(
     weeks: Sequence[str],
     default: str,
@@ -157,19 +163,34 @@ def week_picker(
     container: DeltaGenerator | None = None,
     key: str = "week",
     label: str = "Week",
-    help: str = "ISO week, Monday to Sunday. The default is the latest week with data, marked partial while it is open.",
+    help: str | None = None,
 ) -> str:
-    """An ISO week with data (latest first), `?week=2026-W10` (or `?<key>=`:
-    a page whose weeks differ from the others' keeps its own, so a visit
-    there does not move the week of the rest)."""
+    """A week with data (latest first) of the company's calendar,
+    `?week=2026-W10` (ISO) or `?week=FY2026-W08` (NRF; or `?<key>=`: a page
+    whose weeks differ from the others' keeps its own, so a visit there
+    does not move the week of the rest). A link in the other calendar gets a
+    notice saying which calendar the company reads, and the default."""
+    nrf = week_calendar(default).nrf
 
     def explain(raw: str) -> str:
+        if nrf and not week_calendar(raw).nrf:
+            return (
+                f"The link's week {_quote(raw)} is an ISO week; this company reads its weeks on the NRF 4-5-4 "
+                f"calendar (fiscal weeks like {default})"
+            )
+        if not nrf and week_calendar(raw).nrf:
+            return f"The link's week {_quote(raw)} is a fiscal (NRF) week; this company reads ISO weeks like {default}"
         try:
-            parse_week(raw)
+            week_calendar(raw).parse_week(raw)
         except PeriodError:
-            return f"The link's week {_quote(raw)} is not an ISO week like 2026-W10"
+            like = "a fiscal week like FY2026-W08" if nrf else "an ISO week like 2026-W10"
+            return f"The link's week {_quote(raw)} is not {like}"
         return f"There is no data for week {_quote(raw)}"
 
+    if help is None:
+        help = (NRF_WEEK_HELP if nrf else ISO_WEEK_HELP) + (
+            " The default is the latest week with data, marked partial while it is open."
+        )
     return url_select(
         label, weeks, key=key, default=default, explain=explain, container=container, help=help,
     )  # fmt: skip
@@ -225,28 +246,38 @@ def week_steps(
                  help=f"Next week: {newer}" if newer else "This is the latest week with data")  # fmt: skip
 
 
-def period_kind_picker(*, container: DeltaGenerator | None = None) -> str:
+def period_kind_picker(*, container: DeltaGenerator | None = None, nrf: bool = False) -> str:
     """Week (the default), month, quarter, year to date or a custom range,
-    `?period=month` (a link may name a kind by its key or its label)."""
+    `?period=month` (a link may name a kind by its key or its label); on the
+    NRF calendar weeks, months, quarters and years are fiscal ones."""
+    help = (
+        "Week: Monday to Sunday. Month and quarter: calendar ones. Year to date: 1 January to the "
+        "latest day with data."
+        if not nrf
+        else "On the company's NRF 4-5-4 retail calendar: week: Sunday to Saturday; month and quarter: "
+        "fiscal ones (4, 5 and 4 weeks); year to date: from the fiscal year's first day (the Sunday after the "
+        "Saturday nearest 31 January) to the latest day with data."
+    )
     return url_select(
         "Period", list(PERIOD_KINDS), key="period", default="week", format_func=PERIOD_KINDS.__getitem__,
         also_matches=str, segmented=True, container=container,
         explain=lambda raw: f"The link's period {_quote(raw)} is not one of {', '.join(PERIOD_KINDS)}",
-        help="Week: Monday to Sunday. Month and quarter: calendar ones. Year to date: 1 January to the "
-        "latest day with data. Custom: any days. Each is compared with the period before it of the same kind.",
+        help=help + " Custom: any days. Each is compared with the period before it of the same kind, "
+        "and with the same period last year.",
     )  # fmt: skip
 
 
 def _period_choice(kind: str, keys: Sequence[str], key: str, label: str, example: str,
                    container: DeltaGenerator | None) -> str:  # fmt: skip
     """One month, quarter or year with data (latest first) by its label
-    ("June 2026", "Q2 2026"), `?month=2026-06` or `?month=June 2026`."""
+    ("June 2026", "Q2 2026", "FY2026-M03 · 5 Apr – 2 May 2026"),
+    `?month=2026-06`, `?month=June 2026` or `?month=FY2026-M03`."""
 
     def name(k: str) -> str:
         if kind == "month":
             return Period.month(k).label
         if kind == "quarter":
-            return f"Q{k[-1]} {k[:4]}"
+            return Period.quarter(k).label if k.startswith("FY") else f"Q{k[-1]} {k[:4]}"
         return k
 
     def explain(raw: str) -> str:
@@ -257,15 +288,15 @@ def _period_choice(kind: str, keys: Sequence[str], key: str, label: str, example
 
 
 def month_picker(months: Sequence[str], *, container: DeltaGenerator | None = None) -> Period:
-    return Period.month(_period_choice("month", months, "month", "Month", "2026-06", container))
+    return Period.month(_period_choice("month", months, "month", "Month", months[0], container))
 
 
 def quarter_picker(quarters: Sequence[str], *, container: DeltaGenerator | None = None) -> Period:
-    return Period.quarter(_period_choice("quarter", quarters, "quarter", "Quarter", "2026-Q2", container))
+    return Period.quarter(_period_choice("quarter", quarters, "quarter", "Quarter", quarters[0], container))
 
 
 def year_picker(years: Sequence[str], *, container: DeltaGenerator | None = None) -> str:
-    return _period_choice("ytd", years, "year", "Year", "2026", container)
+    return _period_choice("ytd", years, "year", "Year", years[0], container)
 
 
 def _date_param(key: str, label: str, first: dt.date, last: dt.date) -> None:
@@ -289,7 +320,9 @@ def _date_param(key: str, label: str, first: dt.date, last: dt.date) -> None:
     _settle_link(key, decide)
 
 
-def custom_range(first: dt.date, last: dt.date, *, containers: Sequence[DeltaGenerator]) -> Period:
+def custom_range(
+    first: dt.date, last: dt.date, *, containers: Sequence[DeltaGenerator], cal: str = "iso"
+) -> Period:
     """Any days within the data, `?from=2026-06-01&to=2026-06-14` (both days
     included). The default: the latest four weeks of data."""
     default_from = max(first, last - dt.timedelta(days=27))
@@ -302,7 +335,7 @@ def custom_range(first: dt.date, last: dt.date, *, containers: Sequence[DeltaGen
     if end < start:
         notice(f"The range ends ({end}) before it starts ({start}): showing {end} to {start}.")
         start, end = end, start
-    return Period.custom(start, end)
+    return Period.custom(start, end, cal)
 
 
 def metric_picker(

@@ -25,6 +25,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from .. import catalog, formatting, views
+from ..calendars import ISO, Calendar
 from ..charts import scope_colours, trend_chart
 from ..export.stamp import Stamp, as_of_text, scope_text
 from ..metrics.dataset import Dataset, Filters
@@ -44,6 +45,7 @@ class PageContext:
     scopes: list[str]
     weeks: list[str]
     latest: str
+    calendar: Calendar = ISO  # the company's (company.calendar): its weeks, months and years
 
 
 _ROUTER = threading.local()
@@ -156,6 +158,7 @@ def context() -> PageContext:
         scopes=scopes,
         weeks=weeks,
         latest=latest,
+        calendar=data.calendar,
     )
 
 
@@ -248,7 +251,7 @@ def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
     it is compared with."""
     # Side by side where they fit, one under the other where not (never cut, never scrolled sideways).
     pickers = st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="bottom")
-    kind = filters.period_kind_picker(container=pickers)
+    kind = filters.period_kind_picker(container=pickers, nrf=ctx.calendar.nrf)
     scope = filters.scope_picker(ctx.scopes, ctx.names, container=pickers)
     first, second, _ = st.columns([5, 5, 10] if kind == "custom" else [5, 4, 11], vertical_alignment="bottom")
     if kind == "week":
@@ -264,8 +267,8 @@ def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
         st.caption(
             f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
             + (f" (**{partial}**; its numbers will grow)" if partial else "")
-            + f", vs previous week. Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
-            "the latest whole month ending before the week's end."
+            + f", vs previous week and {year_words(period)}. Monthly metrics (people, ledger) show "
+            f"{formatting.month_name(window.month.start)}, the latest whole month ending before the week's end."
         )
         return Shown(period, scope, week, window)
     options = state.period_options()
@@ -276,7 +279,9 @@ def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
     elif kind == "ytd":
         period = state.year_to_date(filters.year_picker(options.years, container=first))
     else:
-        period = filters.custom_range(options.first, options.last, containers=(first, second))
+        period = filters.custom_range(
+            options.first, options.last, containers=(first, second), cal=ctx.calendar.name
+        )
     heading.title(period.label, anchor=HOME_ANCHOR)
     st.set_page_config(page_title=f"{period.label} · Purpose Metrics")
     partial = state.open_note(period)
@@ -285,10 +290,21 @@ def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
     st.caption(
         f"{formatting.week_range(period.start, period.end)}"
         + (f" (**{partial}**; its numbers will grow{whole})" if partial else "")
-        + f". Compared with {previous.label} (“vs {period.compared}”). Monthly metrics (people, ledger) "
+        + f". Compared with {previous.label} (“vs {period.compared}”)"
+        + ("" if period.kind == "ytd" else f" and {year_words(period)}")
+        + ". Monthly metrics (people, ledger) "
         f"count the whole months inside the period. The same numbers as {_cli_line(period)}."
     )
     return Shown(period, scope)
+
+
+def year_words(period: Period) -> str:
+    """How a period's year-over-year comparison is described: 'the same
+    week last year (FY2025-W08, 23 – 29 Mar 2025)', or why there is none."""
+    found = period.comparable()
+    if found is None:
+        return "no comparable week last year (a week 53 has none: the year before has no week of its number)"
+    return f"the {period.compared_year} ({found.label.removeprefix('Week ')})"
 
 
 # The home page's h1 anchor: its text names the period shown, its anchor stays.
@@ -331,7 +347,16 @@ def trend(
     """A KPI picker (bound to ?key=) and a year of that KPI for the scope,
     with its interval, target and initiatives, and its downloads (stamped
     with the trend's span when `stamp` is given). Returns the chart shown."""
-    metric_id = filters.metric_picker(key=key, default=default, label="KPI", metric_ids=metric_ids)
+    picker, toggle = st.columns([3, 2], vertical_alignment="bottom")
+    metric_id = filters.metric_picker(
+        key=key, default=default, label="KPI", metric_ids=metric_ids, container=picker
+    )
+    overlay = toggle.toggle(
+        "Last year",
+        key=f"{key}_last_year",
+        help="Overlay the year before as a lighter dashed line: at each week (month), the same week "
+        "(month) of the previous year of the company's calendar; a week 53 has none.",
+    )
     metric = catalog.get(metric_id)
     rows = state.metric_trend(metric_id, week, scope)
     span = f"{views.LONG_TREND_MONTHS} months" if metric.monthly else f"{views.LONG_TREND_WEEKS} weeks"
@@ -343,7 +368,10 @@ def trend(
         )
         return []
     flags = state.markers(rows["period_start"].min(), window.week.end, (metric_id,), (scope,))
-    fig = trend_chart(rows, metric, ctx.colours, title, ctx.currency, markers=flags)
+    before = state.metric_trend_last_year(metric_id, week, scope) if overlay else None
+    fig = trend_chart(rows, metric, ctx.colours, title, ctx.currency, markers=flags, last_year=before)
+    if overlay and before is not None and not views.has_values(before):
+        st.caption("Last year: no value in the year before this trend's periods.")
     if stamp is not None:
         start = rows["period_start"].min()
         stamp = replace(stamp, period=f"{span} to {week} (from {formatting.day_month_year(start)})")

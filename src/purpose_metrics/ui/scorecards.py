@@ -1,7 +1,8 @@
 """KPI cards as one block of HTML per pillar.
 
 A card: the KPI with its unit, its value, the change against the previous
-week (or month) coloured by whether it is better or worse, a sparkline of
+week (or month) coloured by whether it is better or worse and, smaller,
+against the same week (month) last year, a sparkline of
 the last twelve periods, the status against target in words and a mark
 (never colour alone), the target, how many records the value rests on (and,
 visibly, when that is a small sample), and the initiatives launched within
@@ -40,6 +41,7 @@ _STYLE = """
 .pm-value {font-size: 1.75rem; font-weight: 600; line-height: 1.2;}
 .pm-value.pm-missing {font-size: 1.05rem; font-weight: 500; opacity: 0.8;}
 .pm-delta {font-size: 0.9rem;}
+.pm-year {font-size: 0.8rem;}
 .pm-better {color: #1A7F37;} .pm-worse {color: #C62828;} .pm-same {opacity: 0.7;}
 .pm-foot {font-size: 0.85rem;}
 .pm-status {font-weight: 600;}
@@ -72,6 +74,28 @@ def _delta(metric: catalog.Metric, row: dict, currency: str) -> str:
     return f'<span class="pm-delta {css}">{arrow} {_esc(text)} vs {previous} ({word})</span>'
 
 
+def _year_delta(metric: catalog.Metric, row: dict, currency: str) -> str:
+    """The second, smaller line: the change against the same week (month)
+    last year (SPEC 7), or why there is none."""
+    compared = row.get("compared_year")
+    if not compared:
+        return ""
+    if row.get("last_year_start") is None:
+        return '<span class="pm-year pm-same">No comparable week last year (a week 53 has none)</span>'
+    if row["value"] is None:  # as the first line: nothing to compare
+        return ""
+    change = row.get("change_year")
+    text = formatting.change_text(metric, change, currency)
+    if text is None:
+        return f'<span class="pm-year pm-same">vs {_esc(compared)}: no value then</span>'
+    if formatting.is_zero_change(metric, change):
+        return f'<span class="pm-year pm-same">{_esc(text)} vs {_esc(compared)}</span>'
+    better = (change > 0) == (metric.direction == "up")
+    arrow = "▲" if change > 0 else "▼"
+    css = "pm-better" if better else "pm-worse"
+    return f'<span class="pm-year {css}">{arrow} {_esc(text)} vs {_esc(compared)}</span>'
+
+
 def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
     """One KPI card of a `views.week_kpis` row."""
     metric = catalog.get(row["metric_id"])
@@ -99,7 +123,7 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
         f'<div class="pm-card" data-metric="{metric.id}" title="{tooltip}">'
         f'<div class="pm-label">{_esc(formatting.card_label(metric))}</div>'
         f'<div class="pm-value{"" if shown else " pm-missing"}">{_esc(value)}</div>'
-        f"{_delta(metric, row, currency)}{spark}"
+        f"{_delta(metric, row, currency)}{_year_delta(metric, row, currency)}{spark}"
         f'<div class="pm-foot">{" · ".join(foot)}</div>'
         f'<div class="pm-small">{sample}</div>{flags}</div>'
     )

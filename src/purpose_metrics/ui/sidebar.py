@@ -21,6 +21,21 @@ MODE_HELP = (
 )
 
 
+CALENDAR_WORDS = {
+    "iso": "ISO weeks (Monday to Sunday), calendar months",
+    "nrf": "NRF 4-5-4 retail calendar (fiscal weeks Sunday to Saturday)",
+}
+CALENDAR_HELP = (
+    "Set by the company row: `company.calendar` (iso or nrf; empty: iso) and `company.timezone` (an IANA "
+    "name; empty: UTC). Every week, month and day on every page starts at local midnight in that zone."
+)
+
+
+def calendar_words(calendar: str, zone: str | None) -> str:
+    """The sidebar's line naming the company's calendar and time zone."""
+    return f":material/calendar_month: {CALENDAR_WORDS[calendar]}; time zone {zone or 'UTC'}"
+
+
 def render() -> None:
     me = access.current()
     with st.sidebar:
@@ -38,6 +53,7 @@ def render() -> None:
                 st.caption(f"Data as of {formatting.day_month_year_time(local)} {zone} (the latest order)")
             else:
                 st.caption("No orders yet.")
+            st.caption(calendar_words(data.calendar.name, data.timezone), help=CALENDAR_HELP)
             # Nothing on a page is older than this read plus the time to live (ui/state.py).
             st.caption(f"Data read {read_at:%H:%M} UTC, refreshed every {state.ttl_words()}")
         st.button(

@@ -371,6 +371,12 @@ def metric_trend(data: Dataset, metric_id: str, week: str, scope: str) -> pl.Dat
 
 
 @of_the_data()
+def metric_trend_last_year(data: Dataset, metric_id: str, week: str, scope: str) -> pl.DataFrame:
+    """Last year's line of that trend, at this year's x (views.metric_trend_last_year)."""
+    return views.metric_trend_last_year(data, metric_id, views.week_window(week), [scope])
+
+
+@of_the_data()
 def markers(
     data: Dataset,
     start: dt.date,

@@ -14,7 +14,7 @@ import polars as pl
 from .. import catalog, formatting
 from ..catalog import Metric
 from ..metrics.dataset import UNKNOWN, UNKNOWN_LABEL, Dataset, Filters
-from ..periods import Periods, add_months, month_start, week_label
+from ..periods import Periods, add_months, month_start
 from .common import TREND_STEPS, dashboard_kpis, scope_names, scopes
 
 
@@ -46,11 +46,11 @@ def comparison_window(week: str, span_weeks: int, metric: Metric) -> ComparisonW
         )
     start = end_week.end - dt.timedelta(days=7 * span_weeks)
     weeks = "week" if span_weeks == 1 else f"{span_weeks} weeks"
-    first = week_label(start)
+    first = end_week.calendar.week_label(start)  # the week's own calendar (ISO or fiscal)
     label = f"{weeks} {first}" if span_weeks == 1 else f"{weeks} {first} – {week}"
     return ComparisonWindow(
-        Periods(start, end_week.end),
-        Periods.trend(end_week.end, max(span_weeks, TREND_STEPS), "week"),
+        Periods(start, end_week.end, cal=end_week.cal),
+        Periods.trend(end_week.end, max(span_weeks, TREND_STEPS), "week", end_week.cal),
         f"{label} ({formatting.week_range(start, end_week.end)})",
         monthly=False,
     )

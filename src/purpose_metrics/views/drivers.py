@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from .. import formatting
-from ..calendars import instant
+from ..calendars import instant, to_local
 from ..metrics.dataset import Dataset
 from ..metrics.drivers import DRIVER_LABELS, WINDOW, wilson
-from ..periods import Periods, parse_week, week_label, week_start
+from ..periods import Periods
 
 
 @dataclass(frozen=True)
@@ -27,20 +27,22 @@ class DriverWindow:
 
 
 def mature_weeks(data: Dataset) -> list[str]:
-    """Every ISO week whose 90-day window has closed by the as-of instant,
-    from the first order's week, latest first (empty without data)."""
+    """Every week of the company's calendar whose 90-day window has closed
+    by the as-of instant, from the first order's week, latest first (empty
+    without data)."""
     if data.as_of is None or data.first_order_at is None:
         return []
-    out, day = [], week_start(data.first_order_at.date())
+    cal = data.calendar
+    out, day = [], cal.week_start(to_local(data.first_order_at, data.timezone).date())
     while instant(day + dt.timedelta(days=7), data.timezone) + WINDOW <= data.as_of:
-        out.append(week_label(day))
+        out.append(cal.week_label(day))
         day += dt.timedelta(days=7)
     return out[::-1]
 
 
 def driver_window(week: str, span: int) -> DriverWindow:
-    """`span` whole weeks ending with `week`."""
-    _, end = parse_week(week)
+    """`span` whole weeks ending with `week` (ISO or fiscal: its label says which)."""
+    end = Periods.week(week).end
     period = Periods(end - dt.timedelta(days=7 * span), end)
     weeks = "1 week" if span == 1 else f"{span} weeks"
     return DriverWindow(period, f"{weeks}, {formatting.week_range(period.start, period.end)}")

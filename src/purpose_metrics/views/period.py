@@ -14,11 +14,11 @@ from collections.abc import Sequence
 import polars as pl
 
 from .. import catalog, formatting
-from ..calendars import instant, to_local
+from ..calendars import fiscal_year_of, instant, to_local
 from ..metrics.dataset import Dataset
-from ..periods import Period, Periods, add_months, month_label, quarter_label, quarter_start
+from ..periods import Period, Periods
 from .common import METRIC_ORDER, TREND_STEPS, dashboard_kpis, scopes
-from .week import _metric_columns
+from .week import _metric_columns, with_last_year
 
 
 def data_days(data: Dataset) -> tuple[dt.date, dt.date] | None:
@@ -32,41 +32,42 @@ def data_days(data: Dataset) -> tuple[dt.date, dt.date] | None:
 
 
 def available_months(data: Dataset) -> list[str]:
-    """Every month from the first order's to the latest with data (it may be open), latest first."""
+    """Every month of the company's calendar (calendar or fiscal) from the
+    first order's to the latest with data (it may be open), latest first."""
     days = data_days(data)
     if days is None:
         return []
-    out, month = [], days[0].replace(day=1)
-    while month <= days[1]:
-        out.append(month_label(month))
-        month = add_months(month, 1)
-    return out[::-1]
+    cal = data.calendar
+    return [cal.month_label(m) for m in cal.period_starts("month", *days)][::-1]
 
 
 def available_quarters(data: Dataset) -> list[str]:
-    """Every quarter from the first order's to the latest with data, latest first."""
+    """Every quarter (calendar or fiscal) from the first order's to the latest with data, latest first."""
     days = data_days(data)
     if days is None:
         return []
-    out, quarter = [], quarter_start(days[0])
-    while quarter <= days[1]:
-        out.append(quarter_label(quarter))
-        quarter = add_months(quarter, 3)
-    return out[::-1]
+    cal = data.calendar
+    labels = [cal.quarter_label(m) for m in cal.period_starts("month", *days)]
+    return list(dict.fromkeys(labels))[::-1]
 
 
 def available_years(data: Dataset) -> list[str]:
-    """Every year with data, latest first."""
+    """Every year (calendar, or fiscal: FY2025) with data, latest first."""
     days = data_days(data)
-    return [] if days is None else [str(y) for y in range(days[1].year, days[0].year - 1, -1)]
+    if days is None:
+        return []
+    if data.calendar.nrf:
+        first, last = fiscal_year_of(days[0]), fiscal_year_of(days[1])
+        return [f"FY{y}" for y in range(last, first - 1, -1)]
+    return [str(y) for y in range(days[1].year, days[0].year - 1, -1)]
 
 
 def year_to_date(data: Dataset, year: str) -> Period:
-    """1 January to the latest day with data (the whole year for an earlier
-    year). Raises PeriodError for a malformed year."""
+    """The year's (fiscal year's) first day to the latest day with data (the
+    whole year for an earlier year). Raises PeriodError for a malformed year."""
     days = data_days(data)
     last = days[1] if days else dt.date.today()
-    return Period.year_to_date(year, last + dt.timedelta(days=1))
+    return Period.year_to_date(year, last + dt.timedelta(days=1), data.calendar.name)
 
 
 def open_note(data: Dataset, start: dt.date, end: dt.date) -> str | None:
@@ -89,7 +90,9 @@ def period_kpis(data: Dataset, period: Period, scope_ids: Sequence[str] | None =
     value over `period.previous()`, `change` value − previous. `trend` is
     the TREND_STEPS weeks or months (`period.trend_grain`; months for a
     monthly metric) ending with the period's last. `grain` is "period";
-    `compared` names the comparison and `when` the period, in words.
+    `compared` names the comparison and `when` the period, in words. Year
+    over year (`views.week.with_last_year`) over `period.comparable()`, named
+    by `compared_year` (NULL for a year to date, which needs none).
     """
     scope_ids = list(scope_ids) if scope_ids is not None else scopes(data)
     scope_order = {s: i for i, s in enumerate(scope_ids)}
@@ -105,19 +108,25 @@ def period_kpis(data: Dataset, period: Period, scope_ids: Sequence[str] | None =
         grids.append(
             dashboard_kpis(data, Periods.trend(period.end, TREND_STEPS, "month"), scope_ids, monthly)
         )
+    comparable = period.comparable()
+    last_year = [] if comparable is None else [dashboard_kpis(data, comparable.periods, scope_ids, ids)]
     trends = (
         pl.concat(grids, how="vertical_relaxed")
         .sort("scope", "metric_id", "period_start")
         .group_by("scope", "metric_id")
         .agg(pl.col("value").alias("trend"), pl.col("period_start").alias("trend_starts"))
     )
+    rows = current.join(before, on=["scope", "metric_id"], how="left").join(
+        trends, on=["scope", "metric_id"], how="left"
+    )
     return (
-        current.join(before, on=["scope", "metric_id"], how="left")
-        .join(trends, on=["scope", "metric_id"], how="left")
+        with_last_year(rows, last_year)
         .with_columns(
             change=pl.col("value") - pl.col("previous"),
             grain=pl.lit("period"),
             compared=pl.lit(period.compared),
+            # A year to date is compared with last year's same days already: no second line.
+            compared_year=pl.lit(None if period.kind == "ytd" else period.compared_year, pl.String),
             when=pl.lit(period.label),
         )
         .join(_metric_columns(), on="metric_id", how="left")

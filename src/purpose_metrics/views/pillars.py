@@ -11,7 +11,7 @@ from .. import catalog, formatting, privacy
 from ..metrics.cohorts import cohorts
 from ..metrics.dataset import Dataset, Filters
 from ..metrics.engine import kpi_frame
-from ..periods import Periods, add_months, month_start, week_label, week_start
+from ..periods import Periods
 from .compare import by_scope
 
 
@@ -128,20 +128,22 @@ COHORT_STEPS = 12  # periods after the first order
 
 
 def cohort_grid(data: Dataset, grain: str, scope: str, end: dt.date) -> pl.DataFrame:
-    """Retention of the cohorts of the COHORTS_SHOWN weeks (months) ending
-    with the last whole one by `end` (a week's end).
+    """Retention of the cohorts of the COHORTS_SHOWN weeks (months) of the
+    company's calendar ending with the last whole one by `end` (a week's end).
 
     Grain: one row per (cohort, period_index) with period_index
     0…COHORT_STEPS (docs/metrics.md#cohorts); cells past the data's as-of
     instant are left out by the engine.
     """
+    cal = data.calendar  # the company's weeks and (calendar or fiscal) months
     if grain == "week":
-        last = week_start(end - dt.timedelta(days=1))
+        last = cal.week_start(end - dt.timedelta(days=1))
         since = last - dt.timedelta(days=7 * (COHORTS_SHOWN - 1))
-        end_label = week_label(last)
     else:  # the latest month that is whole by `end`
-        last = add_months(month_start(end), -1)
-        since = add_months(last, -(COHORTS_SHOWN - 1))
-        end_label = f"{last:%Y-%m}"
-    grid = cohorts(data, grain, [scope], since=since)  # type: ignore[arg-type]
+        last = cal.month_start(cal.month_start(end) - dt.timedelta(days=1))
+        since = last
+        for _ in range(COHORTS_SHOWN - 1):
+            since = cal.month_start(since - dt.timedelta(days=1))
+    end_label = cal.label(grain, last)
+    grid = cohorts(data, grain, [scope], since=since, cal=cal)  # type: ignore[arg-type]
     return grid.filter((pl.col("cohort") <= end_label) & (pl.col("period_index") <= COHORT_STEPS))

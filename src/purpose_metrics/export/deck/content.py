@@ -25,12 +25,13 @@ import polars as pl
 
 from ... import catalog, formatting, views
 from ...access import PEOPLE_METRICS
+from ...calendars import ISO, Calendar, to_local
 from ...charts import theme
 from ...charts.trends import trend_chart
 from ...errors import UsageError
 from ...metrics.dataset import Dataset
 from ...metrics.drivers import driver_frame
-from ...periods import month_start, week_start
+from ...periods import month_start
 from ..images import Renderer
 
 # The charts each pillar slide carries: the metrics a board asks about first.
@@ -86,6 +87,8 @@ class KpiLine:
     target: str
     status: str | None
     period: str  # "week" or "month"
+    # "▼ -1.0 pp vs same week last year" (SPEC 7); a week 53 says it has none
+    change_year: str = "—"
 
 
 @dataclass
@@ -204,6 +207,8 @@ class Pack:
     summary_brands: list[tuple[str, int, int]] = field(default_factory=list)  # (brand, red, amber)
     brand_bars: list[BrandBars] = field(default_factory=list)  # the brands' bar charts
     currency: str = ""  # ISO 4217: the charts' number formats
+    zone: str | None = None  # the company's time zone (None: UTC): the as-of time is shown in it
+    calendar: str = "iso"  # the calendar of `week`: iso or nrf
 
     @property
     def figures(self) -> list[TrendChart | BrandBars]:
@@ -216,8 +221,15 @@ class Pack:
         return f"{self.company}: board pack {self.week}"
 
     @property
+    def as_of_text(self) -> str:
+        """'2026-06-28 16:26 Europe/Berlin': the as-of instant in the company's zone, named."""
+        if self.as_of is None:
+            return "no data"
+        return f"{to_local(self.as_of, self.zone):%Y-%m-%d %H:%M} {self.zone or 'UTC'}"
+
+    @property
     def footer(self) -> str:
-        as_of = self.as_of.strftime("%Y-%m-%d %H:%M UTC") if self.as_of else "no data"
+        as_of = self.as_of_text
         return f"{self.scope_name} · {self.week} ({self.period_text}) · {SOURCE}, data as of {as_of}"
 
     @property
@@ -252,6 +264,21 @@ def change_label(metric: catalog.Metric, row: dict, currency: str) -> str:
     return f"{'▲' if row['change'] > 0 else '▼'} {text} vs {previous}"
 
 
+def year_label(metric: catalog.Metric, row: dict, currency: str) -> str:
+    """The change since the same week (month) last year, saying which:
+    '▼ -1.0 pp vs same week last year'; a week 53 says it has no
+    comparable week; '—' when either value is unknown."""
+    if row.get("last_year_start") is None:
+        return "no comparable week (week 53)" if row["grain"] == "week" else "—"
+    text = formatting.change_text(metric, row["change_year"], currency)
+    if text is None or row["value"] is None:
+        return "—"
+    compared = row["compared_year"]
+    if formatting.is_zero_change(metric, row["change_year"]):
+        return f"{text} vs {compared}"
+    return f"{'▲' if row['change_year'] > 0 else '▼'} {text} vs {compared}"
+
+
 def _label(metric: catalog.Metric, grain: str) -> str:
     return formatting.card_label(metric) + (" (month)" if grain == "month" else "")
 
@@ -262,8 +289,9 @@ def _line(row: dict, currency: str) -> KpiLine:
     change = change_label(metric, row, currency)
     target = "—" if row["target"] is None else formatting.value_text(metric, row["target"], currency)
     return KpiLine(
-        metric.id, formatting.card_label(metric), value, change, target, row["status"], row["grain"]
-    )
+        metric.id, formatting.card_label(metric), value, change, target, row["status"], row["grain"],
+        year_label(metric, row, currency),
+    )  # fmt: skip
 
 
 def build_pack(
@@ -273,9 +301,11 @@ def build_pack(
     *,
     brands: Sequence[str] | None = None,
     people: bool = True,
+    cal: Calendar | None = None,
 ) -> Pack:
-    """Everything the pack shows, for one ISO week (default: the latest
-    complete one) and the company or a brand. `brands` limits the brands it
+    """Everything the pack shows, for one week of the calendar `cal` (the
+    company's by default: an ISO week, or a fiscal week of the NRF 4-5-4
+    calendar; default: the latest complete one) and the company or a brand. `brands` limits the brands it
     may show (the brands slide; None: every brand) and `people=False` leaves
     out the employee numbers (a person's access, ui/access.py). Raises
     UsageError when there is nothing to show or no such brand, PeriodError
@@ -288,7 +318,10 @@ def build_pack(
         raise UsageError(f"brand {brand[:40]!r} is not among the brands this pack may show")
     names = views.scope_names(data)
     focus = brand or "company"
-    week = week or views.default_week(data)
+    cal = cal if cal is not None else data.calendar
+    if week is not None:
+        cal.parse_week(week)  # a week of the other calendar is a PeriodError
+    week = week or views.default_week(data, cal)
     window = views.week_window(week)
     all_scopes = views.scopes(data)
     currency = views.currency(data)
@@ -317,7 +350,7 @@ def build_pack(
             )
             title = f"{metric.label} — {names[focus]}"
             figure = trend_chart(trend, metric, colours, title, currency, markers)
-            trends.append(_trend(trend, markers, metric, title, colours[focus], currency, figure))
+            trends.append(_trend(trend, markers, metric, title, colours[focus], currency, figure, cal))
         pillars.append(PillarSlide(pillar, lines, trends))
 
     # Brands slide: every KPI red or amber for some brand, brands side by side.
@@ -369,7 +402,9 @@ def build_pack(
         period_text=formatting.week_range(window.week.start, window.week.end),
         month_text=formatting.month_name(window.month.start),
         as_of=data.as_of,
-        filters_text=f"week {week}; scope: {names[focus]}; no segment filters",
+        filters_text=f"week {week}"
+        + (" (NRF 4-5-4 retail calendar)" if cal.nrf else "")
+        + f"; scope: {names[focus]}; no segment filters",
         pillars=pillars,
         drivers_period=drivers_period,
         drivers_rows=drivers_rows,
@@ -382,6 +417,8 @@ def build_pack(
         summary_brands=summary_brands,
         brand_bars=brand_bars,
         currency=currency,
+        zone=data.timezone,
+        calendar=cal.name,
     )
 
 
@@ -392,14 +429,14 @@ def axis_title(metric: catalog.Metric, currency: str) -> str:
 
 def _trend(
     rows: pl.DataFrame, markers: pl.DataFrame, metric: catalog.Metric, title: str, colour: str,
-    currency: str, figure: go.Figure,
+    currency: str, figure: go.Figure, cal: Calendar = ISO,
 ) -> TrendChart:  # fmt: skip
     """One scope's `views.metric_trend` rows as a TrendChart; each initiative
     placed on the period that holds its launch."""
     rows = rows.sort("period_start")
     periods = rows.get_column("period_start").to_list()
     grain = "month" if len(periods) > 1 and (periods[1] - periods[0]).days > 7 else "week"
-    start_of = month_start if grain == "month" else week_start
+    start_of = month_start if grain == "month" else cal.week_start
     labels: dict[dt.date, list[str]] = {}
     for m in markers.unique(["launched_at", "label"], maintain_order=True).iter_rows(named=True):
         at = start_of(m["launched_at"])
@@ -432,7 +469,9 @@ def _brand_bars(
     rows = [kpis.filter((pl.col("scope") == b) & (pl.col("metric_id") == metric_id)).row(0, named=True)
             for b in brands]  # fmt: skip
     grain = rows[0]["grain"]
-    period = views.period_label(grain, window.month.start if grain == "month" else window.week.start)
+    period = views.period_label(
+        grain, window.month.start if grain == "month" else window.week.start, window.calendar
+    )
     title = f"{metric.label} by brand — {period}"
     values = [r["value"] for r in rows]
     missing = [f"{names[b]}: {formatting.kpi_text(metric, r, currency)}" for b, r in zip(brands, rows, strict=True)

@@ -104,7 +104,7 @@ def pdf_html(pack: Pack) -> str:
     for k, pillar in enumerate(pack.pillars, start=3):
         rows = "".join(
             f"<tr><td>{e(ln.label)}{' (month)' if ln.period == 'month' else ''}</td><td>{e(ln.value)}</td>"
-            f"<td>{e(ln.change)}</td><td>{e(ln.target)}</td>{status_cell(ln.status)}</tr>"
+            f"<td>{e(ln.change)}</td><td>{e(ln.change_year)}</td><td>{e(ln.target)}</td>{status_cell(ln.status)}</tr>"
             for ln in pillar.lines
         )
         images = "".join(_image(t.image) for t in pillar.trends[:2])
@@ -161,7 +161,7 @@ def pdf_html(pack: Pack) -> str:
         content = f"<div class='kpis' style='font-size:18pt'>{e(NO_BARS)}</div>"
     parts.append(f"<div class='slide'><h1>{e(titles[k - 1])}</h1>{content}{footer(k)}</div>")
     defs = "".join(f"<p><b>{e(label)} ({e(unit)}):</b> {e(d)}</p>" for label, unit, d in pack.definitions)
-    as_of = pack.as_of.strftime("%Y-%m-%d %H:%M UTC") if pack.as_of else "no data"
+    as_of = pack.as_of_text
     parts.append(
         f"<div class='slide'><h1>{e(titles[-1])}</h1><div class='defs'>{defs}</div>"
         f"<div class='note'>Data as of {e(as_of)}. Filters: {e(pack.filters_text)}.</div>{footer(k + 1)}</div>"

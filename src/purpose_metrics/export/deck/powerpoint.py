@@ -31,7 +31,8 @@ from .pptx_charts import add_brand_bars, add_trend
 
 _STATUS_RGB = {k: v.lstrip("#") for k, v in theme.STATUS_COLOURS.items()}
 # The tables' columns and their relative widths (the PDF's too).
-KPI_COLUMNS, KPI_WIDTHS = ["KPI", "Value", "Change", "Target", "Status"], [2.35, 1.3, 2.45, 0.85, 1.25]
+KPI_COLUMNS = ["KPI", "Value", "Change", "Year over year", "Target", "Status"]
+KPI_WIDTHS = [2.2, 1.2, 2.05, 2.05, 0.85, 1.2]
 SUMMARY_COLUMNS = ["Status", "KPI", "Value", "Target", "By how much"]
 SUMMARY_WIDTHS = [1.45, 2.0, 0.9, 0.9, 1.95]
 MOVED_COLUMNS, MOVED_WIDTHS = ["KPI", "Value", "Change"], [1.6, 0.85, 2.45]
@@ -153,6 +154,7 @@ def write_pptx(pack: Pack, path: Path) -> None:
                 (ln.label + (" (month)" if ln.period == "month" else ""), None),
                 (ln.value, None),
                 (ln.change, None),
+                (ln.change_year, None),
                 (ln.target, None),
                 (status_label(ln.status), _STATUS_RGB.get(ln.status or "")),
             ]
@@ -248,7 +250,7 @@ def write_pptx(pack: Pack, path: Path) -> None:
             run = para.add_run()
             run.text = definition
             run.font.size = Pt(9.5)
-    as_of = pack.as_of.strftime("%Y-%m-%d %H:%M UTC") if pack.as_of else "no data"
+    as_of = pack.as_of_text
     text(s, 0.4, 6.5, 12.5, 0.4, f"Data as of {as_of}. Filters: {pack.filters_text}.", size=11, colour=muted)
     footer(s, k + 1)
     prs.save(str(path))
