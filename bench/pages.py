@@ -98,9 +98,10 @@ def _change(page, path: str) -> str:
     if path == "data":  # no filter here: a tab of definitions (drawn in the browser, no rerun)
         page.get_by_role("tab", name="People").click()
         return "definitions: the People tab"
-    # The first segmented control: the brand picker (a scope change), or on
-    # Brands and segments the period picker. Its options are radio buttons.
-    group = page.get_by_test_id("stButtonGroup").first
+    # The brand picker (a scope change), or on Brands and segments the first
+    # segmented control (the period). Its options are radio buttons.
+    groups = page.get_by_test_id("stButtonGroup")
+    group = groups.first if path == "brands" else groups.filter(has_text="Company").first
     option = group.locator("button").nth(1)
     label = option.inner_text().strip()
     option.click()
