@@ -210,7 +210,22 @@ def driver_inputs(conn: sa.Connection, period: Periods) -> DriverInputs:
         drivers.TICKET_COLUMNS,
         where=[t.c.order_id.in_(anchorable.scalar_subquery())],
     )
-    return drivers.DriverInputs(orders.lazy(), surveys.lazy(), tickets.lazy())
+    history = None
+    from .store.state import is_current
+
+    if is_current(conn, ["orders"], days_too=False):  # each anchorable order's place, stored at import
+        h = db.ORDER_HISTORY
+        query = sa.select(*(h.c[c] for c in drivers.HISTORY_COLUMNS)).where(
+            h.c.ordered_at >= start, h.c.ordered_at < anchor_end
+        )
+        history = db.fetch(conn, query).with_columns(
+            pl.col("order_id").cast(pl.Int64),
+            pl.col("seq_c", "seq_b").cast(pl.Int64),
+            pl.col("next_at_c", "next_at_b").cast(pl.Datetime("us")),
+        )
+    return drivers.DriverInputs(
+        orders.lazy(), surveys.lazy(), tickets.lazy(), None if history is None else history.lazy()
+    )
 
 
 def ticket_rows(conn: sa.Connection, period: Periods, brand: str) -> pl.LazyFrame:

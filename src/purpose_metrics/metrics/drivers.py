@@ -104,12 +104,20 @@ class DriverInputs:
     - surveys: customer surveys with purpose_achieved set whose order_id is
       a completed order placed in [start, anchor_end) (SURVEY_COLUMNS);
     - tickets: support tickets whose order_id is such an order
-      (TICKET_COLUMNS).
+      (TICKET_COLUMNS);
+    - history (optional): the stored place of each order placed in
+      [start, anchor_end) in its customer's history (HISTORY_COLUMNS, from
+      order_history, which orders the same way as the Earlier rule): with
+      it the anchors need no sort of the window's orders.
     """
 
     orders: pl.LazyFrame
     surveys: pl.LazyFrame
     tickets: pl.LazyFrame
+    history: pl.LazyFrame | None = None
+
+
+HISTORY_COLUMNS = ["order_id", "seq_c", "next_at_c", "seq_b", "next_at_b"]
 
 
 def window(period: Periods) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
@@ -166,6 +174,94 @@ def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) 
     """One row per (scope, anchor customer): whether they repurchased, the
     revenue of their repurchases, and their group under every driver
     (`<driver>` true for good, false for bad, NULL when left out)."""
+    if inputs.history is not None:
+        anchors, later = _anchors_from_history(inputs, period, scopes)
+    else:
+        anchors, later = _anchors_by_sorting(inputs, period, scopes)
+    return _with_groups(anchors, later, inputs, period)
+
+
+def _repurchase_revenue(found: pl.LazyFrame, orders: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """What each repurchaser of `found` spent in their 90 days after the
+    anchor (later by the Earlier rule), per (scope, customer)."""
+    revenue = (pl.col("net_revenue") - pl.col("refunded_amount")).alias("_revenue")
+    return (
+        found.filter(pl.col("repurchased"))
+        .select("scope", *keys, pl.col("order_id").alias("a_id"), pl.col("ordered_at").alias("a_at"))
+        .join(orders.select(*keys, "order_id", "ordered_at", revenue), on=keys)
+        .filter(
+            ((pl.col("ordered_at") > pl.col("a_at")) | ((pl.col("ordered_at") == pl.col("a_at")) & (pl.col("order_id") > pl.col("a_id"))))
+            & (pl.col("ordered_at") <= pl.col("a_at") + WINDOW)
+        )
+        .group_by("scope", "customer_id")
+        .agg(pl.col("_revenue").sum().alias("repurchase_revenue"))
+    )  # fmt: skip
+
+
+def _anchors_from_history(
+    inputs: DriverInputs, period: Periods, scopes: Sequence[str]
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Anchors from the stored history: a customer's first order of the
+    period is their order there with the lowest seq (seq follows the Earlier
+    rule), and next_at is when their next order in scope was placed. Hash
+    joins and group-bys only: no sort of the window's orders."""
+    assert inputs.history is not None
+    start, anchor_end, _ = window(period)
+    orders = inputs.orders
+    placed = orders.filter((pl.col("ordered_at") >= start) & (pl.col("ordered_at") < anchor_end)).join(
+        inputs.history, on="order_id"
+    )
+    brands = [s for s in scopes if s != "company"]
+    parts, spends = [], []
+    for wanted, keys, seq, next_at, scope, rows in (
+        ("company" in scopes, ["customer_id"], "seq_c", "next_at_c", pl.lit("company"), placed),
+        (bool(brands), ["brand_id", "customer_id"], "seq_b", "next_at_b", pl.col("brand_id"),
+         placed.filter(pl.col("brand_id").is_in(brands))),
+    ):  # fmt: skip
+        if not wanted:
+            continue
+        firsts = rows.group_by(keys).agg(pl.col(seq).min())
+        found = (
+            rows.join(firsts, on=[*keys, seq])
+            .with_columns(
+                scope=scope,
+                next_at=pl.col(next_at),
+                repurchased=pl.col(next_at).is_not_null()
+                & (pl.col(next_at) <= pl.col("ordered_at") + WINDOW),
+            )
+            .drop(HISTORY_COLUMNS[1:])
+            .collect()
+            .lazy()
+        )
+        parts.append(found)
+        spends.append(_repurchase_revenue(found, orders, keys))
+    return _joined(parts, spends, orders)
+
+
+def _joined(
+    parts: list[pl.LazyFrame], spends: list[pl.LazyFrame], orders: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(the anchors of every scope, what the repurchasers spent), empty
+    frames of the right shape when no scope asked for either."""
+    empty = orders.head(0).with_columns(
+        scope=pl.lit(None, pl.String), next_at=pl.col("ordered_at"), repurchased=pl.lit(False)
+    )
+    anchors = pl.concat(parts, how="vertical_relaxed") if parts else empty
+    later = (
+        pl.concat(spends)
+        if spends
+        else pl.LazyFrame(
+            schema={"scope": pl.String, "customer_id": pl.Int64, "repurchase_revenue": pl.Float64}
+        )
+    )
+    return anchors, later
+
+
+def _anchors_by_sorting(
+    inputs: DriverInputs, period: Periods, scopes: Sequence[str]
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Anchors when no stored history is at hand (the memory source's own
+    frames): the window's orders sorted by customer and the Earlier rule."""
     start, anchor_end, _ = window(period)
     # Sorted by customer and the Earlier rule, a customer's next order is the
     # next row of the same customer; a stable sort on the brand then groups
@@ -182,7 +278,6 @@ def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) 
         .collect()
     )
     in_period = (pl.col("ordered_at") >= start) & (pl.col("ordered_at") < anchor_end)
-    revenue = (pl.col("net_revenue") - pl.col("refunded_amount")).alias("_revenue")
 
     def same_group(keys: list[str], step: int) -> pl.Expr:
         return pl.all_horizontal([pl.col(k) == pl.col(k).shift(step) for k in keys]).fill_null(False)
@@ -209,30 +304,14 @@ def anchor_groups(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) 
         )
         parts.append(found.drop("_brand", strict=False))
         # What the repurchasers spent in their 90 days (only they need the join).
-        spends.append(
-            found.filter(pl.col("repurchased"))
-            .select("scope", *keys, pl.col("order_id").alias("a_id"), pl.col("ordered_at").alias("a_at"))
-            .join(frame.lazy().select(*keys, "order_id", "ordered_at", revenue), on=keys)
-            .filter(
-                ((pl.col("ordered_at") > pl.col("a_at")) | ((pl.col("ordered_at") == pl.col("a_at")) & (pl.col("order_id") > pl.col("a_id"))))
-                & (pl.col("ordered_at") <= pl.col("a_at") + WINDOW)
-            )
-            .group_by("scope", "customer_id")
-            .agg(pl.col("_revenue").sum().alias("repurchase_revenue"))
-        )  # fmt: skip
-    empty = (
-        by_customer.lazy()
-        .head(0)
-        .with_columns(scope=pl.lit(None, pl.String), next_at=pl.col("ordered_at"), repurchased=pl.lit(False))
-    )
-    anchors = pl.concat(parts, how="vertical_relaxed") if parts else empty
-    later = (
-        pl.concat(spends)
-        if spends
-        else pl.LazyFrame(
-            schema={"scope": pl.String, "customer_id": pl.Int64, "repurchase_revenue": pl.Float64}
-        )
-    )
+        spends.append(_repurchase_revenue(found, frame.lazy(), keys))
+    return _joined(parts, spends, by_customer.lazy())
+
+
+def _with_groups(
+    anchors: pl.LazyFrame, later: pl.LazyFrame, inputs: DriverInputs, period: Periods
+) -> pl.LazyFrame:
+    """The anchors with their repurchase revenue and their group under every driver."""
     # The latest survey with an answer per order (then the highest response_id).
     survey = (
         inputs.surveys.sort("submitted_at", "response_id")
