@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from purpose_metrics import catalog, formatting, views
+from purpose_metrics import formatting, views
 from purpose_metrics.charts import interval_chart, segment_chart, small_multiples
 from purpose_metrics.metrics.dataset import Filters
 from purpose_metrics.ui import charts, compare_period, filters, page, state
@@ -16,11 +16,11 @@ ctx = page.context()
 colours, currency = ctx.colours, ctx.currency
 
 st.title("Brands and segments")
-first, second = st.columns([2, 3], vertical_alignment="bottom")
-metric_id = filters.metric_picker(key="metric", default="nps", container=first)
-metric = catalog.get(metric_id)
-chosen = compare_period.choose(ctx, metric, kind_container=second)
-window = chosen.window
+chosen = compare_period.choose(
+    ctx, lambda where: filters.metric_picker(key="metric", default="nps", container=where)
+)
+window, metric = chosen.window, chosen.metric
+metric_id = metric.id
 segment_filters = filters.segment_filters(state.filter_options(), containers=st.columns(4))
 
 compared, trends, before = state.comparison(metric_id, window, segment_filters)

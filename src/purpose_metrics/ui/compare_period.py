@@ -11,13 +11,14 @@ one of the same length just before it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from .. import views
+from .. import catalog, views
 from ..catalog import Metric
 from . import filters, state
 
@@ -27,30 +28,33 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Chosen:
-    """The window shown, the kind chosen, and whether the period is still open."""
+    """The window shown, the kind chosen, whether the period is still open, and the metric."""
 
     window: views.ComparisonWindow
     kind: str
     partial: str | None
+    metric: Metric
 
 
-def choose(ctx: PageContext, metric: Metric, *, kind_container: DeltaGenerator) -> Chosen:
-    """The period kind (in `kind_container`) and its pickers below it."""
-    kind = filters.period_kind_picker(container=kind_container)
+def choose(ctx: PageContext, metric_picker: Callable[[DeltaGenerator], str]) -> Chosen:
+    """The period kind on a row of its own (five choices fit at 1024 px),
+    then the metric (`metric_picker(container)`, which returns its id) and
+    the period's pickers beside it."""
+    kind = filters.period_kind_picker()
+    first, second, third = st.columns([3, 2, 2], vertical_alignment="bottom")
+    metric = catalog.get(metric_picker(first))
     if kind == "week":
-        first, second, _ = st.columns([3, 2, 5], vertical_alignment="bottom")
-        week = filters.week_picker(ctx.weeks, ctx.latest, container=first)
-        filters.week_steps(ctx.weeks, week, container=second)
-        span = filters.span_picker(label="Weeks")  # a row of its own: all five within reach
-        return Chosen(views.comparison_window(week, span, metric), kind, state.partial_note(week))
+        week = filters.week_picker(ctx.weeks, ctx.latest, container=second)
+        filters.week_steps(ctx.weeks, week, container=third)
+        span = filters.span_picker(label="Weeks")  # a row of its own: all five within reach at 1024 px
+        return Chosen(views.comparison_window(week, span, metric), kind, state.partial_note(week), metric)
     options = state.period_options()
-    first, second, _ = st.columns([5, 5, 10] if kind == "custom" else [5, 4, 11], vertical_alignment="bottom")
     if kind == "month":
-        period = filters.month_picker(options.months, container=first)
+        period = filters.month_picker(options.months, container=second)
     elif kind == "quarter":
-        period = filters.quarter_picker(options.quarters, container=first)
+        period = filters.quarter_picker(options.quarters, container=second)
     elif kind == "ytd":
-        period = state.year_to_date(filters.year_picker(options.years, container=first))
+        period = state.year_to_date(filters.year_picker(options.years, container=second))
     else:
-        period = filters.custom_range(options.first, options.last, containers=(first, second))
-    return Chosen(views.period_window(period, metric), kind, state.open_note(period))
+        period = filters.custom_range(options.first, options.last, containers=(second, third))
+    return Chosen(views.period_window(period, metric), kind, state.open_note(period), metric)
