@@ -208,4 +208,48 @@ def test_a_miss_says_whether_it_is_beyond_noise(app, small_db, read):
         m.value for m in at.markdown if m.value.startswith("1. ") and "Returning-order share" in m.value
     )
     assert "**Alpine**" in line
-    assert line.endswith("**beyond noise**")
+    assert "(week 2026-W25) · **beyond noise**" in line
+
+
+def test_a_value_from_a_small_sample_says_so_in_the_headline_the_list_and_the_brand_panel(
+    app, small_db, example_dir
+):
+    """Alpine's returning-order share in W25 rests on 8 known orders (its completed orders with a
+    known customer, counted here from orders.csv): below 30, the list, the headline and the panel
+    say so in words on the page, not only in a tooltip. The company's rests on 14."""
+    import datetime as dt
+
+    import polars as pl
+
+    orders = pl.read_csv(example_dir / "data" / "orders.csv", try_parse_dates=True).filter(
+        (pl.col("status") == "completed")
+        & pl.col("customer_id").is_not_null()
+        & pl.col("ordered_at").is_between(dt.datetime(2026, 6, 15), dt.datetime(2026, 6, 22), closed="left")
+    )
+    alpine = orders.filter(pl.col("brand_id") == "alpine").height
+    company = orders.height
+    assert alpine < 30 and company < 30
+    at = app(small_db, week="2026-W25")
+    small = f":orange[**⚠ small sample**: n = {alpine:,} known orders]"
+    heading = next(m.value for m in at.markdown if m.value.startswith("#### Furthest below target"))
+    assert heading.endswith(f"(40.0 pp short) · {small}")
+    lines = [m.value for m in at.markdown if m.value[:1].isdigit() and "Returning-order share" in m.value]
+    assert any("**Alpine**" in line and line.endswith(small) for line in lines)
+    assert any("**Company**" in line and line.endswith(f"n = {company:,} known orders]") for line in lines)
+    panels = [c.value for c in at.caption if c.value.startswith("Worst: Returning-order share")]
+    assert panels and all("⚠ small sample" in p for p in panels)
+
+
+def test_a_value_from_enough_records_carries_no_small_sample_mark():
+    from purpose_metrics import catalog
+    from purpose_metrics.ui import cards
+
+    nps = catalog.get("nps")
+    row = {"value": -30.0, "n": 30, "suppressed": False}
+    assert cards.small_sample_words(nps, row) == ""
+    assert (
+        cards.small_sample_words(nps, row | {"n": 29})
+        == f" · :orange[**⚠ small sample**: n = 29 {nps.population}]"
+    )
+    # A suppressed value is not shown at all: nothing to qualify.
+    assert cards.small_sample_words(nps, row | {"n": 5, "value": None, "suppressed": True}) == ""

@@ -16,6 +16,7 @@ from streamlit.errors import StreamlitAPIException
 
 from .. import catalog, formatting, views
 from ..catalog import Metric
+from . import scorecards
 
 STATUS_BADGE = {
     "green": ":green-badge[:material/check_circle: on target]",
@@ -64,7 +65,17 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
         f"**{formatting.plain(who)}** · {metric.label} "
         f"**{formatting.markdown_value(value)}** vs target {formatting.markdown_value(target)} — "
         f"{formatting.markdown_value(shortfall_text(metric, row['shortfall'], currency))} ({when}){noise}"
+        f"{small_sample_words(metric, row)}"
     )
+
+
+def small_sample_words(metric: Metric, row: dict) -> str:
+    """' · :orange[**⚠ small sample**: n = 10 answers]' for a value from fewer
+    than SMALL_SAMPLE records, in the line itself (not only in a tooltip);
+    '' otherwise."""
+    if not scorecards.is_small_sample(row):
+        return ""
+    return f" · :orange[**⚠ small sample**: n = {row['n']:,} {metric.population}]"
 
 
 # Where a KPI's year-long trend is: its pillar's page and that page's KPI picker.
@@ -135,7 +146,8 @@ def headline(
     target = formatting.markdown_value(formatting.value_text(metric, worst["target"], currency))
     shortfall = formatting.markdown_value(shortfall_text(metric, worst["shortfall"], currency))
     lead = "Furthest below target" + (" among brands" if company_view and worst["scope"] != "company" else "")
-    st.markdown(f"#### {lead}: {who} — {metric.label}, {value} against {target} ({shortfall})")
+    small = small_sample_words(metric, worst)  # in the heading: as loud as the number it qualifies
+    st.markdown(f"#### {lead}: {who} — {metric.label}, {value} against {target} ({shortfall}){small}")
 
 
 def attention_list(rows: pl.DataFrame, names: dict[str, str], colours: dict[str, str], currency: str) -> None:
@@ -179,7 +191,8 @@ def scope_status(
                 metric = catalog.get(row["worst_metric"])
                 value = formatting.value_text(metric, row["worst_value"], currency)
                 target = formatting.value_text(metric, row["worst_target"], currency)
+                small = {"value": row["worst_value"], "n": row.get("worst_n"), "suppressed": False}
                 st.caption(
                     f"Worst: {metric.label}, {formatting.markdown_value(value)} "
-                    f"vs {formatting.markdown_value(target)}"
+                    f"vs {formatting.markdown_value(target)}{small_sample_words(metric, small)}"
                 )

@@ -51,6 +51,13 @@ _STYLE = """
 """
 
 
+def is_small_sample(row: dict) -> bool:
+    """Whether a value is shown but rests on fewer than SMALL_SAMPLE records
+    (a suppressed value is not shown at all)."""
+    n = row.get("n")
+    return row.get("value") is not None and n is not None and n < SMALL_SAMPLE and not row.get("suppressed")
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -90,7 +97,7 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
         foot.append(f"{_esc(formatting.month_name(row['period_start']))} (whole month)")
     n = int(row["n"] or 0)
     sample = f"n = {n:,} {_esc(metric.population)}"
-    if shown and n < SMALL_SAMPLE and not row["suppressed"]:
+    if is_small_sample(row):
         sample += ' · <span class="pm-warn">small sample</span>'
     spark = sparkline_img(row["trend"], status, label=f"{metric.label}, last {len(row['trend'])} periods")
     flags = "".join(f'<div class="pm-flag">⚑ {_esc(name)}</div>' for name in initiatives)

@@ -91,6 +91,7 @@ def scope_summary(kpis: pl.DataFrame, scope_ids: Sequence[str]) -> pl.DataFrame:
             pl.col("target").alias("worst_target"),
             pl.col("status").alias("worst_status"),
             pl.col("severity").alias("worst_severity"),
+            pl.col("n").alias("worst_n"),
         )
     )
     base = pl.DataFrame({"scope": list(scope_ids), "_order": list(range(len(scope_ids)))})
