@@ -9,7 +9,8 @@ Alpine's returning-order share is 4 of 8 known orders = 50.0 % against its
 
 from __future__ import annotations
 
-from conftest import cards, chart_specs
+import pytest
+from conftest import DASHBOARD, TIMEOUT, cards, chart_specs
 
 
 def metric(at, label: str) -> str:
@@ -253,3 +254,27 @@ def test_a_value_from_enough_records_carries_no_small_sample_mark():
     )
     # A suppressed value is not shown at all: nothing to qualify.
     assert cards.small_sample_words(nps, row | {"n": 5, "value": None, "suppressed": True}) == ""
+
+
+@pytest.mark.parametrize("theme_type", ["dark", "light"])
+def test_the_company_dot_and_the_cards_follow_the_dark_theme_as_the_charts_do(
+    small_db, monkeypatch, theme_type
+):
+    from streamlit.testing.v1 import AppTest
+
+    from purpose_metrics import dburl
+    from purpose_metrics.charts import theme
+    from purpose_metrics.ui import state
+
+    monkeypatch.setenv(dburl.ENV_URL, small_db)
+    monkeypatch.setenv(state.ENV_DEFAULT_WEEK, "complete")
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.context = {"theme": theme_type}
+    at.run()
+    assert not at.exception
+    dark = theme_type == "dark"
+    company = "#E4E4E4" if dark else "#333333"  # light ink on the dark ground, as in the charts
+    line = next(m.value for m in at.markdown if m.value[:1].isdigit() and "**Company**" in m.value)
+    assert f'<span style="color:{company};font-size:1.1em">●</span> **Company**' in line
+    red = "#F85149" if dark else theme.STATUS_COLOURS["red"]
+    assert any(f".pm-worse {{color: {red};}}" in h.proto.body for h in at.get("html"))

@@ -16,7 +16,9 @@ from streamlit.errors import StreamlitAPIException
 
 from .. import catalog, formatting, views
 from ..catalog import Metric
+from ..charts.theme import page_colour
 from . import scorecards
+from .charts import is_dark
 
 STATUS_BADGE = {
     "green": ":green-badge[:material/check_circle: on target]",
@@ -27,8 +29,10 @@ ATTENTION_SHOWN = 8
 
 
 def dot(colour: str) -> str:
-    """A coloured bullet for a brand (its fixed chart colour)."""
-    return f'<span style="color:{colour};font-size:1.1em">●</span>'
+    """A coloured bullet for a brand (its fixed chart colour), as the charts
+    draw it on the theme shown (the company's dark grey turns light on the
+    dark theme: charts.is_dark decides for both)."""
+    return f'<span style="color:{page_colour(colour, is_dark())};font-size:1.1em">●</span>'
 
 
 def purpose_banner(big: str | None, medium: str | None, brand_name: str | None, company_name: str) -> None:
