@@ -74,12 +74,12 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
 
 
 def small_sample_words(metric: Metric, row: dict) -> str:
-    """' · :orange[**⚠ small sample**: n = 10 answers]' for a value from fewer
-    than SMALL_SAMPLE records, in the line itself (not only in a tooltip);
-    '' otherwise."""
+    """' · :orange[**⚠ small sample**, n = 10]' for a value from fewer than
+    SMALL_SAMPLE records, in the line itself (not only in a tooltip); ''
+    otherwise. Short: the line is long already, and the card says what n counts."""
     if not scorecards.is_small_sample(row):
         return ""
-    return f" · :orange[**⚠ small sample**: n = {row['n']:,} {metric.population}]"
+    return f" · :orange[**⚠ small sample**, n = {row['n']:,}]"
 
 
 # Where a KPI's year-long trend is: its pillar's page and that page's KPI picker.
