@@ -249,6 +249,10 @@ def test_a_value_from_enough_records_carries_no_small_sample_mark():
     row = {"value": -30.0, "n": 30, "suppressed": False}
     assert cards.small_sample_words(nps, row) == ""
     assert cards.small_sample_words(nps, row | {"n": 29}) == " · :orange[**⚠ small sample**, n = 29]"
+    # A count, and the ledger's own books, are no sample, however few their rows.
+    assert cards.small_sample_words(catalog.get("orders"), {"value": 3.0, "n": 3, "suppressed": False}) == ""
+    ledger = catalog.get("renewable_energy_share")
+    assert cards.small_sample_words(ledger, {"value": 72.4, "n": 4, "suppressed": False}) == ""
     # A suppressed value is not shown at all: nothing to qualify.
     assert cards.small_sample_words(nps, row | {"n": 5, "value": None, "suppressed": True}) == ""
 

@@ -77,7 +77,7 @@ def small_sample_words(metric: Metric, row: dict) -> str:
     """' · :orange[**⚠ small sample**, n = 10]' for a value from fewer than
     SMALL_SAMPLE records, in the line itself (not only in a tooltip); ''
     otherwise. Short: the line is long already, and the card says what n counts."""
-    if not scorecards.is_small_sample(row):
+    if not scorecards.is_small_sample(row, metric):
         return ""
     return f" · :orange[**⚠ small sample**, n = {row['n']:,}]"
 

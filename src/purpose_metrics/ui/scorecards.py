@@ -62,9 +62,13 @@ def card_style(dark: bool) -> str:
     return string.Template(_STYLE_TEMPLATE).substitute(colours, flag=page_colour(FLAG_COLOUR, dark))
 
 
-def is_small_sample(row: dict) -> bool:
-    """Whether a value is shown but rests on fewer than SMALL_SAMPLE records
-    (a suppressed value is not shown at all)."""
+def is_small_sample(row: dict, metric: catalog.Metric) -> bool:
+    """Whether a value is shown but estimated from fewer than SMALL_SAMPLE
+    records (a suppressed value is not shown at all). Only an estimate is a
+    sample: a count or a sum is what it is, and the ledger's and the
+    workforce's figures are the company's own books, whatever their rows."""
+    if metric.kind in ("count", "sum") or metric.source in ("ledger", "workforce"):
+        return False
     n = row.get("n")
     return row.get("value") is not None and n is not None and n < SMALL_SAMPLE and not row.get("suppressed")
 
@@ -108,7 +112,7 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = (), dark: b
         foot.append(f"{_esc(formatting.month_name(row['period_start']))} (whole month)")
     n = int(row["n"] or 0)
     sample = f"n = {n:,} {_esc(metric.population)}"
-    if is_small_sample(row):
+    if is_small_sample(row, metric):
         sample += ' · <span class="pm-warn">small sample</span>'
     spark = sparkline_img(row["trend"], status, label=f"{metric.label}, last {len(row['trend'])} periods")
     flags = "".join(f'<div class="pm-flag">⚑ {_esc(name)}</div>' for name in initiatives)
