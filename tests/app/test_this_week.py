@@ -231,14 +231,15 @@ def test_a_value_from_a_small_sample_says_so_in_the_headline_the_list_and_the_br
     company = orders.height
     assert alpine < 30 and company < 30
     at = app(small_db, week="2026-W25")
-    small = f":orange[**⚠ small sample**, n = {alpine:,}]"
+    nb = "\u00a0"  # no break inside the mark
+    small = f":orange[**⚠{nb}small{nb}sample**, n{nb}={nb}{alpine:,}]"
     heading = next(m.value for m in at.markdown if m.value.startswith("#### Furthest below target"))
     assert heading.endswith(f"(40.0 pp short) · {small}")
     lines = [m.value for m in at.markdown if m.value[:1].isdigit() and "Returning-order share" in m.value]
     assert any("**Alpine**" in line and line.endswith(small) for line in lines)
-    assert any("**Company**" in line and line.endswith(f"n = {company:,}]") for line in lines)
+    assert any("**Company**" in line and line.endswith(f"n{nb}={nb}{company:,}]") for line in lines)
     panels = [c.value for c in at.caption if c.value.startswith("Worst: Returning-order share")]
-    assert panels and all("⚠ small sample" in p for p in panels)
+    assert panels and all(f"⚠{nb}small{nb}sample" in p for p in panels)
 
 
 def test_a_value_from_enough_records_carries_no_small_sample_mark():
@@ -248,7 +249,11 @@ def test_a_value_from_enough_records_carries_no_small_sample_mark():
     nps = catalog.get("nps")
     row = {"value": -30.0, "n": 30, "suppressed": False}
     assert cards.small_sample_words(nps, row) == ""
-    assert cards.small_sample_words(nps, row | {"n": 29}) == " · :orange[**⚠ small sample**, n = 29]"
+    nb = "\u00a0"
+    assert (
+        cards.small_sample_words(nps, row | {"n": 29})
+        == f" · :orange[**⚠{nb}small{nb}sample**, n{nb}={nb}29]"
+    )
     # A count, and the ledger's own books, are no sample, however few their rows.
     assert cards.small_sample_words(catalog.get("orders"), {"value": 3.0, "n": 3, "suppressed": False}) == ""
     ledger = catalog.get("renewable_energy_share")

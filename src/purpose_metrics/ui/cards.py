@@ -79,7 +79,8 @@ def small_sample_words(metric: Metric, row: dict) -> str:
     otherwise. Short: the line is long already, and the card says what n counts."""
     if not scorecards.is_small_sample(row, metric):
         return ""
-    return f" · :orange[**⚠ small sample**, n = {row['n']:,}]"
+    nb = "\u00a0"  # no break inside "⚠ small sample" or "n = 10": a narrow panel wraps between them
+    return f" · :orange[**⚠{nb}small{nb}sample**, n{nb}={nb}{row['n']:,}]"
 
 
 # Where a KPI's year-long trend is: its pillar's page and that page's KPI picker.
