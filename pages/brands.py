@@ -1,35 +1,40 @@
 """Brands and segments: one metric, brands side by side with their 95 %
-intervals, filtered by channel, region, customer segment and customer purpose."""
+intervals over a period (weeks, a month, a quarter, the year to date or any
+days), each against the period before, filtered by channel, region,
+customer segment and customer purpose."""
 
 from dataclasses import replace
 
 import streamlit as st
 
-from purpose_metrics import catalog, formatting, views
+from purpose_metrics import formatting, views
 from purpose_metrics.charts import interval_chart, segment_chart, small_multiples
 from purpose_metrics.metrics.dataset import Filters
-from purpose_metrics.ui import charts, filters, page, state
+from purpose_metrics.ui import charts, compare_period, filters, page, state
 
 ctx = page.context()
 colours, currency = ctx.colours, ctx.currency
 
 st.title("Brands and segments")
-first, second, third = st.columns([3, 2, 2], vertical_alignment="bottom")
-metric_id = filters.metric_picker(key="metric", default="nps", container=first)
-week = filters.week_picker(ctx.weeks, ctx.latest, container=second)
-filters.week_steps(ctx.weeks, week, container=third)
-span = filters.span_picker()  # a row of its own: all five periods within reach at 1024 px
+chosen = compare_period.choose(
+    ctx, lambda where: filters.metric_picker(key="metric", default="nps", container=where)
+)
+window, metric = chosen.window, chosen.metric
+metric_id = metric.id
 segment_filters = filters.segment_filters(state.filter_options(), containers=st.columns(4))
-metric = catalog.get(metric_id)
 
-window, compared, trends = state.comparison(metric_id, week, span, segment_filters)
-st.caption(f"{window.label} · {formatting.plain(segment_filters.describe())} · {metric.definition}")
+compared, trends, before = state.comparison(metric_id, window, segment_filters)
+open_words = f" (**{chosen.partial}**; its numbers will grow)" if chosen.partial else ""
+st.caption(
+    f"{window.label}{open_words} · {formatting.plain(segment_filters.describe())} · {metric.definition} "
+    f"The same numbers as `purpose-metrics kpis --from {window.period.start} --to {window.period.end}` "
+    "(`--brand` for one brand)."
+)
 note = views.filter_note(metric, segment_filters)
 if note:
     st.caption(f":material/filter_alt_off: {note}")
 stamp = page.stamp(
-    ctx, page="Brands and segments", period=window.label, period_key=f"{week}_{span}w",
-    filters=segment_filters, note=note,
+    ctx, page="Brands and segments", period=window.label, period_key=window.key, filters=segment_filters, note=note,
 )  # fmt: skip
 
 shown, tables = [], []
@@ -40,7 +45,12 @@ if views.has_values(compared):
     shown.append(charts.show_chart(fig, title, key="brands_intervals", stamp=stamp, data=compared))
 else:
     reason = views.no_values_reason(compared, metric)
-    st.info(f"No brand has a {metric.label} value for {window.label}: {reason}.", icon=":material/info:")
+    whole = (
+        f" {metric.label} is monthly: it counts the whole months inside the period." if metric.monthly else ""
+    )
+    st.info(
+        f"No brand has a {metric.label} value for {window.label}: {reason}.{whole}", icon=":material/info:"
+    )
 
 st.subheader("Where brands differ")
 pairs = views.pairwise(compared, metric, currency)
@@ -55,13 +65,24 @@ if pairs.height:
 else:
     st.caption("There is only one brand: nothing to compare.")
 
+st.subheader(f"Against the {window.compared}")
+versus = views.versus_previous(compared, before, metric, currency)
+if views.has_values(compared) and versus.height:
+    name = f"{metric.label}: against the {window.compared}"
+    table = views.versus_display(versus, metric, currency, window.compared)
+    tables.append(charts.show_table(table, name, key="brands_versus", stamp=stamp, data=versus))
+    st.caption(
+        f"The {window.compared}: {window.previous_label}. A change counts as moved when this period's and "
+        "the previous period's 95 % intervals do not overlap."
+    )
+
 st.header("Across segments")
 dimension = filters.dimension_picker()
 across = views.DIMENSIONS[dimension][0].lower()
 if not views.can_split(metric, dimension):
     st.info(f"{metric.label} cannot be split by {across}: {metric.definition}", icon=":material/info:")
 else:
-    matrix = state.segment_matrix(metric_id, week, span, dimension)
+    matrix = state.segment_matrix(metric_id, window, dimension)
     if views.has_values(matrix):
         title = f"{metric.label} by {across} and brand"
         fig = segment_chart(matrix, metric, colours, title, currency, subtitle=window.label)
@@ -92,20 +113,19 @@ else:
         st.info(f"No {across} has a {metric.label} value for {window.label}.", icon=":material/info:")
 
 st.header("Trend by brand")
+grain, unit = ("monthly", "months") if window.monthly else ("weekly", "weeks")
+steps = f"{len(window.trend.starts())} {unit}"
 if views.has_values(trends):
-    grain = "monthly" if window.monthly else "weekly"
-    title = f"{metric.label}, {grain} — {len(window.trend.starts())} {'months' if window.monthly else 'weeks'} to {week}"
+    title = f"{metric.label}, {grain} — {steps} to {window.trend_to}"
     flags = state.markers(window.trend.start, window.trend.range_end, (metric_id,))
     fig = small_multiples(trends, metric, colours, title, currency, markers=flags)
-    steps = f"{len(window.trend.starts())} {'months' if window.monthly else 'weeks'}"
     days = formatting.week_range(window.trend.start, window.trend.range_end)
-    trend_stamp = replace(stamp, period=f"{steps} to {week}, {grain} ({days})")
+    trend_stamp = replace(stamp, period=f"{steps} to {window.trend_to}, {grain} ({days})")
     shown.append(charts.show_chart(fig, title, key="brands_trends", stamp=trend_stamp, data=trends))
 else:
     reason = views.no_values_reason(trends, metric)
     st.info(
-        f"No {metric.label} trend to draw for the {len(window.trend.starts())} "
-        f"{'months' if window.monthly else 'weeks'} to {week}: {reason}. "
+        f"No {metric.label} trend to draw for the {steps} to {window.trend_to}: {reason}. "
         "The side-by-side view above pools the whole period.",
         icon=":material/info:",
     )

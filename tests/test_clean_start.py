@@ -215,6 +215,17 @@ def test_the_project_s_streamlit_options_apply_where_nothing_else_sets_them(tmp_
     assert args == ["app.py", "--theme.primaryColor", "#000000", "--client.showSidebarNavigation", "false"]
 
 
+def test_a_sub_table_of_the_project_s_options_becomes_a_dotted_flag(tmp_path, monkeypatch):
+    from purpose_metrics.ui import serve
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = tmp_path / "project.toml"
+    config.write_text('[theme]\nprimaryColor = "#3D5A73"\n[theme.dark]\nprimaryColor = "#7FA6C6"\n')
+    args = serve.project_defaults(["app.py"], config)
+    assert args == ["app.py", "--theme.primaryColor", "#3D5A73", "--theme.dark.primaryColor", "#7FA6C6"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -429,3 +429,86 @@ def test_sales_lift_starts_from_the_weeks_customers_and_unit_price(week_data):
         0,
         pytest.approx(30.0 / 8),
     )  # guests only; €30 over 8 units
+
+
+# --- brands over a month, quarter, year to date or range (issue 19) ---------------------------
+
+
+def test_a_month_window_is_the_month_against_the_month_before_with_a_monthly_trend():
+    from purpose_metrics.periods import Period
+
+    w = views.period_window(Period.month("2026-03"), catalog.get("nps"))
+    assert (w.period.start, w.period.end) == (D(2026, 3, 1), D(2026, 4, 1))
+    assert (w.previous.start, w.previous.end) == (D(2026, 2, 1), D(2026, 3, 1))
+    assert (w.label, w.previous_label, w.compared, w.key) == (
+        "March 2026",
+        "February 2026",
+        "previous month",
+        "2026-03",
+    )
+    # Twelve months to March 2026: April 2025 on.
+    assert w.monthly and w.trend.grain == "month" and w.trend.starts()[0] == D(2025, 4, 1)
+    assert w.trend_to == "March 2026"
+
+
+def test_a_custom_window_trends_in_weeks_unless_the_metric_is_monthly():
+    from purpose_metrics.periods import Period
+
+    period = Period.custom(D(2026, 3, 4), D(2026, 3, 17))  # Wed 4 – Tue 17 Mar: 14 days
+    w = views.period_window(period, catalog.get("nps"))
+    assert (w.period.start, w.period.end) == (D(2026, 3, 4), D(2026, 3, 18))
+    assert (w.previous.start, w.previous.end) == (D(2026, 2, 18), D(2026, 3, 4))
+    # The week holding 17 Mar is 2026-W12 (16–22 Mar); twelve weeks to it start on Mon 29 Dec 2025.
+    assert not w.monthly and w.trend_to == "2026-W12" and w.trend.starts()[0] == D(2025, 12, 29)
+    assert w.key == "2026-03-04_2026-03-17"
+    monthly = views.period_window(period, catalog.get("voluntary_turnover_rate"))
+    assert monthly.monthly and monthly.trend_to == "March 2026"
+
+
+def test_a_long_range_trends_over_every_week_it_holds():
+    from purpose_metrics.periods import Period
+
+    w = views.period_window(
+        Period.custom(D(2025, 6, 2), D(2026, 3, 1)), catalog.get("nps")
+    )  # 39 weeks, Mon–Sun
+    assert len(w.trend.starts()) == 39 and w.trend.start == D(2025, 6, 2)
+
+
+def test_a_week_span_is_compared_with_the_same_number_of_weeks_before():
+    w = views.comparison_window("2026-W10", 4, catalog.get("nps"))
+    assert (w.previous.start, w.previous.end) == (D(2026, 1, 12), D(2026, 2, 9))
+    assert w.compared == "previous 4 weeks" and w.key == "2026-W10_4w"
+    assert w.previous_label == "4 weeks 2026-W03 – 2026-W06 (12 Jan – 8 Feb 2026)"
+
+
+def _scope_rows(*records: tuple) -> pl.DataFrame:
+    cols = ["scope", "name", "value", "ci_low", "ci_high", "n", "suppressed", "immature"]
+    return pl.DataFrame([dict(zip(cols, r, strict=True)) for r in records], schema={
+        "scope": pl.String, "name": pl.String, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+        "n": pl.Int64, "suppressed": pl.Boolean, "immature": pl.Boolean,
+    })  # fmt: skip
+
+
+def test_each_scope_against_its_previous_period_moves_only_beyond_both_intervals():
+    nps = catalog.get("nps")
+    now = _scope_rows(
+        ("company", "Company", 40.0, 35.0, 45.0, 400, False, False),
+        ("a", "A", 30.0, 20.0, 40.0, 90, False, False),
+        ("b", "B", None, None, None, 12, True, False),
+    )
+    before = _scope_rows(
+        ("company", "Company", 20.0, 15.0, 25.0, 380, False, False),  # 35 > 25: moved up
+        ("a", "A", 35.0, 25.0, 45.0, 80, False, False),  # overlap
+        ("b", "B", 10.0, 0.0, 20.0, 60, False, False),
+    )
+    rows = views.versus_previous(now, before, nps).to_dicts()
+    assert [r["scope"] for r in rows] == ["company", "a", "b"]
+    assert [r["verdict"] for r in rows] == ["moved", "within noise", "cannot compare"]
+    assert rows[0]["change"] == 20.0 and rows[0]["note"] == "up, beyond both 95 % intervals"
+    assert rows[1]["change"] == -5.0 and rows[2]["change"] is None
+    assert rows[2]["note"].startswith("this period: ")
+    shown = views.versus_display(views.versus_previous(now, before, nps), nps, "", "previous month")
+    assert list(shown.columns) == [
+        "Company or brand", "This period [95 % interval]", "Previous month [95 % interval]", "Change", "Verdict",
+    ]  # fmt: skip
+    assert shown.row(0)[1].endswith(" · n = 400") and shown.row(0)[4].startswith("✔ moved: up")

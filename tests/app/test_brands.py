@@ -154,6 +154,7 @@ def test_every_chart_and_table_offers_its_data_as_csv_named_with_period_and_filt
     assert sorted(files) == sorted([
         f"orders-by-brand-13-weeks-2026-w13-2026-w25-23-mar-21-jun-2026{tail}",
         f"orders-where-brands-differ{tail}",
+        f"orders-against-the-previous-13-weeks{tail}",
         # The segment split ignores the filters above: its files say so by carrying none.
         "orders-by-channel-and-brand_2026-W25_13w.csv",
         "orders-by-channel-and-brand-table_2026-W25_13w.csv",
@@ -167,11 +168,13 @@ def test_every_chart_and_table_offers_its_data_as_csv_named_with_period_and_filt
     expected = {name: 0.0 for name in ("Alpine", "Hearth", "Stride", "Tiny")} | by_hand(mine)
     assert dict(zip(chart["name"], chart["value"], strict=True)) == expected
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("CSV") == 3 and labels.count("Table as CSV") == 2  # no channel pair of orders differs
-    # The zip: the three charts and the comparison table (the segment table's numbers are its chart's CSV);
-    # their images need Chromium (without it, app/test_clean_machine.py: the CSVs only).
+    # No channel pair of orders differs: the pairs, against the previous weeks, and the segment table.
+    assert labels.count("CSV") == 3 and labels.count("Table as CSV") == 3
+    # The zip: the three charts, the comparison table and the previous weeks' table (the segment
+    # table's numbers are its chart's CSV); their images need Chromium (without it,
+    # app/test_clean_machine.py: the CSVs only).
     formats = "PNG + SVG + CSV" if images.chromium_path() else "CSV"
-    assert f"All 3 charts and 1 table ({formats}, zip)" in labels
+    assert f"All 3 charts and 2 tables ({formats}, zip)" in labels
 
 
 # --- 'Select all' is 'All' (issue 19) ---------------------------------------------------

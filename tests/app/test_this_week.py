@@ -9,7 +9,8 @@ Alpine's returning-order share is 4 of 8 known orders = 50.0 % against its
 
 from __future__ import annotations
 
-from conftest import cards, chart_specs
+import pytest
+from conftest import DASHBOARD, TIMEOUT, cards, chart_specs
 
 
 def metric(at, label: str) -> str:
@@ -208,4 +209,78 @@ def test_a_miss_says_whether_it_is_beyond_noise(app, small_db, read):
         m.value for m in at.markdown if m.value.startswith("1. ") and "Returning-order share" in m.value
     )
     assert "**Alpine**" in line
-    assert line.endswith("**beyond noise**")
+    assert "(week 2026-W25) · **beyond noise**" in line
+
+
+def test_a_value_from_a_small_sample_says_so_in_the_headline_the_list_and_the_brand_panel(
+    app, small_db, example_dir
+):
+    """Alpine's returning-order share in W25 rests on 8 known orders (its completed orders with a
+    known customer, counted here from orders.csv): below 30, the list, the headline and the panel
+    say so in words on the page, not only in a tooltip. The company's rests on 14."""
+    import datetime as dt
+
+    import polars as pl
+
+    orders = pl.read_csv(example_dir / "data" / "orders.csv", try_parse_dates=True).filter(
+        (pl.col("status") == "completed")
+        & pl.col("customer_id").is_not_null()
+        & pl.col("ordered_at").is_between(dt.datetime(2026, 6, 15), dt.datetime(2026, 6, 22), closed="left")
+    )
+    alpine = orders.filter(pl.col("brand_id") == "alpine").height
+    company = orders.height
+    assert alpine < 30 and company < 30
+    at = app(small_db, week="2026-W25")
+    nb = "\u00a0"  # no break inside the mark
+    small = f":orange[**⚠{nb}small{nb}sample**, n{nb}={nb}{alpine:,}]"
+    heading = next(m.value for m in at.markdown if m.value.startswith("#### Furthest below target"))
+    assert heading.endswith(f"(40.0 pp short) · {small}")
+    lines = [m.value for m in at.markdown if m.value[:1].isdigit() and "Returning-order share" in m.value]
+    assert any("**Alpine**" in line and line.endswith(small) for line in lines)
+    assert any("**Company**" in line and line.endswith(f"n{nb}={nb}{company:,}]") for line in lines)
+    panels = [c.value for c in at.caption if c.value.startswith("Worst: Returning-order share")]
+    assert panels and all(f"⚠{nb}small{nb}sample" in p for p in panels)
+
+
+def test_a_value_from_enough_records_carries_no_small_sample_mark():
+    from purpose_metrics import catalog
+    from purpose_metrics.ui import cards
+
+    nps = catalog.get("nps")
+    row = {"value": -30.0, "n": 30, "suppressed": False}
+    assert cards.small_sample_words(nps, row) == ""
+    nb = "\u00a0"
+    assert (
+        cards.small_sample_words(nps, row | {"n": 29})
+        == f" · :orange[**⚠{nb}small{nb}sample**, n{nb}={nb}29]"
+    )
+    # A count, and the ledger's own books, are no sample, however few their rows.
+    assert cards.small_sample_words(catalog.get("orders"), {"value": 3.0, "n": 3, "suppressed": False}) == ""
+    ledger = catalog.get("renewable_energy_share")
+    assert cards.small_sample_words(ledger, {"value": 72.4, "n": 4, "suppressed": False}) == ""
+    # A suppressed value is not shown at all: nothing to qualify.
+    assert cards.small_sample_words(nps, row | {"n": 5, "value": None, "suppressed": True}) == ""
+
+
+@pytest.mark.parametrize("theme_type", ["dark", "light"])
+def test_the_company_dot_and_the_cards_follow_the_dark_theme_as_the_charts_do(
+    small_db, monkeypatch, theme_type
+):
+    from streamlit.testing.v1 import AppTest
+
+    from purpose_metrics import dburl
+    from purpose_metrics.charts import theme
+    from purpose_metrics.ui import state
+
+    monkeypatch.setenv(dburl.ENV_URL, small_db)
+    monkeypatch.setenv(state.ENV_DEFAULT_WEEK, "complete")
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.context = {"theme": theme_type}
+    at.run()
+    assert not at.exception
+    dark = theme_type == "dark"
+    company = "#E4E4E4" if dark else "#333333"  # light ink on the dark ground, as in the charts
+    line = next(m.value for m in at.markdown if m.value[:1].isdigit() and "**Company**" in m.value)
+    assert f'<span style="color:{company};font-size:1.1em">●</span> **Company**' in line
+    red = "#F85149" if dark else theme.STATUS_COLOURS["red"]
+    assert any(f".pm-worse {{color: {red};}}" in h.proto.body for h in at.get("html"))

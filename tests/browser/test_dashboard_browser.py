@@ -235,6 +235,47 @@ def test_at_1024_px_the_home_page_s_periods_fit(server, browser):
     page.close()
 
 
+def test_at_1024_px_the_brands_page_s_periods_fit_and_a_link_restores_them(server, browser):
+    """Brands and segments offers the home page's kinds beside its weeks: each kind's pickers are whole
+    and within reach at 1024 px, the caption names the period, and a copied link opens it again."""
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    # The worked example's data run to Sunday 28 Jun 2026: the latest month, quarter and year are open.
+    for query, label in (
+        ("", "13 weeks 2026-W14 – 2026-W26 (30 Mar – 28 Jun 2026)"),
+        ("?period=month", "June 2026"),
+        ("?period=quarter", "Q2 2026 · Apr – Jun"),
+        ("?period=ytd", "2026 to date · 1 Jan – 28 Jun 2026"),
+        ("?period=custom", "1 – 28 Jun 2026 (28 days)"),
+    ):
+        page.goto(f"{server}/brands{query}")
+        wait_until_run(page, "Brands and segments", timeout_ms=120_000)
+        page.wait_for_timeout(800)
+        assert page.evaluate(UNREACHABLE) == {"cut": [], "out": []}, query
+        captions = page.locator("[data-testid=stCaptionContainer]").all_inner_texts()
+        assert any(c.startswith(f"{label} ") for c in captions), (query, captions[:3])
+        assert exceptions(page) == []
+    page.goto(f"{server}/brands?period=quarter&quarter=2026-Q1&metric=Orders")
+    wait_until_run(page, "Brands and segments", timeout_ms=120_000)
+    page.wait_for_timeout(800)
+    link = page.url
+    assert "period=Quarter" in link and "quarter=Q1+2026" in link  # rewritten to the words shown
+    copy = browser.new_page(viewport={"width": 1024, "height": 768})
+    copy.goto(link)
+    wait_until_run(copy, "Brands and segments", timeout_ms=120_000)
+    copy.wait_for_timeout(800)
+    captions = copy.locator("[data-testid=stCaptionContainer]").all_inner_texts()
+    assert any(c.startswith("Q1 2026 · Jan – Mar · no filters · Completed orders") for c in captions), (
+        captions[:3]
+    )
+    copy.close()
+    page.close()
+
+
+def chart_titles(page) -> list[str]:
+    """The titles of the server-drawn charts on the page (each names its figure for screen readers)."""
+    return page.locator(".pm-chart").evaluate_all("charts => charts.map(c => c.getAttribute('aria-label'))")
+
+
 def test_a_trend_click_opens_the_pillar_page_with_the_brand_and_the_kpi_in_its_link(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{server}/?week=2026-W18")
@@ -248,18 +289,12 @@ def test_a_trend_click_opens_the_pillar_page_with_the_brand_and_the_kpi_in_its_l
         and "brand=Hearth" in page.url
         and "week=2026-W18" in page.url
     )
-    assert any(
-        t.startswith("Average order value — Hearth, 52 weeks to 2026-W18")
-        for t in page.locator(".gtitle").all_text_contents()
-    )
+    assert any(t.startswith("Average order value — Hearth, 52 weeks to 2026-W18") for t in chart_titles(page))
     # The link, opened afresh, lands on the same trend.
     copy = browser.new_page(viewport={"width": 1440, "height": 900})
     copy.goto(page.url)
     settle(copy, "Loyalty and retention")
-    assert any(
-        t.startswith("Average order value — Hearth, 52 weeks to 2026-W18")
-        for t in copy.locator(".gtitle").all_text_contents()
-    )
+    assert any(t.startswith("Average order value — Hearth, 52 weeks to 2026-W18") for t in chart_titles(copy))
     assert exceptions(page) == [] and exceptions(copy) == []
     copy.close()
     page.close()

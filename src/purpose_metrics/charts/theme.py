@@ -61,6 +61,28 @@ DARK_SWAPS = {
 }
 
 
+# Text and marks on the page itself (the home page's dots, the cards' words) on
+# the dark ground: the status colours above fall below 4.5:1 there (red 3.2:1),
+# so they lighten (5.4:1 and more); the cards' initiative purple likewise.
+DARK_PAGE_SWAPS = {
+    STATUS_COLOURS["green"]: "#3FB950",
+    STATUS_COLOURS["amber"]: "#D29922",
+    STATUS_COLOURS["red"]: "#F85149",
+    "#6B4FA0": "#C3A6E8",  # a card's initiative flag
+}
+
+
+def page_colour(colour: str, dark: bool) -> str:
+    """A colour the page draws outside a chart (a scope's dot, a status
+    word) as it reads on the ground shown: unchanged on the light one; on
+    the dark one, what charts swap (DARK_SWAPS: the company's #333333 turns
+    #E4E4E4) and the status colours lightened (DARK_PAGE_SWAPS). Brand
+    colours stay, as they do in charts."""
+    if not dark:
+        return colour
+    return DARK_PAGE_SWAPS.get(colour.upper(), _dark_colour(colour))
+
+
 def _template(dark: bool = False) -> go.layout.Template:
     axis = dict(
         showgrid=True,

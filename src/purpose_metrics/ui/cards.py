@@ -16,6 +16,9 @@ from streamlit.errors import StreamlitAPIException
 
 from .. import catalog, formatting, views
 from ..catalog import Metric
+from ..charts.theme import page_colour
+from . import scorecards
+from .charts import is_dark
 
 STATUS_BADGE = {
     "green": ":green-badge[:material/check_circle: on target]",
@@ -26,8 +29,10 @@ ATTENTION_SHOWN = 8
 
 
 def dot(colour: str) -> str:
-    """A coloured bullet for a brand (its fixed chart colour)."""
-    return f'<span style="color:{colour};font-size:1.1em">●</span>'
+    """A coloured bullet for a brand (its fixed chart colour), as the charts
+    draw it on the theme shown (the company's dark grey turns light on the
+    dark theme: charts.is_dark decides for both)."""
+    return f'<span style="color:{page_colour(colour, is_dark())};font-size:1.1em">●</span>'
 
 
 def purpose_banner(big: str | None, medium: str | None, brand_name: str | None, company_name: str) -> None:
@@ -64,7 +69,18 @@ def _attention_line(row: dict, names: dict[str, str], colours: dict[str, str], c
         f"**{formatting.plain(who)}** · {metric.label} "
         f"**{formatting.markdown_value(value)}** vs target {formatting.markdown_value(target)} — "
         f"{formatting.markdown_value(shortfall_text(metric, row['shortfall'], currency))} ({when}){noise}"
+        f"{small_sample_words(metric, row)}"
     )
+
+
+def small_sample_words(metric: Metric, row: dict) -> str:
+    """' · :orange[**⚠ small sample**, n = 10]' for a value from fewer than
+    SMALL_SAMPLE records, in the line itself (not only in a tooltip); ''
+    otherwise. Short: the line is long already, and the card says what n counts."""
+    if not scorecards.is_small_sample(row, metric):
+        return ""
+    nb = "\u00a0"  # no break inside "⚠ small sample" or "n = 10": a narrow panel wraps between them
+    return f" · :orange[**⚠{nb}small{nb}sample**, n{nb}={nb}{row['n']:,}]"
 
 
 # Where a KPI's year-long trend is: its pillar's page and that page's KPI picker.
@@ -135,7 +151,8 @@ def headline(
     target = formatting.markdown_value(formatting.value_text(metric, worst["target"], currency))
     shortfall = formatting.markdown_value(shortfall_text(metric, worst["shortfall"], currency))
     lead = "Furthest below target" + (" among brands" if company_view and worst["scope"] != "company" else "")
-    st.markdown(f"#### {lead}: {who} — {metric.label}, {value} against {target} ({shortfall})")
+    small = small_sample_words(metric, worst)  # in the heading: as loud as the number it qualifies
+    st.markdown(f"#### {lead}: {who} — {metric.label}, {value} against {target} ({shortfall}){small}")
 
 
 def attention_list(rows: pl.DataFrame, names: dict[str, str], colours: dict[str, str], currency: str) -> None:
@@ -179,7 +196,8 @@ def scope_status(
                 metric = catalog.get(row["worst_metric"])
                 value = formatting.value_text(metric, row["worst_value"], currency)
                 target = formatting.value_text(metric, row["worst_target"], currency)
+                small = {"value": row["worst_value"], "n": row.get("worst_n"), "suppressed": False}
                 st.caption(
                     f"Worst: {metric.label}, {formatting.markdown_value(value)} "
-                    f"vs {formatting.markdown_value(target)}"
+                    f"vs {formatting.markdown_value(target)}{small_sample_words(metric, small)}"
                 )

@@ -144,11 +144,35 @@ def static_html(spec: dict, key: str) -> str:
     parts = []
     for width in WIDTHS:
         drawn = max(width, floor)
-        style = f' style="min-width:{drawn}px"' if drawn > width else ""
-        parts.append(
-            f'<div class="pm-v pm-v{width}"><div{style}>{svg.figure_svg(spec, drawn, uid=key)}</div></div>'
-        )
+        if drawn > width:  # it scrolls sideways: its title stays in view, wrapped to the column
+            heading, untitled = _heading(spec)
+            inner = (
+                f'{heading}<div style="min-width:{drawn}px">{svg.figure_svg(untitled, drawn, uid=key)}</div>'
+            )
+        else:
+            inner = f"<div>{svg.figure_svg(spec, drawn, uid=key)}</div>"
+        parts.append(f'<div class="pm-v pm-v{width}">{inner}</div>')
     return f'<div class="pm-chart" data-chart="{svg.escape(key)}" role="figure" aria-label="{label}">{"".join(parts)}</div>'
+
+
+def _heading(spec: dict) -> tuple[str, dict]:
+    """(the figure's title and subtitle as HTML that wraps to the column and
+    stays put while the drawing scrolls sideways, the figure without them)."""
+    layout = spec.get("layout", {})
+    title = layout.get("title") or {}
+    if not isinstance(title, dict) or not title.get("text"):
+        return "", spec
+    sub = (title.get("subtitle") or {}).get("text") or ""
+    heading = f'<div class="pm-ctitle">{svg.escape(svg.plain(title["text"]))}</div>'
+    if sub:
+        heading += f'<div class="pm-csub">{svg.escape(svg.plain(sub))}</div>'
+    heading += '<div class="pm-csub">Wider than the screen: scroll sideways for the rest ›</div>'
+    margin = {**(layout.get("margin") or {}), "t": 24}  # the title's room, now above
+    untitled = {
+        **spec,
+        "layout": {**layout, "margin": margin, "title": {**title, "text": "", "subtitle": {"text": ""}}},
+    }
+    return heading, untitled
 
 
 def show_chart(

@@ -356,10 +356,12 @@ def metric_picker(
     )  # fmt: skip
 
 
-def span_picker(*, default: str = "13 weeks", container: DeltaGenerator | None = None) -> int:
+def span_picker(
+    *, default: str = "13 weeks", container: DeltaGenerator | None = None, label: str = "Period"
+) -> int:
     """How many weeks, ending with the chosen one, `?span=13 weeks`."""
     label = url_select(
-        "Period", list(views.SPANS), key="span", default=default,
+        label, list(views.SPANS), key="span", default=default,
         explain=lambda raw: f"The link's period {_quote(raw)} is not one of {', '.join(views.SPANS)}",
         container=container, segmented=True,
         help="Whole weeks ending with the chosen week. Monthly metrics use the whole months inside.",

@@ -90,6 +90,12 @@ h1#this-week {font-size: clamp(1.6rem, 2.6vw, 2.75rem);}
 @container (min-width: 940px) {.pm-chart .pm-v1120 {display: block;}}
 @container (min-width: 600px) and (max-width: 939.98px) {.pm-chart .pm-v760 {display: block;}}
 @container (max-width: 599.98px) {.pm-chart .pm-v420 {display: block; overflow-x: auto;}}
+/* A drawing wider than its column scrolls; its title (HTML, ui/charts._heading) stays in view. */
+.pm-chart .pm-ctitle, .pm-chart .pm-csub {position: sticky; left: 0; max-width: 100cqw; padding: 0 0.25rem;}
+.pm-chart .pm-ctitle {font-size: 1rem; line-height: 1.3;}
+.pm-chart .pm-csub {font-size: 0.8rem; opacity: 0.75;}
+/* Tabs that do not fit wrap onto a second line instead of hiding the last behind a scroll arrow. */
+[data-testid="stTabs"] [role="tablist"] {flex-wrap: wrap; row-gap: 0.25rem;}
 </style>
 """
 

@@ -18,6 +18,7 @@ names) is HTML-escaped here; the rest are the catalog's words and numbers.
 from __future__ import annotations
 
 import html
+import string
 from collections.abc import Sequence
 
 import polars as pl
@@ -25,14 +26,15 @@ import streamlit as st
 
 from .. import catalog, formatting, views
 from ..charts.sparkline import sparkline_img
-from ..charts.theme import STATUS_COLOURS
+from ..charts.theme import STATUS_COLOURS, page_colour
+from .charts import is_dark
 
 STATUS_MARKS = {"green": "✔", "amber": "≈", "red": "✖"}
 # Below this many records a value is shown with "small sample" beside its n
 # (survey metrics below their minimum are suppressed anyway).
 SMALL_SAMPLE = 30
 
-_STYLE = """
+_STYLE_TEMPLATE = """
 <style>
 .pm-cards {display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: 0.75rem;}
 .pm-card {border: 1px solid rgba(128,128,128,0.3); border-radius: 0.5rem; padding: 0.7rem 0.9rem;
@@ -42,15 +44,35 @@ _STYLE = """
 .pm-value.pm-missing {font-size: 1.05rem; font-weight: 500; opacity: 0.8;}
 .pm-delta {font-size: 0.9rem;}
 .pm-year {font-size: 0.8rem;}
-.pm-better {color: #1A7F37;} .pm-worse {color: #C62828;} .pm-same {opacity: 0.7;}
+.pm-better {color: $green;} .pm-worse {color: $red;} .pm-same {opacity: 0.7;}
 .pm-foot {font-size: 0.85rem;}
 .pm-status {font-weight: 600;}
 .pm-small {font-size: 0.8rem; opacity: 0.75;}
-.pm-flag {font-size: 0.8rem; color: #6B4FA0;}
-.pm-warn {color: #B7791F; font-weight: 600;}
+.pm-flag {font-size: 0.8rem; color: $flag;}
+.pm-warn {color: $amber; font-weight: 600;}
 .pm-spark {width: 10rem; height: 2.2rem; margin: 0.15rem 0;}
 </style>
 """
+
+
+FLAG_COLOUR = "#6B4FA0"
+
+
+def card_style(dark: bool) -> str:
+    """The cards' CSS, its colours as they read on the ground shown (theme.page_colour)."""
+    colours = {name: page_colour(STATUS_COLOURS[name], dark) for name in ("green", "amber", "red")}
+    return string.Template(_STYLE_TEMPLATE).substitute(colours, flag=page_colour(FLAG_COLOUR, dark))
+
+
+def is_small_sample(row: dict, metric: catalog.Metric) -> bool:
+    """Whether a value is shown but estimated from fewer than SMALL_SAMPLE
+    records (a suppressed value is not shown at all). Only an estimate is a
+    sample: a count or a sum is what it is, and the ledger's and the
+    workforce's figures are the company's own books, whatever their rows."""
+    if metric.kind in ("count", "sum") or metric.source in ("ledger", "workforce"):
+        return False
+    n = row.get("n")
+    return row.get("value") is not None and n is not None and n < SMALL_SAMPLE and not row.get("suppressed")
 
 
 def _esc(text: object) -> str:
@@ -96,7 +118,7 @@ def _year_delta(metric: catalog.Metric, row: dict, currency: str) -> str:
     return f'<span class="pm-year {css}">{arrow} {_esc(text)} vs {_esc(compared)}</span>'
 
 
-def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
+def card_html(row: dict, currency: str, initiatives: Sequence[str] = (), dark: bool = False) -> str:
     """One KPI card of a `views.week_kpis` row."""
     metric = catalog.get(row["metric_id"])
     shown = row["value"] is not None
@@ -104,7 +126,7 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
     status = row["status"]
     foot = []
     if status:
-        colour = STATUS_COLOURS[status]
+        colour = page_colour(STATUS_COLOURS[status], dark)
         foot.append(
             f'<span class="pm-status" style="color:{colour}">{STATUS_MARKS[status]} {formatting.status_text(status)}</span>'
         )
@@ -114,7 +136,7 @@ def card_html(row: dict, currency: str, initiatives: Sequence[str] = ()) -> str:
         foot.append(f"{_esc(formatting.month_name(row['period_start']))} (whole month)")
     n = int(row["n"] or 0)
     sample = f"n = {n:,} {_esc(metric.population)}"
-    if shown and n < SMALL_SAMPLE and not row["suppressed"]:
+    if is_small_sample(row, metric):
         sample += ' · <span class="pm-warn">small sample</span>'
     spark = sparkline_img(row["trend"], status, label=f"{metric.label}, last {len(row['trend'])} periods")
     flags = "".join(f'<div class="pm-flag">⚑ {_esc(name)}</div>' for name in initiatives)
@@ -160,6 +182,7 @@ def _tab_label(pillar: str, cards: pl.DataFrame) -> str:
 
 
 def _pillar_cards(cards: pl.DataFrame, flags: pl.DataFrame, pillar: str, currency: str) -> None:
+    dark = is_dark()  # the charts' decision (ui/charts.py): the cards follow it
     metric_ids = views.DASHBOARD_PILLARS[pillar]
     body = []
     for row in cards.filter(pl.col("metric_id").is_in(list(metric_ids))).iter_rows(named=True):
@@ -172,5 +195,5 @@ def _pillar_cards(cards: pl.DataFrame, flags: pl.DataFrame, pillar: str, currenc
             f"{r['label']}, {r['launched_at'].day} {r['launched_at']:%b %Y}"
             for r in launched.iter_rows(named=True)
         ]
-        body.append(card_html(row, currency, labels))
-    st.html(f'{_STYLE}<div class="pm-cards">{"".join(body)}</div>')
+        body.append(card_html(row, currency, labels, dark))
+    st.html(f'{card_style(dark)}<div class="pm-cards">{"".join(body)}</div>')

@@ -130,12 +130,20 @@ def project_defaults(args: list[str], config_file: Path) -> list[str]:
 
     config.get_config_options(force_reparse=True, options_from_flags=dict(_flags(args)))
     extra: list[str] = []
-    for section, options in tomllib.loads(config_file.read_text(encoding="utf-8")).items():
-        for name, value in options.items():
-            key = f"{section}.{name}"
-            if config.get_where_defined(key) == ConfigOption.DEFAULT_DEFINITION:
-                extra += [f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)]
+    for key, value in _options(tomllib.loads(config_file.read_text(encoding="utf-8"))):
+        if config.get_where_defined(key) == ConfigOption.DEFAULT_DEFINITION:
+            extra += [f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)]
     return [*args, *extra]
+
+
+def _options(table: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """('theme.dark.primaryColor', value) for every option of a config file,
+    its sub-tables ([theme.dark]) included."""
+    out: list[tuple[str, object]] = []
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        out += _options(value, f"{key}.") if isinstance(value, dict) else [(key, value)]
+    return out
 
 
 def announce_database() -> None:

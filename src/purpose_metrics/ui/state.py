@@ -390,13 +390,16 @@ def markers(
 
 @of_the_data("Comparing brands…")
 def comparison(
-    data: Dataset, metric_id: str, week: str, span: int, filters: Filters
-) -> tuple[views.ComparisonWindow, pl.DataFrame, pl.DataFrame]:
-    """(the window, one row per scope over the period, the trend grid per scope)."""
-    window = views.comparison_window(week, span, catalog.get(metric_id))
+    data: Dataset, metric_id: str, window: views.ComparisonWindow, filters: Filters
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(one row per scope over the window's period, the trend grid per
+    scope, one row per scope over the period before it)."""
     compared = views.by_scope(data, metric_id, window.period, filters)
     trends = views.by_scope(data, metric_id, window.trend, filters)
-    return window, compared, trends
+    before = (
+        views.by_scope(data, metric_id, window.previous, filters) if window.previous else compared.clear()
+    )
+    return compared, trends, before
 
 
 @of_the_data()
@@ -426,9 +429,10 @@ def brief(data: Dataset, brand: str, week: str) -> Brief:
 
 
 @of_the_data("Splitting by segment…")
-def segment_matrix(data: Dataset, metric_id: str, week: str, span: int, dimension: str) -> pl.DataFrame:
+def segment_matrix(
+    data: Dataset, metric_id: str, window: views.ComparisonWindow, dimension: str
+) -> pl.DataFrame:
     """Every scope × value of `dimension` over the comparison window (views.segment_matrix)."""
-    window = views.comparison_window(week, span, catalog.get(metric_id))
     return views.segment_matrix(data, metric_id, window.period, dimension, views.scopes(data))
 
 

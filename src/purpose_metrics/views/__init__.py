@@ -33,8 +33,11 @@ from .compare import (
     filter_options,
     pairwise,
     pairwise_display,
+    period_window,
     scope_matrix,
     scope_rows,
+    versus_display,
+    versus_previous,
 )
 from .drivers import (
     LIFT_WEEKS,
@@ -104,5 +107,6 @@ __all__ = [
     "week_kpis", "week_window",
     "DriverWindow", "brand_gaps", "driver_table", "driver_window", "headline", "largest_at_stake", "LIFT_WEEKS", "lift_start", "mature_weeks",
     "available_months", "available_quarters", "available_years", "data_days", "open_note", "period_kpis", "year_to_date",
+    "period_window", "versus_display", "versus_previous",
     "verdict", "DIMENSIONS", "SEGMENT_MIN", "can_split", "matrix_display", "pairs_display", "segment_matrix", "segment_pairs",
 ]  # fmt: skip

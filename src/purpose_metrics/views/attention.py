@@ -80,9 +80,11 @@ def scope_summary(kpis: pl.DataFrame, scope_ids: Sequence[str]) -> pl.DataFrame:
             (pl.col("status") == "green").sum().alias("green"),
         )
     )
+    misses = attention(kpis, scope_ids)
+    # The worst KPI's sample size (the home page says when it is small), when the rows carry it.
+    n = [pl.col("n").alias("worst_n")] if "n" in misses.columns else []
     worst = (
-        attention(kpis, scope_ids)
-        .group_by("scope", maintain_order=True)
+        misses.group_by("scope", maintain_order=True)
         .first()
         .select(
             "scope",
@@ -91,6 +93,7 @@ def scope_summary(kpis: pl.DataFrame, scope_ids: Sequence[str]) -> pl.DataFrame:
             pl.col("target").alias("worst_target"),
             pl.col("status").alias("worst_status"),
             pl.col("severity").alias("worst_severity"),
+            *n,
         )
     )
     base = pl.DataFrame({"scope": list(scope_ids), "_order": list(range(len(scope_ids)))})

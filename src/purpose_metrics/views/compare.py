@@ -14,45 +14,115 @@ import polars as pl
 from .. import catalog, formatting
 from ..catalog import Metric
 from ..metrics.dataset import UNKNOWN, UNKNOWN_LABEL, Dataset, Filters
-from ..periods import Periods, add_months, month_start
+from ..periods import Period, Periods, add_months, month_start
 from .common import TREND_STEPS, dashboard_kpis, scope_names, scopes
 
 
 @dataclass(frozen=True)
 class ComparisonWindow:
-    """The period brands are compared over, and the trend grid around it."""
+    """The period brands are compared over, the trend grid around it, and
+    the period of the same length just before it (what "vs" compares with).
+
+    `key` names the period in file names; `trend_to` names the trend's last
+    week or month ("2026-W25", "June 2026"); `compared` says what
+    `previous` is ("previous 13 weeks", "previous month")."""
 
     period: Periods
     trend: Periods
     label: str
     monthly: bool
+    previous: Periods | None = None
+    previous_label: str = ""
+    compared: str = ""
+    key: str = ""
+    trend_to: str = ""
 
 
 def comparison_window(week: str, span_weeks: int, metric: Metric) -> ComparisonWindow:
     """`span_weeks` whole weeks ending with `week`; for a monthly metric the
     whole months ending by the week's end (a week never holds a month)."""
     end_week = Periods.week(week)
+    key = f"{week}_{span_weeks}w"
     if metric.monthly:
         months = max(1, round(span_weeks * 7 / 30.44))
         end = month_start(end_week.end)
         start = add_months(end, -months)
-        first, last = formatting.month_name(start), formatting.month_name(add_months(end, -1))
-        span = first if months == 1 else f"{first} – {last}"
+        before = add_months(start, -months)
         return ComparisonWindow(
             Periods(start, end),
             Periods.trend(end, max(months, TREND_STEPS), "month"),
-            f"{months} whole month{'s' if months > 1 else ''}: {span}",
+            _months_label(start, months),
             monthly=True,
+            previous=Periods(before, start),
+            previous_label=_months_label(before, months),
+            compared=f"previous {months} month{'s' if months > 1 else ''}",
+            key=key,
+            trend_to=formatting.month_name(add_months(end, -1)),
         )
     start = end_week.end - dt.timedelta(days=7 * span_weeks)
-    weeks = "week" if span_weeks == 1 else f"{span_weeks} weeks"
-    first = end_week.calendar.week_label(start)  # the week's own calendar (ISO or fiscal)
-    label = f"{weeks} {first}" if span_weeks == 1 else f"{weeks} {first} – {week}"
+    before = start - dt.timedelta(days=7 * span_weeks)
+    cal = end_week.calendar  # the week's own calendar (ISO or fiscal)
     return ComparisonWindow(
         Periods(start, end_week.end, cal=end_week.cal),
         Periods.trend(end_week.end, max(span_weeks, TREND_STEPS), "week", end_week.cal),
-        f"{label} ({formatting.week_range(start, end_week.end)})",
+        _weeks_label(start, end_week.end, span_weeks, cal),
         monthly=False,
+        previous=Periods(before, start, cal=end_week.cal),
+        previous_label=_weeks_label(before, start, span_weeks, cal),
+        compared="previous week" if span_weeks == 1 else f"previous {span_weeks} weeks",
+        key=key,
+        trend_to=week,
+    )
+
+
+def _months_label(start: dt.date, months: int) -> str:
+    """'3 whole months: December 2025 – February 2026'."""
+    first, last = formatting.month_name(start), formatting.month_name(add_months(start, months - 1))
+    span = first if months == 1 else f"{first} – {last}"
+    return f"{months} whole month{'s' if months > 1 else ''}: {span}"
+
+
+def _weeks_label(start: dt.date, end: dt.date, span_weeks: int, cal) -> str:
+    """'13 weeks 2026-W13 – 2026-W25 (23 Mar – 21 Jun 2026)' (weeks named by
+    `cal`, a calendars.Calendar: FY2026-W08 on the retail calendar)."""
+    first = cal.week_label(start)
+    if span_weeks == 1:
+        label = f"week {first}"
+    else:
+        label = f"{span_weeks} weeks {first} – {cal.week_label(cal.week_start(end - dt.timedelta(days=1)))}"
+    return f"{label} ({formatting.week_range(start, end)})"
+
+
+def period_window(period: Period, metric: Metric) -> ComparisonWindow:
+    """A month, quarter, year to date or custom range (`periods.Period`):
+    brands over exactly its days — `purpose-metrics kpis --from START --to
+    END` — and against `period.previous()`. A monthly metric counts the
+    whole months inside the days (none in a short range). The trend runs
+    in months for a month, quarter, year or a monthly metric, else in
+    weeks: at least TREND_STEPS of them, and as many as the period holds."""
+    monthly = metric.monthly or period.trend_grain == "month"
+    grid = Periods(period.start, period.end, cal=period.cal)
+    cal = period.calendar  # the period's own calendar (ISO or fiscal)
+    if monthly:
+        steps = len(Periods(cal.month_start(period.start), period.end, "month", cal=period.cal).starts())
+        trend = Periods.trend(period.end, max(steps, TREND_STEPS), "month", period.cal)
+        last = trend.starts()[-1]
+        trend_to = cal.month_label(last) if cal.nrf else formatting.month_name(last)
+    else:
+        steps = len(Periods(cal.week_start(period.start), period.end, "week", cal=period.cal).starts())
+        trend = Periods.trend(period.end, max(steps, TREND_STEPS), "week", period.cal)
+        trend_to = cal.week_label(trend.starts()[-1])
+    previous = period.previous()
+    return ComparisonWindow(
+        grid,
+        trend,
+        period.label,
+        monthly=monthly,
+        previous=previous.periods,
+        previous_label=previous.label,
+        compared=period.compared,
+        key=period.key.replace("..", "_"),
+        trend_to=trend_to,
     )
 
 
@@ -160,6 +230,99 @@ def pairwise_display(pairs: pl.DataFrame, metric: Metric, currency_code: str) ->
     ]
     columns = ["Brand A", "A [95 % interval]", "Brand B", "B [95 % interval]", "A − B", "Verdict"]
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
+
+
+VERSUS_COLUMNS = {
+    "scope": pl.String, "name": pl.String, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+    "n": pl.Int64, "previous": pl.Float64, "previous_low": pl.Float64, "previous_high": pl.Float64,
+    "previous_n": pl.Int64, "change": pl.Float64, "verdict": pl.String, "note": pl.String,
+}  # fmt: skip
+
+
+def versus_previous(
+    now: pl.DataFrame, before: pl.DataFrame, metric: Metric, currency_code: str = ""
+) -> pl.DataFrame:
+    """Each scope against itself over the previous period (`by_scope` rows of
+    both). Grain: one row per scope, in `now`'s order. `verdict`: "moved"
+    (the two 95 % intervals do not overlap: the change is not noise),
+    "within noise" (they overlap), "no interval" (the metric has none) or
+    "cannot compare" (a value is missing, suppressed or immature); `note`
+    says it in words."""
+    earlier = {r["scope"]: r for r in before.iter_rows(named=True)}
+    out = []
+    for r in now.iter_rows(named=True):
+        b = earlier.get(r["scope"])
+        why = _unusable(r, metric, currency_code)
+        why_before = _unusable(b, metric, currency_code) if b is not None else "no data"
+        if why or why_before:
+            verdict = "cannot compare"
+            note = f"this period: {why}" if why else f"the previous period: {why_before}"
+        elif metric.interval is None or None in (r["ci_low"], r["ci_high"], b["ci_low"], b["ci_high"]):
+            verdict, note = "no interval", "this metric has no interval: the change may be noise"
+        elif r["ci_low"] > b["ci_high"] or b["ci_low"] > r["ci_high"]:
+            verdict, note = (
+                "moved",
+                f"{'up' if r['value'] > b['value'] else 'down'}, beyond both 95 % intervals",
+            )
+        else:
+            verdict, note = "within noise", "the 95 % intervals overlap"
+        usable = not (why or why_before)
+        out.append(
+            {
+                "scope": r["scope"], "name": r["name"], "value": r["value"], "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"], "n": r["n"],
+                "previous": b["value"] if b else None, "previous_low": b["ci_low"] if b else None,
+                "previous_high": b["ci_high"] if b else None, "previous_n": b["n"] if b else None,
+                "change": r["value"] - b["value"] if usable else None, "verdict": verdict, "note": note,
+            }
+        )  # fmt: skip
+    return pl.DataFrame(out, schema=VERSUS_COLUMNS)
+
+
+def versus_display(rows: pl.DataFrame, metric: Metric, currency_code: str, compared: str) -> pl.DataFrame:
+    """`versus_previous` as a person reads it: each scope now and over the
+    previous period (`compared`: "previous 13 weeks"), with intervals and n
+    (for an estimate),
+    the change, and the verdict in words."""
+
+    def shown(value: float | None, low: float | None, high: float | None, n: int | None) -> str:
+        if value is None:
+            return "—"
+        ci = formatting.interval_text(metric, low, high, currency_code)
+        text = formatting.value_text(metric, value, currency_code)
+        # An estimate's sample size says how far to trust it (a count is its own n).
+        sized = metric.interval is not None and n is not None
+        return (f"{text}  [{ci}]" if ci else text) + (f" · n = {n:,}" if sized else "")
+
+    words = {"moved": "✔ moved: ", "within noise": "≈ within noise: ", "no interval": "? ",
+             "cannot compare": "— cannot compare: "}  # fmt: skip
+    before = compared[:1].upper() + compared[1:]
+    columns = [
+        "Company or brand",
+        "This period [95 % interval]",
+        f"{before} [95 % interval]",
+        "Change",
+        "Verdict",
+    ]
+    return pl.DataFrame(
+        [
+            dict(
+                zip(
+                    columns,
+                    (
+                        r["name"],
+                        shown(r["value"], r["ci_low"], r["ci_high"], r["n"]),
+                        shown(r["previous"], r["previous_low"], r["previous_high"], r["previous_n"]),
+                        formatting.change_text(metric, r["change"], currency_code) or "",
+                        words[r["verdict"]] + r["note"],
+                    ),
+                    strict=True,
+                )
+            )  # fmt: skip
+            for r in rows.iter_rows(named=True)
+        ],
+        schema=dict.fromkeys(columns, pl.String),
+    )
 
 
 def filter_options(data: Dataset) -> dict[str, list[str | None]]:
