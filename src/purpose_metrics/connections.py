@@ -16,6 +16,7 @@ file, still gets it.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections.abc import Iterator
@@ -58,6 +59,10 @@ def _file_gone(engine: Engine) -> bool:
     return not Path(path).exists()
 
 
+# The timers that will close parked connections, cancelled at exit.
+_TIMERS: dict[int, threading.Timer] = {}
+
+
 def _park(key: int, conn: Connection, linger: float) -> None:
     """Keep `conn` for the next run (one per engine), closing it when no run
     took it within `linger` seconds."""
@@ -77,25 +82,35 @@ def _park(key: int, conn: Connection, linger: float) -> None:
         return
     timer = threading.Timer(linger, _expire, args=(key, conn))
     timer.daemon = True
+    with _PARKED_LOCK:
+        _TIMERS[key] = timer
     timer.start()
 
 
 def _expire(key: int, conn: Connection) -> None:
+    # Closed under the lock: close_parked (at exit) waits for it, so the
+    # interpreter never tears a connection down while this thread closes it
+    # (DuckDB aborts the process on that).
     with _PARKED_LOCK:
         parked = _PARKED.get(key)
         if parked is None or parked[0] is not conn:  # taken by a run (or replaced) meanwhile
             return
         del _PARKED[key]
-    _close(conn)
-
-
-def close_parked() -> None:
-    """Close every parked connection now (tests; a server shutting down)."""
-    with _PARKED_LOCK:
-        parked = list(_PARKED.values())
-        _PARKED.clear()
-    for conn, _ in parked:
+        _TIMERS.pop(key, None)
         _close(conn)
+
+
+@atexit.register
+def close_parked() -> None:
+    """Close every parked connection now, and stop their timers (tests; a
+    server shutting down; registered to run at exit)."""
+    with _PARKED_LOCK:
+        for timer in _TIMERS.values():
+            timer.cancel()
+        _TIMERS.clear()
+        for conn, _ in _PARKED.values():
+            _close(conn)
+        _PARKED.clear()
 
 
 @contextmanager
