@@ -21,6 +21,7 @@ from streamlit.delta_generator import DeltaGenerator
 from .. import catalog, views
 from ..catalog import Metric
 from . import filters, state
+from .page import other_period
 
 if TYPE_CHECKING:
     from .page import PageContext
@@ -40,7 +41,7 @@ def choose(ctx: PageContext, metric_picker: Callable[[DeltaGenerator], str]) -> 
     """The period kind on a row of its own (five choices fit at 1024 px),
     then the metric (`metric_picker(container)`, which returns its id) and
     the period's pickers beside it."""
-    kind = filters.period_kind_picker()
+    kind = filters.period_kind_picker(nrf=ctx.calendar.nrf)
     first, second, third = st.columns([3, 2, 2], vertical_alignment="bottom")
     metric = catalog.get(metric_picker(first))
     if kind == "week":
@@ -48,13 +49,5 @@ def choose(ctx: PageContext, metric_picker: Callable[[DeltaGenerator], str]) -> 
         filters.week_steps(ctx.weeks, week, container=third)
         span = filters.span_picker(label="Weeks")  # a row of its own: all five within reach at 1024 px
         return Chosen(views.comparison_window(week, span, metric), kind, state.partial_note(week), metric)
-    options = state.period_options()
-    if kind == "month":
-        period = filters.month_picker(options.months, container=second)
-    elif kind == "quarter":
-        period = filters.quarter_picker(options.quarters, container=second)
-    elif kind == "ytd":
-        period = state.year_to_date(filters.year_picker(options.years, container=second))
-    else:
-        period = filters.custom_range(options.first, options.last, containers=(second, third))
+    period = other_period(ctx, kind, second, third)
     return Chosen(views.period_window(period, metric), kind, state.open_note(period), metric)

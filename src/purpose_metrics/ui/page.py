@@ -219,13 +219,7 @@ def week_and_scope(ctx: PageContext) -> tuple[str, str, views.WeekWindow]:
     st.set_page_config(
         page_title=f"{week} ({formatting.week_range(window.week.start, window.week.end)}) · Purpose Metrics"
     )
-    partial = state.partial_note(week)
-    st.caption(
-        f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
-        + (f" (**{partial}**; its numbers will grow)" if partial else "")
-        + f". Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
-        "the latest whole month ending before the week's end."
-    )
+    week_caption(week, window)
     return week, scope, window
 
 
@@ -242,6 +236,35 @@ class Shown:
     @property
     def is_week(self) -> bool:
         return self.week is not None
+
+
+def other_period(ctx: PageContext, kind: str, first: DeltaGenerator, second: DeltaGenerator) -> Period:
+    """The pickers of a month, quarter, year to date or custom range (the
+    kinds other than week), in the company's calendar, in `first` (and
+    `second` for a range's second day)."""
+    options = state.period_options()
+    if kind == "month":
+        return filters.month_picker(options.months, container=first)
+    if kind == "quarter":
+        return filters.quarter_picker(options.quarters, container=first)
+    if kind == "ytd":
+        return state.year_to_date(filters.year_picker(options.years, container=first))
+    return filters.custom_range(
+        options.first, options.last, containers=(first, second), cal=ctx.calendar.name
+    )
+
+
+def week_caption(week: str, window: views.WeekWindow, compared: str = "") -> None:
+    """The line under a week's pickers: its days, whether it is still open,
+    what it is compared with, and the month the monthly metrics show."""
+    partial = state.partial_note(week)
+    st.caption(
+        f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
+        + (f" (**{partial}**; its numbers will grow)" if partial else "")
+        + (f", {compared}" if compared else "")
+        + f". Monthly metrics (people, ledger) show {formatting.month_name(window.month.start)}, "
+        "the latest whole month ending before the week's end."
+    )
 
 
 def _cli_line(period: Period) -> str:
@@ -269,25 +292,9 @@ def period_and_scope(ctx: PageContext, heading: DeltaGenerator) -> Shown:
         st.set_page_config(
             page_title=f"{week} ({formatting.week_range(window.week.start, window.week.end)}) · Purpose Metrics"
         )
-        partial = state.partial_note(week)
-        st.caption(
-            f"Week {week}, {formatting.week_range(window.week.start, window.week.end)}"
-            + (f" (**{partial}**; its numbers will grow)" if partial else "")
-            + f", vs previous week and {year_words(period)}. Monthly metrics (people, ledger) show "
-            f"{formatting.month_name(window.month.start)}, the latest whole month ending before the week's end."
-        )
+        week_caption(week, window, f"vs previous week and {year_words(period)}")
         return Shown(period, scope, week, window)
-    options = state.period_options()
-    if kind == "month":
-        period = filters.month_picker(options.months, container=first)
-    elif kind == "quarter":
-        period = filters.quarter_picker(options.quarters, container=first)
-    elif kind == "ytd":
-        period = state.year_to_date(filters.year_picker(options.years, container=first))
-    else:
-        period = filters.custom_range(
-            options.first, options.last, containers=(first, second), cal=ctx.calendar.name
-        )
+    period = other_period(ctx, kind, first, second)
     heading.title(period.label, anchor=HOME_ANCHOR)
     st.set_page_config(page_title=f"{period.label} · Purpose Metrics")
     partial = state.open_note(period)
