@@ -25,14 +25,15 @@ _MARKER_COLOUR = "#6A3D9A"  # initiatives: one colour, distinct from the brands'
 _FLAG_CHARACTERS = 40
 
 
+def _when(start, grain: str) -> str:
+    """'week of 2 Mar 2026' or 'March 2026': a point's period in its hover."""
+    return f"week of {formatting.day_month_year(start)}" if grain == "week" else formatting.month_name(start)
+
+
 def _hover(rows: pl.DataFrame, metric: Metric, currency: str, grain: str) -> list[str]:
     out = []
     for r in rows.iter_rows(named=True):
-        when = (
-            f"week of {formatting.day_month_year(r['period_start'])}"
-            if grain == "week"
-            else formatting.month_name(r["period_start"])
-        )
+        when = _when(r["period_start"], grain)
         if r.get("period_label"):  # a fiscal week: FY2026-W08, from 22 Mar 2026
             when = f"week {r['period_label']}, from {formatting.day_month_year(r['period_start'])}"
         text = formatting.kpi_text(metric, r, currency)
@@ -186,11 +187,7 @@ def _add_last_year(
     name = formatting.chart_text(rows.get_column("name")[0])
     hover = []
     for r in rows.iter_rows(named=True):
-        when = (
-            f"week of {formatting.day_month_year(r['last_year_start'])}"
-            if grain == "week"
-            else formatting.month_name(r["last_year_start"])
-        )
+        when = _when(r["last_year_start"], grain)
         hover.append(
             f"<b>{name}, last year</b><br>{when}<br>{formatting.kpi_text(metric, r, currency)}<br>n = {r['n']:,}"
         )
