@@ -6,15 +6,13 @@ said; exports written with the user's umask."""
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser.serve import free_port, wait_healthy  # the browser tests' server helpers
 
 from purpose_metrics import dburl, resources
 from purpose_metrics.cli import main
@@ -226,14 +224,8 @@ def test_a_sub_table_of_the_project_s_options_becomes_a_dotted_flag(tmp_path, mo
     assert args == ["app.py", "--theme.primaryColor", "#3D5A73", "--theme.dark.primaryColor", "#7FA6C6"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_purpose_metrics_serve_starts_the_dashboard_and_names_its_database(example_db, tmp_path):
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -242,16 +234,7 @@ def test_purpose_metrics_serve_starts_the_dashboard_and_names_its_database(examp
             cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.3)
+        wait_healthy(proc, f"http://127.0.0.1:{port}", log, seconds=90)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -46,6 +46,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(proc: subprocess.Popen, base: str, log: Path, seconds: float = 60) -> None:
+    """Until the Streamlit server at `base` answers its health check;
+    RuntimeError with the end of its `log` when it exits or takes longer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("streamlit did not start:\n" + log.read_text()[-2000:])
+        time.sleep(0.3)
+
+
 @contextmanager
 def dashboard(
     url: str,
@@ -70,17 +86,7 @@ def dashboard(
         )  # fmt: skip
         base = f"http://{host}:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start:\n" + log.read_text()[-2000:])
-                time.sleep(0.3)
+            wait_healthy(proc, base, log)
             yield base
         finally:
             proc.terminate()
