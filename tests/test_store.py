@@ -47,6 +47,12 @@ def _snapshot(engine) -> dict[str, object]:
         out["fact_customer_sets"] = sorted(
             (b, str(d)[:10], c, k, tuple(sets.loads(v))) for b, d, c, k, v in sets_rows
         )
+        week_rows = conn.execute(
+            sa.text("SELECT brand_id, week, channel, kind, customers FROM fact_customer_week_sets")
+        ).all()
+        out["fact_customer_week_sets"] = sorted(
+            (b, str(w)[:10], c, k, tuple(sets.loads(v))) for b, w, c, k, v in week_rows
+        )
         groups = conn.execute(sa.text("SELECT attribute, value, customers FROM fact_customer_groups")).all()
         out["fact_customer_groups"] = sorted(((a, v or "", tuple(sets.loads(b))) for a, v, b in groups))
     return out
@@ -92,6 +98,7 @@ def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_
             assert store.is_current(conn), (i, table)
     kept = _snapshot(engine)
     assert len(kept["order_history"]) > 500 and len(kept["fact_customer_sets"]) > 100
+    assert len(kept["fact_customer_week_sets"]) > 20
     store.refresh(engine)
     assert _snapshot(engine) == kept
 
@@ -195,6 +202,45 @@ def test_customer_sets_count_each_customer_once_over_days_channels_and_brands(du
     assert south[("company", "active_customers")][0] == 1 and south[("a", "active_customers")][0] == 0
 
 
+def test_week_sets_hold_each_weeks_customers_per_brand_channel_and_kind(example_duck):
+    """A week set is who ordered in that ISO week (Monday to Sunday, UTC
+    here), per brand and channel: counted from the completed orders of known
+    customers here, with the first and repeat kinds from each customer's
+    own order sequence."""
+    with example_duck.connect() as conn:
+        orders = db.read_table(
+            conn, "orders", ["order_id", "customer_id", "brand_id", "channel", "status", "ordered_at"]
+        )
+        stored = {
+            (b, str(w)[:10], c, k): set(sets.loads(v))
+            for b, w, c, k, v in conn.execute(
+                sa.text("SELECT brand_id, week, channel, kind, customers FROM fact_customer_week_sets")
+            ).all()
+        }
+    done = orders.filter((pl.col("status") == "completed") & pl.col("customer_id").is_not_null()).sort(
+        "ordered_at", "order_id"
+    )
+    done = done.with_columns(
+        week=(pl.col("ordered_at").dt.date() - pl.duration(days=pl.col("ordered_at").dt.weekday() - 1)).cast(
+            pl.String
+        ),
+        seq_c=pl.int_range(pl.len()).over("customer_id") + 1,
+        seq_b=pl.int_range(pl.len()).over("customer_id", "brand_id") + 1,
+    )
+    expected: dict[tuple, set] = {}
+    for r in done.iter_rows(named=True):
+        key = (r["brand_id"], r["week"], r["channel"])
+        kinds = [
+            "active",
+            "repeat_c" if r["seq_c"] > 1 else "first_c",
+            "repeat_b" if r["seq_b"] > 1 else "first_b",
+        ]
+        for kind in kinds:
+            expected.setdefault((*key, kind), set()).add(r["customer_id"])
+    assert len(expected) > 20
+    assert stored == expected
+
+
 @pytest.mark.parametrize("zone", [None, "Pacific/Auckland"])
 def test_cohorts_and_kpis_from_the_store_equal_memory_on_the_sample(duck, tmp_path, zone):
     """The bundled 30k-order sample, every metric on a 52-week grid and on
@@ -210,6 +256,9 @@ def test_cohorts_and_kpis_from_the_store_equal_memory_on_the_sample(duck, tmp_pa
     memory, stored = reading.load_dataset(duck, mode="memory"), reading.load_dataset(duck, mode="store")
     weeks = Periods.trend(dt.date(2026, 11, 23), 52, "week")
     assert kpi_mismatches(kpi_frame(memory, weeks), kpi_frame(stored, weeks)) == []
+    # Whole weeks from the week sets, the days around them from the day sets.
+    wednesdays = Periods(dt.date(2026, 8, 5), dt.date(2026, 9, 16))
+    assert kpi_mismatches(kpi_frame(memory, wednesdays), kpi_frame(stored, wednesdays)) == []
     year = Periods(dt.date(2025, 11, 1), dt.date(2026, 11, 1))
     filters = Filters(channel=("web", "app"), region=("north", "west"), segment=("premium",))
     assert (

@@ -14,3 +14,5 @@ CREATE INDEX IF NOT EXISTS fact_support_tickets_day ON fact_support_tickets (day
 CREATE INDEX IF NOT EXISTS fact_marketing_messages_day ON fact_marketing_messages (day);
 
 CREATE INDEX IF NOT EXISTS fact_customer_sets_day ON fact_customer_sets (day);
+
+CREATE INDEX IF NOT EXISTS fact_customer_week_sets_week ON fact_customer_week_sets (week);

@@ -11,6 +11,8 @@
 --   fact_marketing_messages (brand, day, region, segment)
 --   fact_customer_sets     (brand, day, channel, kind): a Roaring bitmap of
 --                          customer ids (exact distinct counts over any days)
+--   fact_customer_week_sets (brand, ISO week, channel, kind): the union of
+--                          that week's day sets, so a year unions 52 sets, not 364
 --   fact_customer_groups   (attribute, value): the customers of a region,
 --                          a segment, or opted in to marketing
 --   store_state            table the store was built from: its fingerprint
@@ -106,6 +108,16 @@ CREATE TABLE IF NOT EXISTS fact_marketing_messages (
 CREATE TABLE IF NOT EXISTS fact_customer_sets (
     brand_id TEXT NOT NULL,
     day DATE NOT NULL,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    customers {{ binary }} NOT NULL
+);
+
+-- week: the Monday (a local date, as day is) of a whole ISO week; its set is
+-- the union of the week's seven day sets of fact_customer_sets.
+CREATE TABLE IF NOT EXISTS fact_customer_week_sets (
+    brand_id TEXT NOT NULL,
+    week DATE NOT NULL,
     channel TEXT NOT NULL,
     kind TEXT NOT NULL,
     customers {{ binary }} NOT NULL

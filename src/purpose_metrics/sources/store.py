@@ -51,7 +51,8 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "tickets": ("fact_support_tickets", ("tickets_resolved", "tickets_one_contact")),
     "messages": ("fact_marketing_messages", ("messages", "messages_clicked", "messages_unsubscribed")),
 }  # fmt: skip
-WEEKS_KEPT = 4096  # unions of a whole ISO week kept in memory (per kind, brand, channels)
+WEEKS_KEPT = 4096  # unions of a week's channel sets kept in memory (per kind, brand, channels)
+_DAYS_PER_QUERY = 200  # day sets read per query (an IN list of days)
 
 
 _UNREAD = object()
@@ -63,9 +64,12 @@ class StoreSource:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._lock = threading.Lock()
-        # (kind, brand, day) -> [(channel, set)]
+        # (kind, brand, day) -> [(channel, set)]: day sets, read for the days around whole weeks
         self._sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
         self._loaded: set[tuple[str, dt.date]] = set()  # (kind, day) read
+        # (kind, brand, Monday) -> [(channel, set)]: week sets of whole ISO weeks
+        self._week_sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
+        self._weeks_loaded: set[tuple[str, dt.date]] = set()  # (kind, Monday) read
         self._weeks: OrderedDict[tuple, BitMap64] = OrderedDict()
         self._groups: dict[tuple[str, str | None], BitMap64] | None = None
         self._brands: list[str] = []
@@ -186,7 +190,8 @@ class StoreSource:
         )
 
     def _distinct_customers(self, conn: Connection, periods: Periods, filters: Filters) -> pl.DataFrame:
-        self._ensure(conn, ("active", "repeat_c", "repeat_b"), periods.start, periods.range_end)
+        spans = [(start, periods.end_of(start)) for start in periods.starts()]
+        self._ensure(conn, ("active", "repeat_c", "repeat_b"), spans)
         keep, drop = self._filter_set(conn, filters)
         opted = self._group_sets(conn).get(("opted_in", "true"), BitMap64())
         channels = tuple(filters.channel) if filters.channel is not None else None
@@ -244,71 +249,85 @@ class StoreSource:
                 self._groups = {(a, v): sets.loads(b) for a, v, b in rows}
             return self._groups
 
-    def _ensure(self, conn: Connection, kinds: Sequence[str], start: dt.date, end: dt.date) -> None:
-        """Read the day sets of these kinds in [start, end) not in memory yet
-        (one query per kind, over the span of the days missing)."""
+    def _ensure(
+        self, conn: Connection, kinds: Sequence[str], spans: Sequence[tuple[dt.date, dt.date]]
+    ) -> None:
+        """Read the sets of these kinds that unions over `spans` ([start, end)
+        each) need and memory does not hold yet: the week sets of their
+        whole ISO weeks (one query per kind over the weeks' range) and the day
+        sets of the days around them (one query per kind and batch of days)."""
+        weeks: set[dt.date] = set()
+        days: set[dt.date] = set()
+        for start, end in spans:
+            w, ds = _pieces(start, end)
+            weeks.update(w)
+            days.update(ds)
         d = sqltext.Dialect(conn.dialect.name)
         with self._lock:
             for kind in kinds:
-                days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
-                missing = [day for day in days if (kind, day) not in self._loaded]
-                if not missing:
-                    continue
-                lo, hi = missing[0], missing[-1] + dt.timedelta(days=1)
-                rows = conn.execute(
-                    sa.text(
-                        "SELECT brand_id, day, channel, customers FROM fact_customer_sets "
-                        f"WHERE kind = :kind AND day >= {d.date('lo')} AND day < {d.date('hi')}"
-                    ),
-                    {"kind": kind, "lo": d.date_value(lo), "hi": d.date_value(hi)},
-                ).all()
-                for brand, day, channel, blob in rows:
-                    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
-                    if (kind, day) in self._loaded:
-                        continue
-                    self._sets.setdefault((kind, brand, day), []).append((channel, sets.loads(blob)))
-                    if brand not in self._brands:
-                        self._brands.append(brand)
-                self._brands.sort()
-                self._loaded.update((kind, lo + dt.timedelta(days=i)) for i in range((hi - lo).days))
+                missing = sorted(w for w in weeks if (kind, w) not in self._weeks_loaded)
+                if missing:
+                    lo, hi = missing[0], missing[-1] + dt.timedelta(days=7)
+                    rows = conn.execute(
+                        sa.text(
+                            "SELECT brand_id, week, channel, customers FROM fact_customer_week_sets "
+                            f"WHERE kind = :kind AND week >= {d.date('lo')} AND week < {d.date('hi')}"
+                        ),
+                        {"kind": kind, "lo": d.date_value(lo), "hi": d.date_value(hi)},
+                    ).all()
+                    self._keep(self._week_sets, self._weeks_loaded, kind, rows)
+                    self._weeks_loaded.update(
+                        (kind, lo + dt.timedelta(days=7 * i)) for i in range((hi - lo).days // 7)
+                    )
+                missing = sorted(day for day in days if (kind, day) not in self._loaded)
+                for i in range(0, len(missing), _DAYS_PER_QUERY):
+                    batch = missing[i : i + _DAYS_PER_QUERY]
+                    params: dict[str, object] = {"kind": kind}
+                    listed = sqltext.in_list("day", "d", [d.date_value(x) for x in batch], params)
+                    rows = conn.execute(
+                        sa.text(
+                            "SELECT brand_id, day, channel, customers FROM fact_customer_sets "
+                            f"WHERE kind = :kind AND {listed}"
+                        ),
+                        params,
+                    ).all()
+                    self._keep(self._sets, self._loaded, kind, rows)
+                    self._loaded.update((kind, x) for x in batch)
+            self._brands.sort()
 
-    def _days(
-        self, kind: str, brand: str, start: dt.date, end: dt.date, channels: tuple[str, ...] | None
-    ) -> list[BitMap64]:
-        out = []
-        day = start
-        while day < end:
-            for channel, s in self._sets.get((kind, brand, day), ()):
-                if channels is None or channel in channels:
-                    out.append(s)
-            day += dt.timedelta(days=1)
-        return out
+    def _keep(self, into: dict, loaded: set, kind: str, rows: Sequence) -> None:
+        """Hold the sets of `rows` ((brand, day or week, channel, blob)) in `into`."""
+        for brand, when, channel, blob in rows:
+            when = _as_date(when)
+            if (kind, when) in loaded:
+                continue
+            into.setdefault((kind, brand, when), []).append((channel, sets.loads(blob)))
+            if brand not in self._brands:
+                self._brands.append(brand)
 
     def _union(
         self, kind: str, brand: str, start: dt.date, end: dt.date, channels: tuple[str, ...] | None
     ) -> BitMap64:
-        """The customers of `kind` of a brand over [start, end): whole ISO
-        weeks from the kept unions, the days around them one by one."""
-        parts = []
-        day = start
-        while day < end:
-            monday = week_start(day)
-            if monday == day and day + dt.timedelta(days=7) <= end:
-                parts.append(self._week(kind, brand, day, channels))
-                day += dt.timedelta(days=7)
-            else:
-                parts.extend(self._days(kind, brand, day, day + dt.timedelta(days=1), channels))
-                day += dt.timedelta(days=1)
-        return sets.union(parts)
+        """The customers of `kind` of a brand over [start, end): the week sets
+        of its whole ISO weeks and the day sets of the days around them."""
+        weeks, days = _pieces(start, end)
+        parts = [self._week(kind, brand, monday, channels) for monday in weeks]
+        parts.extend(_of_channels(self._sets.get((kind, brand, day), ()), channels) for day in days)
+        return sets.union(p for p in parts if p)
 
     def _week(self, kind: str, brand: str, monday: dt.date, channels: tuple[str, ...] | None) -> BitMap64:
+        """A brand's customers of `kind` in a week, over `channels` (all when
+        None); the union of several channels' sets is kept (LRU)."""
+        stored = self._week_sets.get((kind, brand, monday), ())
+        if len(stored) <= 1 or channels is not None and len(channels) == 1:
+            return _of_channels(stored, channels)
         key = (kind, brand, monday, channels)
         with self._lock:
             hit = self._weeks.get(key)
             if hit is not None:
                 self._weeks.move_to_end(key)
                 return hit
-        union = sets.union(self._days(kind, brand, monday, monday + dt.timedelta(days=7), channels))
+        union = _of_channels(stored, channels)
         with self._lock:
             self._weeks[key] = union
             if len(self._weeks) > WEEKS_KEPT:
@@ -337,12 +356,12 @@ class StoreSource:
                 "first_c" if "company" in scopes else None,
                 "first_b" if set(scopes) - {"company"} else None,
             ]
-            self._ensure(conn, [k for k in kinds if k], first, hi + dt.timedelta(days=1))
-        starts = []
-        day = first
-        while day <= hi:
-            starts.append(day)
-            day = next_start(day, grain)
+            starts = []
+            day = first
+            while day <= hi:
+                starts.append(day)
+                day = next_start(day, grain)
+            self._ensure(conn, [k for k in kinds if k], [(s, next_start(s, grain)) for s in starts])
         cells, sizes = [], []
         for scope in dict.fromkeys(scopes):
             brands = self._brands if scope == "company" else [scope]
@@ -420,6 +439,31 @@ def _with_company(by_brand: pl.DataFrame, columns: Sequence[str]) -> pl.DataFram
 
 def _counts(scope: str, start: dt.date, active: BitMap64, repeat: BitMap64, opted: BitMap64) -> tuple:
     return scope, start, len(active), len(repeat), active.intersection_cardinality(opted)
+
+
+def _pieces(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
+    """[start, end) as its whole ISO weeks (their Mondays) and the days around them."""
+    weeks, days = [], []
+    day = start
+    while day < end:
+        if day.weekday() == 0 and day + dt.timedelta(days=7) <= end:
+            weeks.append(day)
+            day += dt.timedelta(days=7)
+        else:
+            days.append(day)
+            day += dt.timedelta(days=1)
+    return weeks, days
+
+
+def _of_channels(stored: Sequence[tuple[str, BitMap64]], channels: tuple[str, ...] | None) -> BitMap64:
+    """The union of the sets of `stored` ((channel, set)) in `channels` (all when None)."""
+    return sets.union(s for channel, s in stored if channels is None or channel in channels)
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _index(first: dt.date, start: dt.date, grain: Grain) -> int:

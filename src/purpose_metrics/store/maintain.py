@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import db, sqltext
 from ..calendars import instant, local_date
+from ..periods import week_start
 from . import sets
 from .state import TRACKED, is_current, record, store_zone, stored_state
 
@@ -41,10 +42,13 @@ FACT_TABLES = (
     "fact_support_tickets",
     "fact_marketing_messages",
     "fact_customer_sets",
+    "fact_customer_week_sets",
     "fact_customer_groups",
 )
 # Rows of order_history turned into customer sets per query (bounded memory).
 SET_CHUNK_DAYS = 31
+# Weeks of day sets read per query to make their week sets.
+WEEK_CHUNK = 8
 
 Progress = Callable[[str], None]
 
@@ -194,6 +198,7 @@ def _order_facts(conn: Connection, days: Days, whole: bool) -> None:
         snippets |= {"cells": "", "history_range": ""}
         _run(conn, "store/fact_orders.sql", snippets)
         _customer_sets(conn, days, None)
+        _week_sets(conn, None)
         return
     span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_cells")
     if span is None:
@@ -208,6 +213,7 @@ def _order_facts(conn: Connection, days: Days, whole: bool) -> None:
     if set_span is not None:
         _delete_cells(conn, "fact_customer_sets", "_pm_set_cells")
         _customer_sets(conn, days, set_span)
+        _week_sets(conn, _set_weeks(conn))
 
 
 _SETS_SCHEMA = {
@@ -217,6 +223,7 @@ _SETS_SCHEMA = {
     "kind": pl.String,
     "customers": pl.Binary,
 }
+_WEEK_SETS_SCHEMA = {("week" if k == "day" else k): v for k, v in _SETS_SCHEMA.items()}
 
 
 def _customer_sets(conn: Connection, days: Days, cells: tuple[dt.datetime, dt.datetime] | None) -> None:
@@ -245,6 +252,66 @@ def _customer_sets(conn: Connection, days: Days, cells: tuple[dt.datetime, dt.da
         out = pl.DataFrame(list(sets.cells(rows)), schema=_SETS_SCHEMA, orient="row")
         db.insert_rows(conn, "fact_customer_sets", out)
         day = upto
+
+
+def _set_weeks(conn: Connection) -> set[tuple[str, dt.date]]:
+    """The (brand, Monday) of every day in _pm_set_cells: the weeks whose sets changed."""
+    rows = conn.execute(sa.text("SELECT DISTINCT brand_id, day FROM _pm_set_cells")).all()
+    return {(str(brand), week_start(_date(day))) for brand, day in rows}
+
+
+def _week_sets(conn: Connection, weeks: set[tuple[str, dt.date]] | None) -> None:
+    """fact_customer_week_sets of the (brand, Monday) pairs `weeks` (of every
+    week when None): per channel and kind, the union of the week's day sets,
+    read back from fact_customer_sets a few weeks at a time. A period of whole
+    weeks then unions one set per week instead of seven (sources/store.py)."""
+    d = sqltext.Dialect(conn.dialect.name)
+    if weeks is None:
+        conn.exec_driver_sql("DELETE FROM fact_customer_week_sets")
+        lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
+        if lo is None:
+            return
+        mondays = []
+        day, last = week_start(_date(lo)), _date(hi)
+        while day <= last:
+            mondays.append(day)
+            day += dt.timedelta(days=7)
+        wanted = None
+    else:
+        if not weeks:
+            return
+        for brand, monday in weeks:
+            conn.execute(
+                sa.text(f"DELETE FROM fact_customer_week_sets WHERE brand_id = :b AND week = {d.date('w')}"),
+                {"b": brand, "w": d.date_value(monday)},
+            )
+        mondays = sorted({monday for _, monday in weeks})
+        wanted = weeks
+    read = sa.text(
+        "SELECT brand_id, day, channel, kind, customers FROM fact_customer_sets "
+        f"WHERE day >= {d.date('lo')} AND day < {d.date('hi')}"
+    )
+    for i in range(0, len(mondays), WEEK_CHUNK):
+        chunk = mondays[i : i + WEEK_CHUNK]
+        lo, hi = chunk[0], chunk[-1] + dt.timedelta(days=7)
+        parts: dict[tuple[str, dt.date, str, str], list] = {}
+        for brand, day, channel, kind, blob in conn.execute(
+            read, {"lo": d.date_value(lo), "hi": d.date_value(hi)}
+        ):
+            monday = week_start(_date(day))
+            if monday not in chunk or (wanted is not None and (str(brand), monday) not in wanted):
+                continue
+            parts.setdefault((str(brand), monday, str(channel), kind), []).append(sets.loads(blob))
+        rows = [(b, w, c, k, sets.dumps(sets.union(v))) for (b, w, c, k), v in parts.items()]
+        db.insert_rows(
+            conn, "fact_customer_week_sets", pl.DataFrame(rows, schema=_WEEK_SETS_SCHEMA, orient="row")
+        )
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _orders(conn: Connection, days: Days, frame: pl.DataFrame) -> None:

@@ -21,7 +21,7 @@ from .. import db, sqltext
 
 # Bump when the store's tables or their meaning change: an older store is
 # then not current, and the next import or `refresh` rebuilds it.
-STORE_VERSION = 2
+STORE_VERSION = 3  # 3: week sets (fact_customer_week_sets)
 
 # The tables the store is derived from, with the key whose count, maximum
 # and sum make their fingerprint.
