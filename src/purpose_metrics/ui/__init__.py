@@ -19,3 +19,11 @@ thin file in pages/ composed from them and one line in dashboard.py.
 # attribute 'Series'", found by tests/browser/test_load.py).
 import pandas  # noqa: E402, F401
 import pyarrow  # noqa: E402, F401
+from streamlit import delta_generator as _delta_generator  # noqa: E402
+
+# Streamlit decides once per process whether to warn "run this with `streamlit
+# run`": it walks the whole stack with source look-ups (inspect.stack), 0.4 s
+# of the first run on a fresh server. This package only runs under
+# `streamlit run` (or AppTest), where that warning has nothing to say.
+if hasattr(_delta_generator, "_use_warning_has_been_displayed"):
+    _delta_generator._use_warning_has_been_displayed = True
