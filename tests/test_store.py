@@ -51,7 +51,7 @@ def _snapshot(engine) -> dict[str, object]:
             sa.text("SELECT brand_id, week, channel, kind, customers FROM fact_customer_week_sets")
         ).all()
         out["fact_customer_week_sets"] = sorted(
-            (b, str(w)[:10], c, k, tuple(sets.loads(v))) for b, w, c, k, v in week_rows
+            (b, str(w)[:10], c or "", k, tuple(sets.loads(v))) for b, w, c, k, v in week_rows
         )
         groups = conn.execute(sa.text("SELECT attribute, value, customers FROM fact_customer_groups")).all()
         out["fact_customer_groups"] = sorted(((a, v or "", tuple(sets.loads(b))) for a, v, b in groups))
@@ -204,7 +204,8 @@ def test_customer_sets_count_each_customer_once_over_days_channels_and_brands(du
 
 def test_week_sets_hold_each_weeks_customers_per_brand_channel_and_kind(example_duck):
     """A week set is who ordered in that ISO week (Monday to Sunday, UTC
-    here), per brand and channel: counted from the completed orders of known
+    here), per brand and channel, and per brand over every channel (channel
+    NULL): counted from the completed orders of known
     customers here, with the first and repeat kinds from each customer's
     own order sequence."""
     with example_duck.connect() as conn:
@@ -229,14 +230,14 @@ def test_week_sets_hold_each_weeks_customers_per_brand_channel_and_kind(example_
     )
     expected: dict[tuple, set] = {}
     for r in done.iter_rows(named=True):
-        key = (r["brand_id"], r["week"], r["channel"])
         kinds = [
             "active",
             "repeat_c" if r["seq_c"] > 1 else "first_c",
             "repeat_b" if r["seq_b"] > 1 else "first_b",
         ]
-        for kind in kinds:
-            expected.setdefault((*key, kind), set()).add(r["customer_id"])
+        for channel in (r["channel"], None):  # its channel's set, and the set of every channel
+            for kind in kinds:
+                expected.setdefault((r["brand_id"], r["week"], channel, kind), set()).add(r["customer_id"])
     assert len(expected) > 20
     assert stored == expected
 
@@ -341,6 +342,26 @@ def test_an_older_database_is_upgraded_by_init_and_read_meanwhile(example_duck, 
     assert after.source.name == "store"
     assert kpi_mismatches(before, kpi_frame(after, week)) == []
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_store_of_an_older_version_is_dropped_and_rebuilt_in_the_new_shape(example_duck):
+    """Version 3 kept week sets per channel only, in a table whose channel
+    was NOT NULL: `init` (ensure_schema, then a refresh when stale) drops
+    the older store and makes the new one, with sets of every channel."""
+    with example_duck.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE fact_customer_week_sets")
+        conn.exec_driver_sql("CREATE TABLE fact_customer_week_sets (brand_id TEXT NOT NULL, week DATE NOT NULL, "
+                             "channel TEXT NOT NULL, kind TEXT NOT NULL, customers BLOB NOT NULL)")  # fmt: skip
+        conn.exec_driver_sql("UPDATE store_state SET version = 3")
+    assert reading.load_dataset(example_duck).source.name == "memory"  # not current: read meanwhile
+    store.ensure_schema(example_duck)
+    assert store.refresh_if_stale(example_duck)
+    with example_duck.connect() as conn:
+        every = conn.execute(
+            sa.text("SELECT COUNT(*) FROM fact_customer_week_sets WHERE channel IS NULL")
+        ).scalar_one()
+        assert store.is_current(conn)
+    assert every > 0
 
 
 def test_a_key_sum_that_differs_in_its_last_bits_is_still_current(example_duck):

@@ -114,11 +114,12 @@ CREATE TABLE IF NOT EXISTS fact_customer_sets (
 );
 
 -- week: the Monday (a local date, as day is) of a whole ISO week; its set is
--- the union of the week's seven day sets of fact_customer_sets.
+-- the union of the week's seven day sets of fact_customer_sets; channel NULL:
+-- of every channel (what a page without a channel filter reads).
 CREATE TABLE IF NOT EXISTS fact_customer_week_sets (
     brand_id TEXT NOT NULL,
     week DATE NOT NULL,
-    channel TEXT NOT NULL,
+    channel TEXT,
     kind TEXT NOT NULL,
     customers {{ binary }} NOT NULL
 );

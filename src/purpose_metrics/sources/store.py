@@ -67,9 +67,10 @@ class StoreSource:
         # (kind, brand, day) -> [(channel, set)]: day sets, read for the days around whole weeks
         self._sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
         self._loaded: set[tuple[str, dt.date]] = set()  # (kind, day) read
-        # (kind, brand, Monday) -> [(channel, set)]: week sets of whole ISO weeks
+        # (kind, brand, Monday) -> [(channel, set)]: week sets of whole ISO weeks (channel None: every channel)
         self._week_sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
-        self._weeks_loaded: set[tuple[str, dt.date]] = set()  # (kind, Monday) read
+        # (kind, Monday, of every channel) read; a week's channel sets and its set of every channel are read apart
+        self._weeks_loaded: set[tuple[str, dt.date, bool]] = set()
         self._weeks: OrderedDict[tuple, BitMap64] = OrderedDict()
         self._groups: dict[tuple[str, str | None], BitMap64] | None = None
         self._brands: list[str] = []
@@ -191,10 +192,10 @@ class StoreSource:
 
     def _distinct_customers(self, conn: Connection, periods: Periods, filters: Filters) -> pl.DataFrame:
         spans = [(start, periods.end_of(start)) for start in periods.starts()]
-        self._ensure(conn, ("active", "repeat_c", "repeat_b"), spans)
+        channels = tuple(filters.channel) if filters.channel is not None else None
+        self._ensure(conn, ("active", "repeat_c", "repeat_b"), spans, channels)
         keep, drop = self._filter_set(conn, filters)
         opted = self._group_sets(conn).get(("opted_in", "true"), BitMap64())
-        channels = tuple(filters.channel) if filters.channel is not None else None
         rows = []
         for start in periods.starts():
             end = periods.end_of(start)
@@ -250,12 +251,17 @@ class StoreSource:
             return self._groups
 
     def _ensure(
-        self, conn: Connection, kinds: Sequence[str], spans: Sequence[tuple[dt.date, dt.date]]
+        self,
+        conn: Connection,
+        kinds: Sequence[str],
+        spans: Sequence[tuple[dt.date, dt.date]],
+        channels: tuple[str, ...] | None = None,
     ) -> None:
         """Read the sets of these kinds that unions over `spans` ([start, end)
-        each) need and memory does not hold yet: the week sets of their
-        whole ISO weeks (one query per kind over the weeks' range) and the day
-        sets of the days around them (one query per kind and batch of days)."""
+        each) need and memory does not hold yet: the week sets of their whole
+        ISO weeks (of every channel when `channels` is None, else per channel;
+        one query per kind over the weeks' range) and the day sets of the days
+        around them (one query per kind and batch of days)."""
         weeks: set[dt.date] = set()
         days: set[dt.date] = set()
         for start, end in spans:
@@ -263,22 +269,28 @@ class StoreSource:
             weeks.update(w)
             days.update(ds)
         d = sqltext.Dialect(conn.dialect.name)
+        every = channels is None
+        which = "channel IS NULL" if every else "channel IS NOT NULL"
         with self._lock:
             for kind in kinds:
-                missing = sorted(w for w in weeks if (kind, w) not in self._weeks_loaded)
+                missing = sorted(w for w in weeks if (kind, w, every) not in self._weeks_loaded)
                 if missing:
                     lo, hi = missing[0], missing[-1] + dt.timedelta(days=7)
                     rows = conn.execute(
                         sa.text(
                             "SELECT brand_id, week, channel, customers FROM fact_customer_week_sets "
-                            f"WHERE kind = :kind AND week >= {d.date('lo')} AND week < {d.date('hi')}"
+                            f"WHERE kind = :kind AND {which} AND week >= {d.date('lo')} AND week < {d.date('hi')}"
                         ),
                         {"kind": kind, "lo": d.date_value(lo), "hi": d.date_value(hi)},
                     ).all()
-                    self._keep(self._week_sets, self._weeks_loaded, kind, rows)
-                    self._weeks_loaded.update(
-                        (kind, lo + dt.timedelta(days=7 * i)) for i in range((hi - lo).days // 7)
+                    read = {lo + dt.timedelta(days=7 * i) for i in range((hi - lo).days // 7)}
+                    self._keep(
+                        self._week_sets,
+                        {w for w in read if (kind, w, every) in self._weeks_loaded},
+                        kind,
+                        rows,
                     )
+                    self._weeks_loaded.update((kind, w, every) for w in read)
                 missing = sorted(day for day in days if (kind, day) not in self._loaded)
                 for i in range(0, len(missing), _DAYS_PER_QUERY):
                     batch = missing[i : i + _DAYS_PER_QUERY]
@@ -291,15 +303,16 @@ class StoreSource:
                         ),
                         params,
                     ).all()
-                    self._keep(self._sets, self._loaded, kind, rows)
+                    self._keep(self._sets, {x for x in batch if (kind, x) in self._loaded}, kind, rows)
                     self._loaded.update((kind, x) for x in batch)
             self._brands.sort()
 
-    def _keep(self, into: dict, loaded: set, kind: str, rows: Sequence) -> None:
-        """Hold the sets of `rows` ((brand, day or week, channel, blob)) in `into`."""
+    def _keep(self, into: dict, skip: set[dt.date], kind: str, rows: Sequence) -> None:
+        """Hold the sets of `rows` ((brand, day or week, channel, blob)) in
+        `into`, but for the days or weeks of `skip` (held already)."""
         for brand, when, channel, blob in rows:
             when = _as_date(when)
-            if (kind, when) in loaded:
+            if when in skip:
                 continue
             into.setdefault((kind, brand, when), []).append((channel, sets.loads(blob)))
             if brand not in self._brands:
@@ -316,10 +329,13 @@ class StoreSource:
         return sets.union(p for p in parts if p)
 
     def _week(self, kind: str, brand: str, monday: dt.date, channels: tuple[str, ...] | None) -> BitMap64:
-        """A brand's customers of `kind` in a week, over `channels` (all when
-        None); the union of several channels' sets is kept (LRU)."""
+        """A brand's customers of `kind` in a week: its set of every channel
+        (channels None), else the union of its channels' sets, kept (LRU)
+        when there are several."""
         stored = self._week_sets.get((kind, brand, monday), ())
-        if len(stored) <= 1 or channels is not None and len(channels) == 1:
+        if channels is None:
+            return next((s for channel, s in stored if channel is None), BitMap64())
+        if len(channels) == 1:
             return _of_channels(stored, channels)
         key = (kind, brand, monday, channels)
         with self._lock:
@@ -455,9 +471,12 @@ def _pieces(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date]]
     return weeks, days
 
 
-def _of_channels(stored: Sequence[tuple[str, BitMap64]], channels: tuple[str, ...] | None) -> BitMap64:
-    """The union of the sets of `stored` ((channel, set)) in `channels` (all when None)."""
-    return sets.union(s for channel, s in stored if channels is None or channel in channels)
+def _of_channels(stored: Sequence[tuple[str | None, BitMap64]], channels: tuple[str, ...] | None) -> BitMap64:
+    """The union of the sets of `stored` ((channel, set); day sets, or a week's
+    channel sets) in `channels` (all when None)."""
+    return sets.union(
+        s for channel, s in stored if channel is not None and (channels is None or channel in channels)
+    )
 
 
 def _as_date(value: object) -> dt.date:

@@ -28,7 +28,7 @@ from .. import db, sqltext
 from ..calendars import instant, local_date
 from ..periods import week_start
 from . import sets
-from .state import TRACKED, is_current, record, store_zone, stored_state
+from .state import STORE_VERSION, TRACKED, is_current, record, store_zone, stored_state, stored_versions
 
 # Event tables: their facts per (brand, day of this column).
 EVENT_FACTS: dict[str, str] = {
@@ -47,8 +47,10 @@ FACT_TABLES = (
 )
 # Rows of order_history turned into customer sets per query (bounded memory).
 SET_CHUNK_DAYS = 31
-# Weeks of day sets read per query to make their week sets.
+# Weeks of day sets read per query to remake their week sets.
 WEEK_CHUNK = 8
+# A whole build makes the sets of this many ISO weeks per query.
+WHOLE_WEEKS_CHUNK = 4
 
 Progress = Callable[[str], None]
 
@@ -197,8 +199,8 @@ def _order_facts(conn: Connection, days: Days, whole: bool) -> None:
         conn.exec_driver_sql("DELETE FROM fact_customer_sets")
         snippets |= {"cells": "", "history_range": ""}
         _run(conn, "store/fact_orders.sql", snippets)
+        conn.exec_driver_sql("DELETE FROM fact_customer_week_sets")
         _customer_sets(conn, days, None)
-        _week_sets(conn, None)
         return
     span = _span(conn, "SELECT MIN(day), MAX(day) FROM _pm_cells")
     if span is None:
@@ -229,7 +231,10 @@ _WEEK_SETS_SCHEMA = {("week" if k == "day" else k): v for k, v in _SETS_SCHEMA.i
 def _customer_sets(conn: Connection, days: Days, cells: tuple[dt.datetime, dt.datetime] | None) -> None:
     """Build the customer sets of the cells in _pm_set_cells, whose days lie in
     the span `cells` (of every day when None), a month of days at a time so
-    that memory stays bounded whatever the number of orders."""
+    that memory stays bounded whatever the number of orders. A whole build
+    (None) goes four whole ISO weeks at a time and makes their week sets
+    from the day sets at hand; after a partial one, `_week_sets` remakes the
+    week sets of the weeks it touched."""
     span = cells or _span(conn, "SELECT MIN(ordered_at), MAX(ordered_at) FROM order_history")
     if span is None:
         return
@@ -242,16 +247,38 @@ def _customer_sets(conn: Connection, days: Days, cells: tuple[dt.datetime, dt.da
         else "AND h.ordered_at >= :cells_from AND h.ordered_at < :cells_to"
     )
     sql = sqltext.render("store/customer_sets.sql", {"cells": where, "history_day": days.of("h.ordered_at")})
+    whole = cells is None
     day, stop = span
+    if whole:
+        day -= dt.timedelta(days=day.weekday())  # from a Monday: chunks of whole weeks
+    step = dt.timedelta(days=WHOLE_WEEKS_CHUNK * 7 if whole else SET_CHUNK_DAYS)
     while day < stop:
-        upto = min(day + dt.timedelta(days=SET_CHUNK_DAYS), stop)
+        upto = min(day + step, stop) if not whole else day + step
         rows = db.fetch_sql(conn, sql, _range_params(days, (day, upto))).with_columns(
             pl.col("day").cast(pl.String).str.slice(0, 10).str.to_date(),
             pl.col("brand_id", "channel").cast(pl.String),
         )
-        out = pl.DataFrame(list(sets.cells(rows)), schema=_SETS_SCHEMA, orient="row")
+        made = list(sets.cells(rows))
+        out = pl.DataFrame(
+            [(b, d, c, k, sets.dumps(s)) for b, d, c, k, s in made], schema=_SETS_SCHEMA, orient="row"
+        )
         db.insert_rows(conn, "fact_customer_sets", out)
+        if whole:
+            db.insert_rows(conn, "fact_customer_week_sets", _week_rows(made))
         day = upto
+
+
+def _week_rows(day_sets: Sequence[tuple[str, dt.date, str, str, object]]) -> pl.DataFrame:
+    """Week sets of whole ISO weeks from all their day sets ((brand, day,
+    channel, kind, set)): per (brand, Monday, channel, kind) the union of the
+    week's day sets, and per (brand, Monday, kind) of every channel (channel None)."""
+    parts: dict[tuple[str, dt.date, str | None, str], list] = {}
+    for brand, day, channel, kind, s in day_sets:
+        monday = week_start(_date(day))
+        parts.setdefault((brand, monday, channel, kind), []).append(s)
+        parts.setdefault((brand, monday, None, kind), []).append(s)
+    rows = [(b, w, c, k, sets.dumps(sets.union(v))) for (b, w, c, k), v in parts.items()]
+    return pl.DataFrame(rows, schema=_WEEK_SETS_SCHEMA, orient="row")
 
 
 def _set_weeks(conn: Connection) -> set[tuple[str, dt.date]]:
@@ -260,33 +287,20 @@ def _set_weeks(conn: Connection) -> set[tuple[str, dt.date]]:
     return {(str(brand), week_start(_date(day))) for brand, day in rows}
 
 
-def _week_sets(conn: Connection, weeks: set[tuple[str, dt.date]] | None) -> None:
-    """fact_customer_week_sets of the (brand, Monday) pairs `weeks` (of every
-    week when None): per channel and kind, the union of the week's day sets,
-    read back from fact_customer_sets a few weeks at a time. A period of whole
-    weeks then unions one set per week instead of seven (sources/store.py)."""
+def _week_sets(conn: Connection, weeks: set[tuple[str, dt.date]]) -> None:
+    """Remake fact_customer_week_sets of the (brand, Monday) pairs `weeks`
+    from their day sets, read back from fact_customer_sets a few weeks at a
+    time (after a partial update of the day sets). A period of whole weeks
+    then unions one set per week instead of seven (sources/store.py)."""
+    if not weeks:
+        return
     d = sqltext.Dialect(conn.dialect.name)
-    if weeks is None:
-        conn.exec_driver_sql("DELETE FROM fact_customer_week_sets")
-        lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
-        if lo is None:
-            return
-        mondays = []
-        day, last = week_start(_date(lo)), _date(hi)
-        while day <= last:
-            mondays.append(day)
-            day += dt.timedelta(days=7)
-        wanted = None
-    else:
-        if not weeks:
-            return
-        for brand, monday in weeks:
-            conn.execute(
-                sa.text(f"DELETE FROM fact_customer_week_sets WHERE brand_id = :b AND week = {d.date('w')}"),
-                {"b": brand, "w": d.date_value(monday)},
-            )
-        mondays = sorted({monday for _, monday in weeks})
-        wanted = weeks
+    for brand, monday in weeks:
+        conn.execute(
+            sa.text(f"DELETE FROM fact_customer_week_sets WHERE brand_id = :b AND week = {d.date('w')}"),
+            {"b": brand, "w": d.date_value(monday)},
+        )
+    mondays = sorted({monday for _, monday in weeks})
     read = sa.text(
         "SELECT brand_id, day, channel, kind, customers FROM fact_customer_sets "
         f"WHERE day >= {d.date('lo')} AND day < {d.date('hi')}"
@@ -294,18 +308,14 @@ def _week_sets(conn: Connection, weeks: set[tuple[str, dt.date]] | None) -> None
     for i in range(0, len(mondays), WEEK_CHUNK):
         chunk = mondays[i : i + WEEK_CHUNK]
         lo, hi = chunk[0], chunk[-1] + dt.timedelta(days=7)
-        parts: dict[tuple[str, dt.date, str, str], list] = {}
-        for brand, day, channel, kind, blob in conn.execute(
-            read, {"lo": d.date_value(lo), "hi": d.date_value(hi)}
-        ):
-            monday = week_start(_date(day))
-            if monday not in chunk or (wanted is not None and (str(brand), monday) not in wanted):
-                continue
-            parts.setdefault((str(brand), monday, str(channel), kind), []).append(sets.loads(blob))
-        rows = [(b, w, c, k, sets.dumps(sets.union(v))) for (b, w, c, k), v in parts.items()]
-        db.insert_rows(
-            conn, "fact_customer_week_sets", pl.DataFrame(rows, schema=_WEEK_SETS_SCHEMA, orient="row")
-        )
+        day_sets = [
+            (str(brand), _date(day), str(channel), kind, sets.loads(blob))
+            for brand, day, channel, kind, blob in conn.execute(
+                read, {"lo": d.date_value(lo), "hi": d.date_value(hi)}
+            )
+            if (str(brand), week_start(_date(day))) in weeks
+        ]
+        db.insert_rows(conn, "fact_customer_week_sets", _week_rows(day_sets))
 
 
 def _date(value: object) -> dt.date:
@@ -513,7 +523,8 @@ def ensure_schema(engine: Engine) -> None:
         inspector = sa.inspect(conn)
         if inspector.has_table("order_history") and stored_state(conn) is None:
             columns = set(conn.exec_driver_sql("SELECT * FROM order_history WHERE 1 = 0").keys())
-            if "customer_id" not in columns or inspector.has_table("history_state"):
+            older = stored_versions(conn) - {STORE_VERSION}  # its tables may have another shape
+            if "customer_id" not in columns or inspector.has_table("history_state") or older:
                 for table in DERIVED_TABLES:
                     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     db.create_schema(engine)

@@ -69,12 +69,12 @@ def union(sets: Iterable[BitMap64]) -> BitMap64:
     return BitMap64.union(*sets)
 
 
-def cells(rows: pl.DataFrame) -> Iterator[tuple[str, object, str, str, bytes]]:
+def cells(rows: pl.DataFrame) -> Iterator[tuple[str, object, str, str, BitMap64]]:
     """The sets of each (brand, day, channel) of `rows`.
 
     `rows`: one row per completed order of a known customer, with brand_id,
     day, channel, customer_id, seq_c and seq_b. Yields (brand_id, day,
-    channel, kind, serialised set) for every kind that is not empty.
+    channel, kind, set) for every kind that is not empty.
     """
     if rows.height == 0:
         return
@@ -99,4 +99,4 @@ def cells(rows: pl.DataFrame) -> Iterator[tuple[str, object, str, str, bytes]]:
             ("first_b", who[b == 1]),
         ):
             if members.size:
-                yield brand, day, channel, kind, _bitmap(members).serialize()
+                yield brand, day, channel, kind, _bitmap(members)

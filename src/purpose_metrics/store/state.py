@@ -21,7 +21,7 @@ from .. import db, sqltext
 
 # Bump when the store's tables or their meaning change: an older store is
 # then not current, and the next import or `refresh` rebuilds it.
-STORE_VERSION = 3  # 3: week sets (fact_customer_week_sets)
+STORE_VERSION = 4  # 3: week sets (fact_customer_week_sets); 4: with sets of every channel
 
 # The tables the store is derived from, with the key whose count, maximum
 # and sum make their fingerprint.
@@ -74,6 +74,13 @@ def stored_state(conn: Connection) -> dict[str, tuple] | None:
     if set(state) != set(TRACKED) or any(r[4] != STORE_VERSION for r in rows):
         return None
     return state
+
+
+def stored_versions(conn: Connection) -> set[int]:
+    """The store versions store_state names (empty without one)."""
+    if not sa.inspect(conn).has_table("store_state"):
+        return set()
+    return {int(v) for v in conn.execute(sa.text("SELECT DISTINCT version FROM store_state")).scalars().all()}
 
 
 def version_stamp(conn: Connection) -> str:
