@@ -56,6 +56,7 @@ from purpose_metrics.generate import generate
 from purpose_metrics.metrics import kpi_frame
 from purpose_metrics.periods import Periods, latest_complete_week
 from purpose_metrics.progress import ProgressBar
+from purpose_metrics.store.state import STORE_VERSION
 
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / "cache"
@@ -125,8 +126,9 @@ def base_database(n: int) -> tuple[Path, dict]:
     """The DuckDB file of everything but the last week, and its import figures."""
     gen_dir = generated(n)
     base, _, _ = weekly.split(gen_dir)
-    path = CACHE / f"base_{n}.duckdb"
-    figures = CACHE / f"base_{n}.json"
+    # Named by the store's version: a base made by older code is not reused.
+    path = CACHE / f"base_v{STORE_VERSION}_{n}.duckdb"
+    figures = CACHE / f"base_v{STORE_VERSION}_{n}.json"
     if not (path.exists() and figures.exists()):
         log(f"[{n:,}] importing the base (all but the last week) into DuckDB")
         tmp = path.with_suffix(".tmp")
@@ -268,8 +270,9 @@ def sqlite_copy(n: int, src_url: str) -> Path:
 
 def pg_database(n: int, src_url: str) -> str | None:
     """A PostgreSQL copy of the DuckDB database, its store built there by
-    `purpose-metrics refresh` (timed). None without a server."""
-    name = f"pm_bench_store_{n}"
+    `purpose-metrics refresh` (timed). None without a server. Named by the
+    store's version, so that a copy made by older code is never reused."""
+    name = f"pm_bench_store_v{STORE_VERSION}_{n}"
     try:
         admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
         with admin.connect() as conn:
