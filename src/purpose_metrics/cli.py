@@ -307,7 +307,7 @@ def _run(args: argparse.Namespace) -> int:
 
         period = _period(args)
         scopes = _check_brand(engine, args.brand)
-        # The source reads the drivers' own window (sources.driver_inputs).
+        # The source counts the drivers' own window (sources: driver_counts).
         ds = reading.load_dataset(engine, mode=args.mode, read_large=False)
         frame = driver_frame(ds, period, scopes)
         sys.stdout.write(output.render(frame, "drivers", args.format))

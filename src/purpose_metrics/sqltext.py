@@ -166,6 +166,25 @@ class Dialect:
             return f"datetime({next_at}) <= datetime({ordered_at}, '+{days} days')"
         return f"{next_at} <= {ordered_at} + INTERVAL '{days} days'"
 
+    def plus_window(self, column: str) -> str:
+        """Column `column` plus the repurchase window (90 × 24 h), exact to
+        the microsecond. SQLite: the stored ISO text 90 days on at the same
+        time of day (UTC has no daylight saving), its fraction of a second
+        kept, to compare as text like every stored timestamp (datetime()
+        would drop the fraction)."""
+        days = REPURCHASE_WINDOW_DAYS
+        if self.sqlite:
+            return f"(date({column}, '+{days} days') || substr({column}, 11))"
+        return f"({column} + INTERVAL '{days} days')"
+
+    def cte_hint(self, materialized: bool) -> str:
+        """`MATERIALIZED` or `NOT MATERIALIZED` for a CTE where the backend
+        takes the hint (DuckDB, PostgreSQL); SQLite materialises a CTE used
+        more than once and inlines one used once, by itself."""
+        if self.sqlite:
+            return ""
+        return "MATERIALIZED" if materialized else "NOT MATERIALIZED"
+
     def week_start(self, column: str) -> str:
         """The Monday (a date) of the ISO week holding a timestamp or date."""
         if self.sqlite:

@@ -10,9 +10,14 @@ between the groups' repurchase rates, with Newcombe's interval, says
 whether the experience goes with coming back, and the revenue at stake
 what closing the gap would be worth.
 
-`driver_frame` is the one entry point the CLI, the Drivers page and the
-board pack use. Its inputs (`DriverInputs`) are the rows of the window
-[from, to + 90 days) only, read by the Dataset's FactSource.
+`driver_frame` is the one entry point the CLI, the Drivers page, the board
+pack and the brief use. It asks the Dataset's FactSource for the anchors'
+counts per (scope, driver) (`driver_counts`, COUNTS_SCHEMA) and turns them
+into rates, intervals and revenue at stake (`finish_drivers`). The store
+and pushdown sources have the database count (sql/drivers/counts.sql); the
+memory source counts here (`count_drivers`) from the rows of the window
+[from, to + 90 days) only (`DriverInputs`). tests/test_driver_counts.py
+holds the two to the same counts.
 """
 
 from __future__ import annotations
@@ -83,6 +88,15 @@ DRIVER_COLUMNS = [
     "revenue_at_stake",
 ]
 COUNT_COLUMNS = ("n_good", "repurchased_good", "n_bad", "repurchased_bad")
+# What counting the anchors gives (`count_drivers`, a source's driver_counts):
+# per (scope, driver), the groups' sizes and repurchasers, and the mean over
+# the good group's repurchasers of their 90 days' revenue (NULL: none).
+COUNTS_SCHEMA: dict[str, pl.DataType] = {
+    "scope": pl.String(),
+    "driver": pl.String(),
+    **{c: pl.Int64() for c in COUNT_COLUMNS},
+    "_revenue_per_customer": pl.Float64(),
+}
 
 WINDOW = dt.timedelta(days=REPURCHASE_WINDOW_DAYS)
 
@@ -346,24 +360,21 @@ def _with_groups(
 
 def driver_frame(data: Dataset, period: Periods, scopes: Sequence[str] | None = None) -> pl.DataFrame:
     """Every driver for every scope over one period, from a Dataset (its
-    FactSource reads the window's rows). `scopes` defaults to the company
-    then every brand by brand_id. See `finish_drivers`."""
+    FactSource counts the anchors: in the database for the store and
+    pushdown sources, here for the memory source). `scopes` defaults to the
+    company then every brand by brand_id. See `finish_drivers`."""
     scopes = list(scopes) if scopes is not None else ["company", *data.brand_ids]
     period = period.in_zone(data.timezone)  # dates are the company's local dates
-    return finish_drivers(data.source.driver_inputs(period), period, scopes, data.as_of)
+    return finish_drivers(data.source.driver_counts(period, scopes), period, scopes, data.as_of)
 
 
-def finish_drivers(
-    inputs: DriverInputs,
-    period: Periods,
-    scopes: Sequence[str],
-    as_of: dt.datetime | None,
-) -> pl.DataFrame:
-    """Every driver for every scope over one period.
+def count_drivers(inputs: DriverInputs, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+    """The anchors of every driver counted from the window's rows, in Polars
+    (the memory source; the database sources run sql/drivers/counts.sql).
 
-    Grain: one row per (scope, driver), scopes as given, drivers in DRIVERS
-    order. Columns: DRIVER_COLUMNS (rates, difference and interval in
-    percent / percentage points; revenue in the company's currency).
+    Grain: one row per (scope, driver) with at least one anchor in a group.
+    Columns: COUNTS_SCHEMA (the four counts, and the mean over the good
+    group's repurchasers of what they spent in their 90 days).
     """
     groups = anchor_groups(inputs, period, scopes)
     long = pl.concat(
@@ -379,7 +390,7 @@ def finish_drivers(
         ]
     )
     good, rep = pl.col("good"), pl.col("repurchased")
-    counts = (
+    return (
         long.group_by("scope", "driver")
         .agg(
             good.sum().alias("n_good"),
@@ -389,7 +400,24 @@ def finish_drivers(
             pl.col("repurchase_revenue").filter(good & rep).mean().alias("_revenue_per_customer"),
         )
         .collect()
+        .cast(COUNTS_SCHEMA)  # type: ignore[arg-type]
+        .select(list(COUNTS_SCHEMA))
     )
+
+
+def finish_drivers(
+    counts: pl.DataFrame,
+    period: Periods,
+    scopes: Sequence[str],
+    as_of: dt.datetime | None,
+) -> pl.DataFrame:
+    """Every driver for every scope over one period, from the anchors'
+    counts (`count_drivers` or a source's `driver_counts`: COUNTS_SCHEMA).
+
+    Grain: one row per (scope, driver), scopes as given, drivers in DRIVERS
+    order. Columns: DRIVER_COLUMNS (rates, difference and interval in
+    percent / percentage points; revenue in the company's currency).
+    """
     grid = pl.DataFrame(
         [(s, d) for s in scopes for d in DRIVERS],
         schema={"scope": pl.String, "driver": pl.String},

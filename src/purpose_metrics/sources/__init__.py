@@ -10,8 +10,12 @@ they hold:
 - `cohort_cells(grain, scopes, since)`: the cells and sizes of the cohorts
   from `since` on (all when None);
 - `distinct(table, column)`: the values a filter offers;
-- `driver_inputs(period)`: the rows the drivers of a period read (orders
-  of [from, to + 90 days), the anchors' surveys and tickets);
+- `driver_counts(period, scopes)`: the drivers' anchors of a period
+  counted per (scope, driver) (metrics/drivers.py COUNTS_SCHEMA): by the
+  database for the store and pushdown sources (sql/drivers/counts.sql),
+  in Polars for the memory source;
+- `driver_inputs(period)`: the rows the drivers of a period read in Polars
+  (orders of [from, to + 90 days), the anchors' surveys and tickets);
 - `ticket_rows(period, brand)`: a brand's tickets of a period with their
   order's channel (the front-line brief).
 
@@ -72,6 +76,8 @@ class FactSource(Protocol):
 
     def driver_inputs(self, period: Periods) -> DriverInputs: ...
 
+    def driver_counts(self, period: Periods, scopes: Sequence[str]) -> pl.DataFrame: ...
+
     def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame: ...
 
 
@@ -93,6 +99,18 @@ def database_driver_inputs(engine: Engine, period: Periods) -> DriverInputs:
     try:
         with connections.connect(engine) as conn:
             return reading.driver_inputs(conn, period)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.DatabaseError(db.describe_db_error(exc)) from exc
+
+
+def database_driver_counts(engine: Engine, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+    """The drivers' counts, counted by the database (sources/pushdown.py
+    `driver_counts`): the store and pushdown sources."""
+    from .pushdown import driver_counts
+
+    try:
+        with connections.connect(engine) as conn:
+            return driver_counts(conn, period, scopes)
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
 

@@ -73,6 +73,10 @@ class MemorySource:
             {name: self.table(name) for name in ("orders", "customer_surveys", "support_tickets")}, period
         )
 
+    def driver_counts(self, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+        """The drivers' counts in Polars, from the window's rows (driver_inputs)."""
+        return drivers.count_drivers(self.driver_inputs(period), period, scopes)
+
     def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
         if self.engine is not None:  # the frames may hold another range: ask the database
             from . import database_ticket_rows

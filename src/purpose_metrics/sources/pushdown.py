@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import connections, db, sqltext
 from ..calendars import ISO, Calendar, is_utc, to_local
+from ..metrics import drivers
 from ..metrics.cohorts import period_index
 from ..metrics.dataset import UNKNOWN, Filters
 from ..metrics.drivers import DriverInputs
@@ -261,6 +262,11 @@ class PushdownSource:
 
         return database_driver_inputs(self.engine, period)
 
+    def driver_counts(self, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+        from . import database_driver_counts
+
+        return database_driver_counts(self.engine, period, scopes)
+
     def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
         from . import database_ticket_rows
 
@@ -396,3 +402,140 @@ def cohort_facts(
         "scope", "first_start", pl.col("customers").alias("cohort_size")
     )
     return cells.select("scope", "first_start", "period_index", "customers"), sizes, transferred
+
+
+# --- the drivers --------------------------------------------------------------------------
+
+# How sql/drivers/counts.sql names each driver's group.
+_DRIVER_FLAG = {
+    "on_time_delivery": "ot",
+    "purpose_achieved": "pa",
+    "first_contact_resolution": "fcr",
+    "cause_participation": "cause",
+}
+
+
+def render_driver_counts(
+    dialect_name: str,
+    period: Periods,
+    scopes: Sequence[str],
+    delivered: tuple[dt.datetime, dt.datetime] | None = None,
+) -> tuple[str, dict]:
+    """sql/drivers/counts.sql and its bound parameters, for one period
+    (local to period.zone) and the scopes asked for. `delivered`: the
+    earliest and latest delivered_at of the period's orders
+    (sql/drivers/delivered_span.sql), between which their local dates are
+    exact; None: no delivery, or UTC (no offset to add)."""
+    d = sqltext.Dialect(dialect_name)
+    start, anchor_end, window_end = drivers.window(period)
+    params: dict[str, object] = {
+        "start": d.ts_value(start),
+        "anchor_end": d.ts_value(anchor_end),
+        "window_end": d.ts_value(window_end),
+    }
+    brands = [s for s in dict.fromkeys(scopes) if s != "company"]
+    earlier = "ORDER BY w.ordered_at, w.order_id"
+    first_c = "0"
+    if "company" in scopes:
+        first_c = f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.customer_id {earlier}) = 1 THEN 1 ELSE 0 END"
+    first_b = "0"
+    if brands:
+        listed = sqltext.in_list("w.brand_id", "brand", brands, params)
+        first_b = (
+            f"CASE WHEN {listed} AND ROW_NUMBER() OVER (PARTITION BY w.brand_id, w.customer_id {earlier}) = 1 "
+            "THEN 1 ELSE 0 END"
+        )
+    lo, hi = delivered if delivered is not None else (start, start)
+    snippets = {
+        "materialized": d.cte_hint(True),
+        "not_materialized": d.cte_hint(False),
+        "first_c": first_c,
+        "first_b": first_b,
+        "within_window": f"w.ordered_at <= {d.plus_window('a.ordered_at')}",
+        "delivered_date": d.local_day("a.delivered_at", period.zone, lo, hi),
+    }
+    return sqltext.render("drivers/counts.sql", snippets), params
+
+
+def _delivered_span(conn: Connection, period: Periods) -> tuple[dt.datetime, dt.datetime] | None:
+    """The earliest and latest delivered_at of the orders that can be anchors (None: none)."""
+    d = sqltext.Dialect(conn.dialect.name)
+    start, anchor_end, _ = drivers.window(period)
+    params = {"start": d.ts_value(start), "anchor_end": d.ts_value(anchor_end)}
+    lo, hi = conn.execute(sa.text(sqltext.render("drivers/delivered_span.sql")), params).one()
+    if lo is None:
+        return None
+    lo, hi = (v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v)) for v in (lo, hi))
+    return lo, hi
+
+
+def _bulk_rows(conn: Connection, sql: str, params: dict) -> list[sa.Row]:
+    """The rows of a query that joins whole sets. PostgreSQL without fresh
+    statistics on orders (an import analyses only the store's tables;
+    autovacuum takes its time) estimates a row or two per step and loops
+    over one side per row of the other: minutes at scale. Nested loops are
+    off for this query only (SET LOCAL in a savepoint rolled back after),
+    so the run's other reads keep their plans."""
+    if conn.dialect.name != "postgresql":
+        return list(conn.execute(sa.text(sql), params))
+    savepoint = conn.begin_nested()
+    try:
+        conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+        return list(conn.execute(sa.text(sql), params))
+    finally:
+        savepoint.rollback()
+
+
+def driver_counts(conn: Connection, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+    """The drivers' counts of one period, counted by the database
+    (sql/drivers/counts.sql): the frame metrics.drivers `count_drivers`
+    makes in Polars (COUNTS_SCHEMA), one row per (scope, driver) with an
+    anchor in either group. What crosses the wire is one row per
+    combination of an anchor's flags, summed here."""
+    scopes = list(dict.fromkeys(scopes))
+    if not scopes:
+        return pl.DataFrame(schema=drivers.COUNTS_SCHEMA)
+    delivered = None if is_utc(period.zone) else _delivered_span(conn, period)
+    sql, params = render_driver_counts(conn.dialect.name, period, scopes, delivered)
+    result = _bulk_rows(conn, sql, params)
+    flags = ["first_c", "first_b", "rep_c", "rep_b", *_DRIVER_FLAG.values()]
+    cells = pl.DataFrame(
+        [tuple(row) for row in result],
+        schema={"brand_id": pl.String, **{f: pl.Int64 for f in flags}, "anchors": pl.Int64,
+                "revenue_c": pl.Float64, "revenue_b": pl.Float64},
+        orient="row",
+    )  # fmt: skip
+    parts = []
+    for kind, scope in (("c", pl.lit("company")), ("b", pl.col("brand_id"))):
+        first, rep, revenue = (
+            pl.col(f"first_{kind}") == 1,
+            pl.col(f"rep_{kind}") == 1,
+            pl.col(f"revenue_{kind}"),
+        )
+        for driver, flag in _DRIVER_FLAG.items():
+            good, bad = pl.col(flag) == 1, pl.col(flag) == 0
+            parts.append(
+                cells.filter(first & pl.col(flag).is_not_null())
+                .group_by(scope.alias("scope"))
+                .agg(
+                    pl.lit(driver).alias("driver"),
+                    pl.col("anchors").filter(good).sum().alias("n_good"),
+                    pl.col("anchors").filter(good & rep).sum().alias("repurchased_good"),
+                    pl.col("anchors").filter(bad).sum().alias("n_bad"),
+                    pl.col("anchors").filter(bad & rep).sum().alias("repurchased_bad"),
+                    revenue.filter(good & rep).sum().alias("_revenue"),
+                )
+            )
+    counts = pl.concat(parts).filter(
+        pl.col("scope").is_in(scopes) & (pl.col("n_good") + pl.col("n_bad") > 0)  # as in Polars: anchors only
+    )
+    # Every repurchaser of the good group spent something (a later order):
+    # the mean is over them.
+    return counts.select(
+        "scope",
+        "driver",
+        *drivers.COUNT_COLUMNS,
+        pl.when(pl.col("repurchased_good") > 0)
+        .then(pl.col("_revenue") / pl.col("repurchased_good"))
+        .alias("_revenue_per_customer"),
+    ).cast(drivers.COUNTS_SCHEMA)  # type: ignore[arg-type]

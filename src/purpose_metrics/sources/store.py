@@ -409,6 +409,11 @@ class StoreSource:
 
         return database_driver_inputs(self.engine, period)
 
+    def driver_counts(self, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+        from . import database_driver_counts
+
+        return database_driver_counts(self.engine, period, scopes)
+
     def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
         from . import database_ticket_rows
 
