@@ -464,6 +464,17 @@ def test_postgresql_vouches_for_unchanged_tables_without_reading_them_and_misses
             as_url=sa.make_url(url).set(username=role).render_as_string(hide_password=False),
         )
         check(current=False, vouched=tracked - {"support_tickets"})
+        # A reader granted SELECT before the counter existed: fingerprints, as before, and no error.
+        behind_the_back(
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+            f"REVOKE SELECT ON {store.state._CHANGES} FROM {role}",
+        )
+        store.refresh(eng)
+        reader = sa.create_engine(sa.make_url(url).set(username=role).render_as_string(hide_password=False))
+        with reader.connect() as conn:
+            assert unseen(conn, list(tracked)) == set()
+            assert store.is_current(conn)
+        reader.dispose()
     finally:
         eng.dispose()
         admin = sa.create_engine(pg_server, isolation_level="AUTOCOMMIT")

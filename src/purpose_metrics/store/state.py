@@ -79,7 +79,9 @@ def fingerprints(conn: Connection, tables: Sequence[str] = tuple(TRACKED)) -> di
 #   trigger is ENABLE ALWAYS, so it fires there too;
 # - a trigger dropped, disabled (pg_restore --disable-triggers disables and
 #   re-enables it), or its function replaced: the pg_trigger and pg_proc
-#   rows then are new row versions (another xmin) or gone;
+#   rows then are new row versions (another xmin) or gone (VACUUM keeps a
+#   frozen row's xmin; were one to read otherwise, the table would only be
+#   fingerprinted);
 # - logical replication's apply fires row triggers only: a table that is a
 #   subscription's target is never vouched for;
 # - rows of child tables (inheritance, partitions) are read with the parent
@@ -159,7 +161,13 @@ def changes_unseen(conn: Connection, tables: Sequence[str]) -> set[str]:
     other backends, or without the counter."""
     if conn.dialect.name != "postgresql":
         return set()
-    if conn.execute(sa.text(f"SELECT to_regclass('{_CHANGES}')")).scalar() is None:
+    readable = conn.execute(
+        sa.text(
+            f"SELECT CASE WHEN to_regclass('{_CHANGES}') IS NULL THEN FALSE "
+            f"ELSE has_table_privilege(to_regclass('{_CHANGES}'), 'SELECT') END"
+        )
+    ).scalar()
+    if not readable:  # no counter yet, or a reader granted SELECT before it existed
         return set()
     params: dict[str, object] = {}
     where = sqltext.in_list("c.table_name", "t", list(tables), params)
