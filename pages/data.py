@@ -39,7 +39,9 @@ if admin:
             height="content",
             column_config={
                 "table": "Table",
-                "rows": st.column_config.NumberColumn("Rows", format="localized"),
+                "rows": st.column_config.TextColumn(
+                    "Rows", help="“about”: the database's own estimate, where counting would read the table"
+                ),
                 "first": "First date",
                 "last": "Last date",
                 "last_import": st.column_config.DatetimeColumn(

@@ -415,3 +415,91 @@ def test_a_company_imported_in_another_zone_rebuilds_the_store_on_its_days(duck,
         assert not store.is_current(conn)
     with pytest.raises(db.DatabaseError, match="another time zone"):
         reading.load_dataset(duck, mode="store")
+
+
+def test_postgresql_vouches_for_unchanged_tables_without_reading_them_and_misses_no_write(
+    pg_server, example_templates
+):
+    """On PostgreSQL a change counter kept by a trigger says which tables
+    nothing wrote since the store recorded them, so a fresh read need not
+    fingerprint (scan) them. Every way of writing behind the importer's
+    back still makes the store stale; a write that changes no key still
+    finds it current, through the fingerprint; a rolled-back write is no
+    change at all."""
+    url = example_templates.copy("postgresql", admin_url=pg_server)
+    eng = db.make_engine(url)
+    role = f"loader_{sa.make_url(url).database[-8:]}"
+    tracked = set(store.TRACKED)
+    unseen = store.state.changes_unseen
+
+    def check(*, current: bool, vouched: set[str]) -> None:
+        with eng.connect() as conn:
+            assert unseen(conn, list(tracked)) == vouched
+            assert store.is_current(conn) is current
+
+    def behind_the_back(*statements: str, as_url: str | None = None) -> None:
+        writer = sa.create_engine(as_url or url)
+        with writer.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+        writer.dispose()
+
+    drop_one = "DELETE FROM {t} WHERE {k} IN (SELECT MAX({k}) FROM {t})"
+    try:
+        check(current=True, vouched=tracked)  # the importer recorded every table
+        with eng.begin() as conn:  # rolled back: nothing changed
+            conn.exec_driver_sql(drop_one.format(t="orders", k="order_id"))
+            conn.rollback()
+        check(current=True, vouched=tracked)
+        # A write that changes no key: the counter cannot vouch, the fingerprint still matches.
+        behind_the_back(
+            "UPDATE orders SET units = units WHERE order_id IN (SELECT MIN(order_id) FROM orders)"
+        )
+        check(current=True, vouched=tracked - {"orders"})
+        store.refresh(eng)
+        check(current=True, vouched=tracked)
+        # Each of these writes a table without the importer.
+        writes = {
+            "orders": [drop_one.format(t="orders", k="order_id")],
+            "customers": [
+                "SET session_replication_role = replica",  # as pg_restore and replication tools write
+                drop_one.format(t="customers", k="customer_id"),
+            ],
+            "customer_surveys": [  # pg_restore --disable-triggers, the trigger then turned back on
+                "ALTER TABLE customer_surveys DISABLE TRIGGER ALL",
+                drop_one.format(t="customer_surveys", k="response_id"),
+                "ALTER TABLE customer_surveys ENABLE TRIGGER ALL",
+                f"ALTER TABLE customer_surveys ENABLE ALWAYS TRIGGER {store.state._TRIGGER}",  # as it was
+            ],
+            "marketing_messages": ["TRUNCATE marketing_messages"],
+        }
+        for table, statements in writes.items():
+            behind_the_back(*statements)
+            check(current=False, vouched=tracked - {table})
+            store.refresh(eng)
+            check(current=True, vouched=tracked)
+        # Another role's loading job that may only insert: its write succeeds, and counts.
+        behind_the_back(f"CREATE ROLE {role} LOGIN", f"GRANT SELECT, DELETE ON support_tickets TO {role}")
+        behind_the_back(
+            drop_one.format(t="support_tickets", k="ticket_id"),
+            as_url=sa.make_url(url).set(username=role).render_as_string(hide_password=False),
+        )
+        check(current=False, vouched=tracked - {"support_tickets"})
+        # A reader granted SELECT before the counter existed: fingerprints, as before, and no error.
+        behind_the_back(
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+            f"REVOKE SELECT ON {store.state._CHANGES} FROM {role}",
+        )
+        store.refresh(eng)
+        reader = sa.create_engine(sa.make_url(url).set(username=role).render_as_string(hide_password=False))
+        with reader.connect() as conn:
+            assert unseen(conn, list(tracked)) == set()
+            assert store.is_current(conn)
+        reader.dispose()
+    finally:
+        eng.dispose()
+        admin = sa.create_engine(pg_server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
+            conn.execute(sa.text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()
