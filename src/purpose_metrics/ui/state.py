@@ -470,11 +470,8 @@ def filter_options(data: Dataset) -> dict[str, list[str | None]]:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner="Reading the inventory…")
 def _inventory(url: str, generation: Generation) -> pl.DataFrame:
-    eng = engine(url)
-    try:
-        return inventory.table_inventory(eng)
-    finally:
-        eng.dispose()
+    # Not disposed after: the engine is every session's (its pool, on a server database).
+    return inventory.table_inventory(engine(url))
 
 
 def inventory_or_error() -> pl.DataFrame | None:
