@@ -98,11 +98,12 @@ def _change(page, path: str) -> str:
     if path == "data":  # no filter here: a tab of definitions (drawn in the browser, no rerun)
         page.get_by_role("tab", name="People").click()
         return "definitions: the People tab"
-    # The brand picker (a scope change), or on Brands and segments the first
-    # segmented control (the period). Its options are radio buttons.
+    # The brand picker (a scope change), or on Brands and segments the span of
+    # weeks (a period change). Its options are radio buttons: the first one not
+    # chosen (clicking the chosen one changes nothing and reruns nothing).
     groups = page.get_by_test_id("stButtonGroup")
-    group = groups.first if path == "brands" else groups.filter(has_text="Company").first
-    option = group.locator("button").nth(1)
+    group = groups.filter(has_text="13 weeks" if path == "brands" else "Company").first
+    option = group.locator("button[aria-checked='false']").first
     label = option.inner_text().strip()
     option.click()
     return f"{'period' if path == 'brands' else 'scope'}: {label}"
