@@ -362,6 +362,13 @@ def _s(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{x:.{digits}f} s"
 
 
+def _firsts(visits: list[dict]) -> str:
+    """The first views of `visits` in the order of the page columns; "—" for
+    a page a run made before it existed did not open."""
+    by_page = {v["page"]: v for v in visits}
+    return " | ".join(_s(by_page[t]["first_view_s"]) if t in by_page else "—" for t, _ in pages.PAGES)
+
+
 def write_tables(rows: list[dict]) -> str:
     lines = [
         "**The pages** (embedded DuckDB; each page from a freshly started server, headless Chromium, "
@@ -375,7 +382,7 @@ def write_tables(rows: list[dict]) -> str:
     for r in rows:
         if "pages" not in r:
             continue
-        firsts = " | ".join(_s(p["first_view_s"]) for p in r["pages"])
+        firsts = _firsts(r["pages"])
         s = r["pages_summary"]
         lines.append(
             f"| {r['orders']:,} | {firsts} | {s['max_change_script_ms']:.0f} ms / {_s(s['max_change_drawn_s'])} | "
@@ -444,7 +451,7 @@ def write_tables(rows: list[dict]) -> str:
             refresh = r.get("pg_refresh") or {}
             lines.append(
                 f"| {r['orders']:,} | {_s(refresh.get('seconds'))} | "
-                + " | ".join(_s(p["first_view_s"]) for p in r["pg_pages"])
+                + _firsts(r["pg_pages"])
                 + f" | {s['max_change_script_ms']:.0f} ms / {_s(s['max_change_drawn_s'])} | {s['max_server_peak_mb']:.0f} MB |"
             )
     return "\n".join(lines)
