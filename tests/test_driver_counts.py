@@ -224,7 +224,9 @@ def test_postgresql_plans_of_other_reads_are_left_as_they_were(pg_server, fresh_
     db.create_schema(engine)
     _insert(engine, _book(3))
     with engine.connect() as conn:
+        before = conn.exec_driver_sql("SHOW work_mem").scalar_one()
         assert conn.exec_driver_sql("SHOW enable_nestloop").scalar_one() == "on"
         assert driver_counts(conn, BOOK_PERIODS[2], ["company", *BRANDS]).height > 0
         assert conn.exec_driver_sql("SHOW enable_nestloop").scalar_one() == "on"
+        assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == before
     engine.dispose()
