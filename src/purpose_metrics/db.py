@@ -275,6 +275,18 @@ def is_empty(engine: Engine) -> bool:
 # --- typed reads ----------------------------------------------------------------
 
 
+def as_date(value: object) -> dt.date:
+    """A DATE (or the date of a TIMESTAMP) as a driver returns it: SQLite's are ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def as_timestamp(value: object) -> dt.datetime:
+    """A TIMESTAMP as a driver returns it: SQLite's are ISO text."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
 def to_datetime(s: pl.Series) -> pl.Series:
     if s.dtype == pl.String:
         return s.str.strip_chars().str.replace("T", " ").str.to_datetime(time_unit="us", strict=False)

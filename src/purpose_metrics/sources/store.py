@@ -311,7 +311,7 @@ class StoreSource:
         """Hold the sets of `rows` ((brand, day or week, channel, blob)) in
         `into`, but for the days or weeks of `skip` (held already)."""
         for brand, when, channel, blob in rows:
-            when = _as_date(when)
+            when = db.as_date(when)
             if when in skip:
                 continue
             into.setdefault((kind, brand, when), []).append((channel, sets.loads(blob)))
@@ -363,7 +363,7 @@ class StoreSource:
             lo, hi = conn.execute(sa.text("SELECT MIN(day), MAX(day) FROM fact_customer_sets")).one()
             if lo is None:
                 return _cells_frame([]), _sizes_frame([])
-            lo, hi = (v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10]) for v in (lo, hi))
+            lo, hi = db.as_date(lo), db.as_date(hi)
             if since is not None:
                 lo = max(lo, since)
             first = week_start(lo) if grain == "week" else month_start(lo)
@@ -482,12 +482,6 @@ def _of_channels(stored: Sequence[tuple[str | None, BitMap64]], channels: tuple[
     return sets.union(
         s for channel, s in stored if channel is not None and (channels is None or channel in channels)
     )
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _index(first: dt.date, start: dt.date, grain: Grain) -> int:

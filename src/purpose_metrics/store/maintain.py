@@ -47,7 +47,7 @@ FACT_TABLES = (
 )
 # Rows of order_history turned into customer sets per query (bounded memory).
 SET_CHUNK_DAYS = 31
-# Weeks of day sets read per query to remake their week sets.
+# Consecutive weeks of day sets read per query to remake their week sets.
 WEEK_CHUNK = 8
 # A whole build makes the sets of this many ISO weeks per query.
 WHOLE_WEEKS_CHUNK = 4
@@ -93,14 +93,10 @@ def _days(conn: Connection) -> Days:
         return Days(d)
     columns = {"orders": "ordered_at", **EVENT_FACTS}
     spans = [conn.execute(sa.text(f"SELECT MIN({c}), MAX({c}) FROM {t}")).one() for t, c in columns.items()]
-    moments = [_timestamp(v) for span in spans for v in span if v is not None]
+    moments = [db.as_timestamp(v) for span in spans for v in span if v is not None]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     lo = min(moments, default=now) - dt.timedelta(days=2)
     return Days(d, zone, lo, max([*moments, now]) + _DELIVERY_HORIZON)
-
-
-def _timestamp(value: object) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 # --- the SQL of the store ----------------------------------------------------------------
@@ -157,8 +153,7 @@ def _temp(conn: Connection, name: str, columns: str, rows: pl.DataFrame | None =
 
 
 def _midnight(value: object) -> dt.datetime:
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-    return dt.datetime.combine(day if not isinstance(day, dt.datetime) else day.date(), dt.time())
+    return dt.datetime.combine(db.as_date(value), dt.time())
 
 
 def _span(conn: Connection, sql: str) -> tuple[dt.datetime, dt.datetime] | None:
@@ -274,7 +269,7 @@ def _week_rows(day_sets: Sequence[tuple[str, dt.date, str, str, object]]) -> pl.
     week's day sets, and per (brand, Monday, kind) of every channel (channel None)."""
     parts: dict[tuple[str, dt.date, str | None, str], list] = {}
     for brand, day, channel, kind, s in day_sets:
-        monday = week_start(_date(day))
+        monday = week_start(db.as_date(day))
         parts.setdefault((brand, monday, channel, kind), []).append(s)
         parts.setdefault((brand, monday, None, kind), []).append(s)
     rows = [(b, w, c, k, sets.dumps(sets.union(v))) for (b, w, c, k), v in parts.items()]
@@ -284,7 +279,7 @@ def _week_rows(day_sets: Sequence[tuple[str, dt.date, str, str, object]]) -> pl.
 def _set_weeks(conn: Connection) -> set[tuple[str, dt.date]]:
     """The (brand, Monday) of every day in _pm_set_cells: the weeks whose sets changed."""
     rows = conn.execute(sa.text("SELECT DISTINCT brand_id, day FROM _pm_set_cells")).all()
-    return {(str(brand), week_start(_date(day))) for brand, day in rows}
+    return {(str(brand), week_start(db.as_date(day))) for brand, day in rows}
 
 
 def _week_sets(conn: Connection, weeks: set[tuple[str, dt.date]]) -> None:
@@ -300,28 +295,32 @@ def _week_sets(conn: Connection, weeks: set[tuple[str, dt.date]]) -> None:
             sa.text(f"DELETE FROM fact_customer_week_sets WHERE brand_id = :b AND week = {d.date('w')}"),
             {"b": brand, "w": d.date_value(monday)},
         )
-    mondays = sorted({monday for _, monday in weeks})
     read = sa.text(
         "SELECT brand_id, day, channel, kind, customers FROM fact_customer_sets "
         f"WHERE day >= {d.date('lo')} AND day < {d.date('hi')}"
     )
-    for i in range(0, len(mondays), WEEK_CHUNK):
-        chunk = mondays[i : i + WEEK_CHUNK]
-        lo, hi = chunk[0], chunk[-1] + dt.timedelta(days=7)
+    for lo, hi in _week_runs(sorted({monday for _, monday in weeks})):
         day_sets = [
-            (str(brand), _date(day), str(channel), kind, sets.loads(blob))
+            (str(brand), db.as_date(day), str(channel), kind, sets.loads(blob))
             for brand, day, channel, kind, blob in conn.execute(
                 read, {"lo": d.date_value(lo), "hi": d.date_value(hi)}
             )
-            if (str(brand), week_start(_date(day))) in weeks
+            if (str(brand), week_start(db.as_date(day))) in weeks
         ]
         db.insert_rows(conn, "fact_customer_week_sets", _week_rows(day_sets))
 
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+def _week_runs(mondays: Sequence[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """[first Monday, the Monday after the last) of runs of consecutive weeks,
+    at most WEEK_CHUNK each: an old order's weeks and this week's are read
+    apart, not with the years between them."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for monday in mondays:
+        if runs and runs[-1][1] == monday and (monday - runs[-1][0]).days < 7 * WEEK_CHUNK:
+            runs[-1] = (runs[-1][0], monday + dt.timedelta(days=7))
+        else:
+            runs.append((monday, monday + dt.timedelta(days=7)))
+    return runs
 
 
 def _orders(conn: Connection, days: Days, frame: pl.DataFrame) -> None:
