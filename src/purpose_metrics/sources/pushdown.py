@@ -65,13 +65,11 @@ def period_params(d: sqltext.Dialect, periods: Periods) -> dict[str, object]:
 _DELIVERY_HORIZON = dt.timedelta(days=400)
 
 
-def delivered_date(d: sqltext.Dialect, periods: Periods) -> str:
-    """The local date of delivered_at, for orders placed in the periods
-    (compared with the local promised date: docs/metrics.md#local-time)."""
+def delivered_date(d: sqltext.Dialect, periods: Periods, column: str = "delivered_at") -> str:
+    """The local date of delivered_at (`column`), for orders placed in the
+    periods (compared with the local promised date: docs/metrics.md#local-time)."""
     lo = periods.instant(periods.start) - dt.timedelta(days=1)
-    return d.local_day(
-        "delivered_at", periods.zone, lo, periods.instant(periods.range_end) + _DELIVERY_HORIZON
-    )
+    return d.local_day(column, periods.zone, lo, periods.instant(periods.range_end) + _DELIVERY_HORIZON)
 
 
 def _customer_filter(filters: Filters, params: dict, rows: str) -> str:
@@ -341,7 +339,7 @@ def local_periods(conn: Connection, grain: Grain, zone: str | None, cal: Calenda
     ).one()
     if lo is None:
         return None
-    lo, hi = (v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v)) for v in (lo, hi))
+    lo, hi = db.as_timestamp(lo), db.as_timestamp(hi)
     starts = None
     if cal.nrf:
         first, last = to_local(lo, zone).date(), to_local(hi, zone).date()
@@ -415,17 +413,10 @@ _DRIVER_FLAG = {
 }
 
 
-def render_driver_counts(
-    dialect_name: str,
-    period: Periods,
-    scopes: Sequence[str],
-    delivered: tuple[dt.datetime, dt.datetime] | None = None,
-) -> tuple[str, dict]:
+def render_driver_counts(dialect_name: str, period: Periods, scopes: Sequence[str]) -> tuple[str, dict]:
     """sql/drivers/counts.sql and its bound parameters, for one period
-    (local to period.zone) and the scopes asked for. `delivered`: the
-    earliest and latest delivered_at of the period's orders
-    (sql/drivers/delivered_span.sql), between which their local dates are
-    exact; None: no delivery, or UTC (no offset to add)."""
+    (local to period.zone) and the scopes asked for; a delivery's local date
+    as the pushdown facts cut it (`delivered_date`)."""
     d = sqltext.Dialect(dialect_name)
     start, anchor_end, window_end = drivers.window(period)
     params: dict[str, object] = {
@@ -445,28 +436,15 @@ def render_driver_counts(
             f"CASE WHEN {listed} AND ROW_NUMBER() OVER (PARTITION BY w.brand_id, w.customer_id {earlier}) = 1 "
             "THEN 1 ELSE 0 END"
         )
-    lo, hi = delivered if delivered is not None else (start, start)
     snippets = {
         "materialized": d.cte_hint(True),
         "not_materialized": d.cte_hint(False),
         "first_c": first_c,
         "first_b": first_b,
         "within_window": f"w.ordered_at <= {d.plus_window('a.ordered_at')}",
-        "delivered_date": d.local_day("a.delivered_at", period.zone, lo, hi),
+        "delivered_date": delivered_date(d, period, "a.delivered_at"),
     }
     return sqltext.render("drivers/counts.sql", snippets), params
-
-
-def _delivered_span(conn: Connection, period: Periods) -> tuple[dt.datetime, dt.datetime] | None:
-    """The earliest and latest delivered_at of the orders that can be anchors (None: none)."""
-    d = sqltext.Dialect(conn.dialect.name)
-    start, anchor_end, _ = drivers.window(period)
-    params = {"start": d.ts_value(start), "anchor_end": d.ts_value(anchor_end)}
-    lo, hi = conn.execute(sa.text(sqltext.render("drivers/delivered_span.sql")), params).one()
-    if lo is None:
-        return None
-    lo, hi = (v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v)) for v in (lo, hi))
-    return lo, hi
 
 
 # Memory per sort or hash of the drivers' query on PostgreSQL (SET LOCAL, this query only).
@@ -502,8 +480,7 @@ def driver_counts(conn: Connection, period: Periods, scopes: Sequence[str]) -> p
     scopes = list(dict.fromkeys(scopes))
     if not scopes:
         return pl.DataFrame(schema=drivers.COUNTS_SCHEMA)
-    delivered = None if is_utc(period.zone) else _delivered_span(conn, period)
-    sql, params = render_driver_counts(conn.dialect.name, period, scopes, delivered)
+    sql, params = render_driver_counts(conn.dialect.name, period, scopes)
     result = _bulk_rows(conn, sql, params)
     flags = ["first_c", "first_b", "rep_c", "rep_b", *_DRIVER_FLAG.values()]
     cells = pl.DataFrame(
