@@ -103,6 +103,28 @@ def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_
     assert _snapshot(engine) == kept
 
 
+def test_the_stores_90_day_repurchase_ends_exactly_90_days_on_to_the_microsecond(engine, tmp_path):
+    """Customer 1 comes back exactly 90 × 24 h after their first order,
+    customer 2 a microsecond later: a repurchase for 1 only (SQLite once cut
+    the fraction off and counted both)."""
+    with engine.begin() as conn:
+        db.insert_frame(conn, "brands", frame("brands", [{"brand_id": "a"}]))
+        db.insert_frame(conn, "customers", frame("customers", [{"customer_id": 1}, {"customer_id": 2}]))
+    store.refresh(engine)
+    orders = [
+        order(1, 1, "a", "2026-01-05 10:00:00.500000"),
+        order(2, 1, "a", "2026-04-05 10:00:00.500000"),  # + 90 days exactly
+        order(3, 2, "a", "2026-01-06 10:00:00.500000"),
+        order(4, 2, "a", "2026-04-06 10:00:00.500001"),  # + 90 days and 1 µs
+    ]
+    import_file(engine, "orders", _write(tmp_path, "orders", frame("orders", orders)))
+    ds = reading.load_dataset(engine, mode="store")
+    ds.as_of = dt.datetime(2026, 12, 1)
+    january = Periods(dt.date(2026, 1, 1), dt.date(2026, 2, 1))
+    r = kpi_frame(ds, january, ["company"], ["repurchase_90d"]).row(0, named=True)
+    assert (r["numerator"], r["denominator"]) == (1, 2)
+
+
 def test_an_order_dated_in_the_past_renumbers_the_history_after_it(duck, tmp_path):
     """Customer 1 buys in March and April; an import then brings their order
     of January. It becomes their first, the March order their second (a

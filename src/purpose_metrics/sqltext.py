@@ -161,10 +161,7 @@ class Dialect:
 
     def within_90(self, next_at: str, ordered_at: str = "ordered_at") -> str:
         """Column `next_at` within the repurchase window of column `ordered_at`."""
-        days = REPURCHASE_WINDOW_DAYS
-        if self.sqlite:
-            return f"datetime({next_at}) <= datetime({ordered_at}, '+{days} days')"
-        return f"{next_at} <= {ordered_at} + INTERVAL '{days} days'"
+        return f"{next_at} <= {self.plus_window(ordered_at)}"
 
     def plus_window(self, column: str) -> str:
         """Column `column` plus the repurchase window (90 × 24 h), exact to
