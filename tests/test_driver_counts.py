@@ -22,9 +22,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import dataset, frame
+from builders import dataset, frame, order
 
-from purpose_metrics import db, reading
+from purpose_metrics import db, reading, store
 from purpose_metrics.metrics import driver_frame
 from purpose_metrics.metrics.drivers import COUNT_COLUMNS, count_drivers
 from purpose_metrics.periods import Periods
@@ -215,6 +215,64 @@ def test_random_books_count_the_same_in_the_database_and_in_polars(engine, seed)
                 assert_same_counts(got, expected, what)
                 compared += expected.height
     assert compared > 300
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_random_books_count_the_same_from_the_fact_store(engine, seed):
+    """sql/drivers/stored_counts.sql: each order's drivers kept in
+    order_history at import, an anchor found by the order before it (no
+    numbering of the period): the counts Polars makes from the frames, in
+    the company's zone (a store is cut in one zone: it is rebuilt in each)."""
+    book = _book(seed)
+    _insert(engine, book)
+    in_memory = dataset(BRANDS, book["orders"], **{k: v for k, v in book.items() if k != "orders"})
+    compared = 0
+    for zone in ZONES:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM company")
+            company = {
+                "name": "Co",
+                "purpose_statement": "P",
+                "vision": None,
+                "mission": None,
+                "currency": "EUR",
+                "timezone": zone,
+            }
+            db.insert_frame(conn, "company", frame("company", [company]))
+        store.refresh(engine)
+        for base in BOOK_PERIODS:
+            period = base.in_zone(zone)
+            for scopes in scope_sets(BRANDS):
+                with engine.connect() as conn:
+                    got = driver_counts(conn, period, scopes, stored=True)
+                expected = count_drivers(in_memory.source.driver_inputs(period), period, scopes)
+                assert_same_counts(got, expected, f"seed {seed} {zone} {period} {scopes}")
+                compared += expected.height
+    assert compared > 300
+
+
+def test_an_order_at_the_periods_first_instant_is_in_it_and_the_next_is_not_an_anchor(engine):
+    """The store finds an anchor by the order before it: one placed at the
+    period's very start lies in the period, so the order after it is no
+    anchor; one a microsecond before lies outside, so the order after it is."""
+    start = "2026-03-09 00:00:00"
+    orders = [
+        order(1, 1, "a", start, donation_amount=1.5),  # customer 1's anchor, good for cause
+        order(2, 1, "a", "2026-03-10 12:00:00"),  # customer 1 again: not an anchor
+        order(3, 2, "a", "2026-03-08 23:59:59.999999"),  # before the period
+        order(4, 2, "a", start, donation_amount=0.0),  # customer 2's anchor, bad for cause
+    ]
+    _insert(engine, {"orders": [{**o, "status": "completed"} for o in orders]})
+    store.refresh(engine)
+    period = Periods(dt.date(2026, 3, 9), dt.date(2026, 3, 16))
+    # By hand: anchors 1 (repurchased by order 2, 36 h later) and 4 (no later order).
+    expected = [("cause_participation", 1, 1, 1, 0)]
+    for stored in (True, False):
+        with engine.connect() as conn:
+            got = driver_counts(conn, period, ["company", "a"], stored=stored)
+        for scope in ("company", "a"):
+            rows = got.filter(pl.col("scope") == scope, pl.col("driver") == "cause_participation")
+            assert rows.select("driver", *COUNT_COLUMNS).rows() == expected, (stored, scope)
 
 
 def test_postgresql_plans_of_other_reads_are_left_as_they_were(pg_server, fresh_pg):

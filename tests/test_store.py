@@ -82,14 +82,20 @@ def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_
     import_file(engine, "brands", data / "brands.csv")
     customers = pl.read_csv(data / "customers.csv", infer_schema=False)
     orders = pl.read_csv(data / "orders.csv", infer_schema=False).sample(fraction=1.0, shuffle=True, seed=11)
+    surveys = pl.read_csv(data / "customer_surveys.csv", infer_schema=False).sample(fraction=1.0, seed=12)
+    tickets = pl.read_csv(data / "support_tickets.csv", infer_schema=False).sample(fraction=1.0, seed=13)
+    # Half the surveys and tickets name orders not yet imported, half orders
+    # already stored (order_history keeps each order's answers both ways).
     steps = [
         ("customers", customers.head(150)),
-        ("customer_surveys", pl.read_csv(data / "customer_surveys.csv", infer_schema=False)),
+        ("customer_surveys", surveys.head(surveys.height // 2)),
         ("customers", customers.tail(customers.height - 150)),
+        ("support_tickets", tickets.head(tickets.height // 2)),
         ("orders", orders.slice(0, 300)),
         ("orders", orders.slice(300, 300)),
+        ("customer_surveys", surveys.tail(surveys.height - surveys.height // 2)),
         ("orders", orders.slice(600)),
-        ("support_tickets", pl.read_csv(data / "support_tickets.csv", infer_schema=False)),
+        ("support_tickets", tickets.tail(tickets.height - tickets.height // 2)),
         ("marketing_messages", pl.read_csv(data / "marketing_messages.csv", infer_schema=False)),
     ]
     for i, (table, part) in enumerate(steps):
@@ -98,6 +104,11 @@ def test_imports_in_pieces_keep_the_store_as_a_rebuild_makes_it(engine, example_
             assert store.is_current(conn), (i, table)
     kept = _snapshot(engine)
     assert len(kept["order_history"]) > 500 and len(kept["fact_customer_sets"]) > 100
+    with engine.connect() as conn:
+        answered = conn.exec_driver_sql(
+            "SELECT COUNT(purpose_achieved), COUNT(first_contact) FROM order_history"
+        ).one()
+    assert min(answered) > 10, answered  # the answers are there to compare
     assert len(kept["fact_customer_week_sets"]) > 20
     store.refresh(engine)
     assert _snapshot(engine) == kept

@@ -5,6 +5,9 @@ CREATE INDEX IF NOT EXISTS order_history_customer ON order_history (customer_id)
 
 CREATE INDEX IF NOT EXISTS order_history_order ON order_history (order_id);
 
+-- The drivers read the orders of a period (sql/drivers/stored_counts.sql).
+CREATE INDEX IF NOT EXISTS order_history_ordered ON order_history (ordered_at);
+
 CREATE INDEX IF NOT EXISTS fact_orders_day ON fact_orders (day);
 
 CREATE INDEX IF NOT EXISTS fact_customer_surveys_day ON fact_customer_surveys (day);

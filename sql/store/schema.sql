@@ -24,8 +24,18 @@
 
 -- Each completed order's place in its customer's history: seq 1 is the
 -- customer's first completed order in company scope (_c) or in the order's
--- brand (_b), by (ordered_at, order_id); next_at is when the next one was
--- placed.
+-- brand (_b), by (ordered_at, order_id); prev_at and next_at are when the
+-- one before and the one after were placed.
+-- And what the drivers (SPEC section 6) ask of an order when it anchors a
+-- period, none of which depends on the period: revenue_90d, what its
+-- customer spent (net_revenue - refunded_amount) on completed orders after
+-- it (Earlier rule) up to 90 × 24 h on, in the company (_c) and in its
+-- brand (_b); and its group under each driver, 1 good, 0 bad, NULL left
+-- out: on_time (the local date of delivered_at against the promised date;
+-- local to store_state.zone, as the facts' days), cause (a donation),
+-- purpose_achieved (its latest answered customer survey) and first_contact
+-- (every support ticket on it resolved at the first contact). An import of
+-- surveys or tickets updates the last two for the orders they name.
 CREATE TABLE IF NOT EXISTS order_history (
     order_id BIGINT NOT NULL,
     customer_id BIGINT NOT NULL,
@@ -33,9 +43,17 @@ CREATE TABLE IF NOT EXISTS order_history (
     channel TEXT NOT NULL,
     ordered_at TIMESTAMP NOT NULL,
     seq_c INTEGER NOT NULL,
+    prev_at_c TIMESTAMP,
     next_at_c TIMESTAMP,
     seq_b INTEGER NOT NULL,
-    next_at_b TIMESTAMP
+    prev_at_b TIMESTAMP,
+    next_at_b TIMESTAMP,
+    revenue_90d_c DOUBLE PRECISION NOT NULL,
+    revenue_90d_b DOUBLE PRECISION NOT NULL,
+    on_time INTEGER,
+    cause INTEGER NOT NULL,
+    purpose_achieved INTEGER,
+    first_contact INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS fact_orders (

@@ -173,9 +173,17 @@ ORDER_HISTORY = sa.Table(
     sa.Column("channel", sa.Text),
     sa.Column("ordered_at", sa.DateTime),
     sa.Column("seq_c", sa.Integer),
+    sa.Column("prev_at_c", sa.DateTime),
     sa.Column("next_at_c", sa.DateTime),
     sa.Column("seq_b", sa.Integer),
+    sa.Column("prev_at_b", sa.DateTime),
     sa.Column("next_at_b", sa.DateTime),
+    sa.Column("revenue_90d_c", sa.Double),
+    sa.Column("revenue_90d_b", sa.Double),
+    sa.Column("on_time", sa.Integer),
+    sa.Column("cause", sa.Integer),
+    sa.Column("purpose_achieved", sa.Integer),
+    sa.Column("first_contact", sa.Integer),
 )
 AUDIT_LOG = sa.Table(
     "audit_log",

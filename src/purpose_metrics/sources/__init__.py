@@ -103,14 +103,19 @@ def database_driver_inputs(engine: Engine, period: Periods) -> DriverInputs:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
 
 
-def database_driver_counts(engine: Engine, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
+def database_driver_counts(
+    engine: Engine, period: Periods, scopes: Sequence[str], *, stored: bool = False
+) -> pl.DataFrame:
     """The drivers' counts, counted by the database (sources/pushdown.py
-    `driver_counts`): the store and pushdown sources."""
+    `driver_counts`): from the tables (pushdown), or from the fact store
+    when it holds them on the period's days (`stored`: the store source)."""
+    from ..store.state import store_zone
     from .pushdown import driver_counts
 
     try:
         with connections.connect(engine) as conn:
-            return driver_counts(conn, period, scopes)
+            stored = stored and store_zone(conn) == period.zone
+            return driver_counts(conn, period, scopes, stored=stored)
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc
 

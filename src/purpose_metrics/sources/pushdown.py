@@ -471,17 +471,48 @@ def _bulk_rows(conn: Connection, sql: str, params: dict) -> list[sa.Row]:
         savepoint.rollback()
 
 
-def driver_counts(conn: Connection, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
-    """The drivers' counts of one period, counted by the database
-    (sql/drivers/counts.sql): the frame metrics.drivers `count_drivers`
-    makes in Polars (COUNTS_SCHEMA), one row per (scope, driver) with an
-    anchor in either group. What crosses the wire is one row per
-    combination of an anchor's flags, summed here."""
+def render_stored_driver_counts(
+    dialect_name: str, period: Periods, scopes: Sequence[str]
+) -> tuple[str, dict]:
+    """sql/drivers/stored_counts.sql and its bound parameters: the same
+    counts from the fact store's order_history (its on_time cut in the
+    store's zone, which must be period.zone)."""
+    d = sqltext.Dialect(dialect_name)
+    start, anchor_end, _ = drivers.window(period)
+    params: dict[str, object] = {"start": d.ts_value(start), "anchor_end": d.ts_value(anchor_end)}
+    brands = [s for s in dict.fromkeys(scopes) if s != "company"]
+    first_c = "0"
+    if "company" in scopes:
+        first_c = "CASE WHEN h.prev_at_c IS NULL OR h.prev_at_c < :start THEN 1 ELSE 0 END"
+    first_b = "0"
+    if brands:
+        listed = sqltext.in_list("h.brand_id", "brand", brands, params)
+        first_b = f"CASE WHEN {listed} AND (h.prev_at_b IS NULL OR h.prev_at_b < :start) THEN 1 ELSE 0 END"
+    snippets = {"first_c": first_c, "first_b": first_b}
+    for kind in ("c", "b"):
+        nxt = f"h.next_at_{kind}"
+        snippets[f"next_{kind}_within"] = f"{nxt} IS NOT NULL AND {d.within_90(nxt, 'h.ordered_at')}"
+    return sqltext.render("drivers/stored_counts.sql", snippets), params
+
+
+def driver_counts(
+    conn: Connection, period: Periods, scopes: Sequence[str], *, stored: bool = False
+) -> pl.DataFrame:
+    """The drivers' counts of one period, counted by the database from the
+    tables (sql/drivers/counts.sql) or, `stored`, from the fact store
+    (sql/drivers/stored_counts.sql): the frame metrics.drivers
+    `count_drivers` makes in Polars (COUNTS_SCHEMA), one row per (scope,
+    driver) with an anchor in either group. What crosses the wire is one
+    row per combination of an anchor's flags, summed here."""
     scopes = list(dict.fromkeys(scopes))
     if not scopes:
         return pl.DataFrame(schema=drivers.COUNTS_SCHEMA)
-    sql, params = render_driver_counts(conn.dialect.name, period, scopes)
-    result = _bulk_rows(conn, sql, params)
+    if stored:
+        sql, params = render_stored_driver_counts(conn.dialect.name, period, scopes)
+        result = list(conn.execute(sa.text(sql), params))
+    else:
+        sql, params = render_driver_counts(conn.dialect.name, period, scopes)
+        result = _bulk_rows(conn, sql, params)
     flags = ["first_c", "first_b", "rep_c", "rep_b", *_DRIVER_FLAG.values()]
     cells = pl.DataFrame(
         [tuple(row) for row in result],

@@ -412,7 +412,7 @@ class StoreSource:
     def driver_counts(self, period: Periods, scopes: Sequence[str]) -> pl.DataFrame:
         from . import database_driver_counts
 
-        return database_driver_counts(self.engine, period, scopes)
+        return database_driver_counts(self.engine, period, scopes, stored=True)
 
     def ticket_rows(self, period: Periods, brand: str) -> pl.LazyFrame:
         from . import database_ticket_rows

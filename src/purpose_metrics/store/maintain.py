@@ -120,11 +120,18 @@ def _snippets(days: Days) -> dict[str, str]:
     }
     for part in ("order_sums", "survey_tallies", "ticket_tallies", "message_tallies"):
         out[part] = sqltext.render(f"facts/{part}.part.sql", out).rstrip()
+    history = {
+        "a_plus_window": d.plus_window("a.ordered_at"),
+        "w_prev_plus_window": d.plus_window("w.prev_at_c"),
+        "p_delivered_date": days.of("p.delivered_at"),
+    }
     for name, customers in (
         ("insert_every_customer", "o.customer_id IS NOT NULL"),
         ("insert_imported_customers", "o.customer_id IN (SELECT customer_id FROM _pm_customers)"),
     ):
-        out[name] = sqltext.render("store/history_insert.part.sql", {"customers": customers}).strip()
+        out[name] = sqltext.render(
+            "store/history_insert.part.sql", history | {"customers": customers}
+        ).strip()
     for column in EVENT_FACTS.values():
         out[f"day_of_{column}"] = days.of(column)
     return out
@@ -363,6 +370,43 @@ def _events(conn: Connection, days: Days, table: str, frame: pl.DataFrame) -> No
     _temp(conn, "_pm_cells", "brand_id TEXT NOT NULL, day DATE NOT NULL", cells)
     _event_facts(conn, days, table, whole=False)
     conn.exec_driver_sql("DROP TABLE _pm_cells")
+    if table in ORDER_ANSWERS:
+        _order_answers(conn, table, frame)
+
+
+# What a survey or a ticket tells of the order it names (order_history's
+# drivers): the column it sets, and its value for one order from every row
+# of the table naming it (`h` the order's row). An import re-derives it for
+# each order it names, so a new answer replaces an older one by the rule.
+ORDER_ANSWERS: dict[str, tuple[str, str]] = {
+    "customer_surveys": (
+        "purpose_achieved",
+        "SELECT CASE WHEN s.purpose_achieved THEN 1 ELSE 0 END FROM customer_surveys s "
+        "WHERE s.order_id = h.order_id AND s.purpose_achieved IS NOT NULL "
+        "ORDER BY s.submitted_at DESC, s.response_id DESC LIMIT 1",
+    ),
+    "support_tickets": (
+        "first_contact",
+        "SELECT MIN(CASE WHEN t.resolved_at IS NOT NULL AND t.contacts = 1 THEN 1 ELSE 0 END) "
+        "FROM support_tickets t WHERE t.order_id = h.order_id",
+    ),
+}
+
+
+def _order_answers(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """After an import of surveys or tickets: the driver they answer
+    (ORDER_ANSWERS) for each stored order they name. An order not yet
+    imported gets it when it is (sql/store/history_insert.part.sql)."""
+    column, value = ORDER_ANSWERS[table]
+    named = frame.select(pl.col("order_id").drop_nulls().unique())
+    if named.height == 0:
+        return
+    _temp(conn, "_pm_orders", "order_id BIGINT NOT NULL", named)
+    conn.exec_driver_sql(
+        f"UPDATE order_history AS h SET {column} = ({value}) "
+        "WHERE h.order_id IN (SELECT order_id FROM _pm_orders)"
+    )
+    conn.exec_driver_sql("DROP TABLE _pm_orders")
 
 
 # --- customers: their groups, and the facts that name them ------------------------------
@@ -449,6 +493,7 @@ _TOUCHES = {
     "orders": ("status", "customer_id", "brand_id", "ordered_at"),
     "customers": ("customer_id", *GROUP_ATTRIBUTES, "marketing_opt_in"),
     **{table: ("brand_id", ts) for table, ts in EVENT_FACTS.items()},
+    **{table: ("brand_id", EVENT_FACTS[table], "order_id") for table in ORDER_ANSWERS},
 }
 
 

@@ -27,7 +27,9 @@ from .. import db, sqltext
 
 # Bump when the store's tables or their meaning change: an older store is
 # then not current, and the next import or `refresh` rebuilds it.
-STORE_VERSION = 4  # 3: week sets (fact_customer_week_sets); 4: with sets of every channel
+# 3: week sets (fact_customer_week_sets); 4: with sets of every channel;
+# 5: each order's drivers in order_history
+STORE_VERSION = 5
 
 # The tables the store is derived from, with the key whose count, maximum
 # and sum make their fingerprint.
@@ -241,8 +243,8 @@ def store_zone(conn: Connection) -> str | None:
 def is_current(conn: Connection, tables: Sequence[str] = tuple(TRACKED), *, days_too: bool = True) -> bool:
     """Whether the store holds exactly what the tables hold now (all the
     tracked tables, or just `tables`) and, with `days_too`, its days are
-    local to the company's zone now (order_history alone, which pushdown
-    reads, holds instants and needs no zone). Sums of keys are compared to a
+    local to the company's zone now (without: pushdown, which reads only
+    order_history's instants, never its zone-cut on_time). Sums of keys are compared to a
     relative 1e-9: a parallel SUM in floating point may differ in its last
     bits from one run to the next."""
     state = stored_state(conn)
