@@ -276,15 +276,18 @@ def test_an_order_at_the_periods_first_instant_is_in_it_and_the_next_is_not_an_a
 
 
 def test_postgresql_plans_of_other_reads_are_left_as_they_were(pg_server, fresh_pg):
-    """Nested loops are off for the drivers' query only (sources/pushdown.py
-    `_bulk_rows`): the connection the run shares has them on again after."""
+    """The drivers' queries change PostgreSQL's settings for themselves only
+    (sources/pushdown.py `_rows_with`): the connection the run shares has
+    them as they were after, from the tables and from the store."""
     engine = db.make_engine(fresh_pg.render_as_string(hide_password=False), create=True)
     db.create_schema(engine)
     _insert(engine, _book(3))
+    store.refresh(engine)
+    names = ("work_mem", "enable_nestloop", "enable_sort")
     with engine.connect() as conn:
-        before = conn.exec_driver_sql("SHOW work_mem").scalar_one()
-        assert conn.exec_driver_sql("SHOW enable_nestloop").scalar_one() == "on"
-        assert driver_counts(conn, BOOK_PERIODS[2], ["company", *BRANDS]).height > 0
-        assert conn.exec_driver_sql("SHOW enable_nestloop").scalar_one() == "on"
-        assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == before
+        before = {n: conn.exec_driver_sql(f"SHOW {n}").scalar_one() for n in names}
+        assert before["enable_nestloop"] == before["enable_sort"] == "on"
+        for stored in (False, True):
+            assert driver_counts(conn, BOOK_PERIODS[2], ["company", *BRANDS], stored=stored).height > 0
+            assert {n: conn.exec_driver_sql(f"SHOW {n}").scalar_one() for n in names} == before, stored
     engine.dispose()
