@@ -8,14 +8,18 @@ INSERT INTO order_history (order_id, customer_id, brand_id, channel, ordered_at,
                            seq_c, prev_at_c, next_at_c, seq_b, prev_at_b, next_at_b,
                            revenue_90d_c, revenue_90d_b, on_time, cause, purpose_achieved, first_contact)
 WITH completed AS (
-    SELECT o.order_id, o.customer_id, o.brand_id, o.channel, o.ordered_at, o.promised_delivery_date,
-           o.delivered_at, o.donation_amount, o.net_revenue - o.refunded_amount AS revenue
+    -- (What the windows below carry is kept narrow: they sort it.)
+    SELECT o.order_id, o.customer_id, o.brand_id, o.channel, o.ordered_at,
+           o.net_revenue - o.refunded_amount AS revenue,
+           CASE WHEN o.promised_delivery_date IS NOT NULL AND o.delivered_at IS NOT NULL
+                THEN CASE WHEN {{ o_delivered_date }} <= o.promised_delivery_date THEN 1 ELSE 0 END
+           END AS on_time,
+           CASE WHEN o.donation_amount > 0 THEN 1 ELSE 0 END AS cause
     FROM orders o
     WHERE o.status = 'completed' AND {{ customers }}
 ),
 placed AS (
-    SELECT c.order_id, c.customer_id, c.brand_id, c.channel, c.ordered_at, c.promised_delivery_date,
-           c.delivered_at, c.donation_amount, c.revenue,
+    SELECT c.order_id, c.customer_id, c.brand_id, c.channel, c.ordered_at, c.revenue, c.on_time, c.cause,
            ROW_NUMBER() OVER (PARTITION BY c.customer_id ORDER BY c.ordered_at, c.order_id) AS seq_c,
            LAG(c.ordered_at) OVER (PARTITION BY c.customer_id ORDER BY c.ordered_at, c.order_id) AS prev_at_c,
            LEAD(c.ordered_at) OVER (PARTITION BY c.customer_id ORDER BY c.ordered_at, c.order_id) AS next_at_c,
@@ -61,12 +65,7 @@ tickets AS (
 )
 SELECT p.order_id, p.customer_id, p.brand_id, p.channel, p.ordered_at,
        p.seq_c, p.prev_at_c, p.next_at_c, p.seq_b, p.prev_at_b, p.next_at_b,
-       COALESCE(l.revenue_c, 0), COALESCE(l.revenue_b, 0),
-       CASE WHEN p.promised_delivery_date IS NOT NULL AND p.delivered_at IS NOT NULL
-            THEN CASE WHEN {{ p_delivered_date }} <= p.promised_delivery_date THEN 1 ELSE 0 END
-       END,
-       CASE WHEN p.donation_amount > 0 THEN 1 ELSE 0 END,
-       s.good, t.good
+       COALESCE(l.revenue_c, 0), COALESCE(l.revenue_b, 0), p.on_time, p.cause, s.good, t.good
 FROM placed p
 LEFT JOIN later l ON l.order_id = p.order_id
 LEFT JOIN surveys s ON s.order_id = p.order_id

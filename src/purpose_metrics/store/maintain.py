@@ -123,7 +123,7 @@ def _snippets(days: Days) -> dict[str, str]:
     history = {
         "a_plus_window": d.plus_window("a.ordered_at"),
         "w_prev_plus_window": d.plus_window("w.prev_at_c"),
-        "p_delivered_date": days.of("p.delivered_at"),
+        "o_delivered_date": days.of("o.delivered_at"),
     }
     for name, customers in (
         ("insert_every_customer", "o.customer_id IS NOT NULL"),
