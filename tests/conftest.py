@@ -44,6 +44,31 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _installed_components_scanned_once() -> Iterator[None]:
+    """Streamlit's scan of every installed distribution's metadata for
+    components, made once per process as a server makes it at start-up.
+    AppTest makes it again for each app it creates (about 0.4 s each, some
+    300 times in the suite); nothing is installed during a run, so the
+    first scan's answer, real, stands for the rest."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without v2 components: nothing to scan
+        yield
+        return
+    real = manifest_scanner.scan_component_manifests
+    found: list[list] = []
+
+    def scanned_once(max_workers: int | None = None) -> list:
+        if not found:
+            found.append(real(max_workers))
+        return list(found[0])
+
+    manifest_scanner.scan_component_manifests = scanned_once
+    yield
+    manifest_scanner.scan_component_manifests = real
+
+
 @pytest.fixture(scope="session")
 def example_dir() -> Path:
     return EXAMPLES
