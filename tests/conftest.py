@@ -120,23 +120,24 @@ BACKENDS = ["duckdb", "sqlite", "postgresql"]
 @contextmanager
 def _empty_database(request, kind: str, folder: Path) -> Iterator[sa.Engine]:
     """An empty database with the schema on `kind` (a file in `folder`, or
-    a new PostgreSQL database dropped afterwards)."""
-    if kind == "postgresql":
-        admin_url = request.getfixturevalue("pg_server")
-        name, admin, url = _fresh_pg_database(admin_url)
-        eng = db.make_engine(url.render_as_string(hide_password=False), create=True)
-        db.create_schema(eng)
-        yield eng
-        eng.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        return
-    path = folder / f"pm.{kind}"
-    eng = db.make_engine(f"{kind}:///{path}", create=True)
-    db.create_schema(eng)
+    a new PostgreSQL database dropped afterwards): a copy of one that
+    db.create_schema made (schema_templates), as make_engine(create=True)
+    and create_schema would leave it."""
+    templates = request.getfixturevalue("schema_templates")
+    admin_url = request.getfixturevalue("pg_server") if kind == "postgresql" else None
+    url = templates.copy(kind, folder / f"pm.{kind}", admin_url)
+    eng = db.make_engine(url, create=True)
     yield eng
     eng.dispose()
+    if kind == "postgresql":
+        _drop_pg_database(admin_url, url)
+
+
+def _drop_pg_database(admin_url: str, url: str) -> None:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -155,13 +156,14 @@ def unwritten_engine(request, tmp_path_factory) -> Iterator[sa.Engine]:
         yield eng
 
 
-class ExampleTemplates:
-    """A folder of table files (the worked example's, the bundled sample's)
-    imported once per backend (through the importer, as a user's files go
-    in), copied for each test that wants it: a file copy for DuckDB and
-    SQLite, CREATE DATABASE … TEMPLATE for PostgreSQL."""
+class DatabaseTemplates:
+    """A database with the schema and a folder of table files (the worked
+    example's, the bundled sample's; none: the schema alone) imported once
+    per backend (through the importer, as a user's files go in), copied for
+    each test that wants it: a file copy for DuckDB and SQLite, CREATE
+    DATABASE … TEMPLATE for PostgreSQL."""
 
-    def __init__(self, folder: Path, data_dir: Path, name: str = "example"):
+    def __init__(self, folder: Path, data_dir: Path | None, name: str = "example"):
         self.folder, self.data_dir, self.name = folder, data_dir, name
         self.made: dict[str, str] = {}
 
@@ -180,7 +182,8 @@ class ExampleTemplates:
                 url = f"{kind}:///{self.folder / f'{self.name}.{kind}'}"
             engine = db.make_engine(url, create=True)
             db.create_schema(engine)
-            import_folder(engine, self.data_dir)
+            if self.data_dir is not None:
+                import_folder(engine, self.data_dir)
             engine.dispose()
             self.made[kind] = url
         return self.made[kind]
@@ -210,23 +213,33 @@ class ExampleTemplates:
 
 
 @pytest.fixture(scope="session")
-def example_templates(tmp_path_factory, example_dir) -> Iterator[ExampleTemplates]:
-    templates = ExampleTemplates(tmp_path_factory.mktemp("templates"), example_dir / "data")
+def example_templates(tmp_path_factory, example_dir) -> Iterator[DatabaseTemplates]:
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("templates"), example_dir / "data")
     yield templates
     templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
 
 
 @pytest.fixture(scope="session")
-def sample_templates(tmp_path_factory) -> Iterator[ExampleTemplates]:
+def schema_templates(tmp_path_factory) -> Iterator[DatabaseTemplates]:
+    """An empty database with the schema per backend, copied by `engine`
+    and `duck` (a copy costs a file copy or CREATE DATABASE … TEMPLATE;
+    the DDL took 0.25-0.7 s per test)."""
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("schema-templates"), None, "schema")
+    yield templates
+    templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
+
+
+@pytest.fixture(scope="session")
+def sample_templates(tmp_path_factory) -> Iterator[DatabaseTemplates]:
     """The bundled sample (sample_data/, 30k orders: 5-8 s to import on each
     backend), imported once per backend for the tests that compare on it."""
-    templates = ExampleTemplates(tmp_path_factory.mktemp("sample-templates"), ROOT / "sample_data", "sample")
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("sample-templates"), ROOT / "sample_data", "sample")
     yield templates
     templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
 
 
 @contextmanager
-def _copied_engine(request, templates: ExampleTemplates, folder: Path) -> Iterator[sa.Engine]:
+def _copied_engine(request, templates: DatabaseTemplates, folder: Path) -> Iterator[sa.Engine]:
     """A copy of `templates`' database on request.param's backend (dropped afterwards on PostgreSQL)."""
     kind = request.param
     admin_url = request.getfixturevalue("pg_server") if kind == "postgresql" else None
@@ -235,10 +248,7 @@ def _copied_engine(request, templates: ExampleTemplates, folder: Path) -> Iterat
     yield eng
     eng.dispose()
     if kind == "postgresql":
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+        _drop_pg_database(admin_url, url)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -265,11 +275,10 @@ def example_duck(tmp_path, example_templates) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def duck(tmp_path) -> Iterator[sa.Engine]:
-    eng = db.make_engine(f"duckdb:///{tmp_path / 'pm.duckdb'}", create=True)
-    db.create_schema(eng)
-    yield eng
-    eng.dispose()
+def duck(request, tmp_path) -> Iterator[sa.Engine]:
+    """An empty DuckDB file with the schema."""
+    with _empty_database(request, "duckdb", tmp_path) as eng:
+        yield eng
 
 
 @pytest.fixture(scope="session")
