@@ -5,6 +5,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,31 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if IN_CI:
         pytest.fail(f"Chromium must be installed in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _installed_components_scanned_once() -> Iterator[None]:
+    """Streamlit's scan of every installed distribution's metadata for
+    components, made once per process as a server makes it at start-up.
+    AppTest makes it again for each app it creates (about 0.4 s each, some
+    300 times in the suite); nothing is installed during a run, so the
+    first scan's answer, real, stands for the rest."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without v2 components: nothing to scan
+        yield
+        return
+    real = manifest_scanner.scan_component_manifests
+    found: list[list] = []
+
+    def scanned_once(max_workers: int | None = None) -> list:
+        if not found:
+            found.append(real(max_workers))
+        return list(found[0])
+
+    manifest_scanner.scan_component_manifests = scanned_once
+    yield
+    manifest_scanner.scan_component_manifests = real
 
 
 @pytest.fixture(scope="session")
@@ -88,35 +114,57 @@ def fresh_pg(pg_server) -> Iterator[sa.URL]:
     admin.dispose()
 
 
-@pytest.fixture(params=["duckdb", "sqlite", "postgresql"])
-def engine(request, tmp_path) -> Iterator[sa.Engine]:
-    """An empty database with the schema, on each of the three backends."""
-    kind = request.param
-    if kind == "postgresql":
-        admin_url = request.getfixturevalue("pg_server")
-        name, admin, url = _fresh_pg_database(admin_url)
-        eng = db.make_engine(url.render_as_string(hide_password=False), create=True)
-        db.create_schema(eng)
-        yield eng
-        eng.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        return
-    path = tmp_path / f"pm.{kind}"
-    eng = db.make_engine(f"{kind}:///{path}", create=True)
-    db.create_schema(eng)
+BACKENDS = ["duckdb", "sqlite", "postgresql"]
+
+
+@contextmanager
+def _empty_database(request, kind: str, folder: Path) -> Iterator[sa.Engine]:
+    """An empty database with the schema on `kind` (a file in `folder`, or
+    a new PostgreSQL database dropped afterwards): a copy of one that
+    db.create_schema made (schema_templates), as make_engine(create=True)
+    and create_schema would leave it."""
+    templates = request.getfixturevalue("schema_templates")
+    admin_url = request.getfixturevalue("pg_server") if kind == "postgresql" else None
+    url = templates.copy(kind, folder / f"pm.{kind}", admin_url)
+    eng = db.make_engine(url, create=True)
     yield eng
     eng.dispose()
+    if kind == "postgresql":
+        _drop_pg_database(admin_url, url)
 
 
-class ExampleTemplates:
-    """The worked example imported once per backend (through the importer,
-    as a user's files go in), copied for each test that wants it: a file
-    copy for DuckDB and SQLite, CREATE DATABASE … TEMPLATE for PostgreSQL."""
+def _drop_pg_database(admin_url: str, url: str) -> None:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
-    def __init__(self, folder: Path, example_dir: Path):
-        self.folder, self.example_dir = folder, example_dir
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path) -> Iterator[sa.Engine]:
+    """An empty database with the schema, on each of the three backends."""
+    with _empty_database(request, request.param, tmp_path) as eng:
+        yield eng
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def unwritten_engine(request, tmp_path_factory) -> Iterator[sa.Engine]:
+    """`engine` made once per module and backend, for tests that only run
+    queries of their own and write nothing (one database each would cost a
+    CREATE DATABASE and the schema per test)."""
+    with _empty_database(request, request.param, tmp_path_factory.mktemp("unwritten")) as eng:
+        yield eng
+
+
+class DatabaseTemplates:
+    """A database with the schema and a folder of table files (the worked
+    example's, the bundled sample's; none: the schema alone) imported once
+    per backend (through the importer, as a user's files go in), copied for
+    each test that wants it: a file copy for DuckDB and SQLite, CREATE
+    DATABASE … TEMPLATE for PostgreSQL."""
+
+    def __init__(self, folder: Path, data_dir: Path | None, name: str = "example"):
+        self.folder, self.data_dir, self.name = folder, data_dir, name
         self.made: dict[str, str] = {}
 
     def _template(self, kind: str, admin_url: str | None) -> str:
@@ -124,17 +172,18 @@ class ExampleTemplates:
             from purpose_metrics.validation import import_folder
 
             if kind == "postgresql":
-                name = f"pm_example_{uuid.uuid4().hex[:10]}"
+                name = f"pm_{self.name}_{uuid.uuid4().hex[:10]}"
                 admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
                 with admin.connect() as conn:
                     conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
                 admin.dispose()
                 url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
             else:
-                url = f"{kind}:///{self.folder / f'example.{kind}'}"
+                url = f"{kind}:///{self.folder / f'{self.name}.{kind}'}"
             engine = db.make_engine(url, create=True)
             db.create_schema(engine)
-            import_folder(engine, self.example_dir / "data")
+            if self.data_dir is not None:
+                import_folder(engine, self.data_dir)
             engine.dispose()
             self.made[kind] = url
         return self.made[kind]
@@ -164,26 +213,57 @@ class ExampleTemplates:
 
 
 @pytest.fixture(scope="session")
-def example_templates(tmp_path_factory, example_dir) -> Iterator[ExampleTemplates]:
-    templates = ExampleTemplates(tmp_path_factory.mktemp("templates"), example_dir)
+def example_templates(tmp_path_factory, example_dir) -> Iterator[DatabaseTemplates]:
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("templates"), example_dir / "data")
     yield templates
     templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
 
 
-@pytest.fixture(params=["duckdb", "sqlite", "postgresql"])
-def example_engine(request, tmp_path, example_templates) -> Iterator[sa.Engine]:
-    """The worked example in a database of its own, on each of the three backends."""
+@pytest.fixture(scope="session")
+def schema_templates(tmp_path_factory) -> Iterator[DatabaseTemplates]:
+    """An empty database with the schema per backend, copied by `engine`
+    and `duck` (a copy costs a file copy or CREATE DATABASE … TEMPLATE;
+    the DDL took 0.25-0.7 s per test)."""
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("schema-templates"), None, "schema")
+    yield templates
+    templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
+
+
+@pytest.fixture(scope="session")
+def sample_templates(tmp_path_factory) -> Iterator[DatabaseTemplates]:
+    """The bundled sample (sample_data/, 30k orders: 5-8 s to import on each
+    backend), imported once per backend for the tests that compare on it."""
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("sample-templates"), ROOT / "sample_data", "sample")
+    yield templates
+    templates.drop_all(PG_ADMIN_URL if "postgresql" in templates.made else None)
+
+
+@contextmanager
+def _copied_engine(request, templates: DatabaseTemplates, folder: Path) -> Iterator[sa.Engine]:
+    """A copy of `templates`' database on request.param's backend (dropped afterwards on PostgreSQL)."""
     kind = request.param
     admin_url = request.getfixturevalue("pg_server") if kind == "postgresql" else None
-    url = example_templates.copy(kind, tmp_path / f"pm.{kind}", admin_url)
+    url = templates.copy(kind, folder / f"pm.{kind}", admin_url)
     eng = db.make_engine(url)
     yield eng
     eng.dispose()
     if kind == "postgresql":
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+        _drop_pg_database(admin_url, url)
+
+
+@pytest.fixture(params=BACKENDS)
+def example_engine(request, tmp_path, example_templates) -> Iterator[sa.Engine]:
+    """The worked example in a database of its own, on each of the three backends."""
+    with _copied_engine(request, example_templates, tmp_path) as eng:
+        yield eng
+
+
+@pytest.fixture(params=BACKENDS)
+def sample_engine(request, tmp_path, sample_templates) -> Iterator[sa.Engine]:
+    """The bundled sample in a database of its own, on each of the three
+    backends: what `engine` holds after import_folder(engine, ROOT / "sample_data")."""
+    with _copied_engine(request, sample_templates, tmp_path) as eng:
+        yield eng
 
 
 @pytest.fixture
@@ -195,11 +275,10 @@ def example_duck(tmp_path, example_templates) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def duck(tmp_path) -> Iterator[sa.Engine]:
-    eng = db.make_engine(f"duckdb:///{tmp_path / 'pm.duckdb'}", create=True)
-    db.create_schema(eng)
-    yield eng
-    eng.dispose()
+def duck(request, tmp_path) -> Iterator[sa.Engine]:
+    """An empty DuckDB file with the schema."""
+    with _empty_database(request, "duckdb", tmp_path) as eng:
+        yield eng
 
 
 @pytest.fixture(scope="session")

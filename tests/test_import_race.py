@@ -87,7 +87,7 @@ def example_url(example_engine) -> str:
     return example_engine.url.render_as_string(hide_password=False)
 
 
-def test_racing_imports_into_every_table_store_each_row_once(example_url, engine, tmp_path, capsys):
+def test_racing_imports_into_every_table_store_each_row_once(example_url, tmp_path, capsys):
     for table, text in NEW_ROWS.items():
         if text is None or table == "company":
             continue

@@ -442,12 +442,12 @@ def test_the_store_mode_gives_fiscal_cohorts_cut_in_the_database(engine, tmp_pat
         ("Asia/Tokyo", "2026-03-01 15:00:00", "2026-03-02"),
     ],
 )
-def test_the_database_cuts_local_days_by_the_zones_offsets(engine, zone, moment, local_day):
+def test_the_database_cuts_local_days_by_the_zones_offsets(unwritten_engine, zone, moment, local_day):
     from purpose_metrics import sqltext
 
-    d = sqltext.Dialect(engine.dialect.name)
+    d = sqltext.Dialect(unwritten_engine.dialect.name)
     expr = d.local_day("t", zone, ts("2026-01-01 00:00"), ts("2027-01-01 00:00"))
     source = f"SELECT '{moment}' AS t" if d.sqlite else f"SELECT CAST('{moment}' AS TIMESTAMP) AS t"
-    with engine.connect() as conn:
+    with unwritten_engine.connect() as conn:
         got = conn.exec_driver_sql(f"SELECT {expr} FROM ({source}) x").scalar_one()
     assert str(got)[:10] == local_day

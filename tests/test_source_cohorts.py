@@ -9,7 +9,6 @@ W10 = [03-02, 03-09), W11 = [03-09, 03-16), W12 = [03-16, 03-23), W13 = [03-23, 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,9 +18,7 @@ from polars.testing import assert_frame_equal
 from purpose_metrics import db, reading, store
 from purpose_metrics.metrics import cohorts
 from purpose_metrics.sources.pushdown import cohort_facts
-from purpose_metrics.validation import import_folder
 
-ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ["scope", "cohort", "period_index", "cohort_size", "customers", "retention"]
 
 
@@ -65,9 +62,8 @@ def test_worked_example_equals_in_memory(example_engine):
     _assert_same_as_in_memory(example_engine)
 
 
-def test_bundled_sample_equals_in_memory(engine):
-    import_folder(engine, ROOT / "sample_data")  # 30k orders
-    _assert_same_as_in_memory(engine)
+def test_bundled_sample_equals_in_memory(sample_engine):
+    _assert_same_as_in_memory(sample_engine)  # 30k orders
 
 
 WEEKLY_ORDERS = [
