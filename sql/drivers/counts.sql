@@ -50,29 +50,7 @@ anchors AS {{ materialized }} (
     ) x
     WHERE x.first_c = 1 OR x.first_b = 1
 ),
-surveys AS (
-    -- Per anchor order, its latest customer survey with purpose_achieved
-    -- set (the latest submitted_at, then the highest response_id): 1 when
-    -- true, 0 when false.
-    SELECT order_id, CASE WHEN purpose_achieved THEN 1 ELSE 0 END AS good
-    FROM (
-        SELECT s.order_id, s.purpose_achieved,
-               ROW_NUMBER() OVER (PARTITION BY s.order_id
-                                  ORDER BY s.submitted_at DESC, s.response_id DESC) AS r
-        FROM customer_surveys s
-        WHERE s.purpose_achieved IS NOT NULL AND s.order_id IN (SELECT order_id FROM anchors)
-    ) answered
-    WHERE r = 1
-),
-tickets AS (
-    -- Per anchor order with a support ticket: 1 when every ticket on it is
-    -- resolved with contacts = 1, else 0.
-    SELECT t.order_id,
-           MIN(CASE WHEN t.resolved_at IS NOT NULL AND t.contacts = 1 THEN 1 ELSE 0 END) AS good
-    FROM support_tickets t
-    WHERE t.order_id IN (SELECT order_id FROM anchors)
-    GROUP BY t.order_id
-),
+{{ order_answers }},
 later AS (
     -- What each anchor's customer did in the 90 days after it: their
     -- completed orders after the anchor (Earlier rule) placed up to anchor +

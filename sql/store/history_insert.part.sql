@@ -43,26 +43,7 @@ later AS (
       AND w.ordered_at <= {{ a_plus_window }}
     GROUP BY a.order_id
 ),
-surveys AS (
-    -- Each order's latest customer survey with purpose_achieved set (the
-    -- latest submitted_at, then the highest response_id).
-    SELECT order_id, CASE WHEN purpose_achieved THEN 1 ELSE 0 END AS good
-    FROM (
-        SELECT s.order_id, s.purpose_achieved,
-               ROW_NUMBER() OVER (PARTITION BY s.order_id
-                                  ORDER BY s.submitted_at DESC, s.response_id DESC) AS r
-        FROM customer_surveys s
-        WHERE s.purpose_achieved IS NOT NULL AND s.order_id IN (SELECT order_id FROM completed)
-    ) answered
-    WHERE r = 1
-),
-tickets AS (
-    -- 1 when every ticket on the order is resolved with contacts = 1.
-    SELECT t.order_id, MIN(CASE WHEN t.resolved_at IS NOT NULL AND t.contacts = 1 THEN 1 ELSE 0 END) AS good
-    FROM support_tickets t
-    WHERE t.order_id IN (SELECT order_id FROM completed)
-    GROUP BY t.order_id
-)
+{{ order_answers }}
 SELECT p.order_id, p.customer_id, p.brand_id, p.channel, p.ordered_at,
        p.seq_c, p.prev_at_c, p.next_at_c, p.seq_b, p.prev_at_b, p.next_at_b,
        COALESCE(l.revenue_c, 0), COALESCE(l.revenue_b, 0), p.on_time, p.cause, s.good, t.good

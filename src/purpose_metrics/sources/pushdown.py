@@ -443,6 +443,7 @@ def render_driver_counts(dialect_name: str, period: Periods, scopes: Sequence[st
         "first_b": first_b,
         "within_window": f"w.ordered_at <= {d.plus_window('a.ordered_at')}",
         "delivered_date": delivered_date(d, period, "a.delivered_at"),
+        "order_answers": sqltext.render("drivers/order_answers.part.sql", {"orders": "anchors"}).rstrip(),
     }
     return sqltext.render("drivers/counts.sql", snippets), params
 

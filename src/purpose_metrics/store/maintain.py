@@ -124,6 +124,7 @@ def _snippets(days: Days) -> dict[str, str]:
         "a_plus_window": d.plus_window("a.ordered_at"),
         "w_prev_plus_window": d.plus_window("w.prev_at_c"),
         "o_delivered_date": days.of("o.delivered_at"),
+        "order_answers": sqltext.render("drivers/order_answers.part.sql", {"orders": "completed"}).rstrip(),
     }
     for name, customers in (
         ("insert_every_customer", "o.customer_id IS NOT NULL"),
@@ -375,36 +376,32 @@ def _events(conn: Connection, days: Days, table: str, frame: pl.DataFrame) -> No
 
 
 # What a survey or a ticket tells of the order it names (order_history's
-# drivers): the column it sets, and its value for one order from every row
-# of the table naming it (`h` the order's row). An import re-derives it for
-# each order it names, so a new answer replaces an older one by the rule.
+# drivers): the column it sets, from which CTE of
+# sql/drivers/order_answers.part.sql (the rule, as the history's insert
+# and the drivers' query from the tables apply it). An import re-derives it
+# from every row naming each order it names, so a new answer replaces an
+# older one by the rule.
 ORDER_ANSWERS: dict[str, tuple[str, str]] = {
-    "customer_surveys": (
-        "purpose_achieved",
-        "SELECT CASE WHEN s.purpose_achieved THEN 1 ELSE 0 END FROM customer_surveys s "
-        "WHERE s.order_id = h.order_id AND s.purpose_achieved IS NOT NULL "
-        "ORDER BY s.submitted_at DESC, s.response_id DESC LIMIT 1",
-    ),
-    "support_tickets": (
-        "first_contact",
-        "SELECT MIN(CASE WHEN t.resolved_at IS NOT NULL AND t.contacts = 1 THEN 1 ELSE 0 END) "
-        "FROM support_tickets t WHERE t.order_id = h.order_id",
-    ),
+    "customer_surveys": ("purpose_achieved", "surveys"),
+    "support_tickets": ("first_contact", "tickets"),
 }
 
 
 def _order_answers(conn: Connection, table: str, frame: pl.DataFrame) -> None:
     """After an import of surveys or tickets: the driver they answer
     (ORDER_ANSWERS) for each stored order they name. An order not yet
-    imported gets it when it is (sql/store/history_insert.part.sql)."""
-    column, value = ORDER_ANSWERS[table]
+    imported gets it when it is (sql/store/history_insert.part.sql). Rows are
+    only ever added, so an order keeps its answer unless a later one replaces
+    it, and one without an answered survey stays NULL."""
+    column, cte = ORDER_ANSWERS[table]
     named = frame.select(pl.col("order_id").drop_nulls().unique())
     if named.height == 0:
         return
     _temp(conn, "_pm_orders", "order_id BIGINT NOT NULL", named)
+    answers = sqltext.render("drivers/order_answers.part.sql", {"orders": "_pm_orders"})
     conn.exec_driver_sql(
-        f"UPDATE order_history AS h SET {column} = ({value}) "
-        "WHERE h.order_id IN (SELECT order_id FROM _pm_orders)"
+        f"UPDATE order_history AS h SET {column} = x.good "
+        f"FROM (WITH {answers} SELECT order_id, good FROM {cte}) x WHERE h.order_id = x.order_id"
     )
     conn.exec_driver_sql("DROP TABLE _pm_orders")
 
