@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -30,9 +29,7 @@ from purpose_metrics.metrics.drivers import COUNT_COLUMNS, count_drivers
 from purpose_metrics.periods import Periods
 from purpose_metrics.sources import database_driver_inputs
 from purpose_metrics.sources.pushdown import driver_counts
-from purpose_metrics.validation import import_folder
 
-ROOT = Path(__file__).resolve().parents[1]
 KEY = ["scope", "driver"]
 ZONES = [None, "Europe/Berlin", "America/New_York"]
 
@@ -98,9 +95,9 @@ def test_worked_example_counts_equal_polars(example_engine):
     assert _assert_database_equals_polars(example_engine) > 100
 
 
-def test_bundled_sample_counts_equal_polars(engine):
-    import_folder(engine, ROOT / "sample_data")  # 30k generated orders
-    assert _assert_database_equals_polars(engine, zones=["America/New_York"]) > 100
+def test_bundled_sample_counts_equal_polars(sample_engine):
+    """The bundled sample (30k generated orders), imported once per backend."""
+    assert _assert_database_equals_polars(sample_engine, zones=["America/New_York"]) > 100
 
 
 @pytest.mark.parametrize("mode", ["store", "pushdown"])

@@ -124,7 +124,7 @@ def _snippets(days: Days) -> dict[str, str]:
         "a_plus_window": d.plus_window("a.ordered_at"),
         "w_prev_plus_window": d.plus_window("w.prev_at_c"),
         "o_delivered_date": days.of("o.delivered_at"),
-        "order_answers": sqltext.render("drivers/order_answers.part.sql", {"orders": "completed"}).rstrip(),
+        "order_answers": sqltext.render("drivers/order_answers.part.sql", {"orders": "_pm_placed"}).rstrip(),
     }
     for name, customers in (
         ("insert_every_customer", "o.customer_id IS NOT NULL"),
