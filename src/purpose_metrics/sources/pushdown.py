@@ -272,13 +272,17 @@ class PushdownSource:
 
     def distinct(self, table: str, column: str) -> list[str]:
         """The column's non-NULL values, sorted (one small query)."""
-        t = db.SA_TABLES[table]
-        query = sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
         try:
             with connections.connect(self.engine) as conn:
-                return [str(v) for v in conn.execute(query).scalars()]
+                return [str(v) for v in conn.execute(distinct_query(table, column)).scalars()]
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
+
+
+def distinct_query(table: str, column: str) -> sa.Select:
+    """The values of a column a filter offers: its non-NULL values, sorted."""
+    t = db.SA_TABLES[table]
+    return sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
 
 
 def render_cohorts(
