@@ -26,8 +26,12 @@ What sqlglot does not carry by itself, done here:
 - the CTE hints MATERIALIZED / NOT MATERIALIZED (planner hints for
   PostgreSQL and DuckDB, no meaning to a result) are dropped for engines
   that do not know them;
-- BigQuery's WEEK truncation starts on Sunday; PostgreSQL's date_trunc
-  ('week') on Monday (ISO): it becomes WEEK(MONDAY) there.
+- PostgreSQL's date_trunc('week') starts weeks on Monday (ISO). BigQuery's
+  WEEK starts on Sunday: it becomes WEEK(MONDAY) there; MySQL has no
+  date_trunc and sqlglot's stand-in counts weeks from 0000-01-01: the day
+  minus its WEEKDAY (0 on Monday) there;
+- MySQL multiplies no interval: `n * INTERVAL '1' SECOND` (a zone's UTC
+  offset) becomes INTERVAL n SECOND there;
 - Snowflake's DATE_TRUNC('WEEK') follows the session's WEEK_START, whose
   default (0) starts weeks on Monday: left as it is.
 
@@ -78,11 +82,27 @@ def _rewrite(tree: exp.Expr, target: str) -> exp.Expr:
     for cte in tree.find_all(exp.CTE):
         if target not in _CTE_HINTS:
             cte.set("materialized", None)
-    if target == "bigquery":
-        for trunc in tree.find_all(exp.TimestampTrunc, exp.DateTrunc, exp.DatetimeTrunc):
-            unit = trunc.args.get("unit")
-            if isinstance(unit, exp.Var) and unit.name.upper() == "WEEK":
-                trunc.set("unit", exp.WeekStart(this=exp.var("MONDAY")))
+    for trunc in list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc, exp.DatetimeTrunc)):
+        unit = trunc.args.get("unit")
+        if not (isinstance(unit, exp.Var) and unit.name.upper() == "WEEK"):
+            continue
+        if target == "bigquery":
+            trunc.set("unit", exp.WeekStart(this=exp.var("MONDAY")))
+        elif target == "mysql":  # sqlglot counts weeks from 0000-01-01, a Saturday: the day minus WEEKDAY
+            day = trunc.this
+            trunc.replace(
+                exp.DateSub(
+                    this=exp.cast(day.copy(), "DATE"),
+                    expression=exp.Anonymous(this="WEEKDAY", expressions=[day.copy()]),
+                    unit=exp.var("DAY"),
+                )
+            )
+    if target == "mysql":  # no arithmetic on intervals: `n * INTERVAL '1' SECOND` is `INTERVAL n SECOND`
+        for product in list(tree.find_all(exp.Mul)):
+            for factor, interval in ((product.this, product.expression), (product.expression, product.this)):
+                if isinstance(interval, exp.Interval) and interval.this.name == "1" and interval.unit:
+                    product.replace(exp.Interval(this=factor.copy(), unit=interval.unit.copy()))
+                    break
     for placeholder in tree.find_all(exp.Placeholder):  # `:name` on every target (see above)
         if placeholder.name:
             placeholder.replace(exp.var(f":{placeholder.name}"))
