@@ -77,7 +77,7 @@ def test_auto_without_a_current_store_keeps_small_databases_in_memory_and_large_
         conn.exec_driver_sql("DELETE FROM orders WHERE order_id IN (SELECT MAX(order_id) FROM orders)")
     with loaded.connect() as conn:
         monkeypatch.setattr(sources, "AUTO_PUSHDOWN_ORDERS", 1)
-        # A server database still goes to pushdown (it says to refresh for customer metrics);
+        # A server database still goes to pushdown (the customers' history then comes from its query);
         # an embedded one reads its rows into memory, which computes the history itself.
         expected = "pushdown" if loaded.dialect.name == "postgresql" else "memory"
         assert sources.choose(conn)[0] == expected

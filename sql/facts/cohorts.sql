@@ -31,12 +31,16 @@ marked AS (
     -- period), whether this row is the first of its (customer, period) so
     -- the company counts a customer once whatever the brands they bought
     -- from, and each requested brand's cohort (the first period with that
-    -- brand, up to and including this row).
+    -- brand, up to and including this row). period_start is never NULL,
+    -- so where NULLs sort changes nothing; NULLS FIRST is the order every
+    -- engine keeps in a window with a frame (BigQuery and Spark sort NULLs
+    -- first by themselves, and BigQuery cannot be told NULLS LAST there),
+    -- so the query transpiles (src/purpose_metrics/transpile.py).
     SELECT brand_id, period_start,
            FIRST_VALUE(period_start) OVER w AS first_c,
            CASE WHEN LAG(period_start) OVER w = period_start THEN 0 ELSE 1 END AS first_of_period{{ brand_firsts }}
     FROM activity
-    WINDOW w AS (PARTITION BY customer_id ORDER BY period_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    WINDOW w AS (PARTITION BY customer_id ORDER BY period_start NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 combined AS (
     -- Small: brands x company cohorts x brand cohorts x periods at most.

@@ -26,8 +26,11 @@ WITH in_period AS (
       {{ order_filters }}
 ),
 flagged AS (
-    -- Each order's place in its customer's history, materialised once when
-    -- orders change (sql/order_history.sql): no window over the order book.
+    -- Each order's place in its customer's history: the store's
+    -- order_history, materialised once when orders change (no window over
+    -- the order book), or, where it is not current (a warehouse that is
+    -- only read), the same columns computed here by window functions
+    -- (facts/order_history.part.sql).
     SELECT i.*, h.seq_c, h.seq_b,
            CASE WHEN i.customer_id IS NOT NULL AND {{ last_c }} THEN 1 ELSE 0 END AS last_c,
            CASE WHEN i.customer_id IS NOT NULL AND {{ last_b }} THEN 1 ELSE 0 END AS last_b,
@@ -35,7 +38,7 @@ flagged AS (
            CASE WHEN h.seq_b = 1 AND h.next_at_b IS NOT NULL AND {{ next_b_within_90 }} THEN 1 ELSE 0 END AS repurchased_b,
            CASE WHEN c.customer_id IS NOT NULL THEN 1 ELSE 0 END AS opted_in
     FROM in_period i
-    LEFT JOIN order_history h
+    LEFT JOIN {{ order_history }} h
         ON h.order_id = i.order_id AND h.ordered_at >= :range_start AND h.ordered_at < :range_end
     -- Only opted-in customers: a smaller hash table, the same count.
     LEFT JOIN customers c ON c.customer_id = i.customer_id AND c.marketing_opt_in

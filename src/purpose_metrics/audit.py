@@ -91,6 +91,10 @@ def recent(engine: Engine, limit: int = SHOWN) -> pl.DataFrame:
     }  # fmt: skip
     try:
         with connections.connect(engine) as conn:
+            # Asked first, not tried: on PostgreSQL a failed SELECT would spoil the
+            # transaction the run's other reads share (connections.py).
+            if not sa.inspect(conn).has_table("audit_log"):
+                return pl.DataFrame(schema=schema)
             rows = [tuple(r) for r in conn.execute(query)]
     except sa.exc.SQLAlchemyError:
         return pl.DataFrame(schema=schema)

@@ -181,7 +181,13 @@ def _fail(message: str, args: argparse.Namespace) -> None:
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
-    return db.make_engine(args.db, create=args.command == "init")
+    """The engine of --db; on an engine not verified here, a warning on stderr
+    first (the output itself stays as it is, for the scripts that read it)."""
+    engine = db.make_engine(args.db, create=args.command == "init")
+    note = db.unverified_note(engine.dialect.name)
+    if note:
+        print(f"purpose-metrics: warning: {note}", file=sys.stderr, flush=True)
+    return engine
 
 
 def _check_brand(engine: sa.Engine, brand: str | None) -> list[str] | None:
@@ -231,6 +237,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     engine = _engine(args)
+    if args.command in ("init", "refresh"):
+        db.refuse_unverified_writes(engine, f"`purpose-metrics {args.command}`")
     if args.command == "init":
         from . import store
 

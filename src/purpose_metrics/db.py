@@ -28,7 +28,12 @@ from .dburl import database_url, redact, safe_url
 # import while the dashboard reads, or the other way round) before giving up.
 ENV_LOCK_WAIT = "PURPOSE_METRICS_LOCK_WAIT"
 LOCK_WAIT_SECONDS = 30.0
-SUPPORTED_SCHEMES = ("duckdb", "sqlite", "postgresql")
+# The engines every path is verified on here (the suite runs on each). Any
+# other SQLAlchemy dialect that is installed is read in pushdown mode only,
+# with the PostgreSQL rendering of the SQL carried to it by sqlglot
+# (transpile.py), and said to be unverified wherever the database is named.
+VERIFIED_BACKENDS = ("duckdb", "sqlite", "postgresql")
+VERIFIED_NAMES = "DuckDB, SQLite and PostgreSQL"
 # What DuckDB may hold in memory during an import before it spills to disk.
 # The keys' unique indexes cannot spill: about 1 GB holds ten million orders.
 ENV_IMPORT_MEMORY = "PURPOSE_METRICS_IMPORT_MEMORY"
@@ -58,11 +63,7 @@ def make_engine(url: str | None = None, create: bool = False) -> Engine:
         parsed = sa.make_url(url)
     except Exception as exc:
         raise DatabaseError(f"cannot read the database URL: {redact(_first(exc), url)}") from None
-    if parsed.get_backend_name() not in SUPPORTED_SCHEMES:
-        raise DatabaseError(
-            f"unsupported database {parsed.get_backend_name()!r}: use duckdb:///FILE, sqlite:///FILE "
-            "or postgresql+psycopg://USER@HOST:PORT/DB"
-        )
+    _refuse_missing_dialect(parsed)
     file_backed = parsed.database not in (None, "", ":memory:")
     embedded_file = parsed.drivername.startswith(("duckdb", "sqlite")) and file_backed
     if embedded_file and create:
@@ -93,6 +94,69 @@ def make_engine(url: str | None = None, create: bool = False) -> Engine:
     except (ImportError, ValueError, TypeError, sa.exc.ArgumentError) as exc:  # bad port, options, driver
         reason = redact(_first(exc), url)
         raise DatabaseError(f"cannot use the database URL {safe_url(url)}: {reason}") from None
+
+
+def is_verified(backend: str) -> bool:
+    """Whether a backend (an engine's dialect name) is one the project is verified on."""
+    return backend in VERIFIED_BACKENDS
+
+
+def unverified_note(backend: str) -> str | None:
+    """What to tell a person about an engine that is not verified here (None: it is)."""
+    if is_verified(backend):
+        return None
+    return (
+        f"{backend} is not verified here: Purpose Metrics is verified on {VERIFIED_NAMES}; on {backend} it "
+        "reads in pushdown mode only, with its SQL carried over by sqlglot, and its numbers are not checked"
+    )
+
+
+def refuse_unverified_writes(engine: Engine, what: str) -> None:
+    """Writing (the schema, imports, the fact store) is verified on DuckDB,
+    SQLite and PostgreSQL only: on another engine `what` is a DatabaseError
+    before anything is written (another engine's DDL is not transactional,
+    so a failure half-way would leave half a schema)."""
+    name = engine.dialect.name
+    if not is_verified(name):
+        raise DatabaseError(
+            f"{what} writes, and writing is verified on {VERIFIED_NAMES} only: load the {name} database "
+            "by its own means (the tables of the data contract, see the README); Purpose Metrics reads it in "
+            "pushdown mode"
+        )
+
+
+def _refuse_missing_dialect(parsed: sa.URL) -> None:
+    """A URL whose SQLAlchemy dialect or driver is not installed here is a
+    DatabaseError saying which, before any engine is made."""
+    backend = parsed.get_backend_name()
+    try:
+        dialect = parsed.get_dialect()
+    except sa.exc.NoSuchModuleError:
+        if "+" in parsed.drivername and _loads(backend):
+            raise DatabaseError(
+                f"SQLAlchemy's {backend} dialect has no driver {parsed.get_driver_name()!r} here: install it, "
+                f"or name an installed one ({backend}+DRIVER://...)"
+            ) from None
+        raise DatabaseError(
+            f"no SQLAlchemy dialect for {backend!r} is installed here: install the package that provides "
+            f"it, or use an engine verified here ({VERIFIED_NAMES}): duckdb:///FILE, sqlite:///FILE or "
+            "postgresql+psycopg://USER@HOST:PORT/DB"
+        ) from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise DatabaseError(
+            f"the driver of {parsed.drivername} is not installed here ({_first(exc)}): install it, or "
+            f"name an installed one ({backend}+DRIVER://...)"
+        ) from None
+
+
+def _loads(backend: str) -> bool:
+    try:
+        sa.make_url(f"{backend}://").get_dialect()
+    except sa.exc.NoSuchModuleError:
+        return False
+    return True
 
 
 class MissingDatabase(DatabaseError):

@@ -103,7 +103,8 @@ def _first_and_last(table: sa.Table, column: str) -> sa.Select:
 def table_inventory(engine: Engine) -> pl.DataFrame:
     """Grain: one row per table of the contract, in load order: its row count
     (rows_exact False: PostgreSQL's estimate, see the module's docstring),
-    the first and last day of its date column, and its latest import."""
+    the first and last day of its date column, and its latest import (none
+    without an import_log: tables loaded by other means)."""
     log = db.IMPORT_LOG
     latest = (
         sa.select(log.c.table_name, sa.func.max(log.c.imported_at).label("imported_at"))
@@ -116,7 +117,9 @@ def table_inventory(engine: Engine) -> pl.DataFrame:
     rows = []
     try:
         with connections.connect(engine) as conn:
-            imports = {r.table_name: r for r in conn.execute(last_imports)}
+            imports = {}
+            if sa.inspect(conn).has_table("import_log"):  # a warehouse loaded by other means has none
+                imports = {r.table_name: r for r in conn.execute(last_imports)}
             known = _known_counts(conn)
             for name, table in db.SA_TABLES.items():
                 if name in known:

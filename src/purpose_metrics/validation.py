@@ -178,6 +178,7 @@ def _import(engine: Engine, table: str, chunks, source: str) -> ImportResult:
     that also brings the fact store up to date; nothing is written when
     anything fails. `chunks(check)` yields (typed chunk, unit, first row,
     failures of its rules when `check`), and can be read twice."""
+    db.refuse_unverified_writes(engine, "an import")
     meta = TABLES[table]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if table in store.TRACKED:

@@ -26,6 +26,17 @@ from purpose_metrics.validation import import_folder
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "dashboard.py"
 TIMEOUT = 60  # seconds per script run: the first one imports and computes everything
+# Every page but This week (the router's default, app(url) with no page) and
+# Subscriptions (shown to those who may subscribe).
+PAGES = [
+    "pages/brands.py",
+    "pages/loyalty.py",
+    "pages/customer_purpose.py",
+    "pages/drivers.py",
+    "pages/people.py",
+    "pages/impact.py",
+    "pages/data.py",
+]
 
 
 def _database(path: Path, folder: Path | None) -> str:

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
+from conftest import PAGES
 from conftest import cards as cards_of
 
 from purpose_metrics import sources
-
-PAGES = [
-    "pages/brands.py",
-    "pages/loyalty.py",
-    "pages/customer_purpose.py",
-    "pages/drivers.py",
-    "pages/people.py",
-    "pages/impact.py",
-    "pages/data.py",
-]
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ Sources:
 CLI's `--mode`): store, pushdown, memory, or auto (the default: the store
 when it is current; else pushdown for a server database holding at least
 AUTO_PUSHDOWN_ORDERS orders; else memory). Choosing reads; it never writes.
+An engine not verified here (any SQLAlchemy dialect but DuckDB's, SQLite's
+and PostgreSQL's) is read in pushdown mode only (auto chooses it).
 """
 
 from __future__ import annotations
@@ -154,6 +156,15 @@ def choose(conn: sa.Connection, requested: str | None = None) -> tuple[Mode, boo
     from ..store import is_current
 
     mode = requested_mode(requested)
+    if not db.is_verified(conn.dialect.name):
+        # Another SQLAlchemy dialect: the database aggregates, with the SQL
+        # carried to it by sqlglot; no store is read or kept there.
+        if mode in ("auto", "pushdown"):
+            return "pushdown", False
+        raise db.DatabaseError(
+            f"{conn.dialect.name} is not verified here ({db.VERIFIED_NAMES} are): it is read in pushdown "
+            f"mode only, not in {mode} mode (set {MODE_ENV}=pushdown or pass --mode pushdown)"
+        )
     current = is_current(conn)
     if mode == "store" and not current:
         raise db.DatabaseError(

@@ -8,8 +8,13 @@ tallies. What crosses the wire grows with scopes × periods, not with orders.
 
 For a database whose fact store is not current and that is too large to
 read (a warehouse loaded by other means, until `purpose-metrics refresh`
-has built the store there). It needs a current order_history; without one
-it says so (a read never writes).
+has built the store there). Each order's place in its customer's history
+comes from the store's order_history when it is current, else from window
+functions over the orders in the same query (a read never writes).
+
+On an engine not verified here (another SQLAlchemy dialect) the SQL is
+rendered for PostgreSQL and carried to the engine's dialect by sqlglot
+(transpile.py), and the history always comes from the query.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .. import connections, db, sqltext
+from .. import connections, db, sqltext, transpile
 from ..calendars import ISO, Calendar, is_utc, to_local
 from ..metrics import drivers
 from ..metrics.cohorts import period_index
@@ -145,8 +150,34 @@ def queries_for(groups: Sequence[str]) -> list[str]:
     return sorted(names)
 
 
-def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dict[str, tuple[str, dict]]:
-    """Each fact query's SQL text and bound parameters."""
+def rendering_dialect(name: str) -> str:
+    """The dialect the SQL is rendered for on an engine of dialect `name`:
+    its own on an engine verified here, else PostgreSQL's (see `carried`)."""
+    return name if db.is_verified(name) else "postgresql"
+
+
+def carried(sql: str, name: str) -> str:
+    """SQL rendered for `rendering_dialect(name)`, in the engine's own
+    dialect: as it is on an engine verified here; else transpiled by
+    sqlglot (as it is where sqlglot has no such dialect). A construct
+    sqlglot cannot carry there is a DatabaseError."""
+    if db.is_verified(name):
+        return sql
+    target = transpile.sqlglot_dialect(name)
+    if target is None:
+        return sql
+    try:
+        return transpile.transpile(sql, target)
+    except transpile.TranspileError as exc:
+        raise db.DatabaseError(f"cannot run the pushdown SQL on {name}: {exc}") from None
+
+
+def render_queries(
+    dialect_name: str, periods: Periods, filters: Filters, history: bool = True
+) -> dict[str, tuple[str, dict]]:
+    """Each fact query's SQL text and bound parameters; `history`: the
+    store's order_history is current (else orders.sql computes the
+    customers' history itself)."""
     d = sqltext.Dialect(dialect_name)
     n = len(periods.starts())
     params = period_params(d, periods)
@@ -173,6 +204,9 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
         "next_c_within_90": d.within_90("h.next_at_c", "i.ordered_at"),
         "next_b_within_90": d.within_90("h.next_at_b", "i.ordered_at"),
         **_last_in_period(filters),
+        "order_history": "order_history"
+        if history
+        else sqltext.render("facts/order_history.part.sql").strip(),
         "order_filters": order_filters,
         "survey_filters": survey_filters,
         "ticket_filters": _customer_filter(filters, params, "support_tickets"),
@@ -187,19 +221,21 @@ def render_queries(dialect_name: str, periods: Periods, filters: Filters) -> dic
 
 
 def fact_frames(
-    conn: Connection, periods: Periods, filters: Filters, queries: Sequence[str]
+    conn: Connection, periods: Periods, filters: Filters, queries: Sequence[str], history: bool = True
 ) -> tuple[list[pl.LazyFrame], int]:
     """Run the fact queries; returns the parts keyed by (scope,
-    period_start) and the number of bytes the database sent."""
+    period_start) and the number of bytes the database sent. `history`:
+    as render_queries takes it."""
     starts = periods.starts()
     k_to_start = pl.DataFrame(
         {"k": list(range(len(starts))), "period_start": starts},
         schema={"k": pl.Int64, "period_start": pl.Date},
     )
     parts, transferred = [], 0
-    rendered = render_queries(conn.dialect.name, periods, filters)
+    name = conn.dialect.name
+    rendered = render_queries(rendering_dialect(name), periods, filters, history)
     for sql, params in (rendered[q] for q in queries):
-        df = db.fetch_sql(conn, sql, params)
+        df = db.fetch_sql(conn, carried(sql, name), params)
         transferred += int(df.estimated_size())
         df = df.with_columns(
             pl.col("scope").cast(pl.String),
@@ -212,10 +248,11 @@ def fact_frames(
 
 def history_is_current(conn: Connection) -> bool:
     """Whether order_history holds exactly the completed orders of known
-    customers (what the customer facts join)."""
+    customers (what the customer facts join). Never on an engine not
+    verified here (its store, if any, is not read)."""
     from ..store.state import is_current
 
-    return is_current(conn, ["orders"], days_too=False)
+    return db.is_verified(conn.dialect.name) and is_current(conn, ["orders"], days_too=False)
 
 
 class PushdownSource:
@@ -227,12 +264,9 @@ class PushdownSource:
     def facts(self, periods: Periods, filters: Filters, groups: Sequence[str]) -> list[pl.LazyFrame]:
         try:
             with connections.connect(self.engine) as conn:
-                if "customers" in groups and not history_is_current(conn):
-                    raise db.DatabaseError(
-                        "the customer history (order_history) is not current for these orders: "
-                        "run `purpose-metrics refresh` to build it"
-                    )
-                parts, _ = fact_frames(conn, periods, filters, queries_for(groups))
+                # The customers' history from the store when it is current, else from the query.
+                history = "customers" not in groups or history_is_current(conn)
+                parts, _ = fact_frames(conn, periods, filters, queries_for(groups), history)
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
         return parts
@@ -272,13 +306,17 @@ class PushdownSource:
 
     def distinct(self, table: str, column: str) -> list[str]:
         """The column's non-NULL values, sorted (one small query)."""
-        t = db.SA_TABLES[table]
-        query = sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
         try:
             with connections.connect(self.engine) as conn:
-                return [str(v) for v in conn.execute(query).scalars()]
+                return [str(v) for v in conn.execute(distinct_query(table, column)).scalars()]
         except sa.exc.SQLAlchemyError as exc:
             raise db.DatabaseError(db.describe_db_error(exc)) from exc
+
+
+def distinct_query(table: str, column: str) -> sa.Select:
+    """The values of a column a filter offers: its non-NULL values, sorted."""
+    t = db.SA_TABLES[table]
+    return sa.select(t.c[column]).where(t.c[column].is_not(None)).distinct().order_by(t.c[column])
 
 
 def render_cohorts(
@@ -369,8 +407,8 @@ def cohort_facts(
                                          "customers": pl.Int64})  # fmt: skip
             sizes = empty.select("scope", "first_start", pl.col("customers").alias("cohort_size"))
             return empty, sizes, 0
-    sql, params = render_cohorts(conn.dialect.name, grain, scopes, local)
-    raw = db.fetch_sql(conn, sql, params)
+    sql, params = render_cohorts(rendering_dialect(conn.dialect.name), grain, scopes, local)
+    raw = db.fetch_sql(conn, carried(sql, conn.dialect.name), params)
     transferred = int(raw.estimated_size())
 
     def as_date(name: str) -> pl.Expr:
@@ -519,7 +557,8 @@ def driver_counts(
     if not scopes:
         return pl.DataFrame(schema=drivers.COUNTS_SCHEMA)
     render = render_stored_driver_counts if stored else render_driver_counts
-    sql, params = render(conn.dialect.name, period, scopes)
+    sql, params = render(rendering_dialect(conn.dialect.name), period, scopes)
+    sql = carried(sql, conn.dialect.name)
     result = _rows_with(conn, sql, params, _STORE_SETTINGS if stored else _TABLE_SETTINGS)
     flags = ["first_c", "first_b", "rep_c", "rep_b", *_DRIVER_FLAG.values()]
     cells = pl.DataFrame(

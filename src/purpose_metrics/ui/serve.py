@@ -149,13 +149,21 @@ def _options(table: dict, prefix: str = "") -> list[tuple[str, object]]:
 def announce_database() -> None:
     """Which database the dashboard reads, on stderr at start: a default path
     the person did not mean is seen before anyone opens a page."""
-    from .. import dburl
+    import sqlalchemy as sa
+
+    from .. import db, dburl
 
     line = f"purpose-metrics: database {dburl.location()}"
     path = dburl.file_path(dburl.database_url())
     if path is not None and not path.exists():
         line += " — no file there yet: `purpose-metrics init` creates it (`--sample` loads the sample data)"
     print(line, file=sys.stderr, flush=True)
+    try:
+        note = db.unverified_note(sa.make_url(dburl.database_url()).get_backend_name())
+    except Exception:  # an unparsable URL: the first page says what is wrong with it
+        note = None
+    if note:
+        print(f"purpose-metrics: warning: {note}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None, config_file: Path | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import dburl, formatting, sources, views
+from .. import db, dburl, formatting, sources, views
 from ..calendars import to_local
 from . import access, state
 
@@ -17,8 +17,21 @@ MODE_HELP = (
     "Set PURPOSE_METRICS_MODE to store, pushdown, memory or auto (the default: the fact store when it "
     f"is current, else pushdown for a server database holding {sources.AUTO_PUSHDOWN_ORDERS:,} orders "
     "or more, else memory). Every mode gives the same numbers; `purpose-metrics refresh` rebuilds the "
-    "store after data were loaded by other means."
+    f"store after data were loaded by other means. Verified here on {db.VERIFIED_NAMES}; any other "
+    "SQLAlchemy database is read in pushdown mode only, and is not verified."
 )
+UNVERIFIED_HELP = (
+    f"The suite checks every number on {db.VERIFIED_NAMES}. On another engine the database runs the "
+    "same SQL, rendered for PostgreSQL and carried to its dialect by sqlglot, and nobody has checked "
+    "its numbers here: compare a week with a verified copy before relying on them."
+)
+
+
+def engine_words(backend: str) -> str | None:
+    """The sidebar's warning for an engine that is not verified here (None: it is)."""
+    if db.is_verified(backend):
+        return None
+    return f":material/warning: Engine {backend} is not verified here (verified: {db.VERIFIED_NAMES})"
 
 
 CALENDAR_WORDS = {
@@ -69,4 +82,7 @@ def render() -> None:
         mode = state.current_mode()
         if mode is not None:
             st.caption(MODE_WORDS[mode], help=MODE_HELP)
+            unverified = engine_words(state.backend())
+            if unverified:
+                st.caption(unverified, help=UNVERIFIED_HELP)
         access.sidebar(me, {} if loaded is None else views.scope_names(loaded[0]))

@@ -66,6 +66,11 @@ def engine(url: str) -> Engine:
     return db.make_engine(url)
 
 
+def backend() -> str:
+    """The dialect name of the database read (duckdb, sqlite, postgresql, or another)."""
+    return engine(database_url()).dialect.name
+
+
 # A run's connection waits this long for the next run of a burst of clicks
 # (connections.py); a DuckDB file is free for an import this long after.
 CONNECTION_LINGER_SECONDS = 2.0
