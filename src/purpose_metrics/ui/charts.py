@@ -40,6 +40,7 @@ from ..export.stamp import Stamp
 from . import access
 
 _RENDERED_KEPT = 32  # figures whose images stay in memory for a repeated click
+_DRAWN_KEPT = 64  # server-drawn charts kept for the next run that shows the same figure
 # The static chart's widths (virtual px): the page's CSS (ui/page.py) shows
 # the one that suits the column, so its text stays about 13 px on any screen.
 WIDTHS = (1120, 760, 420)
@@ -67,6 +68,15 @@ class Table(NamedTuple):
 @lru_cache(maxsize=_RENDERED_KEPT)
 def _both_formats(fig_json: str, stamp: Stamp | None) -> dict[str, bytes]:
     return images.render_images([pio.from_json(fig_json)], ("png", "svg"), stamps=[stamp])[0]
+
+
+@lru_cache(maxsize=_DRAWN_KEPT)
+def _drawn(fig_json: str, dark: bool, key: str) -> tuple[str, str]:
+    """(the figure as shown, as JSON; its server-drawn HTML): a pure function
+    of the figure, kept for the charts a change leaves as they were (a scope
+    change redraws the charts of every brand the same)."""
+    spec = shown_spec(fig_json, dark)
+    return (json.dumps(spec) if dark else fig_json), static_html(spec, key)
 
 
 def _image(fig_json: str, stamp: Stamp | None, fmt: str):
@@ -186,12 +196,14 @@ def show_chart(
     fig.update_layout(modebar_orientation="v")
     fig_json = fig.to_json()
     dark = is_dark()
-    spec = shown_spec(fig_json, dark)
-    st.session_state[SPEC_KEY + key] = json.dumps(spec) if dark else fig_json
+    shown_json, html = _drawn(fig_json, dark, key)
+    st.session_state[SPEC_KEY + key] = shown_json
     if st.session_state.get(f"explore_{key}"):
-        st.plotly_chart(go.Figure(spec), theme=None, key=f"chart_{key}", config={"displaylogo": False})
+        st.plotly_chart(
+            go.Figure(json.loads(shown_json)), theme=None, key=f"chart_{key}", config={"displaylogo": False}
+        )
     else:
-        st.markdown(static_html(spec, key), unsafe_allow_html=True)
+        st.markdown(html, unsafe_allow_html=True)
     drawable = images.chromium_path() is not None
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.toggle(
