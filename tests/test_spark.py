@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -97,6 +99,23 @@ def test_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, period)
     assert "spark is read in pushdown mode only" in err  # on stderr: stdout stays what scripts read
     assert got.height == expected.height > 0
     assert sorted(got.select(KPI_KEY).rows()) == sorted(expected.select(KPI_KEY).rows())
+    assert kpi_mismatches(got, expected) == []
+
+
+def test_another_process_reads_the_tables_from_the_warehouse_folder(spark_warehouse, capsys):
+    """Spark's catalog lives in each process: a new one (a command, the
+    dashboard) finds the database and its tables in the folder."""
+    url, _ = spark_warehouse
+    expected, _ = kpis(capsys, url, "--week", "2026-W10", mode="pushdown")
+    other = url.replace(f"&master={MASTER}", "")  # local[2]: threads of that process
+    done = subprocess.run(
+        [sys.executable, "-m", "purpose_metrics.cli", "--db", other, "kpis", "--week", "2026-W10", "--format",
+         "json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    got = pl.DataFrame(json.loads(done.stdout), infer_schema_length=None)
+    assert got.height == expected.height > 0
     assert kpi_mismatches(got, expected) == []
 
 

@@ -94,7 +94,9 @@ class SparkConnection:
             spark.conf.set(key, value)
         if create:
             where.warehouse.mkdir(parents=True, exist_ok=True)
-            self._run(f"CREATE DATABASE IF NOT EXISTS {where.database}")
+        # This process's catalog learns of the database (its folder is there,
+        # or `create`): Spark's in-memory catalog starts empty in every process.
+        self._run(f"CREATE DATABASE IF NOT EXISTS {where.database}")
         self._run(f"USE {where.database}")
         from .load import register_tables
 

@@ -115,15 +115,21 @@ def _start(where: Place):
     reason = missing_reason()
     if reason:
         raise SparkUnavailable(reason)
+    import warnings
+
     from pyspark.sql import SparkSession
 
+    # pyspark warns on each process's first Arrow transfer that pandas 3 is
+    # new to it; nothing here goes through pandas.
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     utc = "-Duser.timezone=UTC"
+    driver = f"{utc} -Dlog4j2.configurationFile={_quiet_logging()}"
     builder = (
         SparkSession.builder.master(where.master)
         .appName("purpose-metrics")
         .config("spark.sql.warehouse.dir", str(where.warehouse))
         .config("spark.sql.catalogImplementation", "in-memory")
-        .config("spark.driver.extraJavaOptions", utc)
+        .config("spark.driver.extraJavaOptions", driver)
         .config("spark.executor.extraJavaOptions", utc)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -139,8 +145,42 @@ def _start(where: Place):
     spark.sparkContext.setLogLevel("ERROR")
     # Stopped before the interpreter exits: a cluster's workers left to the
     # JVM's shutdown would start new executors while it goes down.
-    atexit.register(spark.stop)
+    atexit.register(_stop, spark)
     return spark
+
+
+def _stop(spark) -> None:
+    """Stop the session; a local cluster's workers kept each executor's log
+    in pyspark's own folder (`<pyspark>/work/<application>`): removed."""
+    import shutil
+
+    import pyspark
+
+    app = spark.sparkContext.applicationId
+    spark.stop()
+    if app:
+        shutil.rmtree(Path(pyspark.__file__).parent / "work" / app, ignore_errors=True)
+
+
+_LOGGING = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def _quiet_logging() -> Path:
+    """A log4j2 configuration for the driver: errors only (Spark's default
+    prints its start-up and every warning on the command's stderr)."""
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / "purpose-metrics-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != _LOGGING:
+        path.write_text(_LOGGING)
+    return path
 
 
 def _java_found() -> bool:
