@@ -241,8 +241,8 @@ def _spark_load(args: argparse.Namespace, engine: sa.Engine) -> int:
         return 0
     if args.file is not None:
         raise UsageError(
-            "on Spark, import a FOLDER of TABLE files (it replaces the tables it holds); one table's file "
-            "alone is not imported there yet"
+            "on Spark, `purpose-metrics import FOLDER` imports a folder of TABLE files (they replace the "
+            "tables it holds); one table's file alone is not imported there yet"
         )
     results = load.load(engine, _folder(args.table))
     if not results:

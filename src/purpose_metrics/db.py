@@ -131,6 +131,11 @@ def refuse_unverified_writes(engine: Engine, what: str) -> None:
     before anything is written (another engine's DDL is not transactional,
     so a failure half-way would leave half a schema)."""
     name = engine.dialect.name
+    if name == "spark":
+        raise DatabaseError(
+            f"{what} writes, and on Spark only `purpose-metrics init` and `purpose-metrics import FOLDER` "
+            "write (the folder's files, validated, replace the tables it holds); the fact store is not kept there"
+        )
     if not is_verified(name):
         raise DatabaseError(
             f"{what} writes, and writing is verified on {VERIFIED_NAMES} only: load the {name} database "
