@@ -31,7 +31,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """One rule for every test marked `browser` (it needs Chromium): with no
     Chromium, as the code finds it (`images.chromium_path`), it skips with
     what to install; in CI it fails. Run before any fixture is set up, so a
-    module's browser fixture never starts without one."""
+    module's browser fixture never starts without one. The same for `spark`
+    (it needs pyspark and Java)."""
+    if item.get_closest_marker("spark") is not None:
+        from purpose_metrics.spark.session import missing_reason
+
+        reason = missing_reason()
+        if reason is not None:
+            if IN_CI:
+                pytest.fail(f"Spark must run in CI: {reason}", pytrace=False)
+            pytest.skip(reason)
     if item.get_closest_marker("browser") is None:
         return
     from purpose_metrics.export.images import chromium_missing_reason

@@ -173,3 +173,26 @@ def test_transpiled_queries_run_on_duckdb_and_agree_with_the_native_ones(example
                 assert len(g) == len(e) and all(_same(x, y) for x, y in zip(g, e, strict=True)), (name, g, e)
             compared += len(expected)
     assert compared > 500
+
+
+def test_lag_and_lead_lose_their_window_frame_where_spark_refuses_one():
+    """Spark and Databricks refuse a frame on LAG and LEAD ("Cannot specify
+    window frame for lag function"); PostgreSQL ignores it. The cohorts'
+    LAG over the named window w is spelled out there with w's partition and
+    order and no frame; FIRST_VALUE keeps w, frame and all."""
+    sql, _ = POSTGRES["cohorts/week"]
+    for target in ("spark", "databricks"):
+        tree = sqlglot.parse_one(transpile.transpile(sql, target), read=target)
+        windows = list(tree.find_all(exp.Window))
+        lags = [w for w in windows if isinstance(w.this, exp.Lag)]
+        assert len(lags) == 1, target
+        assert lags[0].args.get("spec") is None and lags[0].args.get("alias") is None
+        assert [p.sql() for p in lags[0].args["partition_by"]] == ["customer_id"]
+        assert lags[0].args["order"].sql(target) == "ORDER BY period_start"
+        firsts = [w for w in windows if isinstance(w.this, exp.FirstValue)]
+        assert firsts and all(w.args["alias"].name == "w" for w in firsts)
+        assert any(
+            w.args.get("spec") is not None
+            for s in tree.find_all(exp.Select)
+            for w in s.args.get("windows") or []
+        )

@@ -216,6 +216,42 @@ def _period(args: argparse.Namespace) -> Periods:
     return Periods(start, end)
 
 
+def _folder(value: str) -> Path:
+    """The FOLDER of `import FOLDER` (exit 2 when it is no folder)."""
+    if not Path(value).is_dir():
+        raise UsageError(f"import needs TABLE FILE, or a FOLDER of TABLE files: {value[:80]!r} is no folder")
+    return Path(value)
+
+
+def _spark_load(args: argparse.Namespace, engine: sa.Engine) -> int:
+    """init and import on Spark (spark/load.py): validated as everywhere,
+    written as the warehouse's Parquet tables; an import replaces the
+    tables the folder holds."""
+    from .spark import load
+
+    if args.command == "init":
+        load.create_tables(engine)
+        if args.sample:
+            if db.is_empty(engine):
+                results = load.load(engine, SAMPLE_DIR)
+                print(f"loaded sample data: {sum(r.rows for r in results):,} rows into {len(results)} tables")
+            else:
+                print("database already holds data: sample not loaded")
+        print(f"schema ready at {dburl.location(args.db)}")
+        return 0
+    if args.file is not None:
+        raise UsageError(
+            "on Spark, `purpose-metrics import FOLDER` imports a folder of TABLE files (they replace the "
+            "tables it holds); one table's file alone is not imported there yet"
+        )
+    results = load.load(engine, _folder(args.table))
+    if not results:
+        raise UsageError(f"{args.table[:80]} holds no TABLE.csv or TABLE.parquet file of the contract")
+    for result in results:
+        print(f"replaced {result.table} with {result.rows:,} rows")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "generate":
         from .generate import generate
@@ -237,6 +273,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     engine = _engine(args)
+    if engine.dialect.name == "spark" and args.command in ("init", "import"):
+        return _spark_load(args, engine)
     if args.command in ("init", "refresh"):
         db.refuse_unverified_writes(engine, f"`purpose-metrics {args.command}`")
     if args.command == "init":
@@ -271,11 +309,7 @@ def _run(args: argparse.Namespace) -> int:
         from .validation import import_file, import_folder
 
         if args.file is None:  # a folder: one transaction per table, stopping at the first refusal
-            if not Path(args.table).is_dir():
-                raise UsageError(
-                    f"import needs TABLE FILE, or a FOLDER of TABLE files: {args.table[:80]!r} is no folder"
-                )
-            results = import_folder(engine, args.table)
+            results = import_folder(engine, _folder(args.table))
             if not results:
                 raise UsageError(
                     f"{args.table[:80]} holds no TABLE.csv or TABLE.parquet file of the contract"

@@ -23,6 +23,11 @@ from sqlalchemy.engine import Connection, Engine
 from . import sqltext
 from .contract import TABLES, Table
 from .dburl import database_url, redact, safe_url
+from .spark.dialect import register as _register_spark
+
+# spark+local:///ABS/PATH/warehouse?database=NAME: Spark as a SQLAlchemy
+# dialect (spark/); pyspark is imported only when such a URL connects.
+_register_spark()
 
 # How long to wait for another process to hand back the DuckDB file (an
 # import while the dashboard reads, or the other way round) before giving up.
@@ -86,6 +91,10 @@ def make_engine(url: str | None = None, create: bool = False) -> Engine:
             if not create:
                 _refuse_missing_file(engine, Path(parsed.database))
             return engine
+        if parsed.get_backend_name() == "spark":
+            # Each connection is a new session of the process's one
+            # SparkSession (cheap), so it sees tables written since.
+            return sa.create_engine(parsed, poolclass=sa.pool.NullPool, connect_args={"create": create})
         if parsed.get_backend_name() == "postgresql":
             # A pooled connection may have died (server restarted, database
             # dropped): test it before use, so the error says what is wrong now.
@@ -105,6 +114,11 @@ def unverified_note(backend: str) -> str | None:
     """What to tell a person about an engine that is not verified here (None: it is)."""
     if is_verified(backend):
         return None
+    if backend == "spark":
+        return (
+            "spark is read in pushdown mode only, with its SQL carried over by sqlglot: its kpis and cohorts "
+            f"are checked here on the worked example, every other path only on {VERIFIED_NAMES}"
+        )
     return (
         f"{backend} is not verified here: Purpose Metrics is verified on {VERIFIED_NAMES}; on {backend} it "
         "reads in pushdown mode only, with its SQL carried over by sqlglot, and its numbers are not checked"
@@ -117,6 +131,11 @@ def refuse_unverified_writes(engine: Engine, what: str) -> None:
     before anything is written (another engine's DDL is not transactional,
     so a failure half-way would leave half a schema)."""
     name = engine.dialect.name
+    if name == "spark":
+        raise DatabaseError(
+            f"{what} writes, and on Spark only `purpose-metrics init` and `purpose-metrics import FOLDER` "
+            "write (the folder's files, validated, replace the tables it holds); the fact store is not kept there"
+        )
     if not is_verified(name):
         raise DatabaseError(
             f"{what} writes, and writing is verified on {VERIFIED_NAMES} only: load the {name} database "
@@ -475,7 +494,7 @@ DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, duckdb
 
 
 _MISSING_TABLE = re.compile(
-    r"Table with name \w+ does not exist|no such table|relation \"\w+\" does not exist"
+    r"Table with name \w+ does not exist|no such table|relation \"\w+\" does not exist|TABLE_OR_VIEW_NOT_FOUND"
 )
 
 

@@ -32,6 +32,9 @@ What sqlglot does not carry by itself, done here:
   minus its WEEKDAY (0 on Monday) there;
 - MySQL multiplies no interval: `n * INTERVAL '1' SECOND` (a zone's UTC
   offset) becomes INTERVAL n SECOND there;
+- Spark (and Databricks, Hive) refuse a frame on LAG and LEAD, which
+  ignore it everywhere: such a window loses its frame there (a named
+  window is spelled out in the call, without the frame);
 - Snowflake's DATE_TRUNC('WEEK') follows the session's WEEK_START, whose
   default (0) starts weeks on Monday: left as it is.
 
@@ -52,6 +55,9 @@ SOURCE = "postgres"
 TARGETS = ("spark", "databricks", "snowflake", "bigquery", "trino")
 # Engines whose CTEs take MATERIALIZED / NOT MATERIALIZED.
 _CTE_HINTS = ("postgres", "duckdb", "sqlite")
+
+# Engines that refuse a window frame on LAG and LEAD.
+_NO_OFFSET_FRAMES = ("spark", "spark2", "databricks", "hive")
 
 # sqlglot's dialect for a SQLAlchemy dialect name, where they differ.
 _SQLGLOT_NAME = {
@@ -103,10 +109,30 @@ def _rewrite(tree: exp.Expr, target: str) -> exp.Expr:
                 if isinstance(interval, exp.Interval) and interval.this.name == "1" and interval.unit:
                     product.replace(exp.Interval(this=factor.copy(), unit=interval.unit.copy()))
                     break
+    if target in _NO_OFFSET_FRAMES:
+        _drop_offset_frames(tree)
     for placeholder in tree.find_all(exp.Placeholder):  # `:name` on every target (see above)
         if placeholder.name:
             placeholder.replace(exp.var(f":{placeholder.name}"))
     return tree
+
+
+def _drop_offset_frames(tree: exp.Expr) -> None:
+    """LAG and LEAD without a window frame (they ignore it): a call over a
+    named window gets that window's partition and order, spelled out."""
+    for window in list(tree.find_all(exp.Window)):
+        if not isinstance(window.this, (exp.Lag, exp.Lead)):
+            continue
+        name = window.args.get("alias")
+        select = window.find_ancestor(exp.Select)
+        if name is not None and select is not None:
+            named = {w.this.name: w for w in select.args.get("windows") or []}.get(name.name)
+            if named is not None:
+                window.set("alias", None)
+                window.set("partition_by", [p.copy() for p in named.args.get("partition_by") or []])
+                order = named.args.get("order")
+                window.set("order", order.copy() if order else None)
+        window.set("spec", None)
 
 
 def transpile(sql: str, target: str, *, source: str = SOURCE, pretty: bool = False) -> str:
