@@ -7,14 +7,18 @@ the import's transaction.
 
 from __future__ import annotations
 
-import pandera.polars as pa
 import polars as pl
 import sqlalchemy as sa
 
 from . import db
 from .contract import REFERENCES, TABLES
 from .errors import MAX_ROWS_SHOWN, Failure
-from .schemas import CHECK_COLUMNS, MODELS, overlapping_windows
+from .schemas import (
+    CHECK_COLUMNS,
+    MODELS,
+    overlapping_windows,
+    pa,  # Pandera, imported in one place (schemas.py)
+)
 
 
 def check_rules(

@@ -9,10 +9,19 @@ Rules that need the database (references, keys already stored) live in
 
 from __future__ import annotations
 
+import warnings
 import zoneinfo
 
-import pandera.polars as pa
 import polars as pl
+
+with warnings.catch_warnings():
+    # Pandera imports pyspark.pandas when pyspark is installed (the Spark
+    # engine, spark/), which warns about pandas 3 on every import; pandas on
+    # Spark is not used here, and a person importing a file should not see it.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+    import pandera.polars as pa
 
 from .calendars import CALENDARS
 from .catalog import METRIC_IDS
