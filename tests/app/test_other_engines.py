@@ -261,6 +261,8 @@ def test_every_page_renders_on_mariadb_and_the_sidebar_says_it_is_not_verified(w
     assert not at.error, [e.value for e in at.error]
     words = sidebar(at)
     assert "Computed in the database (pushdown" in words
+    # Pushdown is such an engine's only mode, not a fallback from a stale store.
+    assert "no fact store is kept on this engine" in words and "fact store is not current" not in words
     assert "Engine mysql is not verified here (verified: DuckDB, SQLite and PostgreSQL)" in words
 
 

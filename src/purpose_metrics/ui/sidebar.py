@@ -13,6 +13,9 @@ MODE_WORDS = {
     "memory": ":material/memory: Computed here, from rows read into memory (the fact store is not current)",
     "pushdown": ":material/cloud_sync: Computed in the database (pushdown; the fact store is not current)",
 }
+PUSHDOWN_ONLY = (
+    ":material/cloud_sync: Computed in the database (pushdown: no fact store is kept on this engine)"
+)
 MODE_HELP = (
     "Set PURPOSE_METRICS_MODE to store, pushdown, memory or auto (the default: the fact store when it "
     f"is current, else pushdown for a server database holding {sources.AUTO_PUSHDOWN_ORDERS:,} orders "
@@ -31,6 +34,11 @@ def engine_words(backend: str) -> str | None:
     """The sidebar's warning for an engine that is not verified here (None: it is)."""
     if db.is_verified(backend):
         return None
+    if backend == "spark":
+        return (
+            ":material/warning: Spark: kpis, cohorts and drivers are checked here on the worked example; "
+            f"the pages are verified on {db.VERIFIED_NAMES} only"
+        )
     return f":material/warning: Engine {backend} is not verified here (verified: {db.VERIFIED_NAMES})"
 
 
@@ -81,8 +89,11 @@ def render() -> None:
             st.caption(f"Database: `{shown}` ({why})")
         mode = state.current_mode()
         if mode is not None:
-            st.caption(MODE_WORDS[mode], help=MODE_HELP)
-            unverified = engine_words(state.backend())
+            backend = state.backend()
+            # An engine not verified here keeps no store: pushdown is its only mode, not a fallback.
+            words = MODE_WORDS[mode] if db.is_verified(backend) else PUSHDOWN_ONLY
+            st.caption(words, help=MODE_HELP)
+            unverified = engine_words(backend)
             if unverified:
                 st.caption(unverified, help=UNVERIFIED_HELP)
         access.sidebar(me, {} if loaded is None else views.scope_names(loaded[0]))
