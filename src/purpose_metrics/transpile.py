@@ -44,6 +44,8 @@ naming the target and what failed (never SQL that means something else).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot import exp
 from sqlglot import parse_one as _parse_one
 from sqlglot.dialects.dialect import Dialect
@@ -135,10 +137,13 @@ def _drop_offset_frames(tree: exp.Expr) -> None:
         window.set("spec", None)
 
 
+@lru_cache(maxsize=256)
 def transpile(sql: str, target: str, *, source: str = SOURCE, pretty: bool = False) -> str:
     """One statement of SQL (as rendered for `source`, PostgreSQL by
     default) in sqlglot dialect `target`. Raises TranspileError when sqlglot
-    cannot read it or cannot write one of its constructs in `target`."""
+    cannot read it or cannot write one of its constructs in `target`. Kept
+    per text: a page's queries come back with the same text on every run
+    whose inputs differ only in bound parameters."""
     try:
         dialect = Dialect.get_or_raise(target)
     except ValueError:
