@@ -15,46 +15,43 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-from compare import kpi_mismatches
+from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
+from sparkcheck import PERIODS, load_example
 
-from purpose_metrics import cli, db, reading
+from purpose_metrics import db, reading
 from purpose_metrics.contract import TABLES
 from purpose_metrics.metrics import kpi_frame
 from purpose_metrics.metrics.dataset import UNKNOWN, Filters
 from purpose_metrics.periods import Periods
 
 MASTER = "local-cluster[2,1,1024]"
-KPI_KEY = ["metric_id", "scope", "period_start"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
-def spark_warehouse(tmp_path_factory, example_dir, example_templates) -> tuple[str, str]:
+def spark_warehouse(tmp_path_factory, example_dir, example_templates) -> Iterator[tuple[str, str]]:
     """(the worked example in a Spark warehouse, loaded by the CLI; the
     worked example in a DuckDB file imported as usual)."""
-    from purpose_metrics.spark.session import missing_reason
+    from purpose_metrics.spark import session
 
-    reason = missing_reason()
+    reason = session.missing_reason()
     if reason is not None:  # (the conftest hook has already failed or skipped the test)
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("spark")
     duck = example_templates.copy("duckdb", folder / "example.duckdb")
     url = f"spark+local://{folder / 'warehouse'}?database=example&master={MASTER}"
-    assert cli.main(["--db", url, "init"]) == 0
-    assert cli.main(["--db", url, "import", str(example_dir / "data")]) == 0
-    return url, duck
+    try:
+        load_example(url, example_dir)
+        yield url, duck
+    finally:
+        session.stop()  # the local cluster too: the next module starts its own
 
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
 def test_the_import_wrote_each_table_as_parquet_with_the_rows_of_the_files(spark_warehouse, example_dir):
@@ -77,29 +74,11 @@ def test_the_executors_are_separate_processes(spark_warehouse):
     assert executors == 3
 
 
-PERIODS = [
-    ("--week", "2026-W10"),
-    ("--week", "2026-W25", "--brand", "alpine"),
-    ("--from", "2025-01-01", "--to", "2026-01-01"),
-]
-
-
-def kpis(capsys, url: str, *args: str, mode: str | None = None) -> tuple[pl.DataFrame, str]:
-    options = ["--mode", mode] if mode else []
-    code, out, err = run(capsys, "--db", url, *options, "kpis", *args, "--format", "json")
-    assert code == 0, err
-    return pl.DataFrame(json.loads(out), infer_schema_length=None), err
-
-
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: " ".join(p))
 def test_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, period):
     url, duck = spark_warehouse
-    expected, _ = kpis(capsys, duck, *period, mode="memory")
-    got, err = kpis(capsys, url, *period, mode="pushdown")
+    err = assert_same_kpis(capsys, url, duck, period)
     assert "spark is read in pushdown mode only" in err  # on stderr: stdout stays what scripts read
-    assert got.height == expected.height > 0
-    assert sorted(got.select(KPI_KEY).rows()) == sorted(expected.select(KPI_KEY).rows())
-    assert kpi_mismatches(got, expected) == []
 
 
 def test_another_process_reads_the_tables_from_the_warehouse_folder(spark_warehouse, capsys):
@@ -150,12 +129,7 @@ def test_filtered_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, filter
 )
 def test_cohorts_and_drivers_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, command):
     url, duck = spark_warehouse
-    code, expected, _ = run(capsys, "--db", duck, "--mode", "memory", *command)
-    assert code == 0
-    code, got, err = run(capsys, "--db", url, *command)
-    assert code == 0, err
-    assert got == expected
-    assert len(got.splitlines()) > 10
+    assert_same_output(capsys, url, duck, command)
 
 
 def test_a_bad_file_is_refused_with_its_rule_and_nothing_is_written(
@@ -184,9 +158,8 @@ def test_a_missing_warehouse_is_one_clear_line(spark_warehouse, capsys, tmp_path
     assert not (tmp_path / "nowhere").exists()  # reading created nothing
 
 
-@pytest.mark.parametrize("url", ["spark://127.0.0.1:7077", "sc://127.0.0.1:15002"])
-def test_cluster_and_connect_urls_are_refused_until_they_are_supported(url, capsys):
-    code, _, err = run(capsys, "--db", url, "kpis", "--week", "2026-W10")
+def test_connect_urls_are_refused_until_they_are_supported(capsys):
+    code, _, err = run(capsys, "--db", "sc://127.0.0.1:15002", "kpis", "--week", "2026-W10")
     assert code == 1
     assert "are not supported yet: use spark+local:///ABS/PATH/warehouse?database=NAME" in err
     assert "Traceback" not in err

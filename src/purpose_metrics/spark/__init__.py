@@ -2,11 +2,14 @@
 SQLAlchemy (db.py, reading.py, sources/pushdown.py) reads Spark unchanged.
 
 - session.py: the one SparkSession of this process (pyspark, in process),
-  its warehouse a folder of Parquet tables;
+  its warehouse a folder of Parquet tables, its work done in this process,
+  by local executor processes or by a standalone cluster's workers;
 - dbapi.py: a DB-API 2.0 module over it (named parameters go to
   `spark.sql(sql, args=...)`, results come back through Arrow);
 - dialect.py: the SQLAlchemy dialect `spark` over that module, registered
-  for `spark+local:///ABS/PATH/warehouse?database=NAME[&master=...]`;
+  for `spark+local:///ABS/PATH/warehouse?database=NAME[&master=...]` and
+  `spark://HOST:7077?warehouse=/ABS/PATH&database=NAME` (a standalone
+  cluster; the driver stays in this process);
 - load.py: `purpose-metrics init` / `import FOLDER` on Spark: the files
   validated as on every engine, then written as the warehouse's tables.
 

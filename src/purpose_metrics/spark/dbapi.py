@@ -66,13 +66,19 @@ STRING, NUMBER, DATETIME, BINARY, ROWID = "STRING", "NUMBER", "DATETIME", "BINAR
 
 
 def connect(
-    warehouse: str, database: str | None = None, master: str | None = None, create: bool = False
+    warehouse: str | None = None,
+    database: str | None = None,
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+    create: bool = False,
 ) -> SparkConnection:
-    """A connection to `database` of the warehouse folder `warehouse`.
-    Reading never creates anything: a missing warehouse or database is an
-    OperationalError naming it; `create` (purpose-metrics init) makes both."""
+    """A connection to `database` of the warehouse folder `warehouse`, the
+    work run by `master` (local, local-cluster or a standalone cluster's
+    spark://HOST:PORT) with the `spark.*` settings `conf`. Reading never
+    creates anything: a missing warehouse or database is an OperationalError
+    naming it; `create` (purpose-metrics init) makes both."""
     try:
-        where = place(warehouse, database, master)
+        where = place(warehouse, database, master, conf)
     except ValueError as exc:
         raise InterfaceError(str(exc)) from None
     if not create and not where.location.is_dir():

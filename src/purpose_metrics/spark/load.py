@@ -2,8 +2,10 @@
 
 The files are validated exactly as on every engine, by the importer itself
 (validation.py: every rule, keys, references, one company row, target
-windows), into a scratch DuckDB file; what passed goes to Parquet there and
-Spark writes each table from it (its executors read the file, nothing
+windows), into a scratch DuckDB file; what passed goes to Parquet in a
+hidden folder of the warehouse (`.purpose-metrics-load-*`: a standalone
+cluster's workers see the warehouse, not this machine's temporary folder)
+and Spark writes each table from it (its executors read the file, nothing
 crosses py4j row by row). On Spark an import of a folder *replaces* each
 table the folder holds a file for, and the folder is checked on its own (a
 warehouse's load job brings a whole set): a folder of orders without their
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from .. import db
 from ..contract import TABLES
+from .session import first_line
 
 # The contract's column types in Spark SQL.
 SPARK_TYPES = {"id": "BIGINT", "int": "INT", "text": "STRING", "num": "DOUBLE", "bool": "BOOLEAN",
@@ -61,20 +64,16 @@ def _register(conn, name: str) -> None:
 
 def write_table(conn, name: str, parquet: Path) -> None:
     """Replace table `name` by the rows of a Parquet file (typed by the contract)."""
-    from pyspark.sql import functions as F
-
     location = conn.where.location
     final, new, old = location / name, location / f".{name}.new", location / f".{name}.old"
     for stale in (new, old):
         shutil.rmtree(stale, ignore_errors=True)
     frame = conn.spark.read.parquet(str(parquet))
-    typed = frame.select(
-        *[F.col(c.name).cast(SPARK_TYPES[c.type].lower()).alias(c.name) for c in TABLES[name].columns]
-    )
+    typed = frame.selectExpr(*_typed(name))
     try:
         typed.write.parquet(str(new))
     except Exception as exc:
-        raise db.DatabaseError(f"could not write {name} to Spark: {dbapi_first(exc)}") from None
+        raise db.DatabaseError(f"could not write {name} to Spark: {first_line(exc)}") from None
     if final.exists():
         final.rename(old)
     new.rename(final)
@@ -83,9 +82,10 @@ def write_table(conn, name: str, parquet: Path) -> None:
     conn._run(f"REFRESH TABLE {name}")
 
 
-def dbapi_first(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+def _typed(name: str) -> list[str]:
+    """The contract's columns of `name`, each cast to its Spark type (SQL
+    expressions: the same for a classic and a Spark Connect DataFrame)."""
+    return [f"CAST(`{c.name}` AS {SPARK_TYPES[c.type]}) AS `{c.name}`" for c in TABLES[name].columns]
 
 
 def create_tables(engine: Engine) -> None:
@@ -109,23 +109,28 @@ def load(engine: Engine, folder: Path) -> list:
     from ..validation import import_folder
 
     raw = engine.raw_connection()  # the DB-API connection: the loader drives Spark itself
+    conn = raw.dbapi_connection
     try:
         with tempfile.TemporaryDirectory(prefix="pm-spark-load-") as tmp:
             scratch = db.make_engine(f"duckdb:///{tmp}/check.duckdb", create=True)
+            # Where Spark reads the validated rows from: a folder its executors see.
+            out = Path(tempfile.mkdtemp(prefix=".purpose-metrics-load-", dir=conn.where.warehouse))
+            out.chmod(0o755)  # (mkdtemp's is 0700: workers run as their own user)
             try:
                 db.create_schema(scratch)
                 results = import_folder(scratch, folder)
                 with scratch.connect() as duck:
                     for result in results:
                         columns = ", ".join(TABLES[result.table].column_names)
+                        target = str(out / f"{result.table}.parquet").replace("'", "''")
                         duck.exec_driver_sql(
-                            f"COPY (SELECT {columns} FROM {result.table}) TO '{tmp}/{result.table}.parquet' "
-                            "(FORMAT parquet)"
+                            f"COPY (SELECT {columns} FROM {result.table}) TO '{target}' (FORMAT parquet)"
                         )
+                for result in results:
+                    write_table(conn, result.table, out / f"{result.table}.parquet")
             finally:
                 scratch.dispose()
-            for result in results:
-                write_table(raw.dbapi_connection, result.table, Path(tmp) / f"{result.table}.parquet")
+                shutil.rmtree(out, ignore_errors=True)
     finally:
         raw.close()
     return results
