@@ -135,3 +135,36 @@ class StandaloneCluster(Daemons):
                        "--work-dir", str(work))  # fmt: skip
         self.wait_for(master, "I have been elected leader")
         self.wait_for(master, "Registering worker", count=workers)
+
+
+class ConnectServer(Daemons):
+    """A Spark Connect server on this machine, run by pyspark's
+    `bin/spark-submit` as `sbin/start-connect-server.sh --wait` runs it (in
+    the foreground, so that the test holds its process): master local[2],
+    its warehouse a folder here, answering on 127.0.0.1:`port` to clients
+    that bring its bearer `token`. Its JVM's time zone is not UTC (TZ), so
+    a client that left the session's zone alone would cut days elsewhere."""
+
+    def __init__(self, folder: Path, token: str):
+        super().__init__(folder)
+        self.port, self.token = free_port(), token
+        self.warehouse = folder / "warehouse"
+        self.env["TZ"] = "America/New_York"
+
+    def up(self) -> None:
+        conf = {
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(self.port),
+            "spark.connect.authenticate.token": self.token,
+            "spark.sql.warehouse.dir": str(self.warehouse),
+            "spark.ui.enabled": "false",
+        }
+        args = [a for k, v in conf.items() for a in ("--conf", f"{k}={v}")]
+        log = self.start("connect", "spark-submit", "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+                         "--name", "purpose-metrics-tests", "--master", "local[2]", *args)  # fmt: skip
+        self.wait_for(log, "Spark Connect server started at")
+
+    def url(self, database: str, token: str | None = None) -> str:
+        """The sc:// URL of a database (the token as the URL's password; the
+        host "localhost": pyspark sends a token without TLS only there)."""
+        return f"sc://:{token or self.token}@localhost:{self.port}?database={database}"

@@ -5,8 +5,8 @@ validated by the importer, written as the warehouse's Parquet tables), and
 Spark is read in pushdown mode, with the fact SQL carried to Spark SQL by
 sqlglot. `kpis` (with and without filters), `cohorts` and `drivers` there
 equal the in-memory path on DuckDB (the worked example imported as usual);
-a bad file writes nothing; a missing warehouse and the URLs of this slice's
-later parts are refused with one clear line."""
+a bad file writes nothing; a missing warehouse is refused with one clear
+line."""
 
 from __future__ import annotations
 
@@ -156,13 +156,6 @@ def test_a_missing_warehouse_is_one_clear_line(spark_warehouse, capsys, tmp_path
     assert f"there is no Spark warehouse at {tmp_path / 'nowhere'}: create it with" in err
     assert "`purpose-metrics init`" in err and "Traceback" not in err
     assert not (tmp_path / "nowhere").exists()  # reading created nothing
-
-
-def test_connect_urls_are_refused_until_they_are_supported(capsys):
-    code, _, err = run(capsys, "--db", "sc://127.0.0.1:15002", "kpis", "--week", "2026-W10")
-    assert code == 1
-    assert "are not supported yet: use spark+local:///ABS/PATH/warehouse?database=NAME" in err
-    assert "Traceback" not in err
 
 
 def test_other_writes_say_what_writes_on_spark(spark_warehouse, capsys, example_dir):

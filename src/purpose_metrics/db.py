@@ -93,9 +93,10 @@ def make_engine(url: str | None = None, create: bool = False) -> Engine:
             if not create:
                 _refuse_missing_file(engine, Path(parsed.database))
             return engine
-        if parsed.get_backend_name() == "spark":
+        if parsed.get_dialect().name == "spark":  # spark+local://, spark://, sc://
             # Each connection is a new session of the process's one
-            # SparkSession (cheap), so it sees tables written since.
+            # SparkSession (cheap), so it sees tables written since; on
+            # Spark Connect, the process's session of the server.
             return sa.create_engine(parsed, poolclass=sa.pool.NullPool, connect_args={"create": create})
         if parsed.get_backend_name() == "postgresql":
             # A pooled connection may have died (server restarted, database

@@ -9,20 +9,26 @@ Registered (db.py) for
   cluster's master, as the master names itself, with the warehouse folder
   as a parameter (a path that this process and every worker see; it is no
   place on the master's host, which the URL's path would suggest):
-  SparkClusterDialect.
+  SparkClusterDialect;
+- `sc://HOST:15002?database=NAME`: a Spark Connect server (Databricks
+  Connect too): SparkConnectDialect. The URL's password is the server's
+  bearer token (`sc://:TOKEN@HOST:443?...`: masked wherever a URL is shown,
+  as every password is), its user the Connect user_id; every other
+  parameter goes into the Connect string as it is (`use_ssl=true`,
+  `x-databricks-cluster-id=ID`, `session_id=...`). The database may name
+  its catalog: `database=CATALOG.SCHEMA`.
 
-On both, any `spark.NAME=VALUE` parameter is a setting of the session
-(`spark.executor.memory=2g`, `spark.cores.max=4`, `spark.driver.host=...`). What it compiles is what the
+On the first two, any `spark.NAME=VALUE` parameter is a setting of the
+session (`spark.executor.memory=2g`, `spark.cores.max=4`, `spark.driver.host=...`). What it compiles is what the
 app writes with SQLAlchemy: small selects, counts, DISTINCT, unions, IN
 subqueries, outer joins. Its SQL is ANSI as SQLAlchemy writes it, with
 identifiers in backticks and LIMIT as a literal; the fact SQL comes as
 text, carried to Spark SQL by sqlglot (transpile.py, dialect "spark").
-
-`sc://HOST:15002` (Spark Connect, Databricks Connect) is a known URL that
-this version refuses with a clear line (SparkServerDialect).
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import default
@@ -144,17 +150,28 @@ class SparkClusterDialect(SparkDialect):
                     "master": f"spark://{host}:{url.port or 7077}", "conf": conf}  # fmt: skip
 
 
-class SparkServerDialect(SparkDialect):
-    """`sc://`: not in this version (a later one runs it)."""
+class SparkConnectDialect(SparkDialect):
+    """`sc://HOST:PORT?database=NAME`: a Spark Connect server runs the SQL
+    and keeps the tables."""
 
+    driver = "connect"
     supports_statement_cache = True
 
     def create_connect_args(self, url: sa.URL):
-        raise sa.exc.ArgumentError(
-            "sc:// (Spark Connect) URLs are not supported yet: use spark+local:///ABS/PATH/warehouse?"
-            "database=NAME (a Spark session on this machine) or spark://HOST:7077?warehouse=/ABS/PATH"
-            "&database=NAME (a standalone cluster)"
+        if not url.host:
+            raise sa.exc.ArgumentError("an sc:// URL names its server: sc://HOST:15002?database=NAME")
+        if url.database:
+            raise sa.exc.ArgumentError(
+                "an sc:// URL names its database as a parameter, not a path: sc://HOST:15002?database=NAME"
+            )
+        query = {k: v if isinstance(v, str) else v[-1] for k, v in url.query.items()}
+        database = query.pop("database", None)
+        params = {"user_id": url.username, "token": url.password, **query}
+        host = f"[{url.host}]" if ":" in url.host else url.host
+        remote = f"sc://{host}:{url.port or 15002}/" + "".join(
+            f";{k}={quote(str(v), safe='')}" for k, v in params.items() if v
         )
+        return [], {"remote": remote, "database": database}
 
 
 # Settings the URL's own parts make (the warehouse is a folder of tables
@@ -189,4 +206,4 @@ def register() -> None:
 
     registry.register("spark.local", __name__, "SparkDialect")
     registry.register("spark", __name__, "SparkClusterDialect")
-    registry.register("sc", __name__, "SparkServerDialect")
+    registry.register("sc", __name__, "SparkConnectDialect")

@@ -15,6 +15,16 @@ Each table is replaced as atomically as a folder of files allows: Spark
 writes the new files to a hidden folder beside the table's (`.<table>.new`;
 Spark skips names starting with a dot), then two renames swap it in. A read
 in between fails (no table) rather than seeing half a table.
+
+On Spark Connect (sc://) the tables are the server's: this process cannot
+write into the server's warehouse, and the server cannot read this
+machine's files. The validated rows go to the server as Arrow batches
+(`createDataFrame`, some 250,000 rows at a time, so the client holds one
+batch), appended to a staging table `_purpose_metrics_new_<table>` in the
+URL's database, in the server's own table format (Parquet on Apache Spark,
+Delta on Databricks); then the old table is dropped and the staging one
+renamed to it. A read in between fails (no table), as above; a failed write
+drops the staging table and leaves the old one.
 """
 
 from __future__ import annotations
@@ -64,6 +74,9 @@ def _register(conn, name: str) -> None:
 
 def write_table(conn, name: str, parquet: Path) -> None:
     """Replace table `name` by the rows of a Parquet file (typed by the contract)."""
+    if conn.where.is_connect:
+        _send_table(conn, name, parquet)
+        return
     location = conn.where.location
     final, new, old = location / name, location / f".{name}.new", location / f".{name}.old"
     for stale in (new, old):
@@ -82,6 +95,29 @@ def write_table(conn, name: str, parquet: Path) -> None:
     conn._run(f"REFRESH TABLE {name}")
 
 
+# Rows sent to a Spark Connect server at a time.
+UPLOAD_ROWS = 250_000
+
+
+def _send_table(conn, name: str, parquet: Path) -> None:
+    """Replace table `name` on a Spark Connect server by a Parquet file's rows (sent as Arrow)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    staging = f"_purpose_metrics_new_{name}"
+    conn._run(f"DROP TABLE IF EXISTS {staging}")
+    conn._run(f"CREATE TABLE {staging} ({_columns(name)})")
+    try:
+        for batch in pq.ParquetFile(parquet).iter_batches(batch_size=UPLOAD_ROWS):
+            rows = conn.spark.createDataFrame(pa.Table.from_batches([batch]))
+            rows.selectExpr(*_typed(name)).write.insertInto(staging)
+    except Exception as exc:
+        conn._run(f"DROP TABLE IF EXISTS {staging}")
+        raise db.DatabaseError(f"could not write {name} to Spark: {first_line(exc)}") from None
+    conn._run(f"DROP TABLE IF EXISTS {name}")
+    conn._run(f"ALTER TABLE {staging} RENAME TO {name}")
+
+
 def _typed(name: str) -> list[str]:
     """The contract's columns of `name`, each cast to its Spark type (SQL
     expressions: the same for a classic and a Spark Connect DataFrame)."""
@@ -90,11 +126,15 @@ def _typed(name: str) -> list[str]:
 
 def create_tables(engine: Engine) -> None:
     """The contract's tables the database lacks, empty (an empty folder:
-    the table's columns are declared when it is registered)."""
+    the table's columns are declared when it is registered; on Spark
+    Connect, a table of the server's)."""
     raw = engine.raw_connection()
     try:
         conn = raw.dbapi_connection
         for name in TABLES:
+            if conn.where.is_connect:
+                conn._run(f"CREATE TABLE IF NOT EXISTS {name} ({_columns(name)})")
+                continue
             if not (conn.where.location / name).is_dir():
                 (conn.where.location / name).mkdir(parents=True)
                 _register(conn, name)
@@ -113,9 +153,13 @@ def load(engine: Engine, folder: Path) -> list:
     try:
         with tempfile.TemporaryDirectory(prefix="pm-spark-load-") as tmp:
             scratch = db.make_engine(f"duckdb:///{tmp}/check.duckdb", create=True)
-            # Where Spark reads the validated rows from: a folder its executors see.
-            out = Path(tempfile.mkdtemp(prefix=".purpose-metrics-load-", dir=conn.where.warehouse))
-            out.chmod(0o755)  # (mkdtemp's is 0700: workers run as their own user)
+            # Where Spark reads the validated rows from: a folder its executors
+            # see (on Spark Connect, this process reads them and sends them).
+            if conn.where.is_connect:
+                out = Path(tempfile.mkdtemp(prefix="rows-", dir=tmp))
+            else:
+                out = Path(tempfile.mkdtemp(prefix=".purpose-metrics-load-", dir=conn.where.warehouse))
+                out.chmod(0o755)  # (mkdtemp's is 0700: workers run as their own user)
             try:
                 db.create_schema(scratch)
                 results = import_folder(scratch, folder)
