@@ -59,7 +59,7 @@ def test_the_import_wrote_each_table_as_parquet_with_the_rows_of_the_files(spark
     spark_counts = db.table_counts(db.make_engine(url))
     assert spark_counts == db.table_counts(db.make_engine(duck))
     assert spark_counts["orders"] == pl.read_csv(example_dir / "data" / "orders.csv").height > 0
-    warehouse = Path(url.removeprefix("spark+local://").split("?")[0])
+    warehouse = _warehouse(url)
     for table in TABLES:  # Spark's layout: <warehouse>/<database>.db/<table>/part-*.parquet
         assert list((warehouse / "example.db" / table).glob("part-*.parquet")), table
 
@@ -147,6 +147,63 @@ def test_a_bad_file_is_refused_with_its_rule_and_nothing_is_written(
     assert "customers" in err and "customer_id" in err
     assert "Traceback" not in err
     assert db.table_counts(db.make_engine(url)) == before
+
+
+def write_like_spark(frame: pl.DataFrame, folder: Path) -> None:
+    """A table's folder as Spark lays it out (part files and _SUCCESS), written by Polars."""
+    folder.mkdir(parents=True)
+    frame.write_parquet(folder / "part-00000-polars.snappy.parquet")
+    (folder / "_SUCCESS").touch()
+
+
+@pytest.fixture(scope="module")
+def other_tools(spark_warehouse, tmp_path_factory) -> str:
+    """The worked example in a database of the warehouse that our importer
+    did not write: each table a folder of Parquet files that Polars wrote in
+    Spark's layout (timestamps without a zone, read by Spark as
+    TIMESTAMP_NTZ), but the orders, which a Spark job wrote with its own
+    Parquet writer. Returns its URL."""
+    url, duck = spark_warehouse
+    location = _warehouse(url) / "others.db"
+    source = db.make_engine(duck)
+    for table in TABLES:
+        if table != "orders":
+            write_like_spark(db.read_table(source, table), location / table)
+    staged = tmp_path_factory.mktemp("orders") / "orders.parquet"
+    db.read_table(source, "orders").write_parquet(staged)
+    raw = db.make_engine(url).raw_connection()
+    raw.dbapi_connection.spark.read.parquet(str(staged)).write.parquet(str(location / "orders"))
+    raw.close()
+    return url.replace("database=example", "database=others")
+
+
+def _warehouse(url: str) -> Path:
+    return Path(url.removeprefix("spark+local://").split("?")[0])
+
+
+def test_tables_written_by_other_tools_are_read(other_tools, spark_warehouse, capsys):
+    _, duck = spark_warehouse
+    assert_same_kpis(capsys, other_tools, duck, PERIODS[0])
+    assert_same_output(capsys, other_tools, duck, ("cohorts", "--grain", "week"))
+
+
+def test_a_missing_contract_table_or_column_is_one_line(other_tools, spark_warehouse, capsys):
+    """A database that lacks a table of the contract (support_tickets) and a
+    column (orders.channel): what it lacks, in one line, exit 2."""
+    _, duck = spark_warehouse
+    others = _warehouse(other_tools) / "others.db"
+    lacking = others.parent / "lacking.db"
+    shutil.copytree(others, lacking, ignore=shutil.ignore_patterns("support_tickets", "orders"))
+    write_like_spark(db.read_table(db.make_engine(duck), "orders").drop("channel"), lacking / "orders")
+    url = other_tools.replace("database=others", "database=lacking")
+    code, out, err = run(capsys, "--db", url, "kpis", "--week", "2026-W10")
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if "warning:" not in line]
+    assert lines == [
+        f"purpose-metrics: the Spark database lacking (the Spark warehouse at {_warehouse(url)}) does not hold "
+        "the data contract: orders has no column channel; no table support_tickets (`purpose-metrics init` and "
+        "`import FOLDER` write its tables)"
+    ]
 
 
 def test_a_missing_warehouse_is_one_clear_line(spark_warehouse, capsys, tmp_path):

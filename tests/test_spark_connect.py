@@ -112,6 +112,22 @@ def test_a_catalog_written_by_other_tools_is_read(existing, imported, capsys, se
     assert_same_kpis(capsys, existing, duck, PERIODS[2])
 
 
+def test_a_catalog_lacking_a_contract_column_is_one_line(existing, server, capsys):
+    spark = plain_pyspark(server)
+    spark.sql("CREATE DATABASE lacking").collect()
+    spark.sql("CREATE TABLE lacking.orders AS SELECT * EXCEPT (channel) FROM existing.orders").collect()
+    spark.stop()
+    code, out, err = run(capsys, "--db", server.url("lacking"), "kpis", "--week", "2026-W10")
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if "warning:" not in line]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(
+        f"purpose-metrics: the Spark database lacking (the Spark Connect server at localhost:{server.port}) "
+        "does not hold the data contract: no table company; no table brands; no table customers; orders has no "
+        "column channel; no table customer_surveys"
+    )
+
+
 def test_a_session_the_server_dropped_is_replaced(imported, capsys):
     """The server forgets sessions (a restart, its idle timeout): the next
     statement runs on a new one."""

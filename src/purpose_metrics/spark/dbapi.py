@@ -21,7 +21,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import UsageError
 from . import session as sessions
+from .catalog import contract_problems, is_unresolved, register_tables
 from .session import SESSION_CONF, Place, SparkUnavailable, place
 
 apilevel = "2.0"
@@ -108,8 +110,6 @@ def connect(create: bool = False, **parts: Any) -> SparkConnection:
     # `create`): Spark's in-memory catalog starts empty in every process.
     conn._run(f"CREATE DATABASE IF NOT EXISTS {where.database}")
     conn._run(f"USE {where.database}")
-    from .load import register_tables
-
     register_tables(conn)
     return conn
 
@@ -131,19 +131,34 @@ class SparkConnection:
         self.spark, self.where = spark, where
 
     def _run(self, sql: str, args: Mapping[str, Any] | None = None):
-        """The Arrow table of one statement (DatabaseError with Spark's first line)."""
+        """The Arrow table of one statement (DatabaseError with Spark's
+        first line; UsageError naming what the database lacks of the data
+        contract, when Spark could not find a table or a column of it)."""
         try:
             return self._arrow(sql, args)
         except Exception as exc:
-            if not (self.where.is_connect and any(name in str(exc) for name in _RENEW)):
-                raise _error(exc) from None
+            failed = exc
+        if self.where.is_connect and any(name in str(failed) for name in _RENEW):
+            try:
+                self.spark = sessions.renew(self.where, self.spark)
+                return self._arrow(sql, args)
+            except SparkUnavailable as exc:
+                raise OperationalError(str(exc)) from None
+            except Exception as exc:
+                failed = exc
+        problems = self._contract_problems() if is_unresolved(str(failed)) else None
+        if problems:
+            raise UsageError(
+                f"the Spark database {self.where.database} ({self.where.shown()}) does not hold the data "
+                f"contract: {'; '.join(problems)} (`purpose-metrics init` and `import FOLDER` write its tables)"
+            ) from None
+        raise _error(failed) from None
+
+    def _contract_problems(self) -> list[str] | None:
         try:
-            self.spark = sessions.renew(self.where, self.spark)
-            return self._arrow(sql, args)
-        except SparkUnavailable as exc:
-            raise OperationalError(str(exc)) from None
-        except Exception as exc:
-            raise _error(exc) from None
+            return contract_problems(self.spark)
+        except Exception:  # the database cannot say: Spark's own error stands
+            return None
 
     def _arrow(self, sql: str, args: Mapping[str, Any] | None):
         return self.spark.sql(sql, args=dict(args) if args else None).toArrow()

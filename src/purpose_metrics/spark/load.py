@@ -37,39 +37,8 @@ from sqlalchemy.engine import Engine
 
 from .. import db
 from ..contract import TABLES
+from .catalog import SPARK_TYPES, columns_sql, register
 from .session import first_line
-
-# The contract's column types in Spark SQL.
-SPARK_TYPES = {"id": "BIGINT", "int": "INT", "text": "STRING", "num": "DOUBLE", "bool": "BOOLEAN",
-               "date": "DATE", "ts": "TIMESTAMP"}  # fmt: skip
-
-
-def _columns(table: str) -> str:
-    return ", ".join(f"`{c.name}` {SPARK_TYPES[c.type]}" for c in TABLES[table].columns)
-
-
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def register_tables(conn) -> None:
-    """Make the contract's tables found in the database's folder known to
-    this process's catalog (dbapi.SparkConnection calls it on connecting)."""
-    location = conn.where.location
-    if not location.is_dir():
-        return
-    here = [p.name for p in location.iterdir() if p.is_dir() and p.name in TABLES]
-    if not here:
-        return
-    known = {str(n).lower() for n in conn._run("SHOW TABLES").column("tableName").to_pylist()}
-    for name in here:
-        if name not in known:
-            _register(conn, name)
-
-
-def _register(conn, name: str) -> None:
-    path = conn.where.location / name
-    conn._run(f"CREATE TABLE IF NOT EXISTS {name} ({_columns(name)}) USING parquet LOCATION {_quoted(path)}")
 
 
 def write_table(conn, name: str, parquet: Path) -> None:
@@ -91,7 +60,7 @@ def write_table(conn, name: str, parquet: Path) -> None:
         final.rename(old)
     new.rename(final)
     shutil.rmtree(old, ignore_errors=True)
-    _register(conn, name)
+    register(conn, name)
     conn._run(f"REFRESH TABLE {name}")
 
 
@@ -106,7 +75,7 @@ def _send_table(conn, name: str, parquet: Path) -> None:
 
     staging = f"_purpose_metrics_new_{name}"
     conn._run(f"DROP TABLE IF EXISTS {staging}")
-    conn._run(f"CREATE TABLE {staging} ({_columns(name)})")
+    conn._run(f"CREATE TABLE {staging} ({columns_sql(name)})")
     try:
         for batch in pq.ParquetFile(parquet).iter_batches(batch_size=UPLOAD_ROWS):
             rows = conn.spark.createDataFrame(pa.Table.from_batches([batch]))
@@ -133,11 +102,11 @@ def create_tables(engine: Engine) -> None:
         conn = raw.dbapi_connection
         for name in TABLES:
             if conn.where.is_connect:
-                conn._run(f"CREATE TABLE IF NOT EXISTS {name} ({_columns(name)})")
+                conn._run(f"CREATE TABLE IF NOT EXISTS {name} ({columns_sql(name)})")
                 continue
             if not (conn.where.location / name).is_dir():
                 (conn.where.location / name).mkdir(parents=True)
-                _register(conn, name)
+                register(conn, name)
     finally:
         raw.close()
 

@@ -232,6 +232,12 @@ def _quiet_pyspark() -> None:
     # The Spark Connect client warns when it gives up on a server, which the
     # error raised then says too.
     warnings.filterwarnings("ignore", r"\[RETRIES_EXCEEDED\]", UserWarning)
+    # pyspark logs each error of a statement, as JSON with its stack, on
+    # stderr before raising it; the error raised says it (dbapi.py: in one line).
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def _start(where: Place):
