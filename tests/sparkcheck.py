@@ -10,12 +10,16 @@ other on one worker (`--dist loadgroup`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+import polars as pl
 
 from purpose_metrics import cli
 
@@ -30,6 +34,21 @@ def load_example(url: str, example_dir: Path) -> None:
     """`init`, then `import FOLDER` of the worked example, through the CLI."""
     assert cli.main(["--db", url, "init"]) == 0
     assert cli.main(["--db", url, "import", str(example_dir / "data")]) == 0
+
+
+def kpis_in_another_process(url: str, *args: str) -> tuple[pl.DataFrame, str]:
+    """`kpis --format json` run as a command of its own: (its rows, its
+    stderr, which holds nothing but the command's own lines: no JVM
+    banner, no Spark log, no pyspark warning)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "purpose_metrics.cli", "--db", url, "kpis", *args, "--format", "json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr and all(line.startswith("purpose-metrics: ") for line in done.stderr.splitlines()), (
+        done.stderr
+    )
+    return pl.DataFrame(json.loads(done.stdout), infer_schema_length=None), done.stderr
 
 
 def pyspark_home() -> Path:

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import polars as pl
 import pytest
-from compare import assert_same_kpis, assert_same_output, run
-from sparkcheck import PERIODS, ConnectServer, free_port, load_example
+from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
+from sparkcheck import PERIODS, ConnectServer, free_port, kpis_in_another_process, load_example
 
 from purpose_metrics import db
 from purpose_metrics.contract import TABLES
@@ -91,6 +91,15 @@ def test_kpis_through_spark_connect_equal_the_in_memory_path(imported, capsys, p
     url, duck = imported
     err = assert_same_kpis(capsys, url, duck, period)
     assert TOKEN not in err
+
+
+def test_a_command_through_spark_connect_writes_only_its_own_lines_on_stderr(imported, capsys):
+    url, duck = imported
+    expected, _ = kpis(capsys, duck, "--week", "2026-W10", mode="memory")
+    got, err = kpis_in_another_process(url, "--week", "2026-W10")
+    assert err.splitlines() == [f"purpose-metrics: warning: {db.unverified_note('spark')}"]
+    assert got.height == expected.height > 0
+    assert kpi_mismatches(got, expected) == []
 
 
 @pytest.mark.parametrize("grain", ["week", "month"])

@@ -28,7 +28,8 @@ the dashboard and the CLI read one warehouse at once. One SparkSession per
 process (a JVM and its executors are started once and reused); each DB-API
 connection is a `newSession()` of it, with its own current database and
 its own cache of file listings, so it sees what another process wrote
-since.
+since. The JVM's own output (its start-up lines and warnings, Spark's log)
+goes to a file (`jvm_log()`), not to the command's stdout and stderr.
 
 For sc://, one Spark Connect session per place and process serves every
 connection (a new one costs round trips to the server); dbapi.py replaces it
@@ -246,6 +247,7 @@ def _start(where: Place):
         raise SparkUnavailable(reason)
     _quiet_pyspark()
     from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
     from pyspark.sql import SparkSession
 
     utc = "-Duser.timezone=UTC"
@@ -266,7 +268,13 @@ def _start(where: Place):
         conf.set("spark.driver.host", "127.0.0.1")
     conf.setAll(list(where.conf))  # the URL's own spark.* settings come last
     try:
-        spark = SparkSession(SparkContext(conf=conf))
+        # The JVM's stdout and stderr go to a file: its start-up lines and
+        # warnings are not the command's (whose stdout scripts read).
+        gateway = None
+        if SparkContext._gateway is None:  # (one JVM per process; a stopped session's is reused)
+            with open(jvm_log(), "ab") as log:
+                gateway = launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
+        spark = SparkSession(SparkContext(conf=conf, gateway=gateway))
     except Exception as exc:  # the JVM or the context did not start: say why, in one line
         raise SparkUnavailable(f"Spark did not start: {first_line(exc)}") from None
     _stop_at_exit()
@@ -274,6 +282,13 @@ def _start(where: Place):
     for key, value in SESSION_CONF.items():
         spark.conf.set(key, value)
     return spark
+
+
+def jvm_log() -> Path:
+    """Where this user's Spark driver JVMs write their own output (appended)."""
+    import getpass
+
+    return Path(tempfile.gettempdir()) / f"purpose-metrics-spark-jvm-{getpass.getuser()}.log"
 
 
 def _stop_at_exit() -> None:
