@@ -31,7 +31,7 @@ def server(tmp_path_factory) -> Iterator[ConnectServer]:
     from purpose_metrics.spark import session
 
     reason = session.missing_reason() or session.missing_reason(connect=True)
-    if reason is not None:  # (the conftest hook has already failed or skipped a missing Java)
+    if reason is not None:  # (the conftest hook has already failed or skipped the test)
         pytest.skip(reason)
     spark = ConnectServer(tmp_path_factory.mktemp("connect"), TOKEN)
     try:

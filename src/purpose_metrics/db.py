@@ -39,8 +39,11 @@ LOCK_WAIT_SECONDS = 30.0
 # (transpile.py), and said to be unverified wherever the database is named.
 VERIFIED_BACKENDS = ("duckdb", "sqlite", "postgresql")
 VERIFIED_NAMES = "DuckDB, SQLite and PostgreSQL"
-# What the suite checks on Spark (tests/test_spark.py), said wherever Spark is named.
-SPARK_CHECKED = "kpis, cohorts and drivers are checked here on the worked example"
+# What the suite checks on Spark (tests/test_spark*.py), said wherever Spark is named.
+SPARK_CHECKED = (
+    "kpis and cohorts are checked here on the worked example on a local cluster, a standalone cluster and "
+    "through Spark Connect, drivers on a local cluster"
+)
 # What DuckDB may hold in memory during an import before it spills to disk.
 # The keys' unique indexes cannot spill: about 1 GB holds ten million orders.
 ENV_IMPORT_MEMORY = "PURPOSE_METRICS_IMPORT_MEMORY"

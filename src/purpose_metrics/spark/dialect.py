@@ -19,11 +19,14 @@ Registered (db.py) for
   its catalog: `database=CATALOG.SCHEMA`.
 
 On the first two, any `spark.NAME=VALUE` parameter is a setting of the
-session (`spark.executor.memory=2g`, `spark.cores.max=4`, `spark.driver.host=...`). What it compiles is what the
-app writes with SQLAlchemy: small selects, counts, DISTINCT, unions, IN
-subqueries, outer joins. Its SQL is ANSI as SQLAlchemy writes it, with
-identifiers in backticks and LIMIT as a literal; the fact SQL comes as
-text, carried to Spark SQL by sqlglot (transpile.py, dialect "spark").
+session (`spark.executor.memory=2g`, `spark.cores.max=4`,
+`spark.driver.host=...`).
+
+What it compiles is what the app writes with SQLAlchemy: small selects,
+counts, DISTINCT, unions, IN subqueries, outer joins. Its SQL is ANSI as
+SQLAlchemy writes it, with identifiers in backticks and LIMIT as a literal;
+the fact SQL comes as text, carried to Spark SQL by sqlglot (transpile.py,
+dialect "spark").
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ class Place:
     server (`remote`, its connection string)."""
 
     database: str
-    warehouse: Path = Path("/")
+    warehouse: Path | None = None  # (None on Spark Connect: the server keeps the tables)
     master: str = ""
     conf: tuple[tuple[str, str], ...] = ()  # spark.* settings the URL names
     remote: str | None = None
@@ -95,6 +95,7 @@ class Place:
     @property
     def location(self) -> Path:
         """The folder of the database's tables (spark+local, spark://)."""
+        assert self.warehouse is not None, "a Spark Connect database has no folder here"
         return self.warehouse if self.database == "default" else self.warehouse / f"{self.database}.db"
 
     @property
@@ -276,7 +277,9 @@ def _start(where: Place):
                 gateway = launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
         spark = SparkSession(SparkContext(conf=conf, gateway=gateway))
     except Exception as exc:  # the JVM or the context did not start: say why, in one line
-        raise SparkUnavailable(f"Spark did not start: {first_line(exc)}") from None
+        raise SparkUnavailable(
+            f"Spark did not start: {first_line(exc)} (the JVM's output: {jvm_log()})"
+        ) from None
     _stop_at_exit()
     spark.sparkContext.setLogLevel("ERROR")
     for key, value in SESSION_CONF.items():
