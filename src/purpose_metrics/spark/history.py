@@ -16,7 +16,10 @@ Which data it was built from is a marker in its folder (`MARKER`, written
 after the swap; Spark skips files whose names start with `_`): the
 generation of each source table's folder (its data files' names, sizes and
 times: Spark names each file it writes anew) and of the history's own.
-`is_current` is True only while every one still matches; a table rewritten
+`is_current` is True only while every one still matches (the customer
+facts ask of orders and customers; the drivers, reading its on_time,
+answers and 90-day spend, of every source and the zone it was cut in:
+`drivers_current`); a table rewritten
 by another tool, a history without the marker or with an older one, and a
 warehouse not in a folder here are not current, and reads fall back to the
 window query.
@@ -98,6 +101,15 @@ def is_current(conn: Connection, tables: Sequence[str] = FACT_SOURCES) -> bool:
     return True
 
 
+def drivers_current(conn: Connection, zone: str | None) -> bool:
+    """Whether the drivers may count from the history (pushdown.py
+    `driver_counts`, stored): built from every source as it is now, its
+    on_time cut in `zone`."""
+    spark = _spark_connection(conn)
+    marker = None if spark is None else read_marker(spark.where.location)
+    return marker is not None and marker.get("zone") == zone and is_current(conn, SOURCES)
+
+
 def _register(spark) -> None:
     from .load import _quoted
 
@@ -165,7 +177,8 @@ def build(engine: Engine) -> int:
         _register(spark)
         spark._run(f"REFRESH TABLE {HISTORY}")
         count = int(spark._run(f"SELECT COUNT(*) FROM {HISTORY}").column(0)[0].as_py())
-        marker = {"version": VERSION, "built_from": built_from, "history": generation(location / HISTORY)}
+        marker = {"version": VERSION, "built_from": built_from, "zone": days.zone,
+                  "history": generation(location / HISTORY)}  # fmt: skip
         scratch = location / HISTORY / f"_{MARKER}.tmp"
         scratch.write_text(json.dumps(marker, indent=1, sort_keys=True))
         scratch.rename(location / HISTORY / MARKER)
