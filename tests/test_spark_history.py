@@ -174,7 +174,9 @@ def test_an_import_replacing_the_orders_rebuilds_the_history(warehouse, example_
     url, _, location = warehouse
     before = marker(location)
     folder = tmp_path / "data"
-    shutil.copytree(example_dir / "data", folder)
+    folder.mkdir()
+    for table in ("brands", "customers", "orders"):  # the orders and what they reference
+        shutil.copy(example_dir / "data" / f"{table}.csv", folder)
     orders = pl.read_csv(folder / "orders.csv", infer_schema_length=0)
     # The first completed order of the customer with the most of them is cancelled.
     completed = orders.filter((pl.col("status") == "completed") & pl.col("customer_id").is_not_null())

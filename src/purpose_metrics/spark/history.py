@@ -35,7 +35,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from .. import sqltext, transpile
+from .. import db, sqltext, transpile
 
 HISTORY = "order_history"
 MARKER = "_pm_built_from.json"
@@ -150,7 +150,17 @@ def build_sql(days) -> tuple[str, list[str], str]:
 
 def build(engine: Engine) -> int:
     """Build order_history in the warehouse from its tables now, swap it in,
-    then write the marker. Returns its rows."""
+    then write the marker. Returns its rows. A failure is a DatabaseError
+    (the history left as it was, or without its marker: reads fall back)."""
+    from .dbapi import Error
+
+    try:
+        return _build(engine)
+    except Error as exc:
+        raise db.DatabaseError(f"could not build {HISTORY} on Spark: {exc}") from None
+
+
+def _build(engine: Engine) -> int:
     from pyspark.sql import functions as F
 
     from ..store.maintain import _days
