@@ -19,10 +19,10 @@ times: Spark names each file it writes anew) and of the history's own.
 `is_current` is True only while every one still matches (the customer
 facts ask of orders and customers; the drivers, reading its on_time,
 answers and 90-day spend, of every source and the zone it was cut in:
-`drivers_current`); a table rewritten
-by another tool, a history without the marker or with an older one, and a
-warehouse not in a folder here are not current, and reads fall back to the
-window query.
+`drivers_current`). A table rewritten by another tool, a history without
+the marker or with an older one, and a warehouse not in a folder here are
+not current: reads fall back to the window query (drivers: to
+sql/drivers/counts.sql) until the next import or refresh.
 """
 
 from __future__ import annotations
