@@ -63,24 +63,30 @@ def write_table(conn, name: str, parquet: Path) -> None:
     """Replace table `name` by the rows of a Parquet file (typed by the contract)."""
     from pyspark.sql import functions as F
 
-    location = conn.where.location
-    final, new, old = location / name, location / f".{name}.new", location / f".{name}.old"
-    for stale in (new, old):
-        shutil.rmtree(stale, ignore_errors=True)
     frame = conn.spark.read.parquet(str(parquet))
     typed = frame.select(
         *[F.col(c.name).cast(SPARK_TYPES[c.type].lower()).alias(c.name) for c in TABLES[name].columns]
     )
+    swap_in(conn, name, typed)
+    _register(conn, name)
+    conn._run(f"REFRESH TABLE {name}")
+
+
+def swap_in(conn, name: str, frame) -> None:
+    """Write a Spark DataFrame as the folder of table `name`, swapped in
+    whole (`.<name>.new`, then two renames: the module's docstring)."""
+    location = conn.where.location
+    final, new, old = location / name, location / f".{name}.new", location / f".{name}.old"
+    for stale in (new, old):
+        shutil.rmtree(stale, ignore_errors=True)
     try:
-        typed.write.parquet(str(new))
+        frame.write.parquet(str(new))
     except Exception as exc:
         raise db.DatabaseError(f"could not write {name} to Spark: {dbapi_first(exc)}") from None
     if final.exists():
         final.rename(old)
     new.rename(final)
     shutil.rmtree(old, ignore_errors=True)
-    _register(conn, name)
-    conn._run(f"REFRESH TABLE {name}")
 
 
 def dbapi_first(exc: BaseException) -> str:
@@ -128,4 +134,7 @@ def load(engine: Engine, folder: Path) -> list:
                 write_table(raw.dbapi_connection, result.table, Path(tmp) / f"{result.table}.parquet")
     finally:
         raw.close()
+    from . import history
+
+    history.after_load(engine, [r.table for r in results])
     return results
