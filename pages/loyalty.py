@@ -16,6 +16,13 @@ ctx = page.context()
 st.title("Loyalty and retention")
 week, scope, window = page.week_and_scope(ctx)
 who = formatting.plain(ctx.names[scope])  # a name from data, shown as written
+# The cohort grid and the drivers are independent of what comes first:
+# computed on the other core while the cards and the trend are.
+grains = ["month", "week"]
+state.cohort_grid.ahead(filters.coming_choice("cohort", grains, "month", str.capitalize), scope, week)
+mature = [w for w in state.mature_weeks() if w <= week]
+if mature:
+    state.drivers.ahead(mature[0], views.LIFT_WEEKS)
 kpis = state.week_kpis(week)
 loyalty = views.DASHBOARD_PILLARS["Loyalty"]
 stamp = page.week_stamp(ctx, "Loyalty and retention", week, scope, window)
@@ -36,7 +43,7 @@ shown = page.trend(
 
 st.header("Cohorts")
 grain = filters.url_select(
-    "Cohorts by", ["month", "week"], key="cohort", default="month", format_func=str.capitalize, segmented=True
+    "Cohorts by", grains, key="cohort", default="month", format_func=str.capitalize, segmented=True
 )
 grid = state.cohort_grid(grain, scope, week)
 if grid.height:
@@ -68,7 +75,6 @@ else:
 st.header("What a small change is worth")
 customers, aur = views.sales_lift_inputs(kpis, scope)
 units, weeks, start_note = 0.1, 52, None
-mature = [w for w in state.mature_weeks() if w <= week]
 if aur is not None and mature:
     driver_window, driver_rows = state.drivers(mature[0], views.LIFT_WEEKS)
     start = views.lift_start(

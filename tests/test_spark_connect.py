@@ -152,6 +152,13 @@ def test_a_session_the_server_dropped_is_replaced(imported, capsys):
     raw.close()
 
 
+def test_the_order_history_is_not_kept_through_spark_connect(imported, capsys):
+    url, _ = imported
+    code, out, err = run(capsys, "--db", url, "refresh")
+    assert code == 1 and out == ""
+    assert "order_history is not kept through Spark Connect" in err and "Traceback" not in err
+
+
 def test_a_missing_database_is_one_clear_line_and_reading_creates_nothing(server, imported, capsys):
     code, out, err = run(capsys, "--db", server.url("nowhere"), "kpis", "--week", "2026-W10")
     assert code == 1 and out == ""

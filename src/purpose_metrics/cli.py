@@ -226,9 +226,22 @@ def _folder(value: str) -> Path:
 def _spark_load(args: argparse.Namespace, engine: sa.Engine) -> int:
     """init and import on Spark (spark/load.py): validated as everywhere,
     written as the warehouse's Parquet tables; an import replaces the
-    tables the folder holds."""
+    tables the folder holds. refresh builds the customers' order history
+    there (spark/history.py)."""
     from .spark import load
 
+    if args.command == "refresh":
+        import time
+
+        from .spark import history
+
+        started = time.perf_counter()
+        rows = history.build(engine)
+        print(
+            f"built order_history on Spark ({rows:,} completed orders of known customers) in "
+            f"{time.perf_counter() - started:.1f} s at {dburl.safe_url(engine.url)}"
+        )
+        return 0
     if args.command == "init":
         load.create_tables(engine)
         if args.sample:
@@ -273,7 +286,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     engine = _engine(args)
-    if engine.dialect.name == "spark" and args.command in ("init", "import"):
+    if engine.dialect.name == "spark" and args.command in ("init", "import", "refresh"):
         return _spark_load(args, engine)
     if args.command in ("init", "refresh"):
         db.refuse_unverified_writes(engine, f"`purpose-metrics {args.command}`")

@@ -139,8 +139,9 @@ def refuse_unverified_writes(engine: Engine, what: str) -> None:
     name = engine.dialect.name
     if name == "spark":
         raise DatabaseError(
-            f"{what} writes, and on Spark only `purpose-metrics init` and `purpose-metrics import FOLDER` "
-            "write (the folder's files, validated, replace the tables it holds); the fact store is not kept there"
+            f"{what} writes, and on Spark only `purpose-metrics init`, `purpose-metrics import FOLDER` (the "
+            "folder's files, validated, replace the tables it holds) and `purpose-metrics refresh` (the customers' "
+            "order history) write; the fact store is not kept there"
         )
     if not is_verified(name):
         raise DatabaseError(

@@ -110,13 +110,19 @@ def database_driver_counts(
 ) -> pl.DataFrame:
     """The drivers' counts, counted by the database (sources/pushdown.py
     `driver_counts`): from the tables (pushdown), or from the fact store
-    when it holds them on the period's days (`stored`: the store source)."""
+    when it holds them on the period's days (`stored`: the store source),
+    or on Spark from the order_history Spark keeps when it is current and
+    cut in the period's zone (spark/history.py)."""
+    from ..spark import history, is_spark
     from ..store.state import store_zone
     from .pushdown import driver_counts
 
     try:
         with connections.connect(engine) as conn:
-            stored = stored and store_zone(conn) == period.zone
+            if is_spark(conn):
+                stored = history.drivers_current(conn, period.zone)
+            else:
+                stored = stored and store_zone(conn) == period.zone
             return driver_counts(conn, period, scopes, stored=stored)
     except sa.exc.SQLAlchemyError as exc:
         raise db.DatabaseError(db.describe_db_error(exc)) from exc

@@ -14,7 +14,8 @@ functions over the orders in the same query (a read never writes).
 
 On an engine not verified here (another SQLAlchemy dialect) the SQL is
 rendered for PostgreSQL and carried to the engine's dialect by sqlglot
-(transpile.py), and the history always comes from the query.
+(transpile.py), and the history comes from the query, except on Spark
+when the order_history Spark keeps is current (spark/history.py).
 """
 
 from __future__ import annotations
@@ -248,10 +249,16 @@ def fact_frames(
 
 def history_is_current(conn: Connection) -> bool:
     """Whether order_history holds exactly the completed orders of known
-    customers (what the customer facts join). Never on an engine not
+    customers (what the customer facts join): the fact store's, or on Spark
+    the one Spark keeps (spark/history.py). Never on another engine not
     verified here (its store, if any, is not read)."""
+    from ..spark import is_spark
     from ..store.state import is_current
 
+    if is_spark(conn):
+        from ..spark import history
+
+        return history.is_current(conn)
     return db.is_verified(conn.dialect.name) and is_current(conn, ["orders"], days_too=False)
 
 

@@ -63,7 +63,12 @@ class StoreSource:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        # Guards the maps below (held briefly, never over a query); a set
+        # kind's reads take that kind's own lock (`_reading`), so pages
+        # computing on two threads read different kinds at once and never
+        # read the same sets twice.
         self._lock = threading.Lock()
+        self._kind_locks: dict[str, threading.Lock] = {}
         # (kind, brand, day) -> [(channel, set)]: day sets, read for the days around whole weeks
         self._sets: dict[tuple[str, str, dt.date], list[tuple[str, BitMap64]]] = {}
         self._loaded: set[tuple[str, dt.date]] = set()  # (kind, day) read
@@ -106,9 +111,10 @@ class StoreSource:
 
     def _same_days(self, conn: Connection, periods: Periods) -> None:
         """The store's days are local to one zone: periods of another cannot be cut from them."""
-        with self._lock:
-            if self._zone is _UNREAD:
-                self._zone = store_zone(conn)
+        if self._zone is _UNREAD:
+            with self._reading("zone"):
+                if self._zone is _UNREAD:
+                    self._zone = store_zone(conn)
         wanted = None if is_utc(periods.zone) else periods.zone
         if wanted != self._zone:
             raise ValueError(
@@ -242,13 +248,19 @@ class StoreSource:
         return keep, drop
 
     def _group_sets(self, conn: Connection) -> dict[tuple[str, str | None], BitMap64]:
+        if self._groups is None:
+            with self._reading("groups"):
+                if self._groups is None:
+                    rows = conn.execute(
+                        sa.text("SELECT attribute, value, customers FROM fact_customer_groups")
+                    ).all()
+                    self._groups = {(a, v): sets.loads(b) for a, v, b in rows}
+        return self._groups
+
+    def _reading(self, kind: str) -> threading.Lock:
+        """The lock of one kind of read (a set kind, the groups, the zone)."""
         with self._lock:
-            if self._groups is None:
-                rows = conn.execute(
-                    sa.text("SELECT attribute, value, customers FROM fact_customer_groups")
-                ).all()
-                self._groups = {(a, v): sets.loads(b) for a, v, b in rows}
-            return self._groups
+            return self._kind_locks.setdefault(kind, threading.Lock())
 
     def _ensure(
         self,
@@ -271,8 +283,8 @@ class StoreSource:
         d = sqltext.Dialect(conn.dialect.name)
         every = channels is None
         which = "channel IS NULL" if every else "channel IS NOT NULL"
-        with self._lock:
-            for kind in kinds:
+        for kind in kinds:
+            with self._reading(kind):
                 missing = sorted(w for w in weeks if (kind, w, every) not in self._weeks_loaded)
                 if missing:
                     lo, hi = missing[0], missing[-1] + dt.timedelta(days=7)
@@ -305,18 +317,22 @@ class StoreSource:
                     ).all()
                     self._keep(self._sets, {x for x in batch if (kind, x) in self._loaded}, kind, rows)
                     self._loaded.update((kind, x) for x in batch)
-            self._brands.sort()
 
     def _keep(self, into: dict, skip: set[dt.date], kind: str, rows: Sequence) -> None:
         """Hold the sets of `rows` ((brand, day or week, channel, blob)) in
         `into`, but for the days or weeks of `skip` (held already)."""
-        for brand, when, channel, blob in rows:
-            when = db.as_date(when)
-            if when in skip:
-                continue
-            into.setdefault((kind, brand, when), []).append((channel, sets.loads(blob)))
-            if brand not in self._brands:
-                self._brands.append(brand)
+        read = [
+            (brand, when, channel, sets.loads(blob))
+            for brand, when, channel, blob in ((b, db.as_date(w), c, x) for b, w, c, x in rows)
+            if when not in skip
+        ]
+        with self._lock:
+            for brand, when, channel, customers in read:
+                into.setdefault((kind, brand, when), []).append((channel, customers))
+            brands = {brand for brand, *_ in read} - set(self._brands)
+            if brands:
+                # A new list, never one sorted in place: a reader may be iterating the old one.
+                self._brands = sorted([*self._brands, *brands])
 
     def _union(
         self, kind: str, brand: str, start: dt.date, end: dt.date, channels: tuple[str, ...] | None

@@ -16,7 +16,9 @@ SQLAlchemy (db.py, reading.py, sources/pushdown.py) reads Spark unchanged.
   folder's registered with this process's catalog, whoever wrote them, and
   what a database loaded by other means lacks of the contract, named;
 - load.py: `purpose-metrics init` / `import FOLDER` on Spark: the files
-  validated as on every engine, then written as the warehouse's tables.
+  validated as on every engine, then written as the warehouse's tables;
+- history.py: the customers' order history Spark keeps (built after an
+  import and on `purpose-metrics refresh`), read by pushdown when current.
 
 Spark is read in pushdown mode: the fact SQL is rendered for PostgreSQL and
 carried to Spark SQL by sqlglot (transpile.py). pyspark is imported only

@@ -39,7 +39,8 @@ def columns_sql(table: str) -> str:
     return ", ".join(f"`{c.name}` {SPARK_TYPES[c.type]}" for c in TABLES[table].columns)
 
 
-def _quoted(path: Path) -> str:
+def quoted(path: Path) -> str:
+    """A path as a Spark SQL string literal."""
     return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -64,7 +65,7 @@ def register(conn, name: str) -> None:
     # (Spark's listing passes over names starting with _ or ., as _SUCCESS.)
     files = any(f.is_file() and not f.name.startswith(("_", ".")) for f in path.rglob("*"))
     declared = "" if files else f" ({columns_sql(name)})"
-    conn._run(f"CREATE TABLE IF NOT EXISTS {name}{declared} USING parquet LOCATION {_quoted(path)}")
+    conn._run(f"CREATE TABLE IF NOT EXISTS {name}{declared} USING parquet LOCATION {quoted(path)}")
 
 
 def is_unresolved(message: str) -> bool:

@@ -46,22 +46,27 @@ def write_table(conn, name: str, parquet: Path) -> None:
     if conn.where.is_connect:
         _send_table(conn, name, parquet)
         return
+    frame = conn.spark.read.parquet(str(parquet))
+    swap_in(conn, name, frame.selectExpr(*_typed(name)))
+    register(conn, name)
+    conn._run(f"REFRESH TABLE {name}")
+
+
+def swap_in(conn, name: str, frame) -> None:
+    """Write a Spark DataFrame as the folder of table `name`, swapped in
+    whole (`.<name>.new`, then two renames: the module's docstring)."""
     location = conn.where.location
     final, new, old = location / name, location / f".{name}.new", location / f".{name}.old"
     for stale in (new, old):
         shutil.rmtree(stale, ignore_errors=True)
-    frame = conn.spark.read.parquet(str(parquet))
-    typed = frame.selectExpr(*_typed(name))
     try:
-        typed.write.parquet(str(new))
+        frame.write.parquet(str(new))
     except Exception as exc:
         raise db.DatabaseError(f"could not write {name} to Spark: {first_line(exc)}") from None
     if final.exists():
         final.rename(old)
     new.rename(final)
     shutil.rmtree(old, ignore_errors=True)
-    register(conn, name)
-    conn._run(f"REFRESH TABLE {name}")
 
 
 # Rows sent to a Spark Connect server at a time.
@@ -146,4 +151,7 @@ def load(engine: Engine, folder: Path) -> list:
                 shutil.rmtree(out, ignore_errors=True)
     finally:
         raw.close()
+    from . import history
+
+    history.after_load(engine, [r.table for r in results])
     return results

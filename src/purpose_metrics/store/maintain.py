@@ -85,9 +85,10 @@ class Days:
         return instant(day.date(), self.zone)
 
 
-def _days(conn: Connection) -> Days:
-    """The store's days for the company's zone now."""
-    d = sqltext.Dialect(conn.dialect.name)
+def _days(conn: Connection, d: sqltext.Dialect | None = None) -> Days:
+    """The store's days for the company's zone now, spelled for `d` (the
+    connection's dialect when None)."""
+    d = d or sqltext.Dialect(conn.dialect.name)
     zone = db.company_zone(conn)
     if zone is None:
         return Days(d)
@@ -120,14 +121,9 @@ def _snippets(days: Days) -> dict[str, str]:
     }
     for part in ("order_sums", "survey_tallies", "ticket_tallies", "message_tallies"):
         out[part] = sqltext.render(f"facts/{part}.part.sql", out).rstrip()
-    history = {
-        "a_plus_window": d.plus_window("a.ordered_at"),
-        "w_prev_plus_window": d.plus_window("w.prev_at_c"),
-        "o_delivered_date": days.of("o.delivered_at"),
-        "order_answers": sqltext.render("drivers/order_answers.part.sql", {"orders": "_pm_placed"}).rstrip(),
-    }
+    history = history_snippets(days)
     for name, customers in (
-        ("insert_every_customer", "o.customer_id IS NOT NULL"),
+        ("insert_every_customer", EVERY_CUSTOMER),
         ("insert_imported_customers", "o.customer_id IN (SELECT customer_id FROM _pm_customers)"),
     ):
         out[name] = sqltext.render(
@@ -136,6 +132,22 @@ def _snippets(days: Days) -> dict[str, str]:
     for column in EVENT_FACTS.values():
         out[f"day_of_{column}"] = days.of(column)
     return out
+
+
+# The customers of store/history_insert.part.sql on a rebuild: every known one.
+EVERY_CUSTOMER = "o.customer_id IS NOT NULL"
+
+
+def history_snippets(days: Days) -> dict[str, str]:
+    """The snippets of store/history_insert.part.sql but `customers` (also
+    what spark/history.py renders it with)."""
+    d = days.d
+    return {
+        "a_plus_window": d.plus_window("a.ordered_at"),
+        "w_prev_plus_window": d.plus_window("w.prev_at_c"),
+        "o_delivered_date": days.of("o.delivered_at"),
+        "order_answers": sqltext.render("drivers/order_answers.part.sql", {"orders": "_pm_placed"}).rstrip(),
+    }
 
 
 def _cells_filter(days: Days, brand: str, ts: str, cells: str = "_pm_cells") -> str:

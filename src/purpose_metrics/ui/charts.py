@@ -55,6 +55,7 @@ class Shown(NamedTuple):
     fig: go.Figure
     data: pl.DataFrame | None = None
     stamp: Stamp | None = None
+    fig_json: str | None = None  # the figure as JSON, when show_chart made it already
 
 
 class Table(NamedTuple):
@@ -230,7 +231,7 @@ def show_chart(
             csv_button(name, data, key, stamp)
         if not drawable:
             no_chromium_note("PNG and SVG", short=True)
-    return Shown(name, fig, data, stamp)
+    return Shown(name, fig, data, stamp, fig_json)
 
 
 def show_table(
@@ -266,7 +267,7 @@ def download_all(
     charts = [item if isinstance(item, Shown) else Shown(*item) for item in named]
     if not charts and not tables:
         return
-    frozen = [(c.name, c.fig.to_json(), c.data, c.stamp or stamp) for c in charts]
+    frozen = [(c.name, c.fig_json or c.fig.to_json(), c.data, c.stamp or stamp) for c in charts]
     kept = list(tables)
     # Without Chromium the zip holds the CSVs only, and a note says why.
     formats: tuple[images.Format, ...] = () if no_chromium_note("Chart images in the zip") else ("png", "svg")

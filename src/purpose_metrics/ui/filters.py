@@ -104,6 +104,21 @@ def _settle_link(key: str, decide: Callable[[list[str]], tuple[list[str], str | 
         notice(notices[key])
 
 
+def coming_choice(
+    key: str, options: Sequence[Any], default: Any, format_func: Callable[[Any], str] = str
+) -> Any:
+    """What `url_select(key=key, ...)` will most likely return in this run,
+    known before its widget is drawn (for a computation started ahead):
+    the widget's state, else the link's value, else the default."""
+    options = list(options)
+    held = st.session_state.get(key)
+    if held in options:
+        return held
+    raw = st.query_params.get(key)
+    chosen = _match(raw, options, [format_func]) if raw is not None else None
+    return default if chosen is None else chosen
+
+
 def url_select(
     label: str,
     options: Sequence[Any],

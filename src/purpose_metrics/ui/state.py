@@ -30,7 +30,9 @@ import functools
 import inspect
 import logging
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
 
 import duckdb
@@ -277,10 +279,56 @@ def of_the_data(show_spinner: str | bool = False) -> Callable[[Callable[..., T]]
                     raise access.AccessDenied(f"{compute.__name__}: no access to {args[i]!r}")
             return me.restrict(cached(*key(), *args))
 
+        def ahead(*args: Any) -> None:
+            """Start `current(*args)` on a background thread, so that it is
+            ready, or under way, when the page asks for it (see `_start_ahead`)."""
+            me = access.current()
+            if all(me.sees(args[i]) for i in checked if i < len(args)):
+                _start_ahead(cached, (*key(), *args))
+
         current.cached = cached  # type: ignore[attr-defined]
+        current.ahead = ahead  # type: ignore[attr-defined]
         return current
 
     return wrap
+
+
+# Computations a page starts ahead of where it shows them (`f.ahead(...)`):
+# DuckDB and Polars leave Python's lock while they work, so a page's
+# independent reads overlap on the second core while its script goes on.
+# The threads are shared by every session; past AHEAD_QUEUED waiting
+# computations a new one is not started (the page computes it itself).
+AHEAD_THREADS = 2
+AHEAD_QUEUED = 8
+_AHEAD = ThreadPoolExecutor(max_workers=AHEAD_THREADS, thread_name_prefix="pm-ahead")
+_AHEAD_WAITING = threading.BoundedSemaphore(AHEAD_QUEUED)
+
+
+def _start_ahead(cached: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Compute `cached(*args)` on a background thread into the shared cache.
+
+    When the page then asks for it, st.cache_data either has it or waits on
+    the per-key lock of the computation under way (a stop or rerun of the
+    page still ends that wait), so nothing is computed twice. The thread has
+    no script run: the cache's spinner is not shown from it, and nothing is
+    returned; a failure is left to the page's own call, which meets it
+    again and shows it as any other."""
+    if not _AHEAD_WAITING.acquire(blocking=False):
+        return
+
+    def run() -> None:
+        try:
+            with connections.one_connection_per_engine(linger=CONNECTION_LINGER_SECONDS):
+                cached(*args)
+        except Exception:  # the page's own call shows the error
+            logging.getLogger(__name__).debug("computing ahead failed", exc_info=True)
+        finally:
+            _AHEAD_WAITING.release()
+
+    try:
+        _AHEAD.submit(run)
+    except RuntimeError:  # the interpreter is shutting down
+        _AHEAD_WAITING.release()
 
 
 def _scope_arguments(compute: Callable[..., Any]) -> list[int]:
