@@ -27,10 +27,12 @@ run: db
 
 # The suite on TEST_WORKERS processes (pytest-xdist; every fixture makes its
 # own databases and servers, so the workers share nothing). TEST_WORKERS=0
-# runs it in this one process.
+# runs it in this one process. The Spark modules run one after the other on
+# one worker (xdist_group "spark"): a process holds one Spark session, and
+# each module's cluster is started once, not once per worker.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Ten browser sessions clicking through every page for a minute (LOAD_SECONDS,
 # LOAD_SESSIONS); prints the 95th-percentile page load, writes screenshots/load-report.json.

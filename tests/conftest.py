@@ -32,11 +32,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     Chromium, as the code finds it (`images.chromium_path`), it skips with
     what to install; in CI it fails. Run before any fixture is set up, so a
     module's browser fixture never starts without one. The same for `spark`
-    (it needs pyspark and Java)."""
+    (it needs pyspark, its Spark Connect client and Java)."""
     if item.get_closest_marker("spark") is not None:
         from purpose_metrics.spark.session import missing_reason
 
-        reason = missing_reason()
+        reason = missing_reason() or missing_reason(connect=True)
         if reason is not None:
             if IN_CI:
                 pytest.fail(f"Spark must run in CI: {reason}", pytrace=False)

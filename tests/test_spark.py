@@ -5,56 +5,50 @@ validated by the importer, written as the warehouse's Parquet tables), and
 Spark is read in pushdown mode, with the fact SQL carried to Spark SQL by
 sqlglot. `kpis` (with and without filters), `cohorts` and `drivers` there
 equal the in-memory path on DuckDB (the worked example imported as usual);
-a bad file writes nothing; a missing warehouse and the URLs of this slice's
-later parts are refused with one clear line."""
+a bad file writes nothing; a missing warehouse is refused with one clear
+line."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-from compare import kpi_mismatches
+from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
+from sparkcheck import PERIODS, kpis_in_another_process, load_example
 
-from purpose_metrics import cli, db, reading
+from purpose_metrics import db, reading
 from purpose_metrics.contract import TABLES
 from purpose_metrics.metrics import kpi_frame
 from purpose_metrics.metrics.dataset import UNKNOWN, Filters
 from purpose_metrics.periods import Periods
 
 MASTER = "local-cluster[2,1,1024]"
-KPI_KEY = ["metric_id", "scope", "period_start"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
-def spark_warehouse(tmp_path_factory, example_dir, example_templates) -> tuple[str, str]:
+def spark_warehouse(tmp_path_factory, example_dir, example_templates) -> Iterator[tuple[str, str]]:
     """(the worked example in a Spark warehouse, loaded by the CLI; the
     worked example in a DuckDB file imported as usual)."""
-    from purpose_metrics.spark.session import missing_reason
+    from purpose_metrics.spark import session
 
-    reason = missing_reason()
+    reason = session.missing_reason()
     if reason is not None:  # (the conftest hook has already failed or skipped the test)
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("spark")
     duck = example_templates.copy("duckdb", folder / "example.duckdb")
     url = f"spark+local://{folder / 'warehouse'}?database=example&master={MASTER}"
-    assert cli.main(["--db", url, "init"]) == 0
-    assert cli.main(["--db", url, "import", str(example_dir / "data")]) == 0
-    return url, duck
+    try:
+        load_example(url, example_dir)
+        yield url, duck
+    finally:
+        session.stop()  # the local cluster too: the next module starts its own
 
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
 def test_the_import_wrote_each_table_as_parquet_with_the_rows_of_the_files(spark_warehouse, example_dir):
@@ -62,7 +56,7 @@ def test_the_import_wrote_each_table_as_parquet_with_the_rows_of_the_files(spark
     spark_counts = db.table_counts(db.make_engine(url))
     assert spark_counts == db.table_counts(db.make_engine(duck))
     assert spark_counts["orders"] == pl.read_csv(example_dir / "data" / "orders.csv").height > 0
-    warehouse = Path(url.removeprefix("spark+local://").split("?")[0])
+    warehouse = _warehouse(url)
     for table in TABLES:  # Spark's layout: <warehouse>/<database>.db/<table>/part-*.parquet
         assert list((warehouse / "example.db" / table).glob("part-*.parquet")), table
 
@@ -77,44 +71,22 @@ def test_the_executors_are_separate_processes(spark_warehouse):
     assert executors == 3
 
 
-PERIODS = [
-    ("--week", "2026-W10"),
-    ("--week", "2026-W25", "--brand", "alpine"),
-    ("--from", "2025-01-01", "--to", "2026-01-01"),
-]
-
-
-def kpis(capsys, url: str, *args: str, mode: str | None = None) -> tuple[pl.DataFrame, str]:
-    options = ["--mode", mode] if mode else []
-    code, out, err = run(capsys, "--db", url, *options, "kpis", *args, "--format", "json")
-    assert code == 0, err
-    return pl.DataFrame(json.loads(out), infer_schema_length=None), err
-
-
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: " ".join(p))
 def test_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, period):
     url, duck = spark_warehouse
-    expected, _ = kpis(capsys, duck, *period, mode="memory")
-    got, err = kpis(capsys, url, *period, mode="pushdown")
+    err = assert_same_kpis(capsys, url, duck, period)
     assert "spark is read in pushdown mode only" in err  # on stderr: stdout stays what scripts read
-    assert got.height == expected.height > 0
-    assert sorted(got.select(KPI_KEY).rows()) == sorted(expected.select(KPI_KEY).rows())
-    assert kpi_mismatches(got, expected) == []
 
 
 def test_another_process_reads_the_tables_from_the_warehouse_folder(spark_warehouse, capsys):
     """Spark's catalog lives in each process: a new one (a command, the
-    dashboard) finds the database and its tables in the folder."""
+    dashboard) finds the database and its tables in the folder. Its stderr
+    holds only its own lines: the JVM's banner and warnings go to a file."""
     url, _ = spark_warehouse
     expected, _ = kpis(capsys, url, "--week", "2026-W10", mode="pushdown")
     other = url.replace(f"&master={MASTER}", "")  # local[2]: threads of that process
-    done = subprocess.run(
-        [sys.executable, "-m", "purpose_metrics.cli", "--db", other, "kpis", "--week", "2026-W10", "--format",
-         "json"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    got = pl.DataFrame(json.loads(done.stdout), infer_schema_length=None)
+    got, err = kpis_in_another_process(other, "--week", "2026-W10")
+    assert err.splitlines() == [f"purpose-metrics: warning: {db.unverified_note('spark')}"]
     assert got.height == expected.height > 0
     assert kpi_mismatches(got, expected) == []
 
@@ -150,12 +122,7 @@ def test_filtered_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, filter
 )
 def test_cohorts_and_drivers_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, command):
     url, duck = spark_warehouse
-    code, expected, _ = run(capsys, "--db", duck, "--mode", "memory", *command)
-    assert code == 0
-    code, got, err = run(capsys, "--db", url, *command)
-    assert code == 0, err
-    assert got == expected
-    assert len(got.splitlines()) > 10
+    assert_same_output(capsys, url, duck, command)
 
 
 def test_a_bad_file_is_refused_with_its_rule_and_nothing_is_written(
@@ -175,6 +142,63 @@ def test_a_bad_file_is_refused_with_its_rule_and_nothing_is_written(
     assert db.table_counts(db.make_engine(url)) == before
 
 
+def write_like_spark(frame: pl.DataFrame, folder: Path) -> None:
+    """A table's folder as Spark lays it out (part files and _SUCCESS), written by Polars."""
+    folder.mkdir(parents=True)
+    frame.write_parquet(folder / "part-00000-polars.snappy.parquet")
+    (folder / "_SUCCESS").touch()
+
+
+@pytest.fixture(scope="module")
+def other_tools(spark_warehouse, tmp_path_factory) -> str:
+    """The worked example in a database of the warehouse that our importer
+    did not write: each table a folder of Parquet files that Polars wrote in
+    Spark's layout (timestamps without a zone, read by Spark as
+    TIMESTAMP_NTZ), but the orders, which a Spark job wrote with its own
+    Parquet writer. Returns its URL."""
+    url, duck = spark_warehouse
+    location = _warehouse(url) / "others.db"
+    source = db.make_engine(duck)
+    for table in TABLES:
+        if table != "orders":
+            write_like_spark(db.read_table(source, table), location / table)
+    staged = tmp_path_factory.mktemp("orders") / "orders.parquet"
+    db.read_table(source, "orders").write_parquet(staged)
+    raw = db.make_engine(url).raw_connection()
+    raw.dbapi_connection.spark.read.parquet(str(staged)).write.parquet(str(location / "orders"))
+    raw.close()
+    return url.replace("database=example", "database=others")
+
+
+def _warehouse(url: str) -> Path:
+    return Path(url.removeprefix("spark+local://").split("?")[0])
+
+
+def test_tables_written_by_other_tools_are_read(other_tools, spark_warehouse, capsys):
+    _, duck = spark_warehouse
+    assert_same_kpis(capsys, other_tools, duck, PERIODS[0])
+    assert_same_output(capsys, other_tools, duck, ("cohorts", "--grain", "week"))
+
+
+def test_a_missing_contract_table_or_column_is_one_line(other_tools, spark_warehouse, capsys):
+    """A database that lacks a table of the contract (support_tickets) and a
+    column (orders.channel): what it lacks, in one line, exit 2."""
+    _, duck = spark_warehouse
+    others = _warehouse(other_tools) / "others.db"
+    lacking = others.parent / "lacking.db"
+    shutil.copytree(others, lacking, ignore=shutil.ignore_patterns("support_tickets", "orders"))
+    write_like_spark(db.read_table(db.make_engine(duck), "orders").drop("channel"), lacking / "orders")
+    url = other_tools.replace("database=others", "database=lacking")
+    code, out, err = run(capsys, "--db", url, "kpis", "--week", "2026-W10")
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if "warning:" not in line]
+    assert lines == [
+        f"purpose-metrics: the Spark database lacking (the Spark warehouse at {_warehouse(url)}) does not hold "
+        "the data contract: orders has no column channel; no table support_tickets (`purpose-metrics init` and "
+        "`import FOLDER` write its tables)"
+    ]
+
+
 def test_a_missing_warehouse_is_one_clear_line(spark_warehouse, capsys, tmp_path):
     url = f"spark+local://{tmp_path / 'nowhere'}?database=example&master={MASTER}"
     code, _, err = run(capsys, "--db", url, "kpis", "--week", "2026-W10")
@@ -182,14 +206,6 @@ def test_a_missing_warehouse_is_one_clear_line(spark_warehouse, capsys, tmp_path
     assert f"there is no Spark warehouse at {tmp_path / 'nowhere'}: create it with" in err
     assert "`purpose-metrics init`" in err and "Traceback" not in err
     assert not (tmp_path / "nowhere").exists()  # reading created nothing
-
-
-@pytest.mark.parametrize("url", ["spark://127.0.0.1:7077", "sc://127.0.0.1:15002"])
-def test_cluster_and_connect_urls_are_refused_until_they_are_supported(url, capsys):
-    code, _, err = run(capsys, "--db", url, "kpis", "--week", "2026-W10")
-    assert code == 1
-    assert "are not supported yet: use spark+local:///ABS/PATH/warehouse?database=NAME" in err
-    assert "Traceback" not in err
 
 
 def test_other_writes_say_what_writes_on_spark(spark_warehouse, capsys, example_dir):

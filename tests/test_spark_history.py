@@ -6,21 +6,22 @@ orders rebuilds it under a new marker; without the marker reads fall back
 to the window query with the same numbers; `refresh` builds it.
 
 One Spark session per process: a test process that already runs Spark
-(tests/test_spark.py before this module) lends its master and warehouse,
-and this module's tables go to a database of their own there."""
+lends its master and warehouse, and this module's tables go to a database
+of their own there; the Spark modules run one after the other on one test
+worker (xdist_group "spark"), and each stops the session it leaves."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 import sqlalchemy as sa
-from compare import kpi_mismatches
-from test_spark import kpis, run
+from compare import kpi_mismatches, kpis, run
 
 from purpose_metrics import db, output, reading
 from purpose_metrics.metrics import driver_frame, kpi_frame
@@ -29,7 +30,7 @@ from purpose_metrics.periods import Periods
 from purpose_metrics.sources import pushdown
 from purpose_metrics.spark import history
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 QUARTER = Periods(dt.date(2025, 10, 1), dt.date(2026, 1, 1))
 WEEK = Periods.week("2026-W10")
@@ -40,7 +41,7 @@ FILTERS = [
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, example_dir, example_templates) -> tuple[str, str, Path]:
+def warehouse(tmp_path_factory, example_dir, example_templates) -> Iterator[tuple[str, str, Path]]:
     """(a Spark URL holding the worked example, imported by the CLI; the
     worked example on DuckDB with its fact store; the folder of the Spark
     database's tables)."""
@@ -50,11 +51,14 @@ def warehouse(tmp_path_factory, example_dir, example_templates) -> tuple[str, st
     if reason is not None:
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("spark_history")
-    master, where = session._STARTED or ("local[2]", folder / "warehouse")
+    master, where = (session._STARTED or ("local[2]", folder / "warehouse"))[:2]
     duck = example_templates.copy("duckdb", folder / "example.duckdb")
     url = f"spark+local://{where}?database=history&master={master}"
-    assert run_ok(url, "init") and run_ok(url, "import", str(example_dir / "data"))
-    return url, duck, Path(where) / "history.db"
+    try:
+        assert run_ok(url, "init") and run_ok(url, "import", str(example_dir / "data"))
+        yield url, duck, Path(where) / "history.db"
+    finally:
+        session.stop()  # the next module starts its own
 
 
 def run_ok(url: str, *args: str) -> bool:

@@ -39,8 +39,11 @@ LOCK_WAIT_SECONDS = 30.0
 # (transpile.py), and said to be unverified wherever the database is named.
 VERIFIED_BACKENDS = ("duckdb", "sqlite", "postgresql")
 VERIFIED_NAMES = "DuckDB, SQLite and PostgreSQL"
-# What the suite checks on Spark (tests/test_spark.py), said wherever Spark is named.
-SPARK_CHECKED = "kpis, cohorts and drivers are checked here on the worked example"
+# What the suite checks on Spark (tests/test_spark*.py), said wherever Spark is named.
+SPARK_CHECKED = (
+    "kpis and cohorts are checked here on the worked example on a local cluster, a standalone cluster and "
+    "through Spark Connect, drivers on a local cluster"
+)
 # What DuckDB may hold in memory during an import before it spills to disk.
 # The keys' unique indexes cannot spill: about 1 GB holds ten million orders.
 ENV_IMPORT_MEMORY = "PURPOSE_METRICS_IMPORT_MEMORY"
@@ -93,9 +96,10 @@ def make_engine(url: str | None = None, create: bool = False) -> Engine:
             if not create:
                 _refuse_missing_file(engine, Path(parsed.database))
             return engine
-        if parsed.get_backend_name() == "spark":
+        if parsed.get_dialect().name == "spark":  # spark+local://, spark://, sc://
             # Each connection is a new session of the process's one
-            # SparkSession (cheap), so it sees tables written since.
+            # SparkSession (cheap), so it sees tables written since; on
+            # Spark Connect, the process's session of the server.
             return sa.create_engine(parsed, poolclass=sa.pool.NullPool, connect_args={"create": create})
         if parsed.get_backend_name() == "postgresql":
             # A pooled connection may have died (server restarted, database

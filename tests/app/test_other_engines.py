@@ -9,24 +9,22 @@ dialect or driver is not installed is refused the same way."""
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Iterator
 
-import polars as pl
 import pytest
 import sqlalchemy as sa
+from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
 from conftest import PAGES as APP_PAGES
 from sqlalchemy.dialects import mysql
 
-from purpose_metrics import cli, db
+from purpose_metrics import db
 from purpose_metrics.contract import TABLES
 
 MARIADB_ADMIN_URL = os.environ.get("PURPOSE_METRICS_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 UNVERIFIED = "mysql is not verified here: Purpose Metrics is verified on DuckDB, SQLite and PostgreSQL"
-KPI_KEY = ["metric_id", "scope", "period_start"]
 
 
 @pytest.fixture(scope="module")
@@ -87,19 +85,6 @@ def warehouse(mariadb_admin, example_templates, tmp_path_factory) -> Iterator[tu
         admin.dispose()
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def kpis(capsys, url: str, *args: str, mode: str | None = None) -> tuple[pl.DataFrame, str]:
-    options = ["--mode", mode] if mode else []
-    code, out, err = run(capsys, "--db", url, *options, "kpis", *args, "--format", "json")
-    assert code == 0, err
-    return pl.DataFrame(json.loads(out), infer_schema_length=None), err
-
-
 PERIODS = [
     ("--week", "2026-W10"),
     ("--week", "2026-W25", "--brand", "alpine"),
@@ -110,17 +95,12 @@ PERIODS = [
 
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: " ".join(p))
 def test_kpis_on_mariadb_equal_duckdbs(warehouse, capsys, period):
-    from compare import kpi_mismatches
-
     maria, duck = warehouse
-    expected, duck_err = kpis(capsys, duck, *period, mode="memory")
+    _, duck_err = kpis(capsys, duck, *period, mode="memory")
     assert "not verified" not in duck_err
     for mode in (None, "pushdown"):  # auto reads an unverified engine in pushdown mode
-        got, err = kpis(capsys, maria, *period, mode=mode)
+        err = assert_same_kpis(capsys, maria, duck, period, mode=mode)
         assert UNVERIFIED in err  # on stderr: stdout stays what scripts read
-        assert got.height == expected.height > 0
-        assert sorted(got.select(KPI_KEY).rows()) == sorted(expected.select(KPI_KEY).rows())
-        assert kpi_mismatches(got, expected) == []
 
 
 @pytest.mark.parametrize(
@@ -130,19 +110,12 @@ def test_kpis_on_mariadb_equal_duckdbs(warehouse, capsys, period):
 )
 def test_cohorts_and_drivers_on_mariadb_equal_duckdbs(warehouse, capsys, command):
     maria, duck = warehouse
-    code, expected, _ = run(capsys, "--db", duck, "--mode", "pushdown", *command)
-    assert code == 0
-    code, got, err = run(capsys, "--db", maria, *command)
-    assert code == 0, err
-    assert got == expected
-    assert len(got.splitlines()) > 10
+    assert_same_output(capsys, maria, duck, command, reference_mode="pushdown")
 
 
 def test_periods_local_to_a_zone_on_mariadb_equal_duckdbs(warehouse, capsys):
     """Local days need the zone's UTC offsets added to the stored instants:
     arithmetic on intervals, which sqlglot rewrites for MySQL."""
-    from compare import kpi_mismatches
-
     maria, duck = warehouse
     engines = [sa.create_engine(maria), db.make_engine(duck)]
     try:

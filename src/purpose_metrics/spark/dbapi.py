@@ -1,10 +1,16 @@
-"""A DB-API 2.0 module over the process's SparkSession (PEP 249).
+"""A DB-API 2.0 module over a SparkSession (PEP 249): the process's own
+(session.py: a `newSession()` of it per connection) or a Spark Connect
+server's (one session per place, shared by the connections); both kinds
+take the same calls here (`spark.sql(...).toArrow()`, `spark.conf`).
 
 SQLAlchemy's `spark` dialect (dialect.py) drives it. Named parameters
 (`:name`, paramstyle "named") go to `spark.sql(sql, args=...)` as they are,
 which is how Spark SQL binds them; a naive datetime is an instant in UTC.
 Every statement runs when executed; its rows come back through Arrow, a
-timestamp as a naive UTC datetime. Transactions do not exist in Spark:
+timestamp as a naive UTC datetime. On Spark Connect a statement the server
+cannot run because the connection's session is gone from it, or because
+the session still lists the files of a table another client has replaced
+since, runs again once on a new session. Transactions do not exist in Spark:
 commit and rollback do nothing (the loader makes each table's replacement
 atomic by itself: load.py).
 """
@@ -15,7 +21,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .session import SESSION_CONF, Place, SparkUnavailable, place, session
+from ..errors import UsageError
+from . import session as sessions
+from .catalog import contract_problems, is_unresolved, register_tables
+from .session import SESSION_CONF, Place, SparkUnavailable, place
 
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections
@@ -65,49 +74,94 @@ class NotSupportedError(DatabaseError):
 STRING, NUMBER, DATETIME, BINARY, ROWID = "STRING", "NUMBER", "DATETIME", "BINARY", "ROWID"
 
 
-def connect(
-    warehouse: str, database: str | None = None, master: str | None = None, create: bool = False
-) -> SparkConnection:
-    """A connection to `database` of the warehouse folder `warehouse`.
-    Reading never creates anything: a missing warehouse or database is an
-    OperationalError naming it; `create` (purpose-metrics init) makes both."""
+def connect(create: bool = False, **parts: Any) -> SparkConnection:
+    """A connection to the database that a URL's parts name (dialect.py
+    reads them, session.place checks them): `database` of the warehouse
+    folder `warehouse`, the work run by `master` (local, local-cluster or a
+    standalone cluster's spark://HOST:PORT) with the `spark.*` settings
+    `conf`; or, with `remote` (a Spark Connect string, sc://HOST:PORT/;...),
+    `database` of that server. Reading never creates anything: a missing
+    warehouse or database is an OperationalError naming it; `create`
+    (purpose-metrics init) makes both."""
     try:
-        where = place(warehouse, database, master)
-    except ValueError as exc:
+        where = place(**parts)
+    except (TypeError, ValueError) as exc:
         raise InterfaceError(str(exc)) from None
+    if where.is_connect:
+        try:
+            return SparkConnection(sessions.connect_session(where, create), where)
+        except SparkUnavailable as exc:
+            raise OperationalError(str(exc)) from None
     if not create and not where.location.is_dir():
         missing = f"database {where.database} in the " if where.warehouse.is_dir() else ""
         raise OperationalError(
             f"there is no {missing}Spark warehouse at {where.warehouse}: create it with `purpose-metrics init`"
         )
     try:
-        spark = session(where)
+        spark = sessions.session(where)
     except SparkUnavailable as exc:
         raise OperationalError(str(exc)) from None
-    return SparkConnection(spark.newSession(), where, create)
+    conn = SparkConnection(spark.newSession(), where)
+    for key, value in SESSION_CONF.items():  # a new session starts from the context's settings
+        conn.spark.conf.set(key, value)
+    if create:
+        where.warehouse.mkdir(parents=True, exist_ok=True)
+    # This process's catalog learns of the database (its folder is there, or
+    # `create`): Spark's in-memory catalog starts empty in every process.
+    conn._run(f"CREATE DATABASE IF NOT EXISTS {where.database}")
+    conn._run(f"USE {where.database}")
+    register_tables(conn)
+    return conn
+
+
+# Spark Connect errors after which a statement runs again on a new session:
+# the server no longer knows the session (restarted, or timed out), or the
+# session read a table whose files another client has since replaced.
+_RENEW = (
+    "SESSION_NOT_FOUND",
+    "SESSION_CLOSED",
+    "SESSION_CHANGED",
+    "NO_ACTIVE_SESSION",
+    "FAILED_READ_FILE.FILE_NOT_EXIST",
+)
 
 
 class SparkConnection:
-    def __init__(self, spark, where: Place, create: bool):
+    def __init__(self, spark, where: Place):
         self.spark, self.where = spark, where
-        for key, value in SESSION_CONF.items():  # a new session starts from the context's settings
-            spark.conf.set(key, value)
-        if create:
-            where.warehouse.mkdir(parents=True, exist_ok=True)
-        # This process's catalog learns of the database (its folder is there,
-        # or `create`): Spark's in-memory catalog starts empty in every process.
-        self._run(f"CREATE DATABASE IF NOT EXISTS {where.database}")
-        self._run(f"USE {where.database}")
-        from .load import register_tables
-
-        register_tables(self)
 
     def _run(self, sql: str, args: Mapping[str, Any] | None = None):
-        """The Arrow table of one statement (DatabaseError with Spark's first line)."""
+        """The Arrow table of one statement (DatabaseError with Spark's
+        first line; UsageError naming what the database lacks of the data
+        contract, when Spark could not find a table or a column of it)."""
         try:
-            return self.spark.sql(sql, args=dict(args) if args else None).toArrow()
+            return self._arrow(sql, args)
         except Exception as exc:
-            raise _error(exc) from None
+            failed = exc
+        if self.where.is_connect and any(name in str(failed) for name in _RENEW):
+            try:
+                self.spark = sessions.renew(self.where, self.spark)
+                return self._arrow(sql, args)
+            except SparkUnavailable as exc:
+                raise OperationalError(str(exc)) from None
+            except Exception as exc:
+                failed = exc
+        problems = self._contract_problems() if is_unresolved(str(failed)) else None
+        if problems:
+            raise UsageError(
+                f"the Spark database {self.where.database} ({self.where.shown()}) does not hold the data "
+                f"contract: {'; '.join(problems)} (`purpose-metrics init` and `import FOLDER` write its tables)"
+            ) from None
+        raise _error(failed) from None
+
+    def _contract_problems(self) -> list[str] | None:
+        try:
+            return contract_problems(self.spark)
+        except Exception:  # the database cannot say: Spark's own error stands
+            return None
+
+    def _arrow(self, sql: str, args: Mapping[str, Any] | None):
+        return self.spark.sql(sql, args=dict(args) if args else None).toArrow()
 
     def cursor(self) -> Cursor:
         return Cursor(self)
@@ -211,8 +265,7 @@ def _type_code(arrow_type) -> str:
 def _error(exc: Exception) -> DatabaseError:
     """Spark's error as a DB-API one: its first line (the error class and
     what it names), without the JVM's stack."""
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else type(exc).__name__
+    first = sessions.first_line(exc)
     name = type(exc).__name__
     if name in ("AnalysisException", "ParseException"):
         return ProgrammingError(first)

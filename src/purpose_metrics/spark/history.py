@@ -22,7 +22,8 @@ answers and 90-day spend, of every source and the zone it was cut in:
 `drivers_current`). A table rewritten by another tool, a history without
 the marker or with an older one, and a warehouse not in a folder here are
 not current: reads fall back to the window query (drivers: to
-sql/drivers/counts.sql) until the next import or refresh.
+sql/drivers/counts.sql) until the next import or refresh. Through Spark
+Connect it is not kept at all: an import builds nothing, `refresh` says so.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def _spark_connection(conn: Connection):
     its tables are not in a warehouse folder here)."""
     dbapi = conn.connection.dbapi_connection
     where = getattr(dbapi, "where", None)
-    return dbapi if where is not None and isinstance(getattr(where, "location", None), Path) else None
+    return dbapi if where is not None and not where.is_connect else None
 
 
 def is_current(conn: Connection, tables: Sequence[str] = FACT_SOURCES) -> bool:
@@ -111,10 +112,10 @@ def drivers_current(conn: Connection, zone: str | None) -> bool:
 
 
 def _register(spark) -> None:
-    from .load import _quoted
+    from .catalog import quoted
 
     spark._run(
-        f"CREATE TABLE IF NOT EXISTS {HISTORY} USING parquet LOCATION {_quoted(spark.where.location / HISTORY)}"
+        f"CREATE TABLE IF NOT EXISTS {HISTORY} USING parquet LOCATION {quoted(spark.where.location / HISTORY)}"
     )
 
 
@@ -154,6 +155,11 @@ def build(engine: Engine) -> int:
     (the history left as it was, or without its marker: reads fall back)."""
     from .dbapi import Error
 
+    if engine.url.get_backend_name() == "sc":
+        raise db.DatabaseError(
+            f"{HISTORY} is not kept through Spark Connect (its marker and its swap need the warehouse as a "
+            "folder here): the customer facts are computed by each query, and there is nothing to refresh"
+        )
     try:
         return _build(engine)
     except Error as exc:
@@ -200,6 +206,6 @@ def _build(engine: Engine) -> int:
 def after_load(engine: Engine, tables: Sequence[str]) -> int | None:
     """After an import replaced `tables`: rebuild the history when one of
     them is a source of it (its rows; None when nothing was built)."""
-    if not set(tables) & set(SOURCES):
-        return None
+    if not set(tables) & set(SOURCES) or engine.url.get_backend_name() == "sc":
+        return None  # (through Spark Connect it is not kept: build)
     return build(engine)
