@@ -1,5 +1,8 @@
-"""Apache Spark as the database: a real cluster of two executor processes on
-this machine (master local-cluster[2,1,1024]), started once for the module.
+"""Apache Spark as the database: a session of this process (master
+local[2]), started once for the module; the real clusters (a standalone
+master and two workers, Spark Connect) have modules of their own,
+test_spark_cluster.py and test_spark_connect.py, which repeat the central
+checks there.
 The worked example goes in through the CLI (`init`, `import FOLDER`:
 validated by the importer, written as the warehouse's Parquet tables), and
 Spark is read in pushdown mode, with the fact SQL carried to Spark SQL by
@@ -10,7 +13,6 @@ line."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,15 +20,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
-from sparkcheck import PERIODS, kpis_in_another_process, load_example
+from sparkcheck import FILTERS, PERIODS, assert_same_filtered_kpis, kpis_in_another_process, load_example
 
 from purpose_metrics import db, reading
 from purpose_metrics.contract import TABLES
-from purpose_metrics.metrics import kpi_frame
-from purpose_metrics.metrics.dataset import UNKNOWN, Filters
-from purpose_metrics.periods import Periods
 
-MASTER = "local-cluster[2,1,1024]"
+MASTER = "local[2]"
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +60,6 @@ def test_the_import_wrote_each_table_as_parquet_with_the_rows_of_the_files(spark
         assert list((warehouse / "example.db" / table).glob("part-*.parquet")), table
 
 
-def test_the_executors_are_separate_processes(spark_warehouse):
-    from purpose_metrics.spark import session
-
-    spark = session._SESSION
-    assert spark.sparkContext.master == MASTER
-    # Two executors besides the driver, each its own JVM on this machine.
-    executors = spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
-    assert executors == 3
-
-
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: " ".join(p))
 def test_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, period):
     url, duck = spark_warehouse
@@ -96,23 +85,10 @@ def test_auto_mode_reads_spark_in_pushdown(spark_warehouse):
     assert reading.load_dataset(db.make_engine(url)).source.name == "pushdown"
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        Filters(channel=("web",), segment=("new", "loyal")),
-        Filters(region=("north", UNKNOWN), customer_purpose=("replace", UNKNOWN)),
-    ],
-    ids=["channel+segment", "region+purpose with unknown"],
-)
+@pytest.mark.parametrize("filters", list(FILTERS.values()), ids=list(FILTERS))
 def test_filtered_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, filters):
     url, duck = spark_warehouse
-    quarter = Periods(dt.date(2025, 10, 1), dt.date(2026, 1, 1))
-    memory = reading.load_dataset(db.make_engine(duck), mode="memory")
-    pushed = reading.load_dataset(db.make_engine(url), mode="pushdown")
-    a, b = kpi_frame(memory, quarter, filters=filters), kpi_frame(pushed, quarter, filters=filters)
-    assert a.height == b.height > 0
-    assert a.filter(pl.col("value").is_not_null()).height > 0
-    assert kpi_mismatches(a, b) == []
+    assert_same_filtered_kpis(url, duck, filters)
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ A real cluster, started once for the module with pyspark's own launcher: a
 master and two workers (one core, 1 GB each), separate JVMs on this
 machine; the driver is this process. The worked example goes in through
 the CLI (`init`, `import FOLDER`), written by the executors on the workers
-into the warehouse folder, and `kpis` and `cohorts` read there equal the
-in-memory path on DuckDB. The cluster's processes are all gone at the end
+into the warehouse folder, and `kpis` (with and without filters) and
+`cohorts` read there equal the in-memory path on DuckDB. The cluster's processes are all gone at the end
 (the fixture checks each process group)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from compare import assert_same_kpis, assert_same_output, run
-from sparkcheck import PERIODS, StandaloneCluster, load_example
+from sparkcheck import FILTERS, PERIODS, StandaloneCluster, assert_same_filtered_kpis, load_example
 
 from purpose_metrics import db
 
@@ -70,6 +70,11 @@ def test_the_import_wrote_the_tables_into_the_warehouse_and_left_no_scratch(clus
 def test_kpis_on_the_cluster_equal_the_in_memory_path(cluster_warehouse, capsys, period):
     url, duck, _ = cluster_warehouse
     assert_same_kpis(capsys, url, duck, period)
+
+
+def test_filtered_kpis_on_the_cluster_equal_the_in_memory_path(cluster_warehouse):
+    url, duck, _ = cluster_warehouse
+    assert_same_filtered_kpis(url, duck, FILTERS["channel+segment"])
 
 
 def test_cohorts_on_the_cluster_equal_the_in_memory_path(cluster_warehouse, capsys):
