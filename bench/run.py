@@ -457,6 +457,15 @@ def write_tables(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def between_markers(text: str, start: str, end: str, block: str) -> str:
+    """`text` with what lies between the markers (themselves included) replaced by `block`, which
+    holds them; the block appended when the text has no markers yet."""
+    if start not in text:
+        return f"{text}\n{block}\n"
+    head, rest = text.split(start, 1)
+    return head + block + rest.split(end, 1)[1]
+
+
 def previous_figures(text: str) -> list[dict]:
     try:
         block = text.split("<!-- bench:start -->", 1)[1].split("```json", 1)[1].split("```", 1)[0]
@@ -488,12 +497,7 @@ def main() -> int:
         f"keep their figures from an earlier one.\nMachine: {machine()}.\n\n{table}\n\nRaw figures:\n\n```json\n"
         f"{json.dumps(rows, indent=1, default=str)}\n```\n{marker_end}"
     )
-    if marker_start in text:
-        head, rest = text.split(marker_start, 1)
-        text = head + block + rest.split(marker_end, 1)[1]
-    else:
-        text += "\n" + block + "\n"
-    RESULTS.write_text(text)
+    RESULTS.write_text(between_markers(text, marker_start, marker_end, block))
     print(f"bench: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 
