@@ -151,6 +151,10 @@ def table(results: list[dict]) -> str:
                 f"| {r['orders']:,} | {r['engine']} | {m['mode']} | {m['connect_s']:.1f} s | {m['compute_s']:.2f} s "
                 f"| {_mb(m['wire_bytes'])} | {k.get('process_s', float('nan')):.1f} s | {_mb(k.get('wire_bytes', 0))} |"
             )
+    out.append("")
+    out.append(
+        "`kpis` runs once per engine, in its auto mode (the fact store where one is kept, else pushdown)."
+    )
     loads = [
         f"{s['orders']:,}: {s['spark_import']['seconds']:.0f} s" for s in results if s.get("spark_import")
     ]
