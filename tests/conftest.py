@@ -27,6 +27,13 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The Spark tests first (in their own order): they hold one test worker
+    for minutes (xdist_group "spark"), and started first they run beside the
+    rest of the suite instead of being its tail."""
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """One rule for every test marked `browser` (it needs Chromium): with no
     Chromium, as the code finds it (`images.chromium_path`), it skips with
