@@ -25,6 +25,14 @@ EXAMPLES = ROOT / "tests" / "data" / "small"
 PG_ADMIN_URL = os.environ.get("PURPOSE_METRICS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# Every JVM the tests start (Spark's driver, executors, standalone daemons and
+# Connect server) compiles with C1 only and collects with one thread: the
+# tests' Spark jobs are short, and C2's compiler threads and a parallel
+# collector on 2 cores took about a third more CPU from the rest of the suite
+# than the jobs themselves (measured: tests/test_spark.py alone, 144 s of
+# machine CPU against 94 s). The product's JVMs keep Java's defaults.
+os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

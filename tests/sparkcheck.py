@@ -55,8 +55,13 @@ def assert_same_filtered_kpis(url: str, duck: str, filters: Filters) -> None:
 
 def load_example(url: str, example_dir: Path) -> None:
     """`init`, then `import FOLDER` of the worked example, through the CLI."""
+    load_folder(url, example_dir / "data")
+
+
+def load_folder(url: str, folder: Path) -> None:
+    """`init`, then `import FOLDER`, through the CLI."""
     assert cli.main(["--db", url, "init"]) == 0
-    assert cli.main(["--db", url, "import", str(example_dir / "data")]) == 0
+    assert cli.main(["--db", url, "import", str(folder)]) == 0
 
 
 def kpis_in_another_process(url: str, *args: str) -> tuple[pl.DataFrame, str]:

@@ -8,7 +8,8 @@ validated by the importer, written as the warehouse's Parquet tables), and
 Spark is read in pushdown mode, with the fact SQL carried to Spark SQL by
 sqlglot. `kpis` (with and without filters), `cohorts` and `drivers` there
 equal the in-memory path on DuckDB (the worked example imported as usual);
-a bad file writes nothing; a missing warehouse is refused with one clear
+so do `kpis` and `cohorts` on the generator's data (two years, every table
+of the contract, every metric with a value); a bad file writes nothing; a missing warehouse is refused with one clear
 line."""
 
 from __future__ import annotations
@@ -20,10 +21,20 @@ from pathlib import Path
 import polars as pl
 import pytest
 from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
-from sparkcheck import FILTERS, PERIODS, assert_same_filtered_kpis, kpis_in_another_process, load_example
+from sparkcheck import (
+    FILTERS,
+    PERIODS,
+    assert_same_filtered_kpis,
+    kpis_in_another_process,
+    load_example,
+    load_folder,
+)
 
 from purpose_metrics import db, reading
+from purpose_metrics.catalog import METRIC_IDS
 from purpose_metrics.contract import TABLES
+from purpose_metrics.generate import generate
+from purpose_metrics.metrics.dataset import UNKNOWN, Filters
 
 MASTER = "local[2]"
 
@@ -193,3 +204,45 @@ def test_other_writes_say_what_writes_on_spark(spark_warehouse, capsys, example_
         assert code in (1, 2), err
         assert "on Spark" in err and "import FOLDER" in err and "Traceback" not in err
     assert db.table_counts(db.make_engine(url)) == before
+
+
+# The generator's second data set: two years of orders before its end (a
+# Monday, 2026-11-23) by every brand, with every table of the contract.
+GENERATED_ORDERS = 3_000
+GENERATED_PERIODS = [
+    ("--from", "2025-06-01", "--to", "2026-06-01"),  # (mature: repurchase_90d has its 90 days)
+    ("--week", "2026-W47", "--brand", "gala"),
+]
+
+
+@pytest.fixture(scope="module")
+def generated(spark_warehouse, tmp_path_factory) -> tuple[str, str]:
+    """(the generator's data in a second database of the warehouse, the same
+    files imported into a DuckDB file), both through the CLI."""
+    url, _ = spark_warehouse
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder / "files", orders=GENERATED_ORDERS, seed=5)
+    on_spark = url.replace("database=example", "database=generated")
+    duck = f"duckdb:///{folder / 'generated.duckdb'}"
+    for target in (on_spark, duck):
+        load_folder(target, folder / "files")
+    return on_spark, duck
+
+
+@pytest.mark.parametrize("period", GENERATED_PERIODS, ids=lambda p: " ".join(p))
+def test_kpis_on_generated_data_equal_the_in_memory_path_metric_by_metric(generated, capsys, period):
+    on_spark, duck = generated
+    assert_same_kpis(capsys, on_spark, duck, period)
+    if period[0] == "--from":  # a year of generated data gives every metric a value
+        got, _ = kpis(capsys, on_spark, *period, mode="pushdown")
+        valued = set(got.filter(pl.col("value").is_not_null())["metric_id"])
+        assert valued == set(METRIC_IDS)
+
+
+def test_filtered_kpis_and_cohorts_on_generated_data_equal_the_in_memory_path(generated, capsys):
+    on_spark, duck = generated
+    filters = Filters(
+        channel=("web", "app"), region=("north", UNKNOWN), customer_purpose=("replace", UNKNOWN)
+    )
+    assert_same_filtered_kpis(on_spark, duck, filters)
+    assert_same_output(capsys, on_spark, duck, ("cohorts", "--grain", "month"))
