@@ -2,15 +2,16 @@
 local[2]), started once for the module; the real clusters (a standalone
 master and two workers, Spark Connect) have modules of their own,
 test_spark_cluster.py and test_spark_connect.py, which repeat the central
-checks there.
+checks there, and the order history this import keeps is checked in
+test_spark_history.py (kpis under filters, drivers).
 The worked example goes in through the CLI (`init`, `import FOLDER`:
 validated by the importer, written as the warehouse's Parquet tables), and
 Spark is read in pushdown mode, with the fact SQL carried to Spark SQL by
-sqlglot. `kpis` (with and without filters), `cohorts` and `drivers` there
-equal the in-memory path on DuckDB (the worked example imported as usual);
-so do `kpis` and `cohorts` on the generator's data (two years, every table
-of the contract, every metric with a value); a bad file writes nothing; a missing warehouse is refused with one clear
-line."""
+sqlglot. `kpis` and `cohorts` there equal the in-memory path on DuckDB (the
+worked example imported as usual); so do `kpis` (with and without filters)
+and `cohorts` on the generator's data (two years, every table of the
+contract, every metric with a value); a bad file writes nothing; a missing
+warehouse is refused with one clear line."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ import polars as pl
 import pytest
 from compare import assert_same_kpis, assert_same_output, kpi_mismatches, kpis, run
 from sparkcheck import (
-    FILTERS,
     PERIODS,
     assert_same_filtered_kpis,
     kpis_in_another_process,
@@ -96,20 +96,12 @@ def test_auto_mode_reads_spark_in_pushdown(spark_warehouse):
     assert reading.load_dataset(db.make_engine(url)).source.name == "pushdown"
 
 
-@pytest.mark.parametrize("filters", list(FILTERS.values()), ids=list(FILTERS))
-def test_filtered_kpis_on_spark_equal_the_in_memory_path(spark_warehouse, filters):
+# (kpis under filters and drivers on this example: test_spark_history.py,
+# with the history this import kept and without it.)
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_cohorts_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, grain):
     url, duck = spark_warehouse
-    assert_same_filtered_kpis(url, duck, filters)
-
-
-@pytest.mark.parametrize(
-    "command",
-    [("cohorts", "--grain", "week"), ("cohorts", "--grain", "month"), ("drivers", "--week", "2026-W10")],
-    ids=" ".join,
-)
-def test_cohorts_and_drivers_on_spark_equal_the_in_memory_path(spark_warehouse, capsys, command):
-    url, duck = spark_warehouse
-    assert_same_output(capsys, url, duck, command)
+    assert_same_output(capsys, url, duck, ("cohorts", "--grain", grain))
 
 
 def test_a_bad_file_is_refused_with_its_rule_and_nothing_is_written(
