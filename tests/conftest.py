@@ -42,6 +42,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("spark") is None)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`make test` keeps each `xdist_group` on one worker (`--dist loadgroup`):
+    one Spark session per process. pytest-xdist marks a grouped test by
+    adding "@group" to its node id, which pytest 9.2 no longer lets it do
+    (requirements.txt pins 9.1.1); the Spark modules then ran on both
+    workers at once, each worker starting its own JVMs. Stop at once if
+    that happens again, rather than run the suite at half its speed."""
+    if not getattr(session.config.option, "loadgroup", False):  # (set on xdist's workers only)
+        return
+    untagged = [
+        i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid
+    ]
+    if untagged:
+        raise pytest.UsageError(
+            f"--dist loadgroup: pytest-xdist could not tag {len(untagged)} grouped tests (e.g. {untagged[0]}); "
+            "this pytest and pytest-xdist do not work together (see requirements.txt)"
+        )
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """One rule for every test marked `browser` (it needs Chromium): with no
     Chromium, as the code finds it (`images.chromium_path`), it skips with
