@@ -30,7 +30,7 @@ from sparkcheck import (
     load_folder,
 )
 
-from purpose_metrics import db, reading
+from purpose_metrics import db, dburl, reading
 from purpose_metrics.catalog import METRIC_IDS
 from purpose_metrics.contract import TABLES
 from purpose_metrics.generate import generate
@@ -238,3 +238,53 @@ def test_filtered_kpis_and_cohorts_on_generated_data_equal_the_in_memory_path(ge
     )
     assert_same_filtered_kpis(on_spark, duck, filters)
     assert_same_output(capsys, on_spark, duck, ("cohorts", "--grain", "month"))
+
+
+# Every page: This week (the router's default) and the others.
+PAGES = [None, "brands", "loyalty", "customer_purpose", "drivers", "people", "impact", "data"]
+DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
+
+
+def page_text(url: str, page: str | None, monkeypatch) -> tuple[list[str], str]:
+    """(what the page's main area says, in order; what its sidebar says),
+    the page opened by AppTest on the latest whole week of the data at `url`."""
+    from streamlit.testing.v1 import AppTest
+
+    from purpose_metrics.ui import state
+
+    monkeypatch.setenv(dburl.ENV_URL, url)
+    monkeypatch.setenv(state.ENV_DEFAULT_WEEK, "complete")
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=300).run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    main = at.main
+    said = [str(m.value) for m in main.markdown] + [str(c.value) for c in main.caption]
+    said += [f"{m.label}={m.value}" for m in main.metric]
+    for kind in ("title", "header", "subheader", "info", "warning", "error", "success"):
+        said += [str(e.value) for e in main.get(kind)]
+    return said, "\n".join(str(c.value) for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p or "this_week")
+def test_every_page_on_spark_says_what_it_says_on_duckdb(spark_warehouse, page, monkeypatch):
+    """Every card, chart, table and sentence of the page's main area (the
+    charts as their server-drawn SVG) equals the same page on the worked
+    example in DuckDB; but the Data page's line naming the database."""
+    url, duck = spark_warehouse
+    on_spark, sidebar = page_text(url, page, monkeypatch)
+    on_duckdb, _ = page_text(duck, page, monkeypatch)
+    if page == "data":
+        differ = [(a, b) for a, b in zip(on_spark, on_duckdb, strict=True) if a != b]
+        assert differ == [(f"Database: `{_shown(url)}` (from {dburl.ENV_URL})",
+                           f"Database: `{duck}` (from {dburl.ENV_URL})")]  # fmt: skip
+    else:
+        assert on_spark == on_duckdb
+    assert len(on_spark) > 8
+    assert "Computed in the database (pushdown: no fact store is kept on this engine)" in sidebar
+    assert f"Spark: {db.SPARK_CHECKED}; every other path only on DuckDB, SQLite and PostgreSQL" in sidebar
+
+
+def _shown(url: str) -> str:
+    """A URL as the Data page writes it (sqlalchemy's rendering: brackets escaped)."""
+    return url.replace("[", "%5B").replace("]", "%5D")

@@ -42,7 +42,7 @@ VERIFIED_NAMES = "DuckDB, SQLite and PostgreSQL"
 # What the suite checks on Spark (tests/test_spark*.py), said wherever Spark is named.
 SPARK_CHECKED = (
     "kpis and cohorts are checked here on the worked example on a local cluster, a standalone cluster and "
-    "through Spark Connect, drivers on a local cluster"
+    "through Spark Connect, and on generated data on a local cluster; drivers and every page on a local cluster"
 )
 # What DuckDB may hold in memory during an import before it spills to disk.
 # The keys' unique indexes cannot spill: about 1 GB holds ten million orders.
@@ -122,7 +122,7 @@ def unverified_note(backend: str) -> str | None:
         return None
     if backend == "spark":
         return (
-            f"spark is read in pushdown mode only, with its SQL carried over by sqlglot: its {SPARK_CHECKED}, "
+            f"spark is read in pushdown mode only, with its SQL carried over by sqlglot: its {SPARK_CHECKED}; "
             f"every other path only on {VERIFIED_NAMES}"
         )
     return (

@@ -35,7 +35,7 @@ def engine_words(backend: str) -> str | None:
     if db.is_verified(backend):
         return None
     if backend == "spark":
-        return f":material/warning: Spark: {db.SPARK_CHECKED}; the pages are verified on {db.VERIFIED_NAMES} only"
+        return f":material/warning: Spark: {db.SPARK_CHECKED}; every other path only on {db.VERIFIED_NAMES}"
     return f":material/warning: Engine {backend} is not verified here (verified: {db.VERIFIED_NAMES})"
 
 
