@@ -285,6 +285,42 @@ def test_every_page_on_spark_says_what_it_says_on_duckdb(spark_warehouse, page, 
     assert f"Spark: {db.SPARK_CHECKED}; every other path only on DuckDB, SQLite and PostgreSQL" in sidebar
 
 
+def slides(path: Path) -> list[list[str]]:
+    """Each slide of a pack: its text, its tables' cells and its charts'
+    categories and numbers (to nine significant digits), in order."""
+    from pptx import Presentation
+
+    out = []
+    for slide in Presentation(str(path)).slides:
+        said: list[str] = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                said.append(shape.text_frame.text)
+            if shape.has_table:
+                said += [cell.text for row in shape.table.rows for cell in row.cells]
+            if shape.has_chart:
+                for plot in shape.chart.plots:
+                    said += [str(c) for c in plot.categories]
+                    said += [
+                        f"{s.name}: {[v if v is None else f'{v:.9g}' for v in s.values]}" for s in plot.series
+                    ]
+        out.append(said)
+    return out
+
+
+def test_the_board_pack_on_spark_is_the_one_duckdb_makes(spark_warehouse, tmp_path, capsys):
+    url, duck = spark_warehouse
+    packs = {}
+    for name, at in (("spark", url), ("duckdb", duck)):
+        packs[name] = tmp_path / f"{name}.pptx"
+        code, _, err = run(capsys, "--db", at, "deck", "--week", "2026-W25", "--out", str(packs[name]))
+        assert code == 0, err
+    on_spark, on_duckdb = slides(packs["spark"]), slides(packs["duckdb"])
+    assert len(on_spark) == len(on_duckdb) > 5
+    assert sum(": [" in said for slide in on_spark for said in slide) > 5  # the charts' numbers are compared
+    assert on_spark == on_duckdb
+
+
 def _shown(url: str) -> str:
     """A URL as the Data page writes it (sqlalchemy's rendering: brackets escaped)."""
     return url.replace("[", "%5B").replace("]", "%5D")

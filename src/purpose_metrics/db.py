@@ -42,7 +42,8 @@ VERIFIED_NAMES = "DuckDB, SQLite and PostgreSQL"
 # What the suite checks on Spark (tests/test_spark*.py), said wherever Spark is named.
 SPARK_CHECKED = (
     "kpis and cohorts are checked here on the worked example on a local cluster, a standalone cluster and "
-    "through Spark Connect, and on generated data on a local cluster; drivers and every page on a local cluster"
+    "through Spark Connect, and on generated data on a local cluster; drivers, every page and the board pack on a "
+    "local cluster"
 )
 # What DuckDB may hold in memory during an import before it spills to disk.
 # The keys' unique indexes cannot spill: about 1 GB holds ten million orders.
