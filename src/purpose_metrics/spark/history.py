@@ -169,11 +169,11 @@ def build(engine: Engine) -> int:
 def _build(engine: Engine) -> int:
     from pyspark.sql import functions as F
 
-    from ..store.maintain import _days
+    from ..store.maintain import store_days
     from .load import swap_in
 
     with engine.connect() as conn:
-        days = _days(conn, sqltext.Dialect("postgresql"))  # the company's zone, over the data's span
+        days = store_days(conn, sqltext.Dialect("postgresql"))  # the company's zone, over the data's span
     raw = engine.raw_connection()
     try:
         spark = raw.dbapi_connection

@@ -85,7 +85,7 @@ class Days:
         return instant(day.date(), self.zone)
 
 
-def _days(conn: Connection, d: sqltext.Dialect | None = None) -> Days:
+def store_days(conn: Connection, d: sqltext.Dialect | None = None) -> Days:
     """The store's days for the company's zone now, spelled for `d` (the
     connection's dialect when None)."""
     d = d or sqltext.Dialect(conn.dialect.name)
@@ -527,7 +527,7 @@ def after_import(conn: Connection, table: str, frames: Sequence[pl.DataFrame], w
     if not was_current:
         rebuild(conn)
         return
-    days = _days(conn)
+    days = store_days(conn)
     if table == "orders" and conn.execute(sa.text("SELECT COUNT(*) FROM order_history")).scalar_one() == 0:
         _rebuild_orders(conn, days)  # the first orders: one pass, no history to compare
     else:
@@ -551,7 +551,7 @@ def rebuild(conn: Connection, progress: Progress | None = None) -> None:
     """Make the whole store from the tables, in the caller's transaction."""
     say = progress or (lambda _: None)
     say("customer history")
-    days = _days(conn)
+    days = store_days(conn)
     _run(conn, "store/history_rebuild.sql", _snippets(days))
     say("order facts and customer sets")
     _order_facts(conn, days, whole=True)
