@@ -276,7 +276,7 @@ def test_every_page_on_spark_says_what_it_says_on_duckdb(spark_warehouse, page, 
     on_duckdb, _ = page_text(duck, page, monkeypatch)
     if page == "data":
         differ = [(a, b) for a, b in zip(on_spark, on_duckdb, strict=True) if a != b]
-        assert differ == [(f"Database: `{_shown(url)}` (from {dburl.ENV_URL})",
+        assert differ == [(f"Database: `{dburl.safe_url(url)}` (from {dburl.ENV_URL})",
                            f"Database: `{duck}` (from {dburl.ENV_URL})")]  # fmt: skip
     else:
         assert on_spark == on_duckdb
@@ -322,8 +322,3 @@ def test_the_board_pack_on_spark_is_the_one_duckdb_makes(spark_warehouse, tmp_pa
     assert len(on_spark) == len(on_duckdb) > 5
     assert sum(": [" in said for slide in on_spark for said in slide) > 5  # the charts' numbers are compared
     assert on_spark == on_duckdb
-
-
-def _shown(url: str) -> str:
-    """A URL as the Data page writes it (sqlalchemy's rendering: brackets escaped)."""
-    return url.replace("[", "%5B").replace("]", "%5D")

@@ -36,9 +36,7 @@ def _page() -> None:
     # machine the page could otherwise get to the cache first and compute it
     # itself); if nothing was started ahead, it asks after 10 s.
     started = time.monotonic()
-    while not any(c.startswith("pm-ahead") for c in calls):
-        if time.monotonic() - started > 10:
-            break
+    while not any(c.startswith("pm-ahead") for c in calls) and time.monotonic() - started < 10:
         time.sleep(0.01)
     st.write(f"value {slow_double(21)}")
     st.write(f"calls {calls}")
